@@ -1,0 +1,1 @@
+//! spikeforge's SNN accelerator generators, written with the public API of `spikeforge-dsl`.
