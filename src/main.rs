@@ -1,1 +1,42 @@
-fn main() {}
+//! `spikeforge`: the command-line front end. It parses arguments, calls the libraries and
+//! prints; every piece of logic a library user would need lives in the library crates.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+
+/// spikeforge: describe SNN accelerator hardware in Rust, get synthesizable Verilog plus the
+/// evidence that it is right and what it costs.
+#[derive(Debug, Parser)]
+#[command(name = "spikeforge", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate Verilog for a design into rtl_out/<name>/ (built-in default design when no
+    /// configuration is given).
+    Generate(commands::generate::GenerateArgs),
+    /// Run the golden model on a network and an input; print JSON.
+    Golden(commands::golden::GoldenArgs),
+    /// Estimate energy and latency of a network on an accelerator configuration.
+    Estimate(commands::estimate::EstimateArgs),
+    /// Regenerate the reproduction document (spikeforge beside the papers' figures).
+    Reproduce(commands::reproduce::ReproduceArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Generate(args) => commands::generate::run(args),
+        Command::Golden(args) => commands::golden::run(args),
+        Command::Estimate(args) => commands::estimate::run(args),
+        Command::Reproduce(args) => commands::reproduce::run(args),
+    };
+    if let Err(err) = result {
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}

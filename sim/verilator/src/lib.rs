@@ -1,1 +1,0 @@
-//! spikeforge's Verilator bridge: emitted Verilog → C++ shim → cc-built shared library → Rust.
