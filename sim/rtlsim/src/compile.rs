@@ -1,0 +1,823 @@
+//! Building a simulator library: verilate → render the shim → compile (cc crate) → link → cache.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use crate::cache::{default_cache_dir, hash_parts, versioned_root, KeyLock};
+use crate::error::{excerpt, RtlSimError};
+use crate::simulator::{BuildInfo, Simulator};
+use crate::tools::{self, Tool};
+use crate::{BuildOptions, DesignSources, PortDirection, PortSpec};
+
+/// The shim template, embedded so the binary works from any directory.
+pub(crate) const SHIM_TEMPLATE: &str = include_str!("../../../templates/verilator_shim.cpp.tera");
+
+/// Flags passed to `verilator --cc` (part of the cache key).
+const VERILATOR_FLAGS: &[&str] = &["--cc", "-Wno-fatal", "--no-timing", "-O3"];
+
+/// Size (bytes of C++) above which the design's fast code is split over several translation
+/// units compiled in parallel; below it everything fast is one unity TU.
+const UNITY_CHUNK_BYTES: u64 = 400_000;
+
+fn target() -> &'static str {
+    env!("SPIKEFORGE_RTLSIM_TARGET")
+}
+
+/// Verilator facts needed for keys and builds.
+#[derive(Debug, Clone)]
+pub(crate) struct VerilatorFacts {
+    pub path: PathBuf,
+    pub version: String,
+}
+
+/// The Verilator version string, cheaply: remembered on disk keyed by the executable's
+/// (path, size, mtime) — running `verilator --version` costs ~45 ms, which would dominate a
+/// cached load in a fresh process.
+fn verilator_facts(root: &Path) -> Result<VerilatorFacts, RtlSimError> {
+    static MEMO: OnceLock<Mutex<Option<VerilatorFacts>>> = OnceLock::new();
+    let path = tools::find_in_path("verilator").ok_or(RtlSimError::ToolMissing {
+        name: Tool::Verilator.name(),
+        command: Tool::Verilator.command(),
+        package: Tool::Verilator.package(),
+    })?;
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(f) = memo.lock().unwrap().as_ref() {
+        if f.path == path {
+            return Ok(f.clone());
+        }
+    }
+    let mut stamp = path.to_string_lossy().into_owned();
+    for p in [path.clone(), path.with_file_name("verilator_bin")] {
+        if let Ok(m) = std::fs::metadata(&p) {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            stamp.push_str(&format!("|{}|{}", m.len(), mtime));
+        }
+    }
+    let stamp_file = root
+        .join("toolver")
+        .join(&hash_parts(&[stamp.as_bytes()])[..24]);
+    let version = match std::fs::read_to_string(&stamp_file) {
+        Ok(v) if !v.trim().is_empty() => {
+            let v = v.trim().to_string();
+            let parsed = v.split_whitespace().nth(1).and_then(|n| {
+                let mut it = n.split('.');
+                Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+            });
+            tools::check_version(Tool::Verilator, &v, parsed)?;
+            v
+        }
+        _ => {
+            let info = tools::require(Tool::Verilator)?;
+            if let Some(d) = stamp_file.parent() {
+                let _ = std::fs::create_dir_all(d);
+            }
+            let tmp = stamp_file.with_extension(format!("tmp{}", std::process::id()));
+            if std::fs::write(&tmp, &info.version_string).is_ok() {
+                let _ = std::fs::rename(&tmp, &stamp_file);
+            }
+            info.version_string
+        }
+    };
+    let facts = VerilatorFacts { path, version };
+    *memo.lock().unwrap() = Some(facts.clone());
+    Ok(facts)
+}
+
+fn verilator_root(v: &VerilatorFacts) -> Result<PathBuf, RtlSimError> {
+    static MEMO: OnceLock<Mutex<Option<(PathBuf, PathBuf)>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some((p, r)) = memo.lock().unwrap().as_ref() {
+        if *p == v.path {
+            return Ok(r.clone());
+        }
+    }
+    let out = Command::new(&v.path)
+        .args(["--getenv", "VERILATOR_ROOT"])
+        .output()
+        .map_err(|e| RtlSimError::io(&v.path, e))?;
+    let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if !root.join("include").join("verilated.h").exists() {
+        return Err(RtlSimError::Invalid(format!(
+            "`verilator --getenv VERILATOR_ROOT` gave {} which has no include/verilated.h; is the Verilator installation complete?",
+            root.display()
+        )));
+    }
+    *memo.lock().unwrap() = Some((v.path.clone(), root.clone()));
+    Ok(root)
+}
+
+fn validate(sources: &DesignSources) -> Result<(), RtlSimError> {
+    if sources.top.is_empty() || !is_ident(&sources.top) {
+        return Err(RtlSimError::Invalid(format!(
+            "top module name `{}` is not a plain Verilog identifier",
+            sources.top
+        )));
+    }
+    if sources.files.is_empty() {
+        return Err(RtlSimError::Invalid(format!(
+            "no Verilog files given for top module `{}`",
+            sources.top
+        )));
+    }
+    for (name, _) in &sources.files {
+        if name.is_empty() || name.contains('/') || name.contains('\\') || name.starts_with('.') {
+            return Err(RtlSimError::Invalid(format!(
+                "Verilog file name `{name}` must be a plain file name (no directories)"
+            )));
+        }
+    }
+    for p in &sources.ports {
+        if p.width == 0 || !is_ident(&p.name) {
+            return Err(RtlSimError::Invalid(format!(
+                "port `{}` of width {} is not valid (plain identifier, width ≥ 1 needed)",
+                p.name, p.width
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+}
+
+/// Builds (or loads from the cache) a simulator for `sources`.
+///
+/// The cache key is a blake3 hash of every source file (name and text), the top module, the
+/// port list, clock and reset names, `trace`, `opt_level`, the Verilator version string, the
+/// Verilator flags and the shim template. A hit loads the existing library (no Verilator, no
+/// compiler); [`Simulator::build_info`] says whether it was a hit.
+pub fn build(sources: &DesignSources, opts: &BuildOptions) -> Result<Simulator, RtlSimError> {
+    let t0 = Instant::now();
+    validate(sources)?;
+    if opts.opt_level > 3 {
+        return Err(RtlSimError::Invalid(format!(
+            "opt_level {} is out of range 0..=3",
+            opts.opt_level
+        )));
+    }
+    let base = opts.cache_dir.clone().unwrap_or_else(default_cache_dir);
+    let root = versioned_root(&base);
+    let vf = verilator_facts(&root)?;
+    let key = design_key(sources, opts, &vf.version);
+    let ddir = root.join("designs").join(&key[..32]);
+    let so = ddir.join(format!("libsf_{}.so", &key[..16]));
+    let ports_json = ddir.join("ports.json");
+    let mut info = BuildInfo {
+        cached: true,
+        key: key.clone(),
+        library: so.clone(),
+        ..Default::default()
+    };
+    if !so.exists() {
+        let _lock = KeyLock::acquire(&root, &key[..32])?;
+        if !so.exists() {
+            info.cached = false;
+            build_design(
+                sources,
+                opts,
+                &vf,
+                &root,
+                &ddir,
+                &so,
+                &ports_json,
+                &mut info,
+            )?;
+        }
+    }
+    let ports: Vec<PortSpec> = {
+        let text =
+            std::fs::read_to_string(&ports_json).map_err(|e| RtlSimError::io(&ports_json, e))?;
+        serde_json::from_str(&text).map_err(|e| {
+            RtlSimError::Invalid(format!("corrupt cache entry {}: {e}", ports_json.display()))
+        })?
+    };
+    let tl = Instant::now();
+    let sim = Simulator::load(&so, ports, sources, opts.trace, info, tl, t0)?;
+    Ok(sim)
+}
+
+fn design_key(sources: &DesignSources, opts: &BuildOptions, version: &str) -> String {
+    let mut parts: Vec<Vec<u8>> = vec![
+        b"spikeforge-rtlsim design v1".to_vec(),
+        version.as_bytes().to_vec(),
+        VERILATOR_FLAGS.join(" ").into_bytes(),
+        SHIM_TEMPLATE.as_bytes().to_vec(),
+        sources.top.as_bytes().to_vec(),
+        serde_json::to_vec(&sources.ports).unwrap_or_default(),
+        format!("{:?}|{:?}", sources.clock, sources.reset).into_bytes(),
+        format!("trace={} opt={}", opts.trace, opts.opt_level).into_bytes(),
+        target().as_bytes().to_vec(),
+    ];
+    for (name, text) in &sources.files {
+        parts.push(name.as_bytes().to_vec());
+        parts.push(text.as_bytes().to_vec());
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
+    hash_parts(&refs)
+}
+
+fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, RtlSimError> {
+    r.map_err(|e| RtlSimError::io(path, e))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_design(
+    sources: &DesignSources,
+    opts: &BuildOptions,
+    vf: &VerilatorFacts,
+    root: &Path,
+    ddir: &Path,
+    so: &Path,
+    ports_json: &Path,
+    info: &mut BuildInfo,
+) -> Result<(), RtlSimError> {
+    let top = &sources.top;
+    // Stable work directory per key (ccache keys include absolute paths).
+    let work = ddir.join("work");
+    if work.exists() {
+        io(&work, std::fs::remove_dir_all(&work))?;
+    }
+    let src_dir = work.join("src");
+    let mdir = work.join("obj");
+    io(&mdir, std::fs::create_dir_all(&mdir))?;
+    let files = tools::write_sources(&src_dir, &sources.files)?;
+
+    // 1. verilate
+    let t = Instant::now();
+    let vlog = ddir.join("verilate.log");
+    let mut cmd = Command::new(&vf.path);
+    cmd.args(VERILATOR_FLAGS);
+    if opts.trace {
+        cmd.arg("--trace");
+    }
+    cmd.arg("--top-module")
+        .arg(top)
+        .arg("--Mdir")
+        .arg(&mdir)
+        .args(&files);
+    let out = io(&vf.path, cmd.output())?;
+    let text = format!(
+        "$ {:?}\n{}{}",
+        cmd,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    io(&vlog, std::fs::write(&vlog, &text))?;
+    if !out.status.success() {
+        return Err(RtlSimError::Verilate {
+            top: top.clone(),
+            excerpt: excerpt(&text, 20),
+            log: vlog,
+        });
+    }
+    info.verilate_s = t.elapsed().as_secs_f64();
+
+    // 2. ports
+    let class = format!("V{top}");
+    let header = mdir.join(format!("{class}.h"));
+    let htext = io(&header, std::fs::read_to_string(&header))?;
+    let found = parse_header_ports(&htext, top)?;
+    let ports = reconcile_ports(sources, found)?;
+
+    // 3. file lists
+    let mk = mdir.join(format!("{class}_classes.mk"));
+    let mktext = io(&mk, std::fs::read_to_string(&mk))?;
+    let lists = parse_classes_mk(&mktext);
+    let get = |k: &str| {
+        lists
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut fast: Vec<String> = get("VM_CLASSES_FAST");
+    fast.extend(get("VM_SUPPORT_FAST"));
+    let mut slow: Vec<String> = get("VM_CLASSES_SLOW");
+    slow.extend(get("VM_SUPPORT_SLOW"));
+    let mut global: Vec<String> = get("VM_GLOBAL_FAST");
+    global.extend(get("VM_GLOBAL_SLOW"));
+    if !global.iter().any(|g| g == "verilated_threads") {
+        global.push("verilated_threads".into());
+    }
+    if opts.trace && !global.iter().any(|g| g == "verilated_vcd_c") {
+        global.push("verilated_vcd_c".into());
+    }
+
+    // 4. shim
+    let shim = render_shim(top, &ports, sources.clock.as_deref(), opts.trace)?;
+    let shim_path = mdir.join("sf_shim.cpp");
+    io(&shim_path, std::fs::write(&shim_path, shim))?;
+
+    // 5. runtime objects (once per flag set)
+    let vroot = verilator_root(vf)?;
+    let t = Instant::now();
+    let (runtime_objs, rt_built) = ensure_runtime(root, vf, &vroot, &global, opts.trace)?;
+    if rt_built {
+        info.runtime_compile_s = Some(t.elapsed().as_secs_f64());
+    }
+
+    // 6. design objects
+    let t = Instant::now();
+    let jobs = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let mut units: Vec<(PathBuf, u32)> = Vec::new();
+    let fast_paths: Vec<PathBuf> = fast.iter().map(|c| mdir.join(format!("{c}.cpp"))).collect();
+    let slow_paths: Vec<PathBuf> = slow.iter().map(|c| mdir.join(format!("{c}.cpp"))).collect();
+    let mut fast_with_shim = vec![shim_path.clone()];
+    fast_with_shim.extend(fast_paths);
+    for (i, chunk) in chunks(&fast_with_shim, jobs).into_iter().enumerate() {
+        let u = mdir.join(format!("sf_unity_fast_{i}.cpp"));
+        write_unity(&u, &chunk)?;
+        units.push((u, opts.opt_level));
+    }
+    for (i, chunk) in chunks(&slow_paths, jobs).into_iter().enumerate() {
+        let u = mdir.join(format!("sf_unity_slow_{i}.cpp"));
+        write_unity(&u, &chunk)?;
+        units.push((u, 0));
+    }
+    let includes = vec![
+        vroot.join("include"),
+        vroot.join("include/vltstd"),
+        mdir.clone(),
+    ];
+    let objdir = work.join("o");
+    io(&objdir, std::fs::create_dir_all(&objdir))?;
+    let mut jobs_list = Vec::new();
+    for (u, opt) in &units {
+        let obj = objdir.join(format!("{}.o", u.file_stem().unwrap().to_string_lossy()));
+        let cmd = compile_command(*opt, &objdir, &includes, opts.trace, u, &obj)?;
+        jobs_list.push((cmd, obj));
+    }
+    let clog = ddir.join("compile.log");
+    let objs = run_parallel(jobs_list, jobs, &clog).map_err(|excerpt| RtlSimError::Compile {
+        top: top.clone(),
+        excerpt,
+        log: clog.clone(),
+    })?;
+    info.compile_s = t.elapsed().as_secs_f64();
+
+    // 7. link into a temporary name, publish atomically.
+    let t = Instant::now();
+    let vs = work.join("exports.map");
+    io(
+        &vs,
+        std::fs::write(&vs, "{\n  global: sf_*;\n  local: *;\n};\n"),
+    )?;
+    let tmp_so = ddir.join(format!("tmp-{}-{}.so", std::process::id(), &info.key[..8]));
+    let compiler = cc_base(2, &objdir, &includes, opts.trace)
+        .try_get_compiler()
+        .map_err(|e| RtlSimError::Invalid(format!("no C++ compiler found by the cc crate: {e}")))?;
+    let mut link = Command::new(compiler.path());
+    link.args(["-shared", "-Wl,-z,defs", "-pthread"])
+        .arg(format!("-Wl,--version-script={}", vs.display()))
+        .arg("-o")
+        .arg(&tmp_so)
+        .args(&objs)
+        .args(&runtime_objs);
+    let out = io(compiler.path(), link.output())?;
+    let llog = ddir.join("link.log");
+    let text = format!("$ {:?}\n{}", link, String::from_utf8_lossy(&out.stderr));
+    io(&llog, std::fs::write(&llog, &text))?;
+    if !out.status.success() {
+        let _ = std::fs::remove_file(&tmp_so);
+        return Err(RtlSimError::Link {
+            top: top.clone(),
+            excerpt: excerpt(&text, 20),
+            log: llog,
+        });
+    }
+    let pj = serde_json::to_string_pretty(&ports).expect("ports serialise");
+    let tmp_pj = ddir.join(format!("ports.json.tmp{}", std::process::id()));
+    io(&tmp_pj, std::fs::write(&tmp_pj, pj))?;
+    io(ports_json, std::fs::rename(&tmp_pj, ports_json))?;
+    io(so, std::fs::rename(&tmp_so, so))?;
+    info.link_s = t.elapsed().as_secs_f64();
+    Ok(())
+}
+
+fn chunks(files: &[PathBuf], jobs: usize) -> Vec<Vec<PathBuf>> {
+    if files.is_empty() {
+        return vec![];
+    }
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let n = (total.div_ceil(UNITY_CHUNK_BYTES) as usize).clamp(1, jobs.max(1).min(files.len()));
+    // greedy: biggest file to the lightest chunk
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let mut out: Vec<(u64, Vec<PathBuf>)> = vec![(0, vec![]); n];
+    for i in order {
+        let c = out.iter_mut().min_by_key(|(s, _)| *s).unwrap();
+        c.0 += sizes[i];
+        c.1.push(files[i].clone());
+    }
+    out.into_iter()
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn write_unity(path: &Path, files: &[PathBuf]) -> Result<(), RtlSimError> {
+    let mut s = String::from("// spikeforge-rtlsim unity translation unit\n");
+    for f in files {
+        s.push_str(&format!(
+            "#include \"{}\"\n",
+            f.file_name().unwrap().to_string_lossy()
+        ));
+    }
+    io(path, std::fs::write(path, s))
+}
+
+fn cc_base(opt: u32, out_dir: &Path, includes: &[PathBuf], trace: bool) -> cc::Build {
+    let mut b = cc::Build::new();
+    b.cpp(true)
+        .target(target())
+        .host(target())
+        .opt_level(opt)
+        .debug(false)
+        .out_dir(out_dir)
+        .pic(true)
+        .std("c++17")
+        .cargo_metadata(false)
+        .cargo_warnings(false)
+        .cargo_output(false)
+        .warnings(false);
+    for i in includes {
+        b.include(i);
+    }
+    let tr = if trace { "1" } else { "0" };
+    for (k, v) in [
+        ("VM_COVERAGE", "0"),
+        ("VM_SC", "0"),
+        ("VM_TRACE", tr),
+        ("VM_TRACE_VCD", tr),
+        ("VM_TRACE_FST", "0"),
+        ("VL_USER_FATAL", "1"),
+        ("VL_USER_STOP", "1"),
+        ("VL_USER_FINISH", "1"),
+    ] {
+        b.define(k, Some(v));
+    }
+    b.flag("-faligned-new");
+    b.flag("-fno-strict-aliasing");
+    b.flag("-Wno-unused");
+    b
+}
+
+fn compile_command(
+    opt: u32,
+    out_dir: &Path,
+    includes: &[PathBuf],
+    trace: bool,
+    src: &Path,
+    obj: &Path,
+) -> Result<Command, RtlSimError> {
+    let tool = cc_base(opt, out_dir, includes, trace)
+        .try_get_compiler()
+        .map_err(|e| RtlSimError::Invalid(format!("no C++ compiler found by the cc crate: {e}")))?;
+    let mut cmd = tool.to_command();
+    cmd.arg("-c").arg(src).arg("-o").arg(obj);
+    Ok(cmd)
+}
+
+/// Runs compile commands on `jobs` threads; on failure returns an excerpt of the first failing
+/// command's stderr. All output goes to `log`.
+fn run_parallel(
+    cmds: Vec<(Command, PathBuf)>,
+    jobs: usize,
+    log: &Path,
+) -> Result<Vec<PathBuf>, String> {
+    let objs: Vec<PathBuf> = cmds.iter().map(|(_, o)| o.clone()).collect();
+    let queue = Mutex::new(cmds);
+    let logs: Mutex<Vec<(bool, String)>> = Mutex::new(vec![]);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            s.spawn(|| loop {
+                let next = queue.lock().unwrap().pop();
+                let Some((mut cmd, _)) = next else { break };
+                let desc = format!("$ {cmd:?}\n");
+                match cmd.output() {
+                    Ok(out) => {
+                        let text = format!(
+                            "{desc}{}{}",
+                            String::from_utf8_lossy(&out.stdout),
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                        logs.lock().unwrap().push((out.status.success(), text));
+                    }
+                    Err(e) => logs
+                        .lock()
+                        .unwrap()
+                        .push((false, format!("{desc}could not run the compiler: {e}"))),
+                }
+            });
+        }
+    });
+    let logs = logs.into_inner().unwrap();
+    let all: String = logs
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let _ = std::fs::write(log, &all);
+    if let Some((_, t)) = logs.iter().find(|(ok, _)| !ok) {
+        // skip the command line itself in the excerpt
+        let body: String = t.lines().skip(1).collect::<Vec<_>>().join("\n");
+        return Err(excerpt(&body, 20));
+    }
+    Ok(objs)
+}
+
+/// Compiles Verilator's runtime once per (Verilator version, file set, trace) into the cache.
+fn ensure_runtime(
+    root: &Path,
+    vf: &VerilatorFacts,
+    vroot: &Path,
+    global: &[String],
+    trace: bool,
+) -> Result<(Vec<PathBuf>, bool), RtlSimError> {
+    let includes = vec![vroot.join("include"), vroot.join("include/vltstd")];
+    let probe = cc_base(2, root, &includes, trace)
+        .try_get_compiler()
+        .map_err(|e| RtlSimError::Invalid(format!("no C++ compiler found by the cc crate: {e}")))?;
+    let args: Vec<String> = probe
+        .args()
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let key = hash_parts(&[
+        b"runtime v1",
+        vf.version.as_bytes(),
+        probe.path().to_string_lossy().as_bytes(),
+        args.join(" ").as_bytes(),
+        global.join(" ").as_bytes(),
+    ]);
+    let rdir = root.join("runtime").join(&key[..24]);
+    let objs: Vec<PathBuf> = global.iter().map(|g| rdir.join(format!("{g}.o"))).collect();
+    let done = |objs: &[PathBuf]| rdir.join("ok").exists() && objs.iter().all(|o| o.exists());
+    if done(&objs) {
+        return Ok((objs, false));
+    }
+    let _lock = KeyLock::acquire(root, &format!("rt-{}", &key[..24]))?;
+    if done(&objs) {
+        return Ok((objs, false));
+    }
+    let tmp = root
+        .join("runtime")
+        .join(format!("tmp-{}-{}", &key[..24], std::process::id()));
+    if tmp.exists() {
+        io(&tmp, std::fs::remove_dir_all(&tmp))?;
+    }
+    io(&tmp, std::fs::create_dir_all(&tmp))?;
+    let mut cmds = vec![];
+    for g in global {
+        let src = vroot.join("include").join(format!("{g}.cpp"));
+        let obj = tmp.join(format!("{g}.o"));
+        cmds.push((compile_command(2, &tmp, &includes, trace, &src, &obj)?, obj));
+    }
+    let jobs = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let log = tmp.join("runtime-compile.log");
+    run_parallel(cmds, jobs, &log).map_err(|excerpt| {
+        let keep = root
+            .join("runtime")
+            .join(format!("failed-{}.log", &key[..24]));
+        let _ = std::fs::copy(&log, &keep);
+        RtlSimError::Compile {
+            top: "(Verilator runtime)".into(),
+            excerpt,
+            log: keep,
+        }
+    })?;
+    io(&tmp, std::fs::write(tmp.join("ok"), "ok"))?;
+    if rdir.exists() {
+        io(&rdir, std::fs::remove_dir_all(&rdir))?;
+    }
+    io(&rdir, std::fs::rename(&tmp, &rdir))?;
+    Ok((objs, true))
+}
+
+/// Ports declared in `V<top>.h` (`VL_IN8(&name,msb,lsb);`, `VL_OUTW(&name,msb,lsb,words);` …).
+pub(crate) fn parse_header_ports(header: &str, top: &str) -> Result<Vec<PortSpec>, RtlSimError> {
+    let mut out = vec![];
+    for line in header.lines() {
+        let l = line.trim();
+        let (dir, rest) = if let Some(r) = l.strip_prefix("VL_INOUT") {
+            let name = r
+                .split('&')
+                .nth(1)
+                .and_then(|s| s.split(',').next())
+                .unwrap_or("?");
+            return Err(RtlSimError::PortMismatch {
+                top: top.into(),
+                message: format!("inout port `{name}` is not supported by the bridge"),
+            });
+        } else if let Some(r) = l.strip_prefix("VL_IN") {
+            (PortDirection::Input, r)
+        } else if let Some(r) = l.strip_prefix("VL_OUT") {
+            (PortDirection::Output, r)
+        } else {
+            continue;
+        };
+        let Some(args) = rest.split_once("(&").map(|(_, a)| a) else {
+            continue;
+        };
+        let args = args.trim_end_matches(';').trim_end_matches(')');
+        let f: Vec<&str> = args.split(',').map(str::trim).collect();
+        if f.len() < 3 {
+            continue;
+        }
+        let (Ok(msb), Ok(lsb)) = (f[1].parse::<i64>(), f[2].parse::<i64>()) else {
+            continue;
+        };
+        out.push(PortSpec {
+            name: f[0].to_string(),
+            width: ((msb - lsb).abs() + 1) as u32,
+            direction: dir,
+            signed: false,
+        });
+    }
+    Ok(out)
+}
+
+fn reconcile_ports(
+    sources: &DesignSources,
+    found: Vec<PortSpec>,
+) -> Result<Vec<PortSpec>, RtlSimError> {
+    let top = &sources.top;
+    let mismatch = |message: String| RtlSimError::PortMismatch {
+        top: top.clone(),
+        message,
+    };
+    let ports = if sources.ports.is_empty() {
+        found
+    } else {
+        for p in &sources.ports {
+            let Some(f) = found.iter().find(|f| f.name == p.name) else {
+                return Err(mismatch(format!(
+                    "port `{}` is listed but the module has no such port (it has: {})",
+                    p.name,
+                    found
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            };
+            if f.width != p.width || f.direction != p.direction {
+                return Err(mismatch(format!(
+                    "port `{}` is listed as {:?} {} bits but the Verilog declares {:?} {} bits",
+                    p.name, p.direction, p.width, f.direction, f.width
+                )));
+            }
+        }
+        if let Some(f) = found
+            .iter()
+            .find(|f| !sources.ports.iter().any(|p| p.name == f.name))
+        {
+            return Err(mismatch(format!(
+                "the Verilog has port `{}` ({:?}, {} bits) which the port list omits",
+                f.name, f.direction, f.width
+            )));
+        }
+        sources.ports.clone()
+    };
+    for (what, name) in [("clock", &sources.clock), ("reset", &sources.reset)] {
+        if let Some(n) = name {
+            match ports.iter().find(|p| &p.name == n) {
+                Some(p) if p.is_input() && p.width == 1 => {}
+                Some(p) => {
+                    return Err(mismatch(format!(
+                        "{what} `{n}` must be a 1-bit input but is {:?} {} bits",
+                        p.direction, p.width
+                    )))
+                }
+                None => {
+                    return Err(mismatch(format!(
+                        "{what} port `{n}` does not exist; set DesignSources::{what} to the right name, or None if the design has no {what}"
+                    )))
+                }
+            }
+        }
+    }
+    Ok(ports)
+}
+
+/// `(variable, [names])` for each `VAR += \` list in a `V<top>_classes.mk`.
+pub(crate) fn parse_classes_mk(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = vec![];
+    let mut cur: Option<usize> = None;
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some((var, rest)) = t.split_once("+=") {
+            out.push((var.trim().to_string(), vec![]));
+            let idx = out.len() - 1;
+            for w in rest.split_whitespace().filter(|w| *w != "\\") {
+                out[idx].1.push(w.to_string());
+            }
+            cur = if t.ends_with('\\') { Some(idx) } else { None };
+            continue;
+        }
+        if let Some(idx) = cur {
+            for w in t.split_whitespace().filter(|w| *w != "\\") {
+                out[idx].1.push(w.to_string());
+            }
+            if !t.ends_with('\\') {
+                cur = None;
+            }
+        }
+    }
+    out
+}
+
+/// Verilator's C type class for a width: C ≤ 8, S ≤ 16, I ≤ 32, Q ≤ 64, W (VlWide) beyond.
+fn kind(width: u32) -> &'static str {
+    match width {
+        0..=8 => "C",
+        9..=16 => "S",
+        17..=32 => "I",
+        33..=64 => "Q",
+        _ => "W",
+    }
+}
+
+pub(crate) fn render_shim(
+    top: &str,
+    ports: &[PortSpec],
+    clock: Option<&str>,
+    trace: bool,
+) -> Result<String, RtlSimError> {
+    let mut tera = tera::Tera::default();
+    tera.add_raw_template("verilator_shim.cpp", SHIM_TEMPLATE)
+        .map_err(|e| RtlSimError::Invalid(format!("shim template: {e:?}")))?;
+    let ports_ctx: Vec<serde_json::Value> = ports
+        .iter()
+        .map(|p| {
+            let mask = if p.width >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << p.width) - 1
+            };
+            let rem = p.width % 32;
+            let top_mask: u32 = if rem == 0 {
+                u32::MAX
+            } else {
+                (1u32 << rem) - 1
+            };
+            serde_json::json!({
+                "name": p.name,
+                "width": p.width,
+                "input": p.is_input(),
+                "kind": kind(p.width),
+                "words": p.width.div_ceil(32),
+                "mask": format!("0x{mask:x}"),
+                "top_mask": format!("0x{top_mask:x}"),
+            })
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("top", top);
+    ctx.insert("ports", &ports_ctx);
+    ctx.insert("clock", &clock.unwrap_or(""));
+    ctx.insert("trace", &trace);
+    tera.render("verilator_shim.cpp", &ctx)
+        .map_err(|e| RtlSimError::Invalid(format!("rendering the shim template failed: {e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_ports() {
+        let h = "    VL_IN8(&clk,0,0);\n    VL_OUT16(&q,15,0);\n    VL_INW(&a,99,0,4);\n";
+        let p = parse_header_ports(h, "t").unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[2].width, 100);
+        assert_eq!(p[1].direction, PortDirection::Output);
+    }
+
+    #[test]
+    fn classes_mk() {
+        let mk = "VM_CLASSES_FAST += \\\n\tVt \\\n\tVt___024root \\\n\nVM_SUPPORT_FAST += \\\n\nVM_GLOBAL_FAST += \\\n\tverilated \\\n\tverilated_threads \\\n";
+        let l = parse_classes_mk(mk);
+        assert_eq!(l[0].1, vec!["Vt", "Vt___024root"]);
+        assert!(l[1].1.is_empty());
+        assert_eq!(l[2].1, vec!["verilated", "verilated_threads"]);
+    }
+}

@@ -1,0 +1,510 @@
+//! Runners for the real EDA tools: Verilator lint, Yosys checks and iCE40 synthesis, Icarus
+//! compilation. A missing tool is an error with one clear sentence saying how to install it; a
+//! tool failure shows the first lines of its output and the path of the full log.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+use crate::error::{excerpt, RtlSimError};
+
+/// The external tools this crate drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tool {
+    /// `verilator` (≥ 5.0 required).
+    Verilator,
+    /// `yosys`.
+    Yosys,
+    /// `iverilog` (the Icarus Verilog compiler).
+    Iverilog,
+    /// `vvp` (the Icarus Verilog run time).
+    Vvp,
+}
+
+impl Tool {
+    /// Human name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Verilator => "Verilator",
+            Tool::Yosys => "Yosys",
+            Tool::Iverilog => "Icarus Verilog",
+            Tool::Vvp => "Icarus Verilog's run time",
+        }
+    }
+    /// Command on `PATH`.
+    pub fn command(self) -> &'static str {
+        match self {
+            Tool::Verilator => "verilator",
+            Tool::Yosys => "yosys",
+            Tool::Iverilog => "iverilog",
+            Tool::Vvp => "vvp",
+        }
+    }
+    /// Debian package providing it.
+    pub fn package(self) -> &'static str {
+        match self {
+            Tool::Verilator => "verilator",
+            Tool::Yosys => "yosys",
+            Tool::Iverilog | Tool::Vvp => "iverilog",
+        }
+    }
+    fn version_args(self) -> &'static [&'static str] {
+        match self {
+            Tool::Verilator => &["--version"],
+            Tool::Yosys => &["-V"],
+            Tool::Iverilog => &["-V"],
+            Tool::Vvp => &["-V"],
+        }
+    }
+    /// Minimum (major, minor) version, if any.
+    pub fn min_version(self) -> Option<(u32, u32)> {
+        match self {
+            Tool::Verilator => Some((5, 0)),
+            _ => None,
+        }
+    }
+}
+
+/// A located tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolInfo {
+    pub tool: Tool,
+    /// Absolute path of the executable.
+    pub path: PathBuf,
+    /// First line of its version output, e.g. `Verilator 5.006 2023-01-22 rev (Debian 5.006-3)`.
+    pub version_string: String,
+    /// Parsed (major, minor), when the version output has a number.
+    pub version: Option<(u32, u32)>,
+}
+
+/// Finds an executable on `PATH`.
+pub fn find_in_path(cmd: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        let p = dir.join(cmd);
+        if let Ok(meta) = std::fs::metadata(&p) {
+            use std::os::unix::fs::PermissionsExt;
+            if meta.is_file() && meta.permissions().mode() & 0o111 != 0 {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+fn parse_version(s: &str) -> Option<(u32, u32)> {
+    // first token that looks like N.M
+    for tok in s.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+        let tok = tok.trim_start_matches('v');
+        let mut it = tok.split('.');
+        let (Some(a), Some(b)) = (it.next(), it.next()) else {
+            continue;
+        };
+        let b: String = b.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) {
+            return Some((a, b));
+        }
+    }
+    None
+}
+
+static TOOL_CACHE: OnceLock<Mutex<BTreeMap<(Tool, PathBuf), ToolInfo>>> = OnceLock::new();
+
+/// Locates `tool`, checks its version, and returns where it is. Results are memoised per process
+/// (keyed by the resolved path, so a changed `PATH` is honoured).
+///
+/// Errors: [`RtlSimError::ToolMissing`] with one sentence naming the package to install, or
+/// [`RtlSimError::ToolTooOld`] naming the version needed (Verilator ≥ 5.0).
+pub fn require(tool: Tool) -> Result<ToolInfo, RtlSimError> {
+    let path = find_in_path(tool.command()).ok_or(RtlSimError::ToolMissing {
+        name: tool.name(),
+        command: tool.command(),
+        package: tool.package(),
+    })?;
+    let cache = TOOL_CACHE.get_or_init(Default::default);
+    if let Some(info) = cache.lock().unwrap().get(&(tool, path.clone())) {
+        return Ok(info.clone());
+    }
+    let out = Command::new(&path)
+        .args(tool.version_args())
+        .output()
+        .map_err(|e| RtlSimError::io(&path, e))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version_string = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let version = parse_version(&version_string);
+    check_version(tool, &version_string, version)?;
+    let info = ToolInfo {
+        tool,
+        path: path.clone(),
+        version_string,
+        version,
+    };
+    cache.lock().unwrap().insert((tool, path), info.clone());
+    Ok(info)
+}
+
+/// Checks a parsed version against the tool's minimum.
+pub(crate) fn check_version(
+    tool: Tool,
+    raw: &str,
+    version: Option<(u32, u32)>,
+) -> Result<(), RtlSimError> {
+    if let Some(min) = tool.min_version() {
+        let ok = matches!(version, Some(v) if v >= min);
+        if !ok {
+            return Err(RtlSimError::ToolTooOld {
+                name: tool.name(),
+                command: tool.command(),
+                found: version
+                    .map(|(a, b)| format!("{a}.{b:03}"))
+                    .unwrap_or_else(|| "(unknown version)".into()),
+                required: format!("{}.{}", min.0, min.1),
+                raw: raw.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Directory where tool logs are kept (`<cache>/logs`).
+pub(crate) fn logs_dir() -> Result<PathBuf, RtlSimError> {
+    let d = crate::cache::default_cache_dir().join("logs");
+    std::fs::create_dir_all(&d).map_err(|e| RtlSimError::io(&d, e))?;
+    Ok(d)
+}
+
+fn log_name(kind: &str, files: &[PathBuf], top: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(kind.as_bytes());
+    h.update(top.as_bytes());
+    for f in files {
+        h.update(f.to_string_lossy().as_bytes());
+        h.update(&std::fs::read(f).unwrap_or_default());
+    }
+    format!("{kind}-{top}-{}.log", &h.finalize().to_hex()[..16])
+}
+
+struct Ran {
+    success: bool,
+    text: String,
+    log: PathBuf,
+}
+
+fn run_logged(mut cmd: Command, log: PathBuf) -> Result<Ran, RtlSimError> {
+    let prog = cmd.get_program().to_string_lossy().into_owned();
+    let out = cmd.output().map_err(|e| RtlSimError::io(prog, e))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let header = format!("$ {:?}\n", cmd);
+    std::fs::write(&log, format!("{header}{text}")).map_err(|e| RtlSimError::io(&log, e))?;
+    Ok(Ran {
+        success: out.status.success(),
+        text,
+        log,
+    })
+}
+
+/// Result of `verilator --lint-only -Wall`.
+#[derive(Debug, Clone, Default)]
+pub struct LintReport {
+    /// `%Warning-…` messages (first line of each).
+    pub warnings: Vec<String>,
+    /// `%Error…` messages (first line of each).
+    pub errors: Vec<String>,
+    /// Full log.
+    pub log: PathBuf,
+}
+
+impl LintReport {
+    /// No warnings and no errors.
+    pub fn is_clean(&self) -> bool {
+        self.warnings.is_empty() && self.errors.is_empty()
+    }
+}
+
+impl fmt::Display for LintReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_clean() {
+            return write!(f, "lint clean");
+        }
+        for e in &self.errors {
+            writeln!(f, "{e}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "{w}")?;
+        }
+        write!(f, "(full log: {})", self.log.display())
+    }
+}
+
+/// Runs `verilator --lint-only -Wall --top-module top files…`. Lint findings (warnings and
+/// errors, including syntax errors) are returned in the report — check [`LintReport::is_clean`];
+/// `Err` only when Verilator is missing or cannot run.
+pub fn verilator_lint(files: &[PathBuf], top: &str) -> Result<LintReport, RtlSimError> {
+    let v = require(Tool::Verilator)?;
+    let mut cmd = Command::new(&v.path);
+    cmd.args(["--lint-only", "-Wall", "-Wno-fatal", "--top-module", top])
+        .args(files);
+    let ran = run_logged(cmd, logs_dir()?.join(log_name("lint", files, top)))?;
+    let mut report = LintReport {
+        log: ran.log,
+        ..Default::default()
+    };
+    for line in ran.text.lines() {
+        if line.starts_with("%Warning") {
+            report.warnings.push(line.to_string());
+        } else if line.starts_with("%Error") {
+            report.errors.push(line.to_string());
+        }
+    }
+    if !ran.success && report.errors.is_empty() {
+        report.errors.push(excerpt(&ran.text, 20));
+    }
+    Ok(report)
+}
+
+/// Result of a Yosys run.
+#[derive(Debug, Clone, Default)]
+pub struct SynthReport {
+    /// Total number of cells (`stat`).
+    pub cells: u64,
+    /// Cell counts by type, from `stat`.
+    pub cell_types: BTreeMap<String, u64>,
+    /// LUTs (`SB_LUT4` for iCE40; `None` for generic synthesis).
+    pub luts: Option<u64>,
+    /// Flip-flops (`SB_DFF*` for iCE40; `$_DFF*`/`$_SDFF*`/`$_DFFE*`… for generic synthesis).
+    pub ffs: Option<u64>,
+    /// Block RAMs (`SB_RAM40_4K`; `None` for generic synthesis).
+    pub brams: Option<u64>,
+    /// Carry cells (`SB_CARRY`; `None` for generic synthesis).
+    pub carries: Option<u64>,
+    /// Yosys warnings (first line of each).
+    pub warnings: Vec<String>,
+    /// Full log.
+    pub log: PathBuf,
+}
+
+fn parse_stat(text: &str, report: &mut SynthReport) {
+    // Use the last `stat` block (the top module's, or the design total).
+    let Some(pos) = text.rfind("Number of cells:") else {
+        return;
+    };
+    let block = &text[pos..];
+    let mut lines = block.lines();
+    if let Some(first) = lines.next() {
+        report.cells = first
+            .split_whitespace()
+            .last()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+    }
+    for line in lines {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        if t.len() == 2 {
+            if let Ok(n) = t[1].parse::<u64>() {
+                report.cell_types.insert(t[0].to_string(), n);
+                continue;
+            }
+        }
+        if line.trim().is_empty() && !report.cell_types.is_empty() {
+            break;
+        }
+    }
+    for line in text.lines() {
+        if line.starts_with("Warning:") {
+            report.warnings.push(line.to_string());
+        }
+    }
+}
+
+fn latches(text: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for line in text.lines() {
+        if let Some(i) = line.find("Latch inferred for signal") {
+            let s = line[i + "Latch inferred for signal".len()..].trim();
+            let s = s
+                .split(" from process")
+                .next()
+                .unwrap_or(s)
+                .trim_matches(|c| c == '`' || c == '\'' || c == ' ');
+            let s = s.to_string();
+            if !v.contains(&s) {
+                v.push(s);
+            }
+        }
+    }
+    v
+}
+
+fn yosys_run(
+    kind: &str,
+    files: &[PathBuf],
+    top: &str,
+    synth_cmd: &str,
+) -> Result<(String, PathBuf), RtlSimError> {
+    let y = require(Tool::Yosys)?;
+    let mut script = String::new();
+    for f in files {
+        script.push_str(&format!("read_verilog \"{}\"\n", f.display()));
+    }
+    script.push_str(synth_cmd);
+    script.push_str("\nstat\n");
+    let mut cmd = Command::new(&y.path);
+    cmd.arg("-p").arg(script.replace('\n', "; "));
+    let log = logs_dir()?.join(log_name(kind, files, top));
+    let ran = run_logged(cmd, log)?;
+    if !ran.success {
+        return Err(RtlSimError::ToolFailed {
+            what: format!("Yosys ({kind}) on `{top}`"),
+            excerpt: excerpt(&ran.text, 20),
+            log: ran.log,
+        });
+    }
+    let l = latches(&ran.text);
+    if !l.is_empty() || ran.text.contains("$_DLATCH") {
+        return Err(RtlSimError::Latch {
+            top: top.to_string(),
+            signals: if l.is_empty() {
+                "($_DLATCH cells in the netlist)".into()
+            } else {
+                l.join(", ")
+            },
+            log: ran.log,
+        });
+    }
+    Ok((ran.text, ran.log))
+}
+
+/// Generic synthesis and checks: `read_verilog files; synth -top T; check -assert; stat`.
+/// Fails on any `check` problem (undriven or multiply-driven nets, combinational loops) and on
+/// inferred latches ([`RtlSimError::Latch`]).
+pub fn yosys_check(files: &[PathBuf], top: &str) -> Result<SynthReport, RtlSimError> {
+    let (text, log) = yosys_run(
+        "yosys-check",
+        files,
+        top,
+        &format!("synth -top {top}\ncheck -assert"),
+    )?;
+    let mut r = SynthReport {
+        log,
+        ..Default::default()
+    };
+    parse_stat(&text, &mut r);
+    let ffs: u64 = r
+        .cell_types
+        .iter()
+        .filter(|(k, _)| k.contains("DFF") || k.contains("$_SR"))
+        .map(|(_, v)| v)
+        .sum();
+    r.ffs = Some(ffs);
+    Ok(r)
+}
+
+/// iCE40 synthesis: `read_verilog files; synth_ice40 -top T; stat`; reports `SB_LUT4`,
+/// `SB_DFF*`, `SB_RAM40_4K` and `SB_CARRY` counts. Inferred latches are an error.
+pub fn yosys_synth_ice40(files: &[PathBuf], top: &str) -> Result<SynthReport, RtlSimError> {
+    let (text, log) = yosys_run(
+        "yosys-ice40",
+        files,
+        top,
+        &format!("synth_ice40 -top {top}"),
+    )?;
+    let mut r = SynthReport {
+        log,
+        ..Default::default()
+    };
+    parse_stat(&text, &mut r);
+    let sum = |pred: &dyn Fn(&str) -> bool| -> u64 {
+        r.cell_types
+            .iter()
+            .filter(|(k, _)| pred(k))
+            .map(|(_, v)| *v)
+            .sum()
+    };
+    let luts = sum(&|k| k == "SB_LUT4");
+    let ffs = sum(&|k| k.starts_with("SB_DFF"));
+    let brams = sum(&|k| k.starts_with("SB_RAM40_4K"));
+    let carries = sum(&|k| k == "SB_CARRY");
+    r.luts = Some(luts);
+    r.ffs = Some(ffs);
+    r.brams = Some(brams);
+    r.carries = Some(carries);
+    Ok(r)
+}
+
+/// Compiles with `iverilog -g2005 -Wall -s top` (output discarded). A compile error is
+/// [`RtlSimError::ToolFailed`]; warnings are returned in the report.
+pub fn iverilog_compile(files: &[PathBuf], top: &str) -> Result<LintReport, RtlSimError> {
+    let iv = require(Tool::Iverilog)?;
+    let dir = tempfile::tempdir().map_err(|e| RtlSimError::io(std::env::temp_dir(), e))?;
+    let mut cmd = Command::new(&iv.path);
+    cmd.args(["-g2005", "-Wall", "-s", top, "-o"])
+        .arg(dir.path().join("a.vvp"))
+        .args(files);
+    let ran = run_logged(cmd, logs_dir()?.join(log_name("iverilog", files, top)))?;
+    if !ran.success {
+        return Err(RtlSimError::ToolFailed {
+            what: format!("Icarus Verilog (iverilog -g2005) on `{top}`"),
+            excerpt: excerpt(&ran.text, 20),
+            log: ran.log,
+        });
+    }
+    let warnings = ran
+        .text
+        .lines()
+        .filter(|l| l.contains("warning"))
+        .map(str::to_string)
+        .collect();
+    Ok(LintReport {
+        warnings,
+        errors: vec![],
+        log: ran.log,
+    })
+}
+
+/// Writes `(name, text)` sources into `dir` and returns their paths.
+pub fn write_sources(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, RtlSimError> {
+    std::fs::create_dir_all(dir).map_err(|e| RtlSimError::io(dir, e))?;
+    let mut out = Vec::new();
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::write(&p, text).map_err(|e| RtlSimError::io(&p, e))?;
+        out.push(p);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn versions() {
+        assert_eq!(
+            parse_version("Verilator 5.006 2023-01-22 rev (Debian 5.006-3)"),
+            Some((5, 6))
+        );
+        assert_eq!(
+            parse_version("Yosys 0.23 (git sha1 7ce5011c24b)"),
+            Some((0, 23))
+        );
+        let e = check_version(Tool::Verilator, "Verilator 4.038 2020-07-11", Some((4, 38)))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("Verilator 5.0 or newer"), "{e}");
+        assert!(e.contains("4.038"), "{e}");
+    }
+}
