@@ -375,7 +375,10 @@ fn yosys_run(
         });
     }
     let l = latches(&ran.text);
-    if !l.is_empty() || ran.text.contains("$_DLATCH") {
+    let mut stat = SynthReport::default();
+    parse_stat(&ran.text, &mut stat);
+    let latch_cells = stat.cell_types.keys().any(|k| k.contains("DLATCH"));
+    if !l.is_empty() || latch_cells {
         return Err(RtlSimError::Latch {
             top: top.to_string(),
             signals: if l.is_empty() {

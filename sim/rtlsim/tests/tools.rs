@@ -1,0 +1,139 @@
+//! Tool runners against real tools (a missing tool fails the test with the clear sentence).
+
+mod common;
+
+use std::path::PathBuf;
+
+use spikeforge_rtlsim::tools::{self, Tool};
+use spikeforge_rtlsim::RtlSimError;
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn require_finds_the_installed_tools() {
+    let v = tools::require(Tool::Verilator).unwrap();
+    assert!(v.version.unwrap() >= (5, 0), "{:?}", v);
+    assert!(v.version_string.starts_with("Verilator"));
+    let y = tools::require(Tool::Yosys).unwrap();
+    assert!(y.version_string.starts_with("Yosys"));
+    tools::require(Tool::Iverilog).unwrap();
+    tools::require(Tool::Vvp).unwrap();
+}
+
+#[test]
+fn missing_tool_is_one_clear_sentence() {
+    let e = RtlSimError::ToolMissing {
+        name: Tool::Verilator.name(),
+        command: Tool::Verilator.command(),
+        package: Tool::Verilator.package(),
+    };
+    assert_eq!(
+        e.to_string(),
+        "Verilator (`verilator`) is not installed: install it with `apt-get install -y verilator` (the README's test command does this)."
+    );
+    // and require() really produces it when the tool is not on PATH (run in a child process so
+    // PATH changes do not leak into other tests)
+    if std::env::var_os("SF_CHILD_EMPTY_PATH").is_some() {
+        let e = tools::require(Tool::Yosys).unwrap_err().to_string();
+        println!("CHILD-ERROR: {e}");
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "missing_tool_is_one_clear_sentence",
+            "--nocapture",
+        ])
+        .env("SF_CHILD_EMPTY_PATH", "1")
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("CHILD-ERROR: Yosys (`yosys`) is not installed: install it with `apt-get install -y yosys`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn verilator_lint_flags_unused_signal_and_passes_clean_design() {
+    let d = tempfile::tempdir().unwrap();
+    let bad = write(
+        &d,
+        "bad.v",
+        // (Verilator exempts names matching `*unused*` from UNUSED warnings, so the name is `dangling`.)
+        "module bad(input wire [7:0] a, output wire [7:0] y);\n  wire [7:0] dangling;\n  assign dangling = ~a;\n  assign y = a;\nendmodule\n",
+    );
+    let r = tools::verilator_lint(&[bad], "bad").unwrap();
+    assert!(!r.is_clean());
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("UNUSED") && w.contains("dangling")),
+        "{r}"
+    );
+    assert!(r.log.exists());
+    let good = write(&d, "counter.v", common::COUNTER);
+    let r = tools::verilator_lint(&[good], "counter").unwrap();
+    assert!(r.is_clean(), "{r}");
+}
+
+#[test]
+fn yosys_check_passes_clean_design_and_counts_cells() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "alu.v", common::ALU);
+    let r = tools::yosys_check(&[f.clone()], "alu").unwrap();
+    assert!(r.cells > 0);
+    // 16 (y) + 32 (acc) flip-flops
+    assert_eq!(r.ffs, Some(48), "{:?}", r.cell_types);
+    assert!(r.log.exists());
+    let r = tools::yosys_synth_ice40(&[f], "alu").unwrap();
+    assert_eq!(r.ffs, Some(48), "{:?}", r.cell_types);
+    assert!(r.luts.unwrap() > 16, "{:?}", r.cell_types);
+    assert_eq!(r.brams, Some(0));
+}
+
+const LATCH: &str = "module latchy(input wire en, input wire [3:0] d, output reg [3:0] q);\n  always @(*) if (en) q = d;\nendmodule\n";
+
+#[test]
+fn latches_are_errors() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "latchy.v", LATCH);
+    let e = tools::yosys_synth_ice40(&[f.clone()], "latchy").unwrap_err();
+    assert!(matches!(e, RtlSimError::Latch { .. }), "{e}");
+    assert!(e.to_string().contains("q"), "{e}");
+    let e = tools::yosys_check(&[f], "latchy").unwrap_err();
+    assert!(matches!(e, RtlSimError::Latch { .. }), "{e}");
+}
+
+#[test]
+fn yosys_failure_shows_excerpt_and_log() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "multi.v", "module multi(input wire a, input wire b, output wire y);\n  assign y = a;\n  assign y = b;\nendmodule\n");
+    let e = tools::yosys_check(&[f], "multi").unwrap_err();
+    let RtlSimError::ToolFailed { ref log, .. } = e else {
+        panic!("{e}")
+    };
+    assert!(log.exists());
+    assert!(e.to_string().contains("full log"), "{e}");
+}
+
+#[test]
+fn iverilog_compile_ok_and_error() {
+    let d = tempfile::tempdir().unwrap();
+    let good = write(&d, "alu.v", common::ALU);
+    tools::iverilog_compile(&[good], "alu").unwrap();
+    let bad = write(
+        &d,
+        "bad.v",
+        "module bad(input a, output y);\n  assign y = a +;\nendmodule\n",
+    );
+    let e = tools::iverilog_compile(&[bad], "bad")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("syntax error") && e.contains("full log"), "{e}");
+}
