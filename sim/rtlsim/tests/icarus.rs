@@ -86,7 +86,7 @@ fn alu_agrees_with_icarus_over_random_vectors() {
     assert_eq!(ver, ica);
     // Rust model of the cycle semantics: registers update from this cycle's inputs; comb
     // outputs show the new state with the current inputs.
-    let (mut y, mut acc) = (0u64, 0u64);
+    let mut acc = 0u64;
     for (i, c) in vectors.iter().enumerate() {
         let g = |n: &str| {
             c.iter()
@@ -101,11 +101,11 @@ fn alu_agrees_with_icarus_over_random_vectors() {
             2 => a & b,
             _ => a ^ b,
         };
+        // y is rewritten every cycle (no enable): its new value depends only on this cycle
+        let y = if g("rst") == 1 { 0 } else { r };
         if g("rst") == 1 {
-            y = 0;
             acc = 0;
         } else {
-            y = r;
             if g("acc_en") == 1 {
                 acc = (acc + r) & 0xffff_ffff;
             }

@@ -86,7 +86,7 @@ fn verilator_lint_flags_unused_signal_and_passes_clean_design() {
 fn yosys_check_passes_clean_design_and_counts_cells() {
     let d = tempfile::tempdir().unwrap();
     let f = write(&d, "alu.v", common::ALU);
-    let r = tools::yosys_check(&[f.clone()], "alu").unwrap();
+    let r = tools::yosys_check(std::slice::from_ref(&f), "alu").unwrap();
     assert!(r.cells > 0);
     // 16 (y) + 32 (acc) flip-flops
     assert_eq!(r.ffs, Some(48), "{:?}", r.cell_types);
@@ -103,7 +103,7 @@ const LATCH: &str = "module latchy(input wire en, input wire [3:0] d, output reg
 fn latches_are_errors() {
     let d = tempfile::tempdir().unwrap();
     let f = write(&d, "latchy.v", LATCH);
-    let e = tools::yosys_synth_ice40(&[f.clone()], "latchy").unwrap_err();
+    let e = tools::yosys_synth_ice40(std::slice::from_ref(&f), "latchy").unwrap_err();
     assert!(matches!(e, RtlSimError::Latch { .. }), "{e}");
     assert!(e.to_string().contains("q"), "{e}");
     let e = tools::yosys_check(&[f], "latchy").unwrap_err();
