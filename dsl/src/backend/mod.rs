@@ -1,0 +1,5 @@
+//! Back-ends: the Verilog-2005 emitter, and the atomic writer of output folders.
+
+pub mod templates;
+pub mod verilog;
+pub mod write;

@@ -1,0 +1,12 @@
+//! The builder types: what a generator uses to describe hardware.
+
+mod expr;
+mod module;
+mod ops;
+mod value;
+
+pub(crate) use expr::Kind;
+pub use expr::{Expr, Signal};
+pub(crate) use module::{DeclKind, ModuleData};
+pub use module::{Instance, Mem, Module, ModuleBuilder};
+pub use value::Value;

@@ -1,0 +1,574 @@
+//! `ModuleBuilder`: declares ports, wires, registers, memories and instances, and records how
+//! each is driven. `finish()` freezes it into a [`Module`] that can be instantiated or
+//! elaborated.
+
+use super::expr::{Expr, Kind};
+use super::Signal;
+use crate::ir::{address_bits, SourceLoc};
+use crate::types::{Type, UInt, MAX_WIDTH};
+use num_bigint::BigInt;
+use std::panic::Location;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_MODULE_UID: AtomicU64 = AtomicU64::new(1);
+
+/// What a declared signal is, in the builder.
+#[derive(Clone, Debug)]
+pub(crate) enum DeclKind {
+    Input,
+    Output,
+    Wire,
+    Reg { reset: Option<BigInt> },
+    MemReadData { mem: usize, port: usize },
+    InstanceOutput { instance: usize, port: String },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Decl {
+    pub(crate) name: String,
+    pub(crate) ty: Type,
+    pub(crate) kind: DeclKind,
+    pub(crate) loc: SourceLoc,
+}
+
+/// A driver recorded by the builder: a continuous assignment (`drive`) or a register update
+/// (`next`).
+#[derive(Clone, Debug)]
+pub(crate) struct Driver {
+    pub(crate) target: Signal,
+    pub(crate) value: Expr,
+    pub(crate) enable: Option<Expr>,
+    pub(crate) loc: SourceLoc,
+    pub(crate) is_next: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct MemDecl {
+    pub(crate) name: String,
+    pub(crate) depth: u64,
+    pub(crate) word: Type,
+    pub(crate) init: Option<Vec<BigInt>>,
+    pub(crate) writes: Vec<(Expr, Expr, Expr, SourceLoc)>,
+    pub(crate) reads: Vec<(Expr, Expr, Signal, SourceLoc)>,
+    pub(crate) loc: SourceLoc,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct InstDecl {
+    pub(crate) name: String,
+    pub(crate) module: Module,
+    pub(crate) connections: Vec<(String, Expr, SourceLoc)>,
+    pub(crate) outputs: Vec<(String, Signal)>,
+    pub(crate) loc: SourceLoc,
+}
+
+/// A problem found while building (reported at elaboration, with the others).
+#[derive(Clone, Debug)]
+pub(crate) struct BuildProblem {
+    pub(crate) message: String,
+    pub(crate) loc: SourceLoc,
+}
+
+/// The frozen description of a module, shared by every instance of it.
+#[derive(Debug)]
+pub(crate) struct ModuleData {
+    pub(crate) uid: u64,
+    pub(crate) name: String,
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) loc: SourceLoc,
+    pub(crate) decls: Vec<Decl>,
+    pub(crate) ports: Vec<usize>,
+    pub(crate) drivers: Vec<Driver>,
+    pub(crate) mems: Vec<MemDecl>,
+    pub(crate) instances: Vec<InstDecl>,
+    pub(crate) problems: Vec<BuildProblem>,
+}
+
+/// A finished module description: instantiate it in another module, or elaborate it as the
+/// top of a design. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Module(pub(crate) Rc<ModuleData>);
+
+impl Module {
+    /// The module's name.
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The ports as (name, type, is_input), in declaration order.
+    pub fn ports(&self) -> Vec<(String, Type, bool)> {
+        self.0
+            .ports
+            .iter()
+            .map(|&i| {
+                let d = &self.0.decls[i];
+                (d.name.clone(), d.ty, matches!(d.kind, DeclKind::Input))
+            })
+            .collect()
+    }
+}
+
+/// A handle to a memory declared with [`ModuleBuilder::mem`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mem {
+    module: u64,
+    index: usize,
+    depth: u64,
+    word: Type,
+}
+
+impl Mem {
+    /// Number of words.
+    pub fn depth(self) -> u64 {
+        self.depth
+    }
+
+    /// Word type.
+    pub fn word(self) -> Type {
+        self.word
+    }
+
+    /// Address width in bits: `max(1, ceil(log2(depth)))`.
+    pub fn address_bits(self) -> u32 {
+        address_bits(self.depth)
+    }
+}
+
+/// A handle to a submodule instance created with [`ModuleBuilder::instance`].
+#[derive(Clone, Debug)]
+pub struct Instance {
+    module: u64,
+    index: usize,
+    name: String,
+    child: String,
+    outputs: Rc<Vec<(String, Signal)>>,
+}
+
+impl Instance {
+    /// The instance's output port `port`, as a signal of the parent (named
+    /// `<instance>_<port>` in the Verilog). An unknown port is reported at elaboration.
+    #[track_caller]
+    pub fn out(&self, port: &str) -> Expr {
+        match self.outputs.iter().find(|(name, _)| name == port) {
+            Some((_, signal)) => Expr::from(*signal),
+            None => {
+                let outputs: Vec<&str> = self.outputs.iter().map(|(n, _)| n.as_str()).collect();
+                Expr::node(
+                    Kind::Const(BigInt::from(0)),
+                    UInt(1),
+                    Location::caller(),
+                    Some(format!(
+                        "instance `{}` of `{}` has no output port `{port}` (outputs: {})",
+                        self.name,
+                        self.child,
+                        outputs.join(", ")
+                    )),
+                )
+            }
+        }
+    }
+
+    /// The instance name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Builds one module. A generator is an ordinary Rust function that creates a
+/// `ModuleBuilder`, declares and connects things, and returns `finish()`.
+///
+/// Every module has an implicit clock `clk` (rising edge) and synchronous, active-high reset
+/// `rst`; they become ports only when the module (or a submodule) has state that needs them.
+/// Declaration methods record the caller's source location, which error messages quote.
+#[derive(Debug)]
+pub struct ModuleBuilder {
+    data: ModuleData,
+}
+
+impl ModuleBuilder {
+    /// Starts a module called `name` (a Verilog identifier; it becomes the file name too).
+    #[track_caller]
+    pub fn new(name: impl Into<String>) -> ModuleBuilder {
+        ModuleBuilder {
+            data: ModuleData {
+                uid: NEXT_MODULE_UID.fetch_add(1, Ordering::Relaxed),
+                name: name.into(),
+                params: Vec::new(),
+                loc: Location::caller(),
+                decls: Vec::new(),
+                ports: Vec::new(),
+                drivers: Vec::new(),
+                mems: Vec::new(),
+                instances: Vec::new(),
+                problems: Vec::new(),
+            },
+        }
+    }
+
+    /// Records a generator parameter for the file header (`width = 8`).
+    pub fn param(&mut self, name: impl Into<String>, value: impl ToString) -> &mut Self {
+        self.data.params.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// The module's name.
+    pub fn name(&self) -> &str {
+        &self.data.name
+    }
+
+    fn declare(&mut self, name: String, ty: Type, kind: DeclKind, loc: SourceLoc) -> Signal {
+        if ty.width() == 0 || ty.width() > MAX_WIDTH {
+            self.problem(
+                format!(
+                    "signal `{name}` has width {}, outside 1..={MAX_WIDTH}",
+                    ty.width()
+                ),
+                loc,
+            );
+        }
+        let index = self.data.decls.len() as u32;
+        let is_port = matches!(kind, DeclKind::Input | DeclKind::Output);
+        self.data.decls.push(Decl {
+            name,
+            ty,
+            kind,
+            loc,
+        });
+        if is_port {
+            self.data.ports.push(index as usize);
+        }
+        Signal {
+            module: self.data.uid,
+            index,
+            ty,
+        }
+    }
+
+    fn problem(&mut self, message: String, loc: SourceLoc) {
+        self.data.problems.push(BuildProblem { message, loc });
+    }
+
+    /// Declares an input port.
+    #[track_caller]
+    pub fn input(&mut self, name: impl Into<String>, ty: Type) -> Signal {
+        self.declare(name.into(), ty, DeclKind::Input, Location::caller())
+    }
+
+    /// Declares an output port; drive it with [`ModuleBuilder::drive`].
+    #[track_caller]
+    pub fn output(&mut self, name: impl Into<String>, ty: Type) -> Signal {
+        self.declare(name.into(), ty, DeclKind::Output, Location::caller())
+    }
+
+    /// Declares an output port driven by `value`, with `value`'s type.
+    #[track_caller]
+    pub fn output_from(&mut self, name: impl Into<String>, value: impl Into<Expr>) -> Signal {
+        let value = value.into();
+        let loc = Location::caller();
+        let out = self.declare(name.into(), value.ty(), DeclKind::Output, loc);
+        self.push_driver(out, value, None, loc, false);
+        out
+    }
+
+    /// Declares a wire; drive it with [`ModuleBuilder::drive`].
+    #[track_caller]
+    pub fn wire(&mut self, name: impl Into<String>, ty: Type) -> Signal {
+        self.declare(name.into(), ty, DeclKind::Wire, Location::caller())
+    }
+
+    /// Declares a named wire driven by `value`, with `value`'s type.
+    #[track_caller]
+    pub fn wire_from(&mut self, name: impl Into<String>, value: impl Into<Expr>) -> Signal {
+        let value = value.into();
+        let loc = Location::caller();
+        let w = self.declare(name.into(), value.ty(), DeclKind::Wire, loc);
+        self.push_driver(w, value, None, loc, false);
+        w
+    }
+
+    /// Declares a register that resets to zero.
+    #[track_caller]
+    pub fn reg(&mut self, name: impl Into<String>, ty: Type) -> Signal {
+        let reset = Some(BigInt::from(0));
+        self.declare(name.into(), ty, DeclKind::Reg { reset }, Location::caller())
+    }
+
+    /// Declares a register that loads `reset` while `rst` is high.
+    #[track_caller]
+    pub fn reg_with_reset(
+        &mut self,
+        name: impl Into<String>,
+        ty: Type,
+        reset: impl Into<BigInt>,
+    ) -> Signal {
+        let loc = Location::caller();
+        let name = name.into();
+        let reset = reset.into();
+        if !ty.contains(&reset) {
+            self.problem(
+                format!("register `{name}`: reset value {reset} does not fit {ty}"),
+                loc,
+            );
+        }
+        self.declare(name, ty, DeclKind::Reg { reset: Some(reset) }, loc)
+    }
+
+    /// Declares a register without reset (for example a pipeline register in a datapath).
+    #[track_caller]
+    pub fn reg_no_reset(&mut self, name: impl Into<String>, ty: Type) -> Signal {
+        self.declare(
+            name.into(),
+            ty,
+            DeclKind::Reg { reset: None },
+            Location::caller(),
+        )
+    }
+
+    fn push_driver(
+        &mut self,
+        target: Signal,
+        value: Expr,
+        enable: Option<Expr>,
+        loc: SourceLoc,
+        is_next: bool,
+    ) {
+        let ty = self.signal_type(target);
+        let value = value.adapt_literal(ty, true);
+        self.data.drivers.push(Driver {
+            target,
+            value,
+            enable,
+            loc,
+            is_next,
+        });
+    }
+
+    fn signal_type(&self, s: Signal) -> Type {
+        s.ty
+    }
+
+    /// Drives an output port or a wire continuously with `value` (same type required).
+    #[track_caller]
+    pub fn drive(&mut self, target: Signal, value: impl Into<Expr>) {
+        self.push_driver(target, value.into(), None, Location::caller(), false);
+    }
+
+    /// Sets the value a register loads on every clock edge (same type required).
+    #[track_caller]
+    pub fn next(&mut self, reg: Signal, value: impl Into<Expr>) {
+        self.push_driver(reg, value.into(), None, Location::caller(), true);
+    }
+
+    /// Sets the value a register loads on clock edges where `enable` (one bit) is high.
+    #[track_caller]
+    pub fn next_when(&mut self, reg: Signal, enable: impl Into<Expr>, value: impl Into<Expr>) {
+        let enable = enable.into().adapt_literal(crate::types::Bool, true);
+        self.push_driver(reg, value.into(), Some(enable), Location::caller(), true);
+    }
+
+    /// Declares a memory of `depth` words of type `word`, emitted in the form synthesis tools
+    /// infer as block RAM. Add ports with [`ModuleBuilder::mem_write`] and
+    /// [`ModuleBuilder::mem_read`].
+    #[track_caller]
+    pub fn mem(&mut self, name: impl Into<String>, depth: u64, word: Type) -> Mem {
+        let loc = Location::caller();
+        let name = name.into();
+        if depth == 0 {
+            self.problem(format!("memory `{name}` has depth 0"), loc);
+        }
+        if word.width() == 0 || word.width() > MAX_WIDTH {
+            self.problem(
+                format!(
+                    "memory `{name}` has word width {}, outside 1..={MAX_WIDTH}",
+                    word.width()
+                ),
+                loc,
+            );
+        }
+        let index = self.data.mems.len();
+        self.data.mems.push(MemDecl {
+            name,
+            depth,
+            word,
+            init: None,
+            writes: Vec::new(),
+            reads: Vec::new(),
+            loc,
+        });
+        Mem {
+            module: self.data.uid,
+            index,
+            depth,
+            word,
+        }
+    }
+
+    fn mem_decl(&mut self, mem: Mem, loc: SourceLoc) -> Option<&mut MemDecl> {
+        if mem.module != self.data.uid {
+            self.problem("a memory of another module is used here".into(), loc);
+            return None;
+        }
+        self.data.mems.get_mut(mem.index)
+    }
+
+    /// Sets a memory's initial contents (word values; missing words are zero).
+    #[track_caller]
+    pub fn mem_init(&mut self, mem: Mem, words: impl IntoIterator<Item = impl Into<BigInt>>) {
+        let loc = Location::caller();
+        let words: Vec<BigInt> = words.into_iter().map(Into::into).collect();
+        let Some(decl) = self.mem_decl(mem, loc) else {
+            return;
+        };
+        let name = decl.name.clone();
+        let bad = words.iter().position(|w| !mem.word.contains(w));
+        let too_many = words.len() as u64 > mem.depth;
+        decl.init = Some(words.clone());
+        if let Some(i) = bad {
+            self.problem(
+                format!(
+                    "memory `{name}`: initial word {i} = {} does not fit {}",
+                    words[i], mem.word
+                ),
+                loc,
+            );
+        }
+        if too_many {
+            self.problem(
+                format!(
+                    "memory `{name}`: {} initial words for a depth of {}",
+                    words.len(),
+                    mem.depth
+                ),
+                loc,
+            );
+        }
+    }
+
+    /// Adds a synchronous write port: on a clock edge with `enable` high, `data` is stored at
+    /// `addr` (`UInt(address_bits)`). When several write ports hit one address on the same
+    /// edge, the one added last wins.
+    #[track_caller]
+    pub fn mem_write(
+        &mut self,
+        mem: Mem,
+        enable: impl Into<Expr>,
+        addr: impl Into<Expr>,
+        data: impl Into<Expr>,
+    ) {
+        let loc = Location::caller();
+        let enable = enable.into().adapt_literal(crate::types::Bool, true);
+        let addr = addr.into().adapt_literal(UInt(mem.address_bits()), true);
+        let data = data.into().adapt_literal(mem.word, true);
+        if let Some(decl) = self.mem_decl(mem, loc) {
+            decl.writes.push((enable, addr, data, loc));
+        }
+    }
+
+    /// Adds a synchronous read port whose registered data is the signal `name`: on a clock
+    /// edge with `enable` high, it loads the word at `addr` as it was before that edge's writes
+    /// (read-first). The data register has no reset.
+    #[track_caller]
+    pub fn mem_read(
+        &mut self,
+        mem: Mem,
+        name: impl Into<String>,
+        enable: impl Into<Expr>,
+        addr: impl Into<Expr>,
+    ) -> Signal {
+        let loc = Location::caller();
+        let enable = enable.into().adapt_literal(crate::types::Bool, true);
+        let addr = addr.into().adapt_literal(UInt(mem.address_bits()), true);
+        let port = self
+            .data
+            .mems
+            .get(mem.index)
+            .map(|m| m.reads.len())
+            .unwrap_or(0);
+        let data = self.declare(
+            name.into(),
+            mem.word,
+            DeclKind::MemReadData {
+                mem: mem.index,
+                port,
+            },
+            loc,
+        );
+        if let Some(decl) = self.mem_decl(mem, loc) {
+            decl.reads.push((enable, addr, data, loc));
+        }
+        data
+    }
+
+    /// Instantiates `child` as `name`. Connect every input with
+    /// [`ModuleBuilder::connect`]; read outputs with [`Instance::out`].
+    #[track_caller]
+    pub fn instance(&mut self, name: impl Into<String>, child: &Module) -> Instance {
+        let loc = Location::caller();
+        let name = name.into();
+        let index = self.data.instances.len();
+        let mut outputs = Vec::new();
+        for &p in &child.0.ports {
+            let d = &child.0.decls[p];
+            if matches!(d.kind, DeclKind::Output) {
+                let signal = self.declare(
+                    format!("{name}_{}", d.name),
+                    d.ty,
+                    DeclKind::InstanceOutput {
+                        instance: index,
+                        port: d.name.clone(),
+                    },
+                    loc,
+                );
+                outputs.push((d.name.clone(), signal));
+            }
+        }
+        self.data.instances.push(InstDecl {
+            name: name.clone(),
+            module: child.clone(),
+            connections: Vec::new(),
+            outputs: outputs.clone(),
+            loc,
+        });
+        Instance {
+            module: self.data.uid,
+            index,
+            name,
+            child: child.name().to_string(),
+            outputs: Rc::new(outputs),
+        }
+    }
+
+    /// Connects input port `port` of `instance` to `value` (same type required).
+    #[track_caller]
+    pub fn connect(&mut self, instance: &Instance, port: &str, value: impl Into<Expr>) {
+        let loc = Location::caller();
+        if instance.module != self.data.uid {
+            self.problem(
+                format!("instance `{}` belongs to another module", instance.name),
+                loc,
+            );
+            return;
+        }
+        let inst = &mut self.data.instances[instance.index];
+        let child_ty = inst
+            .module
+            .0
+            .ports
+            .iter()
+            .map(|&p| &inst.module.0.decls[p])
+            .find(|d| d.name == port)
+            .map(|d| d.ty);
+        let value = value.into();
+        let value = match child_ty {
+            Some(ty) => value.adapt_literal(ty, true),
+            None => value,
+        };
+        inst.connections.push((port.to_string(), value, loc));
+    }
+
+    /// Freezes the module.
+    pub fn finish(self) -> Module {
+        Module(Rc::new(self.data))
+    }
+}

@@ -1,0 +1,242 @@
+//! Name checks: every name in a module (ports, wires, registers, memories, instances,
+//! instance outputs) is a legal Verilog-2005 identifier, is not reserved, and is unique.
+
+use crate::error::ElabError;
+use crate::ir::{self, SourceLoc};
+use std::collections::HashMap;
+
+/// Verilog-2005 keywords (IEEE 1364-2005 Annex B), plus SystemVerilog keywords that common
+/// tools reserve even in Verilog mode.
+const KEYWORDS: &[&str] = &[
+    "always",
+    "and",
+    "assign",
+    "automatic",
+    "begin",
+    "buf",
+    "bufif0",
+    "bufif1",
+    "case",
+    "casex",
+    "casez",
+    "cell",
+    "cmos",
+    "config",
+    "deassign",
+    "default",
+    "defparam",
+    "design",
+    "disable",
+    "edge",
+    "else",
+    "end",
+    "endcase",
+    "endconfig",
+    "endfunction",
+    "endgenerate",
+    "endmodule",
+    "endprimitive",
+    "endspecify",
+    "endtable",
+    "endtask",
+    "event",
+    "for",
+    "force",
+    "forever",
+    "fork",
+    "function",
+    "generate",
+    "genvar",
+    "highz0",
+    "highz1",
+    "if",
+    "ifnone",
+    "incdir",
+    "include",
+    "initial",
+    "inout",
+    "input",
+    "instance",
+    "integer",
+    "join",
+    "large",
+    "liblist",
+    "library",
+    "localparam",
+    "macromodule",
+    "medium",
+    "module",
+    "nand",
+    "negedge",
+    "nmos",
+    "nor",
+    "noshowcancelled",
+    "not",
+    "notif0",
+    "notif1",
+    "or",
+    "output",
+    "parameter",
+    "pmos",
+    "posedge",
+    "primitive",
+    "pull0",
+    "pull1",
+    "pulldown",
+    "pullup",
+    "pulsestyle_onevent",
+    "pulsestyle_ondetect",
+    "rcmos",
+    "real",
+    "realtime",
+    "reg",
+    "release",
+    "repeat",
+    "rnmos",
+    "rpmos",
+    "rtran",
+    "rtranif0",
+    "rtranif1",
+    "scalared",
+    "showcancelled",
+    "signed",
+    "small",
+    "specify",
+    "specparam",
+    "strong0",
+    "strong1",
+    "supply0",
+    "supply1",
+    "table",
+    "task",
+    "time",
+    "tran",
+    "tranif0",
+    "tranif1",
+    "tri",
+    "tri0",
+    "tri1",
+    "triand",
+    "trior",
+    "trireg",
+    "unsigned",
+    "use",
+    "uwire",
+    "vectored",
+    "wait",
+    "wand",
+    "weak0",
+    "weak1",
+    "while",
+    "wire",
+    "wor",
+    "xnor",
+    "xor",
+    "logic",
+    "bit",
+    "byte",
+    "int",
+    "longint",
+    "shortint",
+    "struct",
+    "enum",
+    "typedef",
+    "interface",
+    "class",
+    "package",
+    "import",
+    "export",
+    "string",
+    "void",
+    "return",
+    "break",
+    "continue",
+    "do",
+    "final",
+    "static",
+    "const",
+    "unique",
+    "priority",
+    "program",
+    "property",
+    "sequence",
+    "assert",
+    "assume",
+    "cover",
+    "bind",
+    "chandle",
+    "clocking",
+    "constraint",
+];
+
+/// Names the DSL itself gives ports.
+pub const RESERVED: &[&str] = &["clk", "rst"];
+
+/// Why `name` cannot be used, if it cannot.
+pub(crate) fn invalid_reason(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return Some("names cannot be empty".into());
+    };
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return Some("a Verilog identifier starts with a letter or `_`".into());
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Some("a Verilog identifier holds only letters, digits and `_`".into());
+    }
+    if KEYWORDS.contains(&name) {
+        return Some("it is a Verilog keyword".into());
+    }
+    if name.starts_with("_t") && name[2..].starts_with(|c: char| c.is_ascii_digit()) {
+        return Some("names `_t<digits>…` are reserved for the back-end's temporaries".into());
+    }
+    if name.len() > 1024 {
+        return Some("longer than 1024 characters".into());
+    }
+    None
+}
+
+/// Checks the module name and every name inside `m`.
+pub(crate) fn check(m: &ir::Module, errors: &mut Vec<ElabError>) {
+    if let Some(reason) = invalid_reason(&m.name) {
+        errors.push(ElabError::InvalidName {
+            module: m.name.clone(),
+            name: m.name.clone(),
+            reason: format!("as a module name: {reason}"),
+            loc: m.loc,
+        });
+    }
+    let mut names: Vec<(&str, SourceLoc)> = Vec::new();
+    names.extend(m.signals.iter().map(|s| (s.name.as_str(), s.loc)));
+    names.extend(m.mems.iter().map(|x| (x.name.as_str(), x.loc)));
+    names.extend(m.instances.iter().map(|x| (x.name.as_str(), x.loc)));
+    let mut seen: HashMap<&str, SourceLoc> = HashMap::new();
+    for (name, loc) in names {
+        if RESERVED.contains(&name) {
+            errors.push(ElabError::InvalidName {
+                module: m.name.clone(),
+                name: name.to_string(),
+                reason: "`clk` and `rst` are the implicit clock and reset".into(),
+                loc,
+            });
+            continue;
+        }
+        if let Some(reason) = invalid_reason(name) {
+            errors.push(ElabError::InvalidName {
+                module: m.name.clone(),
+                name: name.to_string(),
+                reason,
+                loc,
+            });
+            continue;
+        }
+        if let Some(first) = seen.insert(name, loc) {
+            errors.push(ElabError::DuplicateName {
+                module: m.name.clone(),
+                name: name.to_string(),
+                first,
+                second: loc,
+            });
+        }
+    }
+}
