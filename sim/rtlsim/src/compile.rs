@@ -21,6 +21,14 @@ const VERILATOR_FLAGS: &[&str] = &["--cc", "-Wno-fatal", "--no-timing", "-O3"];
 /// units compiled in parallel; below it everything fast is one unity TU.
 const UNITY_CHUNK_BYTES: u64 = 400_000;
 
+/// Extra flags for the design's C++ compile from `$SPIKEFORGE_RTLSIM_CXXFLAGS` (whitespace
+/// separated; part of the cache key), e.g. `-march=native`.
+fn extra_cxxflags() -> Vec<String> {
+    std::env::var("SPIKEFORGE_RTLSIM_CXXFLAGS")
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
 fn target() -> &'static str {
     env!("SPIKEFORGE_RTLSIM_TARGET")
 }
@@ -216,6 +224,7 @@ fn design_key(sources: &DesignSources, opts: &BuildOptions, version: &str) -> St
         serde_json::to_vec(&sources.ports).unwrap_or_default(),
         format!("{:?}|{:?}", sources.clock, sources.reset).into_bytes(),
         format!("trace={} opt={}", opts.trace, opts.opt_level).into_bytes(),
+        extra_cxxflags().join(" ").into_bytes(),
         target().as_bytes().to_vec(),
     ];
     for (name, text) in &sources.files {
@@ -356,7 +365,8 @@ fn build_design(
     let mut jobs_list = Vec::new();
     for (u, opt) in &units {
         let obj = objdir.join(format!("{}.o", u.file_stem().unwrap().to_string_lossy()));
-        let cmd = compile_command(*opt, &objdir, &includes, opts.trace, u, &obj)?;
+        let mut cmd = compile_command(*opt, &objdir, &includes, opts.trace, u, &obj)?;
+        cmd.args(extra_cxxflags());
         jobs_list.push((cmd, obj));
     }
     let clog = ddir.join("compile.log");

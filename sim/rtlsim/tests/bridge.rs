@@ -233,3 +233,65 @@ fn verilog_errors_show_an_excerpt_and_log() {
         "{msg}"
     );
 }
+
+#[test]
+fn concurrent_builds_of_one_design_build_once() {
+    let src = DesignSources::single("counter", format!("// nonce {}\n{}", nonce(), COUNTER));
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let src = src.clone();
+            std::thread::spawn(move || {
+                let mut sim = build(&src, &BuildOptions::default()).unwrap();
+                sim.reset(1);
+                sim.poke_u64("en", 1).unwrap();
+                sim.run(4);
+                (sim.cached(), sim.peek_u64("count").unwrap())
+            })
+        })
+        .collect();
+    let results: Vec<(bool, u64)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|(cached, _)| !cached).count(), 1, "{results:?}");
+    assert!(results.iter().all(|(_, c)| *c == 4));
+}
+
+#[test]
+fn concurrent_processes_share_the_cache() {
+    // The child processes run `concurrent_child` below with the same design text.
+    if std::env::var_os("SF_CHILD_DESIGN").is_some() {
+        return;
+    }
+    let n = nonce();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "concurrent_child", "--nocapture"])
+                .env("SF_CHILD_DESIGN", &n)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success());
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        })
+        .collect();
+    let built = outs.iter().filter(|o| o.contains("CHILD cached=false")).count();
+    let hit = outs.iter().filter(|o| o.contains("CHILD cached=true")).count();
+    assert_eq!((built, hit), (1, 1), "{outs:?}");
+}
+
+#[test]
+fn concurrent_child() {
+    let Some(n) = std::env::var_os("SF_CHILD_DESIGN") else { return };
+    let src = DesignSources::single("counter", format!("// nonce {}\n{}", n.to_string_lossy(), COUNTER));
+    let mut sim = build(&src, &BuildOptions::default()).unwrap();
+    sim.reset(1);
+    sim.poke_u64("en", 1).unwrap();
+    sim.run(9);
+    assert_eq!(sim.peek_u64("count").unwrap(), 9);
+    println!("CHILD cached={}", sim.cached());
+}
