@@ -1,0 +1,309 @@
+//! The accelerator configuration: array shape, scratchpads, global buffers and their memory
+//! technology, schedule. Read by the golden model (counts, energy) and by the generators.
+
+use crate::error::{Ctx, Result};
+use crate::load::{self, Format};
+use crate::network::Network;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Memory technology of a global buffer (DESIGN.md §6, DeepNVM++).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryTech {
+    /// 6T SRAM (default).
+    #[default]
+    Sram,
+    /// Spin-transfer-torque MRAM.
+    SttMram,
+    /// Spin-orbit-torque MRAM.
+    SotMram,
+}
+
+impl MemoryTech {
+    /// The name used in files and reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MemoryTech::Sram => "sram",
+            MemoryTech::SttMram => "stt_mram",
+            MemoryTech::SotMram => "sot_mram",
+        }
+    }
+}
+
+/// One on-chip global buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Buffer {
+    /// Capacity in **bits**.
+    pub size_bits: u64,
+    /// Memory technology (default `sram`).
+    #[serde(default)]
+    pub tech: MemoryTech,
+}
+
+/// The five global buffers between external memory and the PE array (DESIGN.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Buffers {
+    /// Weights of the layer being computed (`weight_bits` per weight).
+    pub weight: Buffer,
+    /// Input spikes of the layer being computed, for every timestep of the window (1 bit each).
+    pub input_spike: Buffer,
+    /// Output spikes of the layer being computed, for every timestep of the window (1 bit each).
+    pub output_spike: Buffer,
+    /// Partial sums of the layer being computed, per timestep of the window (`psum_bits` each).
+    pub psum: Buffer,
+    /// Membrane states of every hidden layer, carried across windows (`membrane_bits` each).
+    pub membrane: Buffer,
+}
+
+/// Which buffer, by name (for reports and counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum BufferKind {
+    /// [`Buffers::weight`].
+    Weight,
+    /// [`Buffers::input_spike`].
+    InputSpike,
+    /// [`Buffers::output_spike`].
+    OutputSpike,
+    /// [`Buffers::psum`].
+    Psum,
+    /// [`Buffers::membrane`].
+    Membrane,
+}
+
+impl BufferKind {
+    /// All buffers, in report order.
+    pub const ALL: [BufferKind; 5] = [
+        BufferKind::Weight,
+        BufferKind::InputSpike,
+        BufferKind::OutputSpike,
+        BufferKind::Psum,
+        BufferKind::Membrane,
+    ];
+
+    /// The configuration key of this buffer (`buffers.<name>`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            BufferKind::Weight => "weight",
+            BufferKind::InputSpike => "input_spike",
+            BufferKind::OutputSpike => "output_spike",
+            BufferKind::Psum => "psum",
+            BufferKind::Membrane => "membrane",
+        }
+    }
+}
+
+impl Buffers {
+    /// The buffer of a kind.
+    pub fn get(&self, kind: BufferKind) -> &Buffer {
+        match kind {
+            BufferKind::Weight => &self.weight,
+            BufferKind::InputSpike => &self.input_spike,
+            BufferKind::OutputSpike => &self.output_spike,
+            BufferKind::Psum => &self.psum,
+            BufferKind::Membrane => &self.membrane,
+        }
+    }
+}
+
+/// The dataflow schedule (DESIGN.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// Window length B in timesteps, 1 ≤ B ≤ T: B = T is pure tick-batch, B = 1 the
+    /// timestep-outer baseline.
+    pub tick_batch: u32,
+}
+
+fn default_name() -> String {
+    "spikeforge".into()
+}
+
+/// A complete accelerator configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceleratorConfig {
+    /// Design name (Verilog top-level prefix, `rtl_out/<name>/`); `[A-Za-z_][A-Za-z0-9_]*`.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// PE rows: the reduction dimension (C·R·S) is mapped along rows.
+    pub rows: u32,
+    /// PE columns: output channels are mapped along columns.
+    pub cols: u32,
+    /// Depth of each PE's weight scratchpad (entries of `weight_bits`); ≥ 2 with
+    /// `double_buffer`.
+    pub weight_spad_depth: u32,
+    /// Width of partial sums in the array and the psum buffer (bits); every layer needs
+    /// `weight_bits + ceil(log2(fan_in))` ≤ `psum_bits`.
+    pub psum_bits: u32,
+    /// Number of LIF datapaths (each serves `share_factor` channels in turn).
+    pub lif_units: u32,
+    /// Pipeline registers between PE tiles (adds that many cycles of array latency).
+    #[serde(default)]
+    pub pipeline_regs: u32,
+    /// Load the next weight tile into the scratchpads while the current one computes.
+    #[serde(default)]
+    pub double_buffer: bool,
+    /// Clock frequency (MHz) used to turn cycles into seconds.
+    pub clock_mhz: f64,
+    /// Global buffers.
+    pub buffers: Buffers,
+    /// Schedule.
+    pub schedule: Schedule,
+}
+
+impl Default for AcceleratorConfig {
+    /// A SATA-like 8×16 weight-stationary array: 2-deep weight scratchpads (double
+    /// buffered), 24-bit partial sums, 16 LIF units, 500 MHz, SRAM buffers of 8 Mib (weights),
+    /// 1 Mib (input and output spikes), 8 Mib (partial sums), 4 Mib (membranes); tick-batch
+    /// window B = 4.
+    fn default() -> Self {
+        let sram = |size_bits| Buffer {
+            size_bits,
+            tech: MemoryTech::Sram,
+        };
+        AcceleratorConfig {
+            name: default_name(),
+            rows: 8,
+            cols: 16,
+            weight_spad_depth: 2,
+            psum_bits: 24,
+            lif_units: 16,
+            pipeline_regs: 0,
+            double_buffer: true,
+            clock_mhz: 500.0,
+            buffers: Buffers {
+                weight: sram(1 << 23),
+                input_spike: sram(1 << 20),
+                output_spike: sram(1 << 20),
+                psum: sram(1 << 23),
+                membrane: sram(1 << 22),
+            },
+            schedule: Schedule { tick_batch: 4 },
+        }
+    }
+}
+
+impl AcceleratorConfig {
+    /// Reads, parses and validates an accelerator configuration (`.toml` or `.json`).
+    pub fn load(path: impl AsRef<Path>) -> Result<AcceleratorConfig> {
+        let (text, format, file) = load::read(path.as_ref())?;
+        AcceleratorConfig::parse(&text, format, &file)
+    }
+
+    /// Parses and validates a configuration from text; `file` names it in errors.
+    pub fn parse(text: &str, format: Format, file: &str) -> Result<AcceleratorConfig> {
+        let cfg: AcceleratorConfig = load::parse(text, format, file)?;
+        cfg.validate(file)?;
+        Ok(cfg)
+    }
+
+    /// Checks the configuration on its own.
+    pub fn validate(&self, file: &str) -> Result<()> {
+        let cx = Ctx { file };
+        let ok_name =
+            !self.name.is_empty()
+                && self.name.len() <= 64
+                && self.name.chars().enumerate().all(|(i, c)| {
+                    c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
+                });
+        if !ok_name {
+            return Err(cx.err(
+                "name",
+                format!("{:?}", self.name),
+                "must match [A-Za-z_][A-Za-z0-9_]* (at most 64 characters)",
+            ));
+        }
+        for (f, v) in [("rows", self.rows), ("cols", self.cols)] {
+            if !(1..=1024).contains(&v) {
+                return Err(cx.err(f, v, "must be in 1..=1024"));
+            }
+        }
+        if !(1..=1024).contains(&self.weight_spad_depth) {
+            return Err(cx.err(
+                "weight_spad_depth",
+                self.weight_spad_depth,
+                "must be in 1..=1024",
+            ));
+        }
+        if self.double_buffer && self.weight_spad_depth < 2 {
+            return Err(cx.err(
+                "weight_spad_depth",
+                self.weight_spad_depth,
+                "double_buffer needs at least 2 scratchpad entries",
+            ));
+        }
+        if !(4..=48).contains(&self.psum_bits) {
+            return Err(cx.err("psum_bits", self.psum_bits, "must be in 4..=48"));
+        }
+        if !(1..=65536).contains(&self.lif_units) {
+            return Err(cx.err("lif_units", self.lif_units, "must be in 1..=65536"));
+        }
+        if self.pipeline_regs > 64 {
+            return Err(cx.err("pipeline_regs", self.pipeline_regs, "must be in 0..=64"));
+        }
+        if !(self.clock_mhz.is_finite() && self.clock_mhz > 0.0 && self.clock_mhz <= 100_000.0) {
+            return Err(cx.err(
+                "clock_mhz",
+                self.clock_mhz,
+                "must be a positive frequency in MHz (≤ 100000)",
+            ));
+        }
+        for kind in BufferKind::ALL {
+            let b = self.buffers.get(kind);
+            if b.size_bits == 0 || b.size_bits > 1 << 40 {
+                return Err(cx.err(
+                    format!("buffers.{}.size_bits", kind.name()),
+                    b.size_bits,
+                    "must be in 1..=2^40 bits",
+                ));
+            }
+        }
+        if self.schedule.tick_batch == 0 || self.schedule.tick_batch > crate::network::MAX_TIMESTEPS
+        {
+            return Err(cx.err(
+                "schedule.tick_batch",
+                self.schedule.tick_batch,
+                "B must be at least 1 (and at most T)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks the rules that involve both the configuration and a network: 1 ≤ B ≤ T and
+    /// accumulators wide enough for every layer (DESIGN.md §1). Buffer capacities are checked
+    /// by the golden model's schedule, which knows what each window needs.
+    pub fn check_network(&self, file: &str, net: &Network) -> Result<()> {
+        let cx = Ctx { file };
+        if self.schedule.tick_batch > net.timesteps {
+            return Err(cx.err(
+                "schedule.tick_batch",
+                self.schedule.tick_batch,
+                format!(
+                    "B must be in 1..=T, and the network runs T = {} timesteps",
+                    net.timesteps
+                ),
+            ));
+        }
+        let shapes = net.shapes();
+        for (i, s) in shapes.iter().enumerate() {
+            let (wb, lname) = if i < net.layers.len() {
+                (net.layers[i].weight_bits, net.layer_name(i))
+            } else {
+                (net.classifier.weight_bits, "classifier".to_string())
+            };
+            let need = s.accumulator_bits(wb);
+            if need > self.psum_bits {
+                return Err(cx.err(
+                    "psum_bits",
+                    self.psum_bits,
+                    format!("{lname} needs {need}-bit partial sums (weight_bits {wb} + ceil(log2(fan_in {}))", s.fan_in()),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
