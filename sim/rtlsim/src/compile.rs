@@ -412,6 +412,8 @@ fn build_design(
     io(&tmp_pj, std::fs::write(&tmp_pj, pj))?;
     io(ports_json, std::fs::rename(&tmp_pj, ports_json))?;
     io(so, std::fs::rename(&tmp_so, so))?;
+    // Objects are not needed once linked (the generated C++ stays for inspection).
+    let _ = std::fs::remove_dir_all(&objdir);
     info.link_s = t.elapsed().as_secs_f64();
     Ok(())
 }
@@ -425,6 +427,10 @@ fn chunks(files: &[PathBuf], jobs: usize) -> Vec<Vec<PathBuf>> {
         .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
         .collect();
     let total: u64 = sizes.iter().sum();
+    if std::env::var_os("SPIKEFORGE_RTLSIM_NO_UNITY").is_some_and(|v| v == "1") {
+        // one translation unit per file (for measurements)
+        return files.iter().map(|f| vec![f.clone()]).collect();
+    }
     let n = (total.div_ceil(UNITY_CHUNK_BYTES) as usize).clamp(1, jobs.max(1).min(files.len()));
     // greedy: biggest file to the lightest chunk
     let mut order: Vec<usize> = (0..files.len()).collect();
