@@ -23,7 +23,7 @@ fn render(e: &Expr, name: &dyn Fn(u64, u32) -> String, out: &mut String, depth: 
         return;
     }
     if depth > 6 {
-        out.push_str("…");
+        out.push('…');
         return;
     }
     let d = depth + 1;

@@ -300,20 +300,20 @@ pub(crate) fn lower(
         for (k, (en, addr, d, loc)) in m.writes.iter().enumerate() {
             let what = format!("write port {k} of memory `{}`", m.name);
             writes.push(ir::MemWritePort {
-                enable: lw.typed(en, Bool, &format!("the enable of {what}"), *loc),
-                addr: lw.typed(addr, UInt(abits), &format!("the address of {what}"), *loc),
-                data: lw.typed(d, m.word, &format!("the data of {what}"), *loc),
-                loc: *loc,
+                enable: lw.typed(en, Bool, &format!("the enable of {what}"), loc),
+                addr: lw.typed(addr, UInt(abits), &format!("the address of {what}"), loc),
+                data: lw.typed(d, m.word, &format!("the data of {what}"), loc),
+                loc,
             });
         }
         let mut reads = Vec::new();
         for (k, (en, addr, data_sig, loc)) in m.reads.iter().enumerate() {
             let what = format!("read port {k} of memory `{}`", m.name);
             reads.push(ir::MemReadPort {
-                enable: lw.typed(en, Bool, &format!("the enable of {what}"), *loc),
-                addr: lw.typed(addr, UInt(abits), &format!("the address of {what}"), *loc),
+                enable: lw.typed(en, Bool, &format!("the enable of {what}"), loc),
+                addr: lw.typed(addr, UInt(abits), &format!("the address of {what}"), loc),
                 data: SignalId(data_sig.index),
-                loc: *loc,
+                loc,
             });
         }
         mems.push(ir::Mem {
@@ -355,7 +355,7 @@ pub(crate) fn lower(
                     child: child.name.clone(),
                     port: port.clone(),
                     inputs: names.join(", "),
-                    loc: *loc,
+                    loc,
                 });
                 continue;
             };
@@ -364,13 +364,13 @@ pub(crate) fn lower(
                     module: module.clone(),
                     signal: format!("{}.{port}", inst.name),
                     first,
-                    second: *loc,
+                    second: loc,
                 });
                 continue;
             }
             let ty = child.signal(pid).ty;
             let target = format!("input `{port}` of instance `{}`", inst.name);
-            inputs.push((port.clone(), lw.typed(value, ty, &target, *loc)));
+            inputs.push((port.clone(), lw.typed(value, ty, &target, loc)));
         }
         // Keep the child's port order.
         let mut ordered = Vec::new();

@@ -150,6 +150,19 @@ pub fn emit_verilog(design: &ir::Design) -> VerilogOutput {
     }
 }
 
+/// True when the bit ranges `(lo, hi)` together cover bits `0..width`.
+fn covers(ranges: &mut [(u32, u32)], width: u32) -> bool {
+    ranges.sort_unstable();
+    let mut next = 0u32;
+    for &(lo, hi) in ranges.iter() {
+        if lo > next {
+            return false;
+        }
+        next = next.max(hi + 1);
+    }
+    next >= width
+}
+
 /// `[w-1:0] ` for vectors, nothing for one bit.
 fn range(w: u32) -> String {
     if w == 1 {
@@ -237,18 +250,13 @@ impl<'a> ModuleEmitter<'a> {
         let n = m.exprs.len();
         let mut uses = vec![0u32; n];
         let mut must_name = vec![false; n];
-        let mut bits_read: Vec<Option<(u32, u32)>> = vec![None; n];
+        let mut bits_read: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
         let mut full_read = vec![false; n];
         let mut note = |id: ExprId, part: Option<(u32, u32)>, uses: &mut Vec<u32>| {
             let i = id.0 as usize;
             uses[i] += 1;
             match part {
-                Some((hi, lo)) => {
-                    bits_read[i] = Some(match bits_read[i] {
-                        Some((h, l)) => (h.max(hi), l.min(lo)),
-                        None => (hi, lo),
-                    })
-                }
+                Some((hi, lo)) => bits_read[i].push((lo, hi)),
                 None => full_read[i] = true,
             }
         };
@@ -349,8 +357,7 @@ impl<'a> ModuleEmitter<'a> {
                 }
                 ExprKind::Const(_) => {}
                 _ if must_name[i] || uses[i] > 1 => {
-                    let partly_unused = !full_read[i]
-                        && bits_read[i].is_some_and(|(hi, lo)| lo > 0 || hi + 1 < x.ty.width());
+                    let partly_unused = !full_read[i] && !covers(&mut bits_read[i], x.ty.width());
                     let name = if partly_unused {
                         format!("_t{next_temp}_partly_unused")
                     } else {
