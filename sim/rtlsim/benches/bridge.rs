@@ -69,7 +69,11 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--child-load") {
         let t = Instant::now();
-        let sim = build(&DesignSources::single("counter", COUNTER), &BuildOptions::default()).unwrap();
+        let sim = build(
+            &DesignSources::single("counter", COUNTER),
+            &BuildOptions::default(),
+        )
+        .unwrap();
         let dt = t.elapsed().as_secs_f64();
         assert!(sim.cached());
         println!("{dt}");
@@ -113,9 +117,18 @@ fn main() {
     sim.run(n);
     let run_rate = n as f64 / t.elapsed().as_secs_f64();
 
-    println!("counter, Rust loop of step():                 {:6.2} M cycles/s (target >= 5)", step_rate / 1e6);
-    println!("counter, poke_u64 + step + peek_u64 per cycle: {:6.2} M cycles/s", checked_rate / 1e6);
-    println!("counter, run(n) (loop in C):                  {:6.2} M cycles/s", run_rate / 1e6);
+    println!(
+        "counter, Rust loop of step():                 {:6.2} M cycles/s (target >= 5)",
+        step_rate / 1e6
+    );
+    println!(
+        "counter, poke_u64 + step + peek_u64 per cycle: {:6.2} M cycles/s",
+        checked_rate / 1e6
+    );
+    println!(
+        "counter, run(n) (loop in C):                  {:6.2} M cycles/s",
+        run_rate / 1e6
+    );
 
     // --- cached load ---
     let mut best = f64::MAX;
@@ -132,12 +145,27 @@ fn main() {
             .arg("--child-load")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        fresh.push(String::from_utf8_lossy(&out.stdout).trim().parse::<f64>().unwrap());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        fresh.push(
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse::<f64>()
+                .unwrap(),
+        );
     }
     fresh.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!("cached build()+load, same process (best of 20): {:6.2} ms (target < 50)", best * 1e3);
-    println!("cached build()+load, fresh process (median of 5): {:6.2} ms (target < 50)", fresh[2] * 1e3);
+    println!(
+        "cached build()+load, same process (best of 20): {:6.2} ms (target < 50)",
+        best * 1e3
+    );
+    println!(
+        "cached build()+load, fresh process (median of 5): {:6.2} ms (target < 50)",
+        fresh[2] * 1e3
+    );
 
     // --- 16x16 array of 16-bit accumulators ---
     let text = acc_array(16);
@@ -154,7 +182,9 @@ fn main() {
     drop(b);
     a.reset(1);
     a.poke_u64("en", 1).unwrap();
-    let row: num_bigint::BigUint = (0..16u32).fold(num_bigint::BigUint::default(), |acc, i| acc | (num_bigint::BigUint::from(i + 1) << (16 * i)));
+    let row: num_bigint::BigUint = (0..16u32).fold(num_bigint::BigUint::default(), |acc, i| {
+        acc | (num_bigint::BigUint::from(i + 1) << (16 * i))
+    });
     a.poke("row", &row).unwrap();
     let t = Instant::now();
     let cycles = 200_000u64;
@@ -176,7 +206,10 @@ fn main() {
 
     if std::env::var_os("SF_BENCH_COLD_RUNTIME").is_some() {
         let dir = tempfile::tempdir().unwrap();
-        let o = BuildOptions { cache_dir: Some(dir.path().to_path_buf()), ..Default::default() };
+        let o = BuildOptions {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
         let t = Instant::now();
         let s = build(&DesignSources::single("counter", COUNTER), &o).unwrap();
         println!(
@@ -187,6 +220,9 @@ fn main() {
         );
         let src = DesignSources::single("acc_array", format!("// nonce {}\n{text}", nonce()));
         let s = build(&src, &o).unwrap();
-        println!("empty cache, 16x16 array: design compile {:.2} s", s.build_info().compile_s);
+        println!(
+            "empty cache, 16x16 array: design compile {:.2} s",
+            s.build_info().compile_s
+        );
     }
 }

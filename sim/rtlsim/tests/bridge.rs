@@ -250,7 +250,11 @@ fn concurrent_builds_of_one_design_build_once() {
         })
         .collect();
     let results: Vec<(bool, u64)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert_eq!(results.iter().filter(|(cached, _)| !cached).count(), 1, "{results:?}");
+    assert_eq!(
+        results.iter().filter(|(cached, _)| !cached).count(),
+        1,
+        "{results:?}"
+    );
     assert!(results.iter().all(|(_, c)| *c == 4));
 }
 
@@ -279,15 +283,26 @@ fn concurrent_processes_share_the_cache() {
             String::from_utf8_lossy(&o.stdout).into_owned()
         })
         .collect();
-    let built = outs.iter().filter(|o| o.contains("CHILD cached=false")).count();
-    let hit = outs.iter().filter(|o| o.contains("CHILD cached=true")).count();
+    let built = outs
+        .iter()
+        .filter(|o| o.contains("CHILD cached=false"))
+        .count();
+    let hit = outs
+        .iter()
+        .filter(|o| o.contains("CHILD cached=true"))
+        .count();
     assert_eq!((built, hit), (1, 1), "{outs:?}");
 }
 
 #[test]
 fn concurrent_child() {
-    let Some(n) = std::env::var_os("SF_CHILD_DESIGN") else { return };
-    let src = DesignSources::single("counter", format!("// nonce {}\n{}", n.to_string_lossy(), COUNTER));
+    let Some(n) = std::env::var_os("SF_CHILD_DESIGN") else {
+        return;
+    };
+    let src = DesignSources::single(
+        "counter",
+        format!("// nonce {}\n{}", n.to_string_lossy(), COUNTER),
+    );
     let mut sim = build(&src, &BuildOptions::default()).unwrap();
     sim.reset(1);
     sim.poke_u64("en", 1).unwrap();

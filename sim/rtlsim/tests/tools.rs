@@ -137,3 +137,47 @@ fn iverilog_compile_ok_and_error() {
         .to_string();
     assert!(e.contains("syntax error") && e.contains("full log"), "{e}");
 }
+
+#[test]
+fn old_verilator_is_rejected_naming_the_version_needed() {
+    // A fake `verilator` 4.038 first on PATH, in a child process.
+    if let Some(dir) = std::env::var_os("SF_CHILD_FAKE_VERILATOR") {
+        let _ = dir;
+        let e = tools::require(Tool::Verilator).unwrap_err().to_string();
+        println!("CHILD-REQUIRE: {e}");
+        let cache = tempfile::tempdir().unwrap();
+        let opts = spikeforge_rtlsim::BuildOptions {
+            cache_dir: Some(cache.path().to_path_buf()),
+            ..Default::default()
+        };
+        let e = spikeforge_rtlsim::build(&common::counter(), &opts)
+            .unwrap_err()
+            .to_string();
+        println!("CHILD-BUILD: {e}");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let fake = d.path().join("verilator");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'Verilator 4.038 2020-07-11 rev v4.036-114-g0cd4a57ad'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", d.path().display(), std::env::var("PATH").unwrap());
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "old_verilator_is_rejected_naming_the_version_needed",
+            "--nocapture",
+        ])
+        .env("SF_CHILD_FAKE_VERILATOR", d.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let want = "Verilator 4.038 is too old: spikeforge needs Verilator 5.0 or newer";
+    assert!(text.contains(&format!("CHILD-REQUIRE: {want}")), "{text}");
+    assert!(text.contains(&format!("CHILD-BUILD: {want}")), "{text}");
+}
