@@ -37,6 +37,7 @@ pub mod checks;
 mod describe;
 pub mod elaborate;
 pub mod error;
+pub mod eval;
 pub mod ir;
 mod lower;
 pub mod types;
