@@ -155,7 +155,7 @@ fn validate(sources: &DesignSources) -> Result<(), RtlSimError> {
 fn is_ident(s: &str) -> bool {
     let mut c = s.chars();
     matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
-        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '$')
 }
 
 /// Builds (or loads from the cache) a simulator for `sources`.
@@ -296,7 +296,17 @@ fn build_design(
     let header = mdir.join(format!("{class}.h"));
     let htext = io(&header, std::fs::read_to_string(&header))?;
     let found = parse_header_ports(&htext, top)?;
-    let ports = reconcile_ports(sources, found)?;
+    let ports = reconcile_ports(sources, &found)?;
+    let cnames: Vec<String> = ports
+        .iter()
+        .map(|p| {
+            found
+                .iter()
+                .find(|(f, _)| f.name == p.name)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_else(|| p.name.clone())
+        })
+        .collect();
 
     // 3. file lists
     let mk = mdir.join(format!("{class}_classes.mk"));
@@ -323,7 +333,12 @@ fn build_design(
     }
 
     // 4. shim
-    let shim = render_shim(top, &ports, sources.clock.as_deref(), opts.trace)?;
+    let clock_c = sources
+        .clock
+        .as_ref()
+        .and_then(|c| ports.iter().position(|p| &p.name == c))
+        .map(|i| cnames[i].clone());
+    let shim = render_shim(top, &ports, &cnames, clock_c.as_deref(), opts.trace)?;
     let shim_path = mdir.join("sf_shim.cpp");
     io(&shim_path, std::fs::write(&shim_path, shim))?;
 
@@ -628,8 +643,33 @@ fn ensure_runtime(
     Ok((objs, true))
 }
 
-/// Ports declared in `V<top>.h` (`VL_IN8(&name,msb,lsb);`, `VL_OUTW(&name,msb,lsb,words);` …).
-pub(crate) fn parse_header_ports(header: &str, top: &str) -> Result<Vec<PortSpec>, RtlSimError> {
+/// Verilator's C++ member name → the Verilog name: strips the `__SYM__` prefix it adds to
+/// C++ keywords and decodes `__0HH` escapes (`a__b` → `a___05Fb`, `$` → `__024`).
+pub(crate) fn decode_cpp_name(c: &str) -> String {
+    let c = c.strip_prefix("__SYM__").unwrap_or(c);
+    let b = c.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b.len() >= i + 5 && &b[i..i + 3] == b"__0" {
+            if let Ok(v) = u8::from_str_radix(&c[i + 3..i + 5], 16) {
+                out.push(v as char);
+                i += 5;
+                continue;
+            }
+        }
+        out.push(b[i] as char);
+        i += 1;
+    }
+    out
+}
+
+/// Ports declared in `V<top>.h` (`VL_IN8(&name,msb,lsb);`, `VL_OUTW(&name,msb,lsb,words);` …)
+/// as (port with its Verilog name, C++ member name).
+pub(crate) fn parse_header_ports(
+    header: &str,
+    top: &str,
+) -> Result<Vec<(PortSpec, String)>, RtlSimError> {
     let mut out = vec![];
     for line in header.lines() {
         let l = line.trim();
@@ -641,7 +681,10 @@ pub(crate) fn parse_header_ports(header: &str, top: &str) -> Result<Vec<PortSpec
                 .unwrap_or("?");
             return Err(RtlSimError::PortMismatch {
                 top: top.into(),
-                message: format!("inout port `{name}` is not supported by the bridge"),
+                message: format!(
+                    "inout port `{}` is not supported by the bridge",
+                    decode_cpp_name(name)
+                ),
             });
         } else if let Some(r) = l.strip_prefix("VL_IN") {
             (PortDirection::Input, r)
@@ -661,21 +704,25 @@ pub(crate) fn parse_header_ports(header: &str, top: &str) -> Result<Vec<PortSpec
         let (Ok(msb), Ok(lsb)) = (f[1].parse::<i64>(), f[2].parse::<i64>()) else {
             continue;
         };
-        out.push(PortSpec {
-            name: f[0].to_string(),
-            width: ((msb - lsb).abs() + 1) as u32,
-            direction: dir,
-            signed: false,
-        });
+        out.push((
+            PortSpec {
+                name: decode_cpp_name(f[0]),
+                width: ((msb - lsb).abs() + 1) as u32,
+                direction: dir,
+                signed: false,
+            },
+            f[0].to_string(),
+        ));
     }
     Ok(out)
 }
 
 fn reconcile_ports(
     sources: &DesignSources,
-    found: Vec<PortSpec>,
+    found_pairs: &[(PortSpec, String)],
 ) -> Result<Vec<PortSpec>, RtlSimError> {
     let top = &sources.top;
+    let found: Vec<PortSpec> = found_pairs.iter().map(|(p, _)| p.clone()).collect();
     let mismatch = |message: String| RtlSimError::PortMismatch {
         top: top.clone(),
         message,
@@ -775,6 +822,7 @@ fn kind(width: u32) -> &'static str {
 pub(crate) fn render_shim(
     top: &str,
     ports: &[PortSpec],
+    cnames: &[String],
     clock: Option<&str>,
     trace: bool,
 ) -> Result<String, RtlSimError> {
@@ -783,7 +831,8 @@ pub(crate) fn render_shim(
         .map_err(|e| RtlSimError::Invalid(format!("shim template: {e:?}")))?;
     let ports_ctx: Vec<serde_json::Value> = ports
         .iter()
-        .map(|p| {
+        .zip(cnames)
+        .map(|(p, cname)| {
             let mask = if p.width >= 64 {
                 u64::MAX
             } else {
@@ -796,7 +845,7 @@ pub(crate) fn render_shim(
                 (1u32 << rem) - 1
             };
             serde_json::json!({
-                "name": p.name,
+                "name": cname,
                 "width": p.width,
                 "input": p.is_input(),
                 "kind": kind(p.width),
@@ -824,8 +873,13 @@ mod tests {
         let h = "    VL_IN8(&clk,0,0);\n    VL_OUT16(&q,15,0);\n    VL_INW(&a,99,0,4);\n";
         let p = parse_header_ports(h, "t").unwrap();
         assert_eq!(p.len(), 3);
-        assert_eq!(p[2].width, 100);
-        assert_eq!(p[1].direction, PortDirection::Output);
+        assert_eq!(p[2].0.width, 100);
+        assert_eq!(p[1].0.direction, PortDirection::Output);
+        assert_eq!(decode_cpp_name("a___05Fb"), "a__b");
+        assert_eq!(decode_cpp_name("y___05F"), "y__");
+        assert_eq!(decode_cpp_name("__SYM__char"), "char");
+        assert_eq!(decode_cpp_name("esc__024aped"), "esc$aped");
+        assert_eq!(decode_cpp_name("_lead"), "_lead");
     }
 
     #[test]

@@ -542,6 +542,9 @@ impl Simulator {
 
     /// Applies `vectors` one cycle each: poke the listed inputs, [`Simulator::step`], then record
     /// every output port (in port order). Stops with an error at `$finish`/`$fatal`.
+    /// Continues from the simulator's current state: inputs not listed keep their current
+    /// value. [`crate::icarus::run_vectors`] starts from all-zero inputs, so compare it with a
+    /// fresh simulator (a second `build` of the same design is a cache hit).
     pub fn run_vectors(
         &mut self,
         vectors: &[VectorCycle],
