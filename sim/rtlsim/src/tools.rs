@@ -363,9 +363,11 @@ fn yosys_run(
     }
     script.push_str(synth_cmd);
     script.push_str("\nstat\n");
-    let mut cmd = Command::new(&y.path);
-    cmd.arg("-p").arg(script.replace('\n', "; "));
     let log = logs_dir()?.join(log_name(kind, files, top));
+    let script_path = log.with_extension("ys");
+    std::fs::write(&script_path, &script).map_err(|e| RtlSimError::io(&script_path, e))?;
+    let mut cmd = Command::new(&y.path);
+    cmd.arg("-s").arg(&script_path);
     let ran = run_logged(cmd, log)?;
     if !ran.success {
         return Err(RtlSimError::ToolFailed {

@@ -83,6 +83,20 @@ fn verilator_lint_flags_unused_signal_and_passes_clean_design() {
 }
 
 #[test]
+fn yosys_counts_a_hierarchical_design() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        &d,
+        "h.v",
+        "module leaf(input wire clk, input wire [3:0] d, output reg [3:0] q);\n  always @(posedge clk) q <= d + 4'd1;\nendmodule\nmodule toph(input wire clk, input wire [3:0] d, output wire [3:0] q);\n  wire [3:0] m;\n  leaf a(.clk(clk), .d(d), .q(m));\n  leaf b(.clk(clk), .d(m), .q(q));\nendmodule\n",
+    );
+    let r = tools::yosys_check(std::slice::from_ref(&f), "toph").unwrap();
+    assert_eq!(r.ffs, Some(8), "{:?}", r.cell_types);
+    let r = tools::yosys_synth_ice40(&[f], "toph").unwrap();
+    assert_eq!(r.ffs, Some(8), "{:?}", r.cell_types);
+}
+
+#[test]
 fn yosys_check_passes_clean_design_and_counts_cells() {
     let d = tempfile::tempdir().unwrap();
     let f = write(&d, "alu.v", common::ALU);
