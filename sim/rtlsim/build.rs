@@ -5,5 +5,4 @@ fn main() {
     println!("cargo:rustc-env=SPIKEFORGE_RTLSIM_TARGET={target}");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=../../templates/verilator_shim.cpp.tera");
-    println!("cargo:rerun-if-changed=../../templates/icarus_tb.v.tera");
 }

@@ -127,6 +127,36 @@ impl DesignSources {
             ..Default::default()
         }
     }
+    /// Reads Verilog files from disk (each stored under its file name, which must be unique),
+    /// ports discovered, default clock `clk` and reset `rst`.
+    pub fn from_files(
+        top: impl Into<String>,
+        paths: &[impl AsRef<std::path::Path>],
+    ) -> Result<Self, RtlSimError> {
+        let mut files = Vec::new();
+        for p in paths {
+            let p = p.as_ref();
+            let text = std::fs::read_to_string(p).map_err(|e| RtlSimError::Io {
+                path: p.to_path_buf(),
+                source: e,
+            })?;
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if files.iter().any(|(n, _): &(String, String)| *n == name) {
+                return Err(RtlSimError::Invalid(format!(
+                    "two Verilog files are both named `{name}`"
+                )));
+            }
+            files.push((name, text));
+        }
+        Ok(DesignSources {
+            files,
+            top: top.into(),
+            ..Default::default()
+        })
+    }
     /// Builder-style: set the clock (`None` = combinational).
     pub fn with_clock(mut self, clock: Option<&str>) -> Self {
         self.clock = clock.map(str::to_string);

@@ -348,3 +348,29 @@ fn port_names_verilator_mangles() {
     .unwrap();
     assert_eq!(ver, ica);
 }
+
+#[test]
+fn simulator_moves_between_threads() {
+    let mut sim = build(&counter(), &BuildOptions::default()).unwrap();
+    sim.reset(1);
+    sim.poke_u64("en", 1).unwrap();
+    sim.run(3);
+    let sim = std::thread::spawn(move || {
+        sim.run(4);
+        sim
+    })
+    .join()
+    .unwrap();
+    assert_eq!(sim.peek_u64("count").unwrap(), 7);
+}
+
+#[test]
+fn sources_from_files_on_disk() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("counter.v");
+    std::fs::write(&f, COUNTER).unwrap();
+    let src = DesignSources::from_files("counter", &[&f]).unwrap();
+    assert_eq!(src, counter());
+    let e = DesignSources::from_files("counter", &[d.path().join("missing.v")]).unwrap_err();
+    assert!(e.to_string().contains("missing.v"), "{e}");
+}
