@@ -63,3 +63,23 @@ fn fatal_becomes_an_error() {
     c.run(3);
     assert_eq!(c.peek_u64("count").unwrap(), 3);
 }
+
+#[test]
+fn runtime_fatal_does_not_hang_or_abort() {
+    // A combinational loop that oscillates when `en` is 1: Verilator's scheduler gives up after
+    // 100 iterations with a fatal "did not converge" error — which must become a status.
+    let v = "module osc(input wire clk, input wire rst, input wire en, output wire y);\n  wire a;\n  assign a = en ? ~a : 1'b0;\n  assign y = a;\nendmodule\n";
+    let mut sim = build(&DesignSources::single("osc", v), &BuildOptions::default()).unwrap();
+    sim.reset(1);
+    sim.step();
+    assert_eq!(sim.peek_u64("y").unwrap(), 0);
+    sim.check().unwrap();
+    sim.poke_u64("en", 1).unwrap();
+    let e = sim.try_step().unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, RtlSimError::Fatal { .. }), "{msg}");
+    assert!(msg.contains("converge"), "{msg}");
+    // still alive
+    sim.run(3);
+    assert!(matches!(sim.status(), SimStatus::Fatal { .. }));
+}
