@@ -143,3 +143,34 @@ fn wide_combinational_agrees_with_icarus() {
         assert_eq!(row[0].1, &c[0].1 + &c[1].1);
     }
 }
+
+#[test]
+fn signed_design_agrees_with_icarus() {
+    let mut sim = build(&signed_op(), &BuildOptions::default()).unwrap();
+    let mut rng = Rng(3);
+    let vectors: Vec<VectorCycle> = (0..300)
+        .map(|_| vec![v("a", rng.below(256)), v("b", rng.below(256))])
+        .collect();
+    let ver = sim.run_vectors(&vectors).unwrap();
+    let ica = icarus::run_vectors(&signed_op(), &vectors).unwrap();
+    assert_eq!(ver, ica);
+}
+
+#[test]
+fn x_outputs_under_icarus_are_reported() {
+    // no reset in the vectors: the counter register is X under Icarus
+    let src = counter().with_ports(vec![
+        spikeforge_rtlsim::PortSpec::input("clk", 1),
+        spikeforge_rtlsim::PortSpec::input("rst", 1),
+        spikeforge_rtlsim::PortSpec::input("en", 1),
+        spikeforge_rtlsim::PortSpec::output("count", 8),
+        spikeforge_rtlsim::PortSpec::output("wrap", 1),
+    ]);
+    let e = icarus::run_vectors(&src, &[vec![v("en", 1)]])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`count`") && e.contains("X/Z") && e.contains("cycle 0"),
+        "{e}"
+    );
+}
