@@ -9,11 +9,35 @@
 use crate::error::ElabError;
 use crate::ir::{self, ExprId, ExprKind, SignalId, SignalKind};
 
+/// Visited marks stamped with a generation, so each query starts clean in O(1).
+struct Seen {
+    stamp: Vec<u32>,
+    generation: u32,
+}
+
+impl Seen {
+    fn new(n: usize) -> Seen {
+        Seen {
+            stamp: vec![0; n],
+            generation: 1,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.generation += 1;
+    }
+
+    /// Marks `i`; true when it was already marked in this generation.
+    fn visit(&mut self, i: usize) -> bool {
+        std::mem::replace(&mut self.stamp[i], self.generation) == self.generation
+    }
+}
+
 /// Signals read by expression `root`.
-fn reads(m: &ir::Module, root: ExprId, out: &mut Vec<u32>, seen: &mut [bool]) {
+fn reads(m: &ir::Module, root: ExprId, out: &mut Vec<u32>, seen: &mut Seen) {
     let mut stack = vec![root];
     while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut seen[id.0 as usize], true) {
+        if seen.visit(id.0 as usize) {
             continue;
         }
         match &m.expr(id).kind {
@@ -37,9 +61,9 @@ fn reads(m: &ir::Module, root: ExprId, out: &mut Vec<u32>, seen: &mut [bool]) {
 /// The combinational dependency graph: for each signal, the signals it depends on.
 fn graph(m: &ir::Module, modules: &[ir::Module]) -> Vec<Vec<u32>> {
     let mut deps = vec![Vec::new(); m.signals.len()];
-    let mut seen = vec![false; m.exprs.len()];
+    let mut seen = Seen::new(m.exprs.len());
     for a in &m.assigns {
-        seen.iter_mut().for_each(|s| *s = false);
+        seen.clear();
         let mut out = Vec::new();
         reads(m, a.value, &mut out, &mut seen);
         deps[a.target.0 as usize] = out;
@@ -57,7 +81,7 @@ fn graph(m: &ir::Module, modules: &[ir::Module]) -> Vec<Vec<u32>> {
             for &inp in inputs {
                 let name = &child.signal(inp).name;
                 if let Some((_, e)) = inst.inputs.iter().find(|(n, _)| n == name) {
-                    seen.iter_mut().for_each(|s| *s = false);
+                    seen.clear();
                     reads(m, *e, &mut out, &mut seen);
                 }
             }
