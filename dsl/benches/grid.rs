@@ -37,11 +37,11 @@ fn flat_grid(n: usize) -> Module {
             m.next(regs[i][j], up.wrapping_add(left));
         }
     }
-    for j in 0..n {
-        m.output_from(format!("south_{j}"), regs[n - 1][j]);
+    for (j, r) in regs[n - 1].iter().enumerate() {
+        m.output_from(format!("south_{j}"), *r);
     }
-    for i in 0..n - 1 {
-        m.output_from(format!("east_{i}"), regs[i][n - 1]);
+    for (i, row) in regs.iter().take(n - 1).enumerate() {
+        m.output_from(format!("east_{i}"), row[n - 1]);
     }
     m.finish()
 }
@@ -84,11 +84,11 @@ fn hier_grid(n: usize) -> Module {
         }
         outs.push(row);
     }
-    for j in 0..n {
-        m.output_from(format!("south_{j}"), outs[n - 1][j].clone());
+    for (j, o) in outs[n - 1].iter().enumerate() {
+        m.output_from(format!("south_{j}"), o.clone());
     }
-    for i in 0..n - 1 {
-        m.output_from(format!("east_{i}"), outs[i][n - 1].clone());
+    for (i, row) in outs.iter().take(n - 1).enumerate() {
+        m.output_from(format!("east_{i}"), row[n - 1].clone());
     }
     m.finish()
 }

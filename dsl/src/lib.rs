@@ -31,6 +31,11 @@
 //! assert!(verilog.file("counter_w8.v").unwrap().contains("module counter_w8"));
 //! ```
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod backend;
 pub mod builder;
 pub mod checks;
