@@ -1,0 +1,109 @@
+//! `spikeforge generate`, `--help` and `--version` through the real binary.
+
+use std::path::Path;
+use std::process::Command;
+
+fn spikeforge() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn generate_without_arguments_writes_the_default_design_into_rtl_out() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = spikeforge()
+        .arg("generate")
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(listing(cwd.path()), ["rtl_out"], "nothing outside rtl_out/");
+    let design = cwd.path().join("rtl_out");
+    let names = listing(&design);
+    assert_eq!(names.len(), 1, "one design folder: {names:?}");
+    let files = listing(&design.join(&names[0]));
+    assert!(
+        files.iter().any(|f| f.ends_with(".f")),
+        "a filelist: {files:?}"
+    );
+    assert!(
+        files.iter().filter(|f| f.ends_with(".v")).count() >= 3,
+        "{files:?}"
+    );
+}
+
+#[test]
+fn generate_twice_is_byte_identical_and_o_chooses_the_folder() {
+    let cwd = tempfile::tempdir().unwrap();
+    let read_all = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        listing(dir)
+            .into_iter()
+            .map(|f| {
+                let bytes = std::fs::read(dir.join(&f)).unwrap();
+                (f, bytes)
+            })
+            .collect()
+    };
+    for out in ["a", "b"] {
+        let st = spikeforge()
+            .args(["generate", "-o", out])
+            .current_dir(cwd.path())
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let name = listing(&cwd.path().join("a")).remove(0);
+    let a = read_all(&cwd.path().join("a").join(&name));
+    let b = read_all(&cwd.path().join("b").join(&name));
+    assert_eq!(a, b);
+    assert_eq!(listing(cwd.path()), ["a", "b"]);
+}
+
+#[test]
+fn a_failed_generate_leaves_no_partial_folder() {
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cwd.path().join("blocker"),
+        "a file where a folder should go",
+    )
+    .unwrap();
+    let out = spikeforge()
+        .args(["generate", "-o", "blocker"])
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: "), "one clear error: {err}");
+    assert!(err.contains("blocker"), "names the folder: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(listing(cwd.path()), ["blocker"]);
+}
+
+#[test]
+fn help_and_version() {
+    let out = spikeforge().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("spikeforge {}", env!("CARGO_PKG_VERSION"))
+    );
+    let out = spikeforge().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for cmd in ["generate", "golden", "estimate"] {
+        assert!(text.contains(cmd), "--help lists {cmd}: {text}");
+    }
+}
