@@ -133,9 +133,13 @@ pub struct AcceleratorConfig {
     pub rows: u32,
     /// PE columns: output channels are mapped along columns.
     pub cols: u32,
-    /// Depth of each PE's weight scratchpad (entries of `weight_bits`); ≥ 2 with
-    /// `double_buffer`.
+    /// Depth of each PE's weight scratchpad (entries of `weight_bits`): the PE holds the
+    /// weights of that many row tiles at once (half of them with `double_buffer`, the other
+    /// half receiving the next group); ≥ 2 with `double_buffer`.
     pub weight_spad_depth: u32,
+    /// Depth of each column's partial-sum scratchpad (accumulator entries of `psum_bits`) at
+    /// the bottom of the array; must be ≥ `schedule.tick_batch`.
+    pub psum_spad_depth: u32,
     /// Width of partial sums in the array and the psum buffer (bits); every layer needs
     /// `weight_bits + ceil(log2(fan_in))` ≤ `psum_bits`.
     pub psum_bits: u32,
@@ -156,8 +160,8 @@ pub struct AcceleratorConfig {
 }
 
 impl Default for AcceleratorConfig {
-    /// A SATA-like 8×16 weight-stationary array: 2-deep weight scratchpads (double
-    /// buffered), 24-bit partial sums, 16 LIF units, 500 MHz, SRAM buffers of 8 Mib (weights),
+    /// A SATA-like 8×16 weight-stationary array: 64-entry weight scratchpads (double
+    /// buffered), 64-entry column partial-sum scratchpads, 24-bit partial sums, 16 LIF units, 500 MHz, SRAM buffers of 16 Mib (weights),
     /// 1 Mib (input and output spikes), 8 Mib (partial sums), 4 Mib (membranes); tick-batch
     /// window B = 4.
     fn default() -> Self {
@@ -169,14 +173,15 @@ impl Default for AcceleratorConfig {
             name: default_name(),
             rows: 8,
             cols: 16,
-            weight_spad_depth: 2,
+            weight_spad_depth: 64,
+            psum_spad_depth: 64,
             psum_bits: 24,
             lif_units: 16,
             pipeline_regs: 0,
             double_buffer: true,
             clock_mhz: 500.0,
             buffers: Buffers {
-                weight: sram(1 << 23),
+                weight: sram(1 << 24),
                 input_spike: sram(1 << 20),
                 output_spike: sram(1 << 20),
                 psum: sram(1 << 23),
@@ -228,6 +233,9 @@ impl AcceleratorConfig {
                 self.weight_spad_depth,
                 "must be in 1..=1024",
             ));
+        }
+        if !(1..=65536).contains(&self.psum_spad_depth) {
+            return Err(cx.err("psum_spad_depth", self.psum_spad_depth, "must be in 1..=65536"));
         }
         if self.double_buffer && self.weight_spad_depth < 2 {
             return Err(cx.err(
@@ -285,6 +293,16 @@ impl AcceleratorConfig {
                 format!(
                     "B must be in 1..=T, and the network runs T = {} timesteps",
                     net.timesteps
+                ),
+            ));
+        }
+        if self.psum_spad_depth < self.schedule.tick_batch {
+            return Err(cx.err(
+                "psum_spad_depth",
+                self.psum_spad_depth,
+                format!(
+                    "must hold the partial sums of one position for every timestep of a window (B = {})",
+                    self.schedule.tick_batch
                 ),
             ));
         }

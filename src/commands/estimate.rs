@@ -1,10 +1,86 @@
 //! `spikeforge estimate`.
 
+use spikeforge_config::{AcceleratorConfig, Input, Network};
+use spikeforge_golden::report::{self, EstimateReport};
+use spikeforge_golden::{model::check_run, EnergyTable, GoldenModel};
+use std::path::PathBuf;
+
 /// Arguments of `spikeforge estimate`.
 #[derive(Debug, clap::Args)]
-pub struct EstimateArgs {}
+pub struct EstimateArgs {
+    /// Accelerator configuration (.toml or .json).
+    pub config: PathBuf,
+    /// Network description (.toml or .json).
+    pub network: PathBuf,
+    /// Input-spike density assumed for every stage when no --input is given.
+    #[arg(long, default_value_t = 0.1)]
+    pub density: f64,
+    /// Exit timestep to assume (1..=T; default T) when no --input is given.
+    #[arg(long)]
+    pub exit_t: Option<u32>,
+    /// Run the golden model on this input for exact activity instead of assuming a density.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Override the configuration's schedule.tick_batch.
+    #[arg(long)]
+    pub tick_batch: Option<u32>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Runs `spikeforge estimate`.
-pub fn run(_args: EstimateArgs) -> anyhow::Result<()> {
-    anyhow::bail!("`spikeforge estimate` is not implemented yet")
+pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
+    let mut accel = AcceleratorConfig::load(&args.config)?;
+    let file = args.config.display().to_string();
+    if let Some(b) = args.tick_batch {
+        accel.schedule.tick_batch = b;
+        accel.validate(&file)?;
+    }
+    let net = Network::load(&args.network)?;
+    check_run(&net, &accel, &file)?;
+    let report = match &args.input {
+        Some(p) => {
+            let input = Input::load(p, &net)?;
+            let o = GoldenModel::run(&net, &input, &accel)?;
+            EstimateReport {
+                network: net.name.clone(),
+                accelerator: accel.name.clone(),
+                tick_batch: o.counts.tick_batch,
+                timesteps: net.timesteps,
+                activity: format!("input {}", p.display()),
+                density: None,
+                counts: o.counts,
+                energy: o.energy,
+            }
+        }
+        None => {
+            if !(0.0..=1.0).contains(&args.density) {
+                anyhow::bail!("--density {}: must be in [0, 1]", args.density);
+            }
+            if let Some(t) = args.exit_t {
+                if t == 0 || t > net.timesteps {
+                    anyhow::bail!("--exit-t {t}: must be in 1..={}", net.timesteps);
+                }
+            }
+            let (counts, energy) =
+                GoldenModel::estimate(&net, &accel, args.density, args.exit_t, &EnergyTable::default())?;
+            EstimateReport {
+                network: net.name.clone(),
+                accelerator: accel.name.clone(),
+                tick_batch: counts.tick_batch,
+                timesteps: net.timesteps,
+                activity: "density".into(),
+                density: Some(args.density),
+                counts,
+                energy,
+            }
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report::text(&report, &net, &accel));
+    }
+    Ok(())
 }

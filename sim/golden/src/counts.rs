@@ -6,11 +6,27 @@
 //! Every stage (hidden layer or classifier) is a matrix product mapped im2col-style onto the
 //! `rows × cols` weight-stationary array: the reduction index `n` (N = fan_in = C·R·R, order
 //! c, r, s) along rows, the output channel `k` (M = K) along columns, output positions `p`
-//! (P = E·F; 1 for linear) streamed through. The stage is cut into `n_rt = ⌈N/rows⌉` row tiles
-//! and `n_ct = ⌈M/cols⌉` column tiles, `tiles = n_rt · n_ct`, visited column tile outer, row
-//! tile inner. Within a window of `Tw` timesteps, each tile's weights are loaded once, then
-//! the im2col columns of all `P` positions × `Tw` timesteps are streamed (position outer,
-//! timestep inner). A PE does `psum_out = psum_in + (spike ? w : 0)`.
+//! (P = E·F; 1 for linear) streamed through. A PE does `psum_out = psum_in + (spike ? w : 0)`.
+//!
+//! The stage is cut into `n_rt = ⌈N/rows⌉` row tiles and `n_ct = ⌈M/cols⌉` column tiles
+//! (`tiles = n_rt · n_ct`). Each PE's weight scratchpad holds the weights of
+//! `D = weight_spad_depth` row tiles (`D = ⌊weight_spad_depth/2⌋` with `double_buffer`, the
+//! other half receiving the next group), so the row tiles form `G = ⌈n_rt / D⌉` groups of up
+//! to D tiles. Each column has a partial-sum scratchpad of `psum_spad_depth` accumulators; a
+//! window of `Tw` timesteps processes positions in blocks of `Pb = ⌊psum_spad_depth / Tw⌋`
+//! (`n_blk = ⌈P / Pb⌉` blocks). The loop nest of a stage in one window is
+//!
+//! ```text
+//! for ct in column tiles:                 # n_ct
+//!   for g in row-tile groups:             # G; load the group's weights into the scratchpads
+//!     for blk in position blocks:         # n_blk
+//!       for rt in the group's row tiles:  # scratchpad entry rt selects the weight
+//!         for p in blk: for t in window:  # one im2col column per cycle
+//!           column accumulators: first rt of the group writes, later ones read-add-write
+//!       move the block's sums out (read the accumulators) to the psum buffer:
+//!         g = 0 writes, g > 0 read-add-write
+//! LIF (or classifier) phase: read every final sum from the psum buffer
+//! ```
 //!
 //! # Counts per stage and window (Tw timesteps)
 //!
@@ -30,7 +46,8 @@
 //! | weight scratchpads | writes `N·M`; reads `A` (a gated PE does not read its weight) |
 //! | input-spike buffer | first stage writes `C·H·W·Tw`; reads `n_ct · V · Tw` (1-bit words; padding is not read) |
 //! | output-spike buffer | hidden: writes `K·(E/pool)·(F/pool)·Tw`; reads 0 (the next stage reads it in the input role) |
-//! | psum buffer | writes `n_rt·P·M·Tw`, reads `n_rt·P·M·Tw` (words of `psum_bits`): row tile 0 writes, later row tiles read-add-write, the LIF / classifier phase reads the final sum |
+//! | psum scratchpads | reads `n_rt·P·M·Tw`, writes `n_rt·P·M·Tw` (words of `psum_bits`) |
+//! | psum buffer | reads `G·P·M·Tw`, writes `G·P·M·Tw` (words of `psum_bits`; includes the LIF / classifier phase reading each final sum) |
 //! | membrane buffer | hidden: reads `P·(M/n)·Tw`, writes `P·(M/n)·Tw` (words of `membrane_bits`; one read and one write per shared state per timestep, the n groups run on the LIF datapath in between) |
 //! | LIF steps | hidden: `P·M·Tw` (sharing does not change it) |
 //! | classifier updates | classifier: `M·Tw` |
@@ -39,12 +56,14 @@
 //!
 //! # Cycle model (normative)
 //!
-//! - Array phase of a stage-window: each tile streams `P·Tw` columns and drains through the
-//!   skewed array in `rows + cols − 2 + pipeline_regs` further cycles; loading a tile's
-//!   weights takes `rows` cycles (one row per cycle). Without `double_buffer` every load is
-//!   exposed; with it only the first tile's load is (the next tile is loaded into the second
-//!   scratchpad entry while the current one computes; the drain alone already covers `rows`).
-//!   `array = tiles · (P·Tw + rows + cols − 2 + pipeline_regs) + rows · (double_buffer ? 1 : tiles)`.
+//! - Array phase of a stage-window. A group of `r` row tiles computes in
+//!   `compute(r) = r·P·Tw + n_blk·(rows + cols − 2 + pipeline_regs)` cycles (one im2col column
+//!   per cycle; the row tiles of a block stream back to back, the scratchpad entry switching
+//!   with the skewed wavefront; one fill/drain of the skewed array per block) and loads in
+//!   `load(r) = r·rows` cycles (one array row of weights per cycle). The `n_ct · G` groups run
+//!   in order (column tile outer). Without `double_buffer`: `array = Σ (load + compute)`. With
+//!   it: `array = load(first) + Σ_i max(compute_i, load_{i+1})` (`load` after the last group
+//!   is 0): the next group loads while the current one computes.
 //! - LIF phase (hidden): `lif_units` datapaths each take one shared state and apply its n
 //!   group steps in n cycles: `lif = Tw · n · ⌈P·M/n / lif_units⌉`.
 //! - Classifier phase: `Tw · ⌈M / lif_units⌉`.
@@ -114,6 +133,8 @@ pub struct StageCounts {
     pub output_spike_buffer: Access,
     /// Partial-sum buffer.
     pub psum_buffer: Access,
+    /// Column partial-sum scratchpads (all columns together).
+    pub psum_spad: Access,
     /// Membrane buffer.
     pub membrane_buffer: Access,
     /// PE weight scratchpads (all PEs together).
@@ -141,6 +162,7 @@ impl StageCounts {
         self.input_spike_buffer.merge(&o.input_spike_buffer);
         self.output_spike_buffer.merge(&o.output_spike_buffer);
         self.psum_buffer.merge(&o.psum_buffer);
+        self.psum_spad.merge(&o.psum_spad);
         self.membrane_buffer.merge(&o.membrane_buffer);
         self.weight_spad.merge(&o.weight_spad);
         self.ext_read_bits += o.ext_read_bits;
@@ -176,6 +198,43 @@ pub struct Counts {
     pub windows: u32,
     /// Window length B.
     pub tick_batch: u32,
+}
+
+/// Row tiles per weight-scratchpad group, `D` in the module docs.
+pub fn weight_groups_depth(accel: &AcceleratorConfig) -> u64 {
+    let d = accel.weight_spad_depth as u64;
+    if accel.double_buffer {
+        (d / 2).max(1)
+    } else {
+        d
+    }
+}
+
+/// Array-phase cycles of one stage-window (module docs), `columns = P·Tw`.
+pub fn array_cycles(
+    accel: &AcceleratorConfig,
+    n_rt: u64,
+    n_ct: u64,
+    depth: u64,
+    columns: u64,
+    n_blk: u64,
+) -> u64 {
+    let rows = accel.rows as u64;
+    let fill = accel.rows as u64 + accel.cols as u64 - 2 + accel.pipeline_regs as u64;
+    let sizes: Vec<u64> = (0..n_rt.div_ceil(depth))
+        .map(|g| depth.min(n_rt - g * depth))
+        .collect();
+    let compute = |r: u64| r * columns + n_blk * fill;
+    if !accel.double_buffer {
+        return n_ct * sizes.iter().map(|&r| r * rows + compute(r)).sum::<u64>();
+    }
+    let order: Vec<u64> = (0..n_ct).flat_map(|_| sizes.iter().copied()).collect();
+    let mut total = order.first().map(|&r| r * rows).unwrap_or(0);
+    for (i, &r) in order.iter().enumerate() {
+        let next_load = order.get(i + 1).map(|&n| n * rows).unwrap_or(0);
+        total += compute(r).max(next_load);
+    }
+    total
 }
 
 /// In-bounds (input, output-position) slots per timestep, `V` in the module docs.
@@ -236,6 +295,8 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
         let n_rt = n.div_ceil(rows);
         let n_ct = m.div_ceil(cols);
         let tiles = n_rt * n_ct;
+        let depth = weight_groups_depth(accel);
+        let groups = n_rt.div_ceil(depth);
         let v = in_bounds_slots(s);
         let mut c = StageCounts {
             name,
@@ -252,10 +313,12 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
             let in_writes = if i == 0 { s.inputs() * tw } else { 0 };
             c.ext_read_bits += in_writes;
             c.input_spike_buffer.add(n_ct * v * tw, in_writes, 1);
-            c.psum_buffer
-                .add(n_rt * p * m * tw, n_rt * p * m * tw, accel.psum_bits as u64);
-            c.array_cycles += tiles * (p * tw + rows + cols - 2 + accel.pipeline_regs as u64)
-                + rows * if accel.double_buffer { 1 } else { tiles };
+            let pb = (accel.psum_spad_depth as u64 / tw).max(1);
+            let n_blk = p.div_ceil(pb);
+            let psum_bits = accel.psum_bits as u64;
+            c.psum_spad.add(n_rt * p * m * tw, n_rt * p * m * tw, psum_bits);
+            c.psum_buffer.add(groups * p * m * tw, groups * p * m * tw, psum_bits);
+            c.array_cycles += array_cycles(accel, n_rt, n_ct, depth, p * tw, n_blk);
             if hidden {
                 let l = &net.layers[i];
                 let sh = l.share_factor as u64;

@@ -21,6 +21,8 @@ struct Walk {
     out_writes: u64,
     psum_reads: u64,
     psum_writes: u64,
+    psum_spad_reads: u64,
+    psum_spad_writes: u64,
     mem_reads: u64,
     mem_writes: u64,
     lif_steps: u64,
@@ -67,44 +69,79 @@ fn walk(net: &Network, a: &AcceleratorConfig, stage_inputs: &[Vec<Vec<bool>>]) -
                 w.in_writes += s.inputs() * tw as u64;
                 w.ext_read_bits += s.inputs() * tw as u64;
             }
-            let mut first_tile = true;
+            let depth = if a.double_buffer {
+                (a.weight_spad_depth as usize / 2).max(1)
+            } else {
+                a.weight_spad_depth as usize
+            };
+            let pb = (a.psum_spad_depth as usize / tw).max(1);
+            let fill = (rows + cols - 2 + a.pipeline_regs as usize) as u64;
+            let n_rt = nn.div_ceil(rows);
+            // (load, compute) cycles of every group, in order.
+            let mut groups: Vec<(u64, u64)> = Vec::new();
             for ct in (0..m).step_by(cols) {
                 let cu = cols.min(m - ct);
-                for rt in (0..nn).step_by(rows) {
-                    let ru = rows.min(nn - rt);
-                    // Load: one weight per used PE.
-                    w.weight_reads += (ru * cu) as u64;
-                    w.spad_writes += (ru * cu) as u64;
-                    if first_tile || !a.double_buffer {
-                        w.cycles += rows as u64;
+                for g0 in (0..n_rt).step_by(depth) {
+                    let g_tiles: Vec<usize> = (g0..(g0 + depth).min(n_rt)).collect();
+                    let mut load = 0u64;
+                    for &rt in &g_tiles {
+                        let ru = rows.min(nn - rt * rows);
+                        w.weight_reads += (ru * cu) as u64;
+                        w.spad_writes += (ru * cu) as u64;
+                        load += rows as u64;
                     }
-                    first_tile = false;
-                    for p in 0..pp {
-                        for t in start..start + tw {
-                            for n in rt..rt + ru {
-                                let v = im2col(net, i, &stage_inputs[i][t], p, n);
-                                if v.is_some() {
-                                    w.in_reads += 1;
-                                }
-                                for _k in 0..cu {
-                                    if v == Some(true) {
-                                        w.performed += 1;
-                                        w.spad_reads += 1;
-                                    } else {
-                                        w.gated += 1;
+                    let mut compute = 0u64;
+                    for b0 in (0..pp).step_by(pb) {
+                        let blk = b0..(b0 + pb).min(pp);
+                        compute += fill;
+                        for (gi, &rt) in g_tiles.iter().enumerate() {
+                            let ru = rows.min(nn - rt * rows);
+                            for p in blk.clone() {
+                                for t in start..start + tw {
+                                    compute += 1;
+                                    for n in rt * rows..rt * rows + ru {
+                                        let v = im2col(net, i, &stage_inputs[i][t], p, n);
+                                        if v.is_some() {
+                                            w.in_reads += 1;
+                                        }
+                                        for _k in 0..cu {
+                                            if v == Some(true) {
+                                                w.performed += 1;
+                                                w.spad_reads += 1;
+                                            } else {
+                                                w.gated += 1;
+                                            }
+                                        }
+                                    }
+                                    for _k in 0..cu {
+                                        if gi > 0 {
+                                            w.psum_spad_reads += 1;
+                                        }
+                                        w.psum_spad_writes += 1;
                                     }
                                 }
                             }
-                            for _k in 0..cu {
-                                if rt > 0 {
-                                    w.psum_reads += 1;
-                                }
-                                w.psum_writes += 1;
+                        }
+                        // Move the block's sums out of the accumulators into the psum buffer.
+                        for _ in 0..blk.len() * tw * cu {
+                            w.psum_spad_reads += 1;
+                            if g0 > 0 {
+                                w.psum_reads += 1;
                             }
+                            w.psum_writes += 1;
                         }
                     }
-                    w.cycles += (pp * tw + rows + cols - 2 + a.pipeline_regs as usize) as u64;
+                    groups.push((load, compute));
                 }
+            }
+            if a.double_buffer {
+                w.cycles += groups[0].0;
+                for gi in 0..groups.len() {
+                    let next = groups.get(gi + 1).map(|g| g.0).unwrap_or(0);
+                    w.cycles += groups[gi].1.max(next);
+                }
+            } else {
+                w.cycles += groups.iter().map(|g| g.0 + g.1).sum::<u64>();
             }
             // LIF / classifier phase reads the final sums.
             w.psum_reads += (pp * m * tw) as u64;
@@ -132,7 +169,8 @@ proptest! {
     #[test]
     fn closed_form_counts_equal_the_explicit_walk(
         seed in any::<u64>(), t in 1u32..5, rows in 1u32..7, cols in 1u32..7, db in any::<bool>(),
-        preg in 0u32..3, units in 1u32..5, density in 0.1f64..0.8, b_sel in 0u32..4
+        preg in 0u32..3, units in 1u32..5, density in 0.1f64..0.8, b_sel in 0u32..4,
+        wdepth in 1u32..6, pdepth_extra in 0u32..9
     ) {
         let net = common::random_network(seed, t, 0.0); // θ_H = 0: no early exit
         let mut a = AcceleratorConfig::default();
@@ -142,6 +180,8 @@ proptest! {
         a.pipeline_regs = preg;
         a.lif_units = units;
         a.schedule.tick_batch = 1 + b_sel % t;
+        a.weight_spad_depth = if db { wdepth + 1 } else { wdepth };
+        a.psum_spad_depth = a.schedule.tick_batch + pdepth_extra;
         let input = Input::random(density, seed ^ 7);
         let o = GoldenModel::run_with(&net, &input, &a, &RunOptions { trace: true, table: None }).unwrap();
         // Each stage's input spikes as dense bitmaps per timestep.
@@ -169,6 +209,8 @@ proptest! {
             out_writes: c.output_spike_buffer.writes,
             psum_reads: c.psum_buffer.reads,
             psum_writes: c.psum_buffer.writes,
+            psum_spad_reads: c.psum_spad.reads,
+            psum_spad_writes: c.psum_spad.writes,
             mem_reads: c.membrane_buffer.reads,
             mem_writes: c.membrane_buffer.writes,
             lif_steps: c.lif_steps,
