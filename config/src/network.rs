@@ -498,6 +498,14 @@ impl Network {
                 return Err(cx.err(name, v, format!("must be in 1..={MAX_DIM}")));
             }
         }
+        let n_in = self.input.channels as u64 * self.input.height as u64 * self.input.width as u64;
+        if n_in > MAX_NEURONS {
+            return Err(cx.err(
+                "input",
+                format!("{}×{}×{}", self.input.channels, self.input.height, self.input.width),
+                format!("at most {MAX_NEURONS} input values are supported"),
+            ));
+        }
         for (i, l) in self.layers.iter().enumerate() {
             let f = |name: &str| format!("layers[{i}].{name}");
             if l.out_channels == 0 || l.out_channels > MAX_DIM {
