@@ -63,8 +63,13 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
                     anyhow::bail!("--exit-t {t}: must be in 1..={}", net.timesteps);
                 }
             }
-            let (counts, energy) =
-                GoldenModel::estimate(&net, &accel, args.density, args.exit_t, &EnergyTable::default())?;
+            let (counts, energy) = GoldenModel::estimate(
+                &net,
+                &accel,
+                args.density,
+                args.exit_t,
+                &EnergyTable::default(),
+            )?;
             EstimateReport {
                 network: net.name.clone(),
                 accelerator: accel.name.clone(),

@@ -19,7 +19,8 @@ pub fn run(args: ReproduceArgs) -> anyhow::Result<()> {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
     }
-    std::fs::write(&args.output, doc).with_context(|| format!("writing {}", args.output.display()))?;
+    std::fs::write(&args.output, doc)
+        .with_context(|| format!("writing {}", args.output.display()))?;
     eprintln!("wrote {}", args.output.display());
     Ok(())
 }
