@@ -5,4 +5,5 @@
 //! - The SNN accelerator generators (PE array, LIF unit, entropy unit, controller, top) build
 //!   on the same API.
 
+pub mod accel;
 pub mod samples;

@@ -1,0 +1,1 @@
+//! The DT-SNN entropy unit (DESIGN.md §4): the golden model's fixed-point algorithm, bit-exact.

@@ -1,0 +1,5 @@
+//! The SNN accelerator generators (DESIGN.md §2–6), written with the DSL's public API only.
+//! One hardware idea per file; `docs/accelerator.md` describes how they fit together.
+
+pub mod entropy_unit;
+pub mod lif_unit;
