@@ -80,6 +80,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Splits a serde message into field and value where serde names them.
 fn convert(file: &str, path: &str, msg: &str) -> ConfigError {
+    let joined = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
+    let msg = joined.as_str();
     let path = if path == "." { "" } else { path };
     let quoted = || {
         let a = msg.find('`')?;
@@ -114,7 +116,10 @@ fn convert(file: &str, path: &str, msg: &str) -> ConfigError {
         };
         return ConfigError::new(file, field, "(missing)", msg.to_string());
     }
-    let value = if msg.starts_with("invalid") || msg.starts_with("unknown variant") {
+    let value = if ["invalid value", "invalid type", "invalid length", "unknown variant"]
+        .iter()
+        .any(|p| msg.starts_with(p))
+    {
         quoted().unwrap_or_default()
     } else {
         String::new()
