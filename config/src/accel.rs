@@ -235,7 +235,11 @@ impl AcceleratorConfig {
             ));
         }
         if !(1..=65536).contains(&self.psum_spad_depth) {
-            return Err(cx.err("psum_spad_depth", self.psum_spad_depth, "must be in 1..=65536"));
+            return Err(cx.err(
+                "psum_spad_depth",
+                self.psum_spad_depth,
+                "must be in 1..=65536",
+            ));
         }
         if self.double_buffer && self.weight_spad_depth < 2 {
             return Err(cx.err(

@@ -80,7 +80,12 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Splits a serde message into field and value where serde names them.
 fn convert(file: &str, path: &str, msg: &str) -> ConfigError {
-    let joined = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
+    let joined = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
     let msg = joined.as_str();
     let path = if path == "." { "" } else { path };
     let quoted = || {
@@ -116,9 +121,14 @@ fn convert(file: &str, path: &str, msg: &str) -> ConfigError {
         };
         return ConfigError::new(file, field, "(missing)", msg.to_string());
     }
-    let value = if ["invalid value", "invalid type", "invalid length", "unknown variant"]
-        .iter()
-        .any(|p| msg.starts_with(p))
+    let value = if [
+        "invalid value",
+        "invalid type",
+        "invalid length",
+        "unknown variant",
+    ]
+    .iter()
+    .any(|p| msg.starts_with(p))
     {
         quoted().unwrap_or_default()
     } else {

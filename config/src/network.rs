@@ -502,7 +502,10 @@ impl Network {
         if n_in > MAX_NEURONS {
             return Err(cx.err(
                 "input",
-                format!("{}×{}×{}", self.input.channels, self.input.height, self.input.width),
+                format!(
+                    "{}×{}×{}",
+                    self.input.channels, self.input.height, self.input.width
+                ),
                 format!("at most {MAX_NEURONS} input values are supported"),
             ));
         }

@@ -6,7 +6,12 @@ use spikeforge_config::{AcceleratorConfig, Format, Input, Network};
 use std::path::Path;
 
 fn example(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn small_net() -> Network {

@@ -57,11 +57,17 @@ fn main() {
     println!("VGG9 conv shapes, input density {density}, T = {timesteps}, one core:");
     for (c, k, hw) in shapes {
         let s = conv(c, k, hw);
-        let weights: Vec<i32> = (0..s.weight_count()).map(|_| (rng.next_u64() % 15) as i32 - 7).collect();
+        let weights: Vec<i32> = (0..s.weight_count())
+            .map(|_| (rng.next_u64() % 15) as i32 - 7)
+            .collect();
         let table = SynapseTable::new(s, &weights);
         let limit = (density * (1u64 << 53) as f64) as u64;
         let spikes: Vec<Vec<u32>> = (0..timesteps)
-            .map(|_| (0..s.inputs() as u32).filter(|_| (rng.next_u64() >> 11) < limit).collect())
+            .map(|_| {
+                (0..s.inputs() as u32)
+                    .filter(|_| (rng.next_u64() >> 11) < limit)
+                    .collect()
+            })
             .collect();
         let mut acc = vec![0i32; s.outputs() as usize];
         // Warm up, then repeat until at least 0.3 s has passed.
@@ -94,8 +100,10 @@ fn main() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let net = Network::load(root.join("vgg16-imagenet.toml")).expect("examples/vgg16-imagenet.toml");
-    let accel = AcceleratorConfig::load(root.join("accel-large.toml")).expect("examples/accel-large.toml");
+    let net =
+        Network::load(root.join("vgg16-imagenet.toml")).expect("examples/vgg16-imagenet.toml");
+    let accel =
+        AcceleratorConfig::load(root.join("accel-large.toml")).expect("examples/accel-large.toml");
     let input = Input::random(density, 7);
     let start = Instant::now();
     let o = GoldenModel::run(&net, &input, &accel).expect("VGG16 run");
@@ -112,7 +120,15 @@ fn main() {
     for (i, sc) in o.spike_counts.iter().enumerate() {
         let s = net.shapes()[i];
         let mean = sc.iter().sum::<u64>() as f64 / (sc.len() as f64 * s.pooled_outputs() as f64);
-        print!("{}{:.3}", if i == 0 { "  output spike density per layer: " } else { ", " }, mean);
+        print!(
+            "{}{:.3}",
+            if i == 0 {
+                "  output spike density per layer: "
+            } else {
+                ", "
+            },
+            mean
+        );
     }
     println!();
     match vm_hwm_kib() {

@@ -316,8 +316,10 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
             let pb = (accel.psum_spad_depth as u64 / tw).max(1);
             let n_blk = p.div_ceil(pb);
             let psum_bits = accel.psum_bits as u64;
-            c.psum_spad.add(n_rt * p * m * tw, n_rt * p * m * tw, psum_bits);
-            c.psum_buffer.add(groups * p * m * tw, groups * p * m * tw, psum_bits);
+            c.psum_spad
+                .add(n_rt * p * m * tw, n_rt * p * m * tw, psum_bits);
+            c.psum_buffer
+                .add(groups * p * m * tw, groups * p * m * tw, psum_bits);
             c.array_cycles += array_cycles(accel, n_rt, n_ct, depth, p * tw, n_blk);
             if hidden {
                 let l = &net.layers[i];

@@ -12,7 +12,7 @@
 //! - [`schedule`]: windows of B = `tick_batch` timesteps and buffer needs (§5);
 //! - [`counts`]: exact event counts and the analytic cycle model (§5–6);
 //! - [`energy`]: the energy table and model (§6);
-//! - [`model`]: [`GoldenModel::run`];
+//! - [`model`]: `GoldenModel::run` and `GoldenModel::estimate`;
 //! - [`report`]: text and JSON reports;
 //! - [`reproduce`]: the reproduction document (spikeforge beside the seeds' figures).
 

@@ -51,7 +51,11 @@ pub fn text(r: &EstimateReport, net: &Network, accel: &AcceleratorConfig) -> Str
     let _ = writeln!(
         s,
         "network {} (T = {}) on {} ({}x{} array, B = {}, {} MHz); activity: {}",
-        if net.name.is_empty() { "(unnamed)" } else { &net.name },
+        if net.name.is_empty() {
+            "(unnamed)"
+        } else {
+            &net.name
+        },
         net.timesteps,
         accel.name,
         accel.rows,
@@ -98,12 +102,20 @@ pub fn text(r: &EstimateReport, net: &Network, accel: &AcceleratorConfig) -> Str
             "{:<22} {:>14} {:>7.2}%",
             comp.name,
             eng(comp.pj),
-            if e.total_pj > 0.0 { 100.0 * comp.pj / e.total_pj } else { 0.0 }
+            if e.total_pj > 0.0 {
+                100.0 * comp.pj / e.total_pj
+            } else {
+                0.0
+            }
         );
     }
     let _ = writeln!(s, "\ntotal energy   {}", eng(e.total_pj));
     let _ = writeln!(s, "memory energy  {}", eng(e.memory_pj));
-    let _ = writeln!(s, "latency        {} cycles = {:.6e} s", e.latency_cycles, e.latency_s);
+    let _ = writeln!(
+        s,
+        "latency        {} cycles = {:.6e} s",
+        e.latency_cycles, e.latency_s
+    );
     let _ = writeln!(s, "EDP            {:.6e} pJ*s", e.edp_pj_s);
     s
 }

@@ -11,7 +11,8 @@ use crate::energy::{EnergyReport, EnergyTable};
 use crate::schedule;
 use crate::{GoldenError, GoldenModel};
 use spikeforge_config::{
-    AcceleratorConfig, BufferKind, Classifier, FireCompare, InputShape, Layer, LayerKind, Leak, Network, Reset,
+    AcceleratorConfig, BufferKind, Classifier, FireCompare, InputShape, Layer, LayerKind, Leak,
+    Network, Reset,
 };
 use std::fmt::Write;
 
@@ -154,7 +155,12 @@ pub fn fit_buffers(net: &Network, base: &AcceleratorConfig) -> AcceleratorConfig
     let mut a = base.clone();
     let needs = schedule::needs(net, &a);
     for kind in BufferKind::ALL {
-        let need = needs.iter().filter(|n| n.buffer == kind).map(|n| n.bits).max().unwrap_or(1);
+        let need = needs
+            .iter()
+            .filter(|n| n.buffer == kind)
+            .map(|n| n.bits)
+            .max()
+            .unwrap_or(1);
         let bits = need.max(1).next_power_of_two();
         match kind {
             BufferKind::Weight => a.buffers.weight.size_bits = bits,
@@ -170,7 +176,12 @@ pub fn fit_buffers(net: &Network, base: &AcceleratorConfig) -> AcceleratorConfig
 /// Input-spike density used throughout (SATA_Sim's sparsity 0.9).
 pub const DENSITY: f64 = 0.1;
 
-fn estimate(net: &Network, b: u32, exit_t: Option<u32>, sized_for_b: u32) -> Result<(Counts, EnergyReport, AcceleratorConfig), GoldenError> {
+fn estimate(
+    net: &Network,
+    b: u32,
+    exit_t: Option<u32>,
+    sized_for_b: u32,
+) -> Result<(Counts, EnergyReport, AcceleratorConfig), GoldenError> {
     let mut base = AcceleratorConfig::default();
     base.schedule.tick_batch = sized_for_b;
     let mut a = fit_buffers(net, &base);
@@ -220,7 +231,10 @@ pub fn document() -> Result<String, GoldenError> {
          | schedule | weight tile loads | DRAM bits | memory energy (µJ) | total energy (µJ) | cycles |\n\
          |---|---:|---:|---:|---:|---:|"
     );
-    for (name, c, e) in [("timestep-outer (B = 1)", &c1, &e1), ("tick-batch (B = 4)", &c4, &e4)] {
+    for (name, c, e) in [
+        ("timestep-outer (B = 1)", &c1, &e1),
+        ("tick-batch (B = 4)", &c4, &e4),
+    ] {
         let _ = writeln!(
             s,
             "| {name} | {} | {} | {} | {} | {} |",
@@ -232,8 +246,15 @@ pub fn document() -> Result<String, GoldenError> {
         );
     }
     let save = pct(e4.memory_pj, e1.memory_pj);
-    let comp = |e: &EnergyReport, n: &str| e.components.iter().find(|c| c.name == n).map(|c| c.pj).unwrap_or(0.0);
-    let weight_part = |e: &EnergyReport| comp(e, "dram") + comp(e, "weight_buffer") + comp(e, "weight_spad");
+    let comp = |e: &EnergyReport, n: &str| {
+        e.components
+            .iter()
+            .find(|c| c.name == n)
+            .map(|c| c.pj)
+            .unwrap_or(0.0)
+    };
+    let weight_part =
+        |e: &EnergyReport| comp(e, "dram") + comp(e, "weight_buffer") + comp(e, "weight_spad");
     let _ = writeln!(
         s,
         "\n**spikeforge: tick-batch saves {save:.1}% of memory-movement energy at T = 4** (seed: 62.5%).\n\n\
@@ -256,7 +277,13 @@ pub fn document() -> Result<String, GoldenError> {
         let n = vgg9(tt, 1);
         let (_, a, _) = estimate(&n, 1, None, tt)?;
         let (_, b, _) = estimate(&n, tt, None, tt)?;
-        let _ = writeln!(s, "| {tt} | {} | {} | {:.1}% |", uj(a.memory_pj), uj(b.memory_pj), pct(b.memory_pj, a.memory_pj));
+        let _ = writeln!(
+            s,
+            "| {tt} | {} | {} | {:.1}% |",
+            uj(a.memory_pj),
+            uj(b.memory_pj),
+            pct(b.memory_pj, a.memory_pj)
+        );
     }
 
     // 2. C#1 vs C#4.
@@ -265,7 +292,11 @@ pub fn document() -> Result<String, GoldenError> {
     let (c1, e1, a1) = estimate(&n1, 4, None, 4)?;
     let (c4, e4, _) = estimate(&n4, 4, None, 4)?;
     let mem_bits = |n: &Network| -> u64 {
-        schedule::needs(n, &a1).iter().filter(|x| x.buffer == BufferKind::Membrane).map(|x| x.bits).sum()
+        schedule::needs(n, &a1)
+            .iter()
+            .filter(|x| x.buffer == BufferKind::Membrane)
+            .map(|x| x.bits)
+            .sum()
     };
     let lif_dp = |e: &EnergyReport| comp(e, "lif");
     let _ = writeln!(
@@ -441,7 +472,12 @@ pub fn document() -> Result<String, GoldenError> {
     a.schedule.tick_batch = 4;
     let a = fit_buffers(&vgg5, &a);
     let (c, _) = GoldenModel::estimate(&vgg5, &a, DENSITY, None, &t)?;
-    let lin = c.stages.iter().find(|x| x.name == "fc1").map(|x| x.dense_acc()).unwrap_or(0);
+    let lin = c
+        .stages
+        .iter()
+        .find(|x| x.name == "fc1")
+        .map(|x| x.dense_acc())
+        .unwrap_or(0);
     let perf: u64 = c.stages[..4].iter().map(|x| x.performed_acc).sum();
     let _ = writeln!(
         s,

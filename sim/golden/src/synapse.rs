@@ -157,7 +157,7 @@ mod tests {
             };
             let mut rng = spikeforge_config::SplitMix64::new(seed);
             let weights: Vec<i32> = (0..shape.weight_count()).map(|_| (rng.next_u64() % 15) as i32 - 7).collect();
-            let input: Vec<u8> = (0..shape.inputs()).map(|_| (rng.next_u64() % 3 == 0) as u8).collect();
+            let input: Vec<u8> = (0..shape.inputs()).map(|_| rng.next_u64().is_multiple_of(3) as u8).collect();
             let spikes: Vec<u32> = input.iter().enumerate().filter(|(_, &v)| v != 0).map(|(i, _)| i as u32).collect();
             let table = SynapseTable::new(shape, &weights);
             let mut acc = vec![0i32; shape.outputs() as usize];

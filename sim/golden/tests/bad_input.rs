@@ -7,7 +7,12 @@ use spikeforge_golden::{model::check_run, GoldenModel};
 use std::path::Path;
 
 fn example(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn integer_spans(text: &str) -> Vec<(usize, usize)> {
@@ -15,7 +20,9 @@ fn integer_spans(text: &str) -> Vec<(usize, usize)> {
     let mut v = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) {
+        if b[i].is_ascii_digit()
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_'))
+        {
             let s = i;
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
@@ -37,9 +44,15 @@ fn mutate(text: &str, which: prop::sample::Index, value: i64) -> String {
 }
 
 fn run_all(net_text: &str, input_text: &str, accel_text: &str) {
-    let Ok(net) = Network::parse(net_text, Format::Toml, "net.toml") else { return };
-    let Ok(input) = Input::parse(input_text, Format::Toml, "in.toml", &net) else { return };
-    let Ok(mut accel) = AcceleratorConfig::parse(accel_text, Format::Toml, "acc.toml") else { return };
+    let Ok(net) = Network::parse(net_text, Format::Toml, "net.toml") else {
+        return;
+    };
+    let Ok(input) = Input::parse(input_text, Format::Toml, "in.toml", &net) else {
+        return;
+    };
+    let Ok(mut accel) = AcceleratorConfig::parse(accel_text, Format::Toml, "acc.toml") else {
+        return;
+    };
     accel.schedule.tick_batch = accel.schedule.tick_batch.min(net.timesteps);
     match check_run(&net, &accel, "acc.toml") {
         Ok(()) => {

@@ -2,6 +2,7 @@
 //! every PE operation, every buffer access, cycle by cycle as the module docs describe it.
 //! The walk uses the spikes the golden model produced (trace), so performed/gated
 //! accumulates are checked against real data, not only formulas.
+#![allow(clippy::needless_range_loop)] // index loops mirror the documented loop nest
 
 mod common;
 
@@ -62,8 +63,16 @@ fn walk(net: &Network, a: &AcceleratorConfig, stage_inputs: &[Vec<Vec<bool>>]) -
         let tw = b.min(t_all - start);
         for (i, s) in shapes.iter().enumerate() {
             let hidden = i < net.layers.len();
-            let (nn, m, pp) = (s.fan_in() as usize, s.out_channels as usize, s.positions() as usize);
-            let wb = if hidden { net.layers[i].weight_bits } else { net.classifier.weight_bits } as u64;
+            let (nn, m, pp) = (
+                s.fan_in() as usize,
+                s.out_channels as usize,
+                s.positions() as usize,
+            );
+            let wb = if hidden {
+                net.layers[i].weight_bits
+            } else {
+                net.classifier.weight_bits
+            } as u64;
             w.ext_read_bits += (nn * m) as u64 * wb;
             if i == 0 {
                 w.in_writes += s.inputs() * tw as u64;
@@ -173,15 +182,18 @@ proptest! {
         wdepth in 1u32..6, pdepth_extra in 0u32..9
     ) {
         let net = common::random_network(seed, t, 0.0); // θ_H = 0: no early exit
-        let mut a = AcceleratorConfig::default();
-        a.rows = rows;
-        a.cols = cols;
-        a.double_buffer = db;
-        a.pipeline_regs = preg;
-        a.lif_units = units;
-        a.schedule.tick_batch = 1 + b_sel % t;
-        a.weight_spad_depth = if db { wdepth + 1 } else { wdepth };
-        a.psum_spad_depth = a.schedule.tick_batch + pdepth_extra;
+        let b = 1 + b_sel % t;
+        let mut a = AcceleratorConfig {
+            rows,
+            cols,
+            double_buffer: db,
+            pipeline_regs: preg,
+            lif_units: units,
+            weight_spad_depth: if db { wdepth + 1 } else { wdepth },
+            psum_spad_depth: b + pdepth_extra,
+            ..Default::default()
+        };
+        a.schedule.tick_batch = b;
         let input = Input::random(density, seed ^ 7);
         let o = GoldenModel::run_with(&net, &input, &a, &RunOptions { trace: true, table: None }).unwrap();
         // Each stage's input spikes as dense bitmaps per timestep.

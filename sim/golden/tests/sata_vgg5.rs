@@ -13,7 +13,8 @@ use spikeforge_golden::{EnergyTable, GoldenModel};
 use std::path::Path;
 
 fn vgg5() -> Network {
-    Network::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/vgg5-sata.toml")).unwrap()
+    Network::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/vgg5-sata.toml"))
+        .unwrap()
 }
 
 fn accel() -> AcceleratorConfig {
@@ -26,7 +27,8 @@ fn accel() -> AcceleratorConfig {
 #[test]
 fn sata_vgg5_counts_analytic() {
     let net = vgg5();
-    let (counts, _) = GoldenModel::estimate(&net, &accel(), 0.1, None, &EnergyTable::default()).unwrap();
+    let (counts, _) =
+        GoldenModel::estimate(&net, &accel(), 0.1, None, &EnergyTable::default()).unwrap();
     assert_eq!(counts.total.lif_steps, 528_384);
     let lin4 = counts.stages.iter().find(|s| s.name == "lin4").unwrap();
     assert_eq!(lin4.dense_acc(), 33_554_432);

@@ -8,9 +8,11 @@ use spikeforge_config::{AcceleratorConfig, Input};
 use spikeforge_golden::{GoldenModel, RunOptions};
 
 fn big_accel(b: u32) -> AcceleratorConfig {
-    let mut a = AcceleratorConfig::default();
-    a.rows = 4;
-    a.cols = 3;
+    let mut a = AcceleratorConfig {
+        rows: 4,
+        cols: 3,
+        ..Default::default()
+    };
     a.schedule.tick_batch = b;
     a
 }

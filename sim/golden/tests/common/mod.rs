@@ -34,7 +34,13 @@ pub fn random_network(seed: u64, timesteps: u32, entropy_threshold: f64) -> Netw
             let out = (spatial + 2 * padding - kernel) / stride + 1;
             let pool = if out >= 2 && pick(3) == 0 { 2 } else { 1 };
             spatial = out / pool;
-            (LayerKind::Conv2d, Some(kernel), Some(stride), Some(padding), (pool > 1).then_some(pool))
+            (
+                LayerKind::Conv2d,
+                Some(kernel),
+                Some(stride),
+                Some(padding),
+                (pool > 1).then_some(pool),
+            )
         } else {
             flat = true;
             (LayerKind::Linear, None, None, None, None)
@@ -51,8 +57,16 @@ pub fn random_network(seed: u64, timesteps: u32, entropy_threshold: f64) -> Netw
             weight_bits,
             threshold: 1 + pick(vmax.min(12) as u64) as i64,
             leak,
-            reset: if pick(2) == 0 { Reset::Hard } else { Reset::Soft },
-            fire_compare: if pick(2) == 0 { FireCompare::Ge } else { FireCompare::Gt },
+            reset: if pick(2) == 0 {
+                Reset::Hard
+            } else {
+                Reset::Soft
+            },
+            fire_compare: if pick(2) == 0 {
+                FireCompare::Ge
+            } else {
+                FireCompare::Gt
+            },
             membrane_bits,
             share_factor: share,
             weights: None,
