@@ -3,3 +3,5 @@
 
 pub mod entropy_unit;
 pub mod lif_unit;
+pub mod pe;
+pub mod pe_array;
