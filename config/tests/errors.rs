@@ -48,7 +48,7 @@ fn share_factor_not_dividing_k() {
 
 #[test]
 fn threshold_out_of_range() {
-    let e = net_err(&small().replace("threshold = 3", "threshold = 40"));
+    let e = net_err(&small().replace("threshold = 9", "threshold = 40"));
     assert_eq!(
         (e.field.as_str(), e.value.as_str()),
         ("layers[1].threshold", "40")
@@ -60,7 +60,7 @@ fn threshold_out_of_range() {
 
 #[test]
 fn weight_outside_weight_bits() {
-    let e = net_err(&small().replace("[3, -1, 2, 0]", "[3, -1, 9, 0]"));
+    let e = net_err(&small().replace("[5, -2, 3, -1]", "[5, -2, 9, -1]"));
     assert_eq!(
         (e.field.as_str(), e.value.as_str()),
         ("classifier.weights[0][2]", "9")
@@ -76,9 +76,9 @@ fn shape_mismatches() {
         ("layers[1].in_channels", "20")
     );
     assert!(e.message.contains("shape mismatch"), "{e}");
-    let e = net_err(&small().replace("[3, -1, 2, 0],", "[3, -1, 2],"));
+    let e = net_err(&small().replace("[5, -2, 3, -1],", "[5, -2, 3],"));
     assert_eq!(e.field, "classifier.weights");
-    let e = net_err(&small().replace("[-1, 3, 0, 2],", ""));
+    let e = net_err(&small().replace("[-2, 4, -1, 3],", ""));
     assert!(e.message.contains("expected [3, 4]"), "{e}");
 }
 

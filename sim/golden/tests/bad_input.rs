@@ -78,7 +78,10 @@ proptest! {
     #[test]
     fn truncated_network_never_panics(cut in 0.0f64..1.0) {
         let text = example("network-small.toml");
-        let at = (text.len() as f64 * cut) as usize;
+        let mut at = (text.len() as f64 * cut) as usize;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
         run_all(&text[..at], &example("input-small.toml"), &example("accel-default.toml"));
     }
 }
