@@ -9,6 +9,8 @@
 //! a [`ConfigError`] naming the file, the field as a dotted key path (`layers[2].share_factor`)
 //! and the value. The formats are documented with examples in `docs/formats.md`.
 
+#![warn(missing_docs)]
+
 pub mod accel;
 pub mod error;
 pub mod input;

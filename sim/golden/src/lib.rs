@@ -16,6 +16,8 @@
 //! - [`report`]: text and JSON reports;
 //! - [`reproduce`]: the reproduction document (spikeforge beside the seeds' figures).
 
+#![warn(missing_docs)]
+
 pub mod channel_share;
 pub mod classifier;
 pub mod counts;
