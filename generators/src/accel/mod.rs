@@ -3,5 +3,6 @@
 
 pub mod entropy_unit;
 pub mod lif_unit;
+pub mod params;
 pub mod pe;
 pub mod pe_array;

@@ -1,0 +1,113 @@
+//! The accelerator's generation parameters (docs/accelerator.md §1): everything that decides
+//! widths, memories and logic. Built from an [`AcceleratorConfig`] plus the hardware LIF
+//! options; validated with errors that name the field and the value.
+
+use spikeforge_config::{AcceleratorConfig, FireCompare, Leak, Reset};
+
+/// Generation parameters of the accelerator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccelParams {
+    /// Design name (the top module is `<name>_top`).
+    pub name: String,
+    /// PE rows (reduction dimension).
+    pub rows: u32,
+    /// PE columns (output channels); also the number of LIF datapaths and the width of a spike
+    /// word.
+    pub cols: u32,
+    /// Weight scratchpad entries per PE.
+    pub weight_spad_depth: u32,
+    /// Partial-sum width (bits).
+    pub psum_bits: u32,
+    /// Extra register stages on the array's vertical psum path.
+    pub pipeline_regs: u32,
+    /// Load the next row-tile group while the current one streams.
+    pub double_buffer: bool,
+    /// Weight width of every layer (bits).
+    pub weight_bits: u32,
+    /// Membrane width (bits, signed, saturating).
+    pub membrane_bits: u32,
+    /// Membrane leak.
+    pub leak: Leak,
+    /// Reset after a spike.
+    pub reset: Reset,
+    /// Fire comparison.
+    pub fire_compare: FireCompare,
+    /// C#n: channel groups sharing one membrane state.
+    pub share_factor: u32,
+    /// Largest number of stages (hidden layers + classifier).
+    pub max_stages: u32,
+    /// Largest number of classes.
+    pub max_classes: u32,
+    /// Logit register width (bits, signed).
+    pub logit_bits: u32,
+    /// Largest window length B (a power of two).
+    pub max_tick_batch: u32,
+    /// Weight buffer depth (words of `cols × weight_bits`).
+    pub weight_words: u64,
+    /// Depth of each spike buffer (words of `cols` bits).
+    pub spike_words: u64,
+    /// Psum buffer depth (words of `cols × psum_bits`).
+    pub psum_words: u64,
+    /// Membrane buffer depth (words of `cols × membrane_bits`).
+    pub membrane_words: u64,
+}
+
+/// Cycles of the array drain after a pair's last column (docs/accelerator.md §5).
+pub fn drain_cycles(p: &AccelParams) -> u64 {
+    u64::from(p.rows + p.cols + p.pipeline_regs + 4)
+}
+
+/// Extra cycles at the end of a LIF phase.
+pub const LIF_PIPE: u64 = 2;
+/// Extra cycles of each classify step.
+pub const CLS_PIPE: u64 = 2;
+
+impl AccelParams {
+    /// Generation parameters from an accelerator configuration and the hardware LIF options.
+    /// Buffer depths are the configured sizes divided by the word widths.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_config(
+        accel: &AcceleratorConfig,
+        weight_bits: u32,
+        membrane_bits: u32,
+        leak: Leak,
+        reset: Reset,
+        fire_compare: FireCompare,
+        share_factor: u32,
+    ) -> AccelParams {
+        let words = |bits: u64, word: u32| bits / u64::from(word.max(1));
+        let cols = accel.cols;
+        AccelParams {
+            name: accel.name.clone(),
+            rows: accel.rows,
+            cols,
+            weight_spad_depth: accel.weight_spad_depth,
+            psum_bits: accel.psum_bits,
+            pipeline_regs: accel.pipeline_regs,
+            double_buffer: accel.double_buffer,
+            weight_bits,
+            membrane_bits,
+            leak,
+            reset,
+            fire_compare,
+            share_factor,
+            max_stages: 8,
+            max_classes: 16,
+            logit_bits: 24,
+            max_tick_batch: accel.schedule.tick_batch.next_power_of_two().max(1),
+            weight_words: words(accel.buffers.weight.size_bits, cols * weight_bits),
+            spike_words: words(accel.buffers.input_spike.size_bits, cols),
+            psum_words: words(accel.buffers.psum.size_bits, cols * accel.psum_bits),
+            membrane_words: words(accel.buffers.membrane.size_bits, cols * membrane_bits),
+        }
+    }
+
+    /// Row tiles per group `D` (docs/accelerator.md §5).
+    pub fn group_depth(&self) -> u32 {
+        if self.double_buffer {
+            (self.weight_spad_depth / 2).max(1)
+        } else {
+            self.weight_spad_depth
+        }
+    }
+}
