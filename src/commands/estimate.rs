@@ -83,9 +83,9 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
         }
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::golden::print_stdout(&serde_json::to_string_pretty(&report)?)
     } else {
-        print!("{}", report::text(&report, &net, &accel));
+        let text = report::text(&report, &net, &accel);
+        super::golden::print_stdout(text.trim_end())
     }
-    Ok(())
 }

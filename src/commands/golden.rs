@@ -54,6 +54,15 @@ pub fn run(args: GoldenArgs) -> anyhow::Result<()> {
     } else {
         serde_json::to_string_pretty(&outcome)?
     };
-    println!("{json}");
-    Ok(())
+    print_stdout(&json)
+}
+
+/// Writes `text` and a newline to stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
