@@ -25,6 +25,8 @@ fn examples_load() {
     Input::load(examples().join("input-small-spikes.json"), &net).unwrap();
     let acc = AcceleratorConfig::load(examples().join("accel-default.toml")).unwrap();
     assert_eq!(acc, AcceleratorConfig::default());
+    let acc_json = AcceleratorConfig::load(examples().join("accel-default.json")).unwrap();
+    assert_eq!(acc_json, acc);
     // JSON round trip of a network is the same network.
     let json = serde_json::to_string(&net).unwrap();
     assert_eq!(Network::parse(&json, Format::Json, "n.json").unwrap(), net);
