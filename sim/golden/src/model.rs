@@ -49,6 +49,40 @@ pub struct Outcome {
 }
 
 /// The golden model.
+///
+/// ```
+/// use spikeforge_config::{AcceleratorConfig, Format, Input, Network};
+/// use spikeforge_golden::GoldenModel;
+///
+/// let net = Network::parse(
+///     r#"
+///     timesteps = 2
+///     entropy_threshold = 0.0
+///     input = { channels = 2 }
+///     [[layers]]
+///     kind = "linear"
+///     out_channels = 2
+///     weight_bits = 4
+///     threshold = 3
+///     weights = [[2, 2], [-1, 4]]
+///     [classifier]
+///     classes = 2
+///     weight_bits = 4
+///     weights = [[1, 0], [0, 1]]
+///     "#,
+///     Format::Toml,
+///     "doc.toml",
+/// )?;
+/// let input = Input::parse(r#"{"encoding": "spikes", "spikes": [[1, 1], [0, 1]]}"#, Format::Json, "in.json", &net)?;
+/// let mut accel = AcceleratorConfig::default();
+/// accel.schedule.tick_batch = 2;
+/// let out = GoldenModel::run(&net, &input, &accel)?;
+/// // t=1: currents [4, 3] → both fire (hard reset); t=2: [2, 4] → neuron 1 fires.
+/// assert_eq!(out.logits, vec![vec![1, 1], vec![1, 2]]);
+/// assert_eq!((out.exit_t, out.prediction), (2, 1));
+/// assert_eq!(out.counts.total.lif_steps, 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GoldenModel;
 
