@@ -325,7 +325,11 @@ impl<'a> ModuleEmitter<'a> {
                 | ExprKind::Reinterpret(a)
                 | ExprKind::Reduce(_, a) => note(*a, None, &mut uses),
                 ExprKind::Sext(a) => {
-                    sext_to(*a, r, &mut must_name);
+                    // `sext` replicates the top bit whatever the operand's signedness, so an
+                    // unsigned operand needs a name too (`(x | y)[7]` is not Verilog).
+                    if width_of(*a) < r {
+                        must_name[a.0 as usize] = true;
+                    }
                     note(*a, None, &mut uses);
                 }
                 ExprKind::Mux(s, a, b) => {
