@@ -131,19 +131,18 @@ pub struct AcceleratorConfig {
     pub name: String,
     /// PE rows: the reduction dimension (C·R·S) is mapped along rows.
     pub rows: u32,
-    /// PE columns: output channels are mapped along columns.
+    /// PE columns: output channels are mapped along columns; also the number of LIF
+    /// datapaths (one per column lane) and the width of a spike-buffer word.
     pub cols: u32,
     /// Depth of each PE's weight scratchpad (entries of `weight_bits`): the PE holds the
     /// weights of that many row tiles at once (half of them with `double_buffer`, the other
     /// half receiving the next group); ≥ 2 with `double_buffer`.
     pub weight_spad_depth: u32,
-    /// Depth of each column's partial-sum scratchpad (accumulator entries of `psum_bits`) at
-    /// the bottom of the array; must be ≥ `schedule.tick_batch`.
-    pub psum_spad_depth: u32,
     /// Width of partial sums in the array and the psum buffer (bits); every layer needs
     /// `weight_bits + ceil(log2(fan_in))` ≤ `psum_bits`.
     pub psum_bits: u32,
-    /// Number of LIF datapaths (each serves `share_factor` channels in turn).
+    /// Number of LIF datapaths, each serving `share_factor` channels in turn (RTL v1 has one
+    /// per array column: `lif_units = cols`).
     pub lif_units: u32,
     /// Pipeline registers between PE tiles (adds that many cycles of array latency).
     #[serde(default)]
@@ -161,7 +160,7 @@ pub struct AcceleratorConfig {
 
 impl Default for AcceleratorConfig {
     /// A SATA-like 8×16 weight-stationary array: 64-entry weight scratchpads (double
-    /// buffered), 64-entry column partial-sum scratchpads, 24-bit partial sums, 16 LIF units, 500 MHz, SRAM buffers of 16 Mib (weights),
+    /// buffered), 24-bit partial sums, 16 LIF datapaths, 500 MHz, SRAM buffers of 16 Mib (weights),
     /// 1 Mib (input and output spikes), 8 Mib (partial sums), 4 Mib (membranes); tick-batch
     /// window B = 4.
     fn default() -> Self {
@@ -174,7 +173,6 @@ impl Default for AcceleratorConfig {
             rows: 8,
             cols: 16,
             weight_spad_depth: 64,
-            psum_spad_depth: 64,
             psum_bits: 24,
             lif_units: 16,
             pipeline_regs: 0,
@@ -234,13 +232,6 @@ impl AcceleratorConfig {
                 "must be in 1..=1024",
             ));
         }
-        if !(1..=65536).contains(&self.psum_spad_depth) {
-            return Err(cx.err(
-                "psum_spad_depth",
-                self.psum_spad_depth,
-                "must be in 1..=65536",
-            ));
-        }
         if self.double_buffer && self.weight_spad_depth < 2 {
             return Err(cx.err(
                 "weight_spad_depth",
@@ -297,16 +288,6 @@ impl AcceleratorConfig {
                 format!(
                     "B must be in 1..=T, and the network runs T = {} timesteps",
                     net.timesteps
-                ),
-            ));
-        }
-        if self.psum_spad_depth < self.schedule.tick_batch {
-            return Err(cx.err(
-                "psum_spad_depth",
-                self.psum_spad_depth,
-                format!(
-                    "must hold the partial sums of one position for every timestep of a window (B = {})",
-                    self.schedule.tick_batch
                 ),
             ));
         }

@@ -1,89 +1,77 @@
 //! Exact event counts and the analytic cycle model of the array (DESIGN.md §5–6). The RTL's
-//! performance counters are held to these numbers **exactly**.
+//! performance counters are held to these numbers **exactly**; the schedule, word layouts and
+//! counter list are fixed by `docs/accelerator.md` (§4–§9), which this module implements.
+//! [`Counts::rtl_counters`] returns the 25 counters in the RTL's order.
 //!
 //! # Mapping (normative)
 //!
-//! Every stage (hidden layer or classifier) is a matrix product mapped im2col-style onto the
-//! `rows × cols` weight-stationary array: the reduction index `n` (N = fan_in = C·R·R, order
-//! c, r, s) along rows, the output channel `k` (M = K) along columns, output positions `p`
-//! (P = E·F; 1 for linear) streamed through. A PE does `psum_out = psum_in + (spike ? w : 0)`.
+//! Every stage (hidden layer or classifier) is a convolution mapped im2col-style onto the
+//! `rows × cols` weight-stationary array (a linear layer is the convolution with R = H, S = W):
+//! the reduction index `n` (N = fan_in = C·R·S, order c, r, s) along rows, the output channel
+//! `k` (M = K) along columns, output positions `p` (P = E·F) streamed through. A PE does
+//! `psum_out = psum_in + (spike ? w : 0)`.
 //!
-//! The stage is cut into `n_rt = ⌈N/rows⌉` row tiles and `n_ct = ⌈M/cols⌉` column tiles
-//! (`tiles = n_rt · n_ct`). Each PE's weight scratchpad holds the weights of
-//! `D = weight_spad_depth` row tiles (`D = ⌊weight_spad_depth/2⌋` with `double_buffer`, the
-//! other half receiving the next group), so the row tiles form `G = ⌈n_rt / D⌉` groups of up
-//! to D tiles. Each column has a partial-sum scratchpad of `psum_spad_depth` accumulators; a
-//! window of `Tw` timesteps processes positions in blocks of `Pb = ⌊psum_spad_depth / Tw⌋`
-//! (`n_blk = ⌈P / Pb⌉` blocks). The loop nest of a stage in one window is
-//!
-//! ```text
-//! for ct in column tiles:                 # n_ct
-//!   for g in row-tile groups:             # G; load the group's weights into the scratchpads
-//!     for blk in position blocks:         # n_blk
-//!       for rt in the group's row tiles:  # scratchpad entry rt selects the weight
-//!         for p in blk: for t in window:  # one im2col column per cycle
-//!           column accumulators: first rt of the group writes, later ones read-add-write
-//!       move the block's sums out (read the accumulators) to the psum buffer:
-//!         g = 0 writes, g > 0 read-add-write
-//! LIF (or classifier) phase: read every final sum from the psum buffer
-//! ```
+//! `n_rt = ⌈N/rows⌉` row tiles, `n_ct = ⌈M/cols⌉` column tiles. A PE's weight scratchpad holds
+//! `D = weight_spad_depth` row tiles (`⌊weight_spad_depth/2⌋` with `double_buffer`), so the row
+//! tiles of a column tile form `G = ⌈n_rt/D⌉` groups; the `n_ct·G` (column tile, group) pairs
+//! run column tile outer. For each pair of `r` row tiles: **load** the weights (`r·rows`
+//! cycles), **stream** `r·P·Tw` im2col columns (p outer, t, rt inner; one per cycle), **drain**.
+//! Below each array column a column accumulator (one register per lane) sums the `r` row-tile
+//! outputs of a (p, t): the first row tile loads it, the others add; the group's sum goes to the
+//! psum buffer (`g = 0` writes, `g > 0` reads, adds and writes). Then the LIF phase (hidden) or
+//! the classify + entropy phase (classifier) reads the final sums.
 //!
 //! # Counts per stage and window (Tw timesteps)
 //!
-//! Let `A` be the number of *performed* accumulates: PE operations whose spike is 1 (= the
-//! synaptic events: one per active input spike per synapse it reaches, measured from the
-//! spikes by the golden model, or `density ·` the in-bounds slots for an estimate).
-//! `V = Σ_p (in-bounds taps of p)` (conv: `C · Σ_e vr(e) · Σ_f vs(f)`, where `vr(e)` counts the
-//! kernel rows r with `0 ≤ e·stride − pad + r < H`; linear: `N`).
+//! `A` = performed accumulates (PE operations whose spike is 1 = synaptic events: one per active
+//! input spike per synapse it reaches; measured from the spikes by the golden model, or
+//! `density ·` the in-bounds slots for an estimate). `V = Σ_p (in-bounds taps of p)` (conv:
+//! `C · Σ_e vr(e) · Σ_f vs(f)`, `vr(e)` = kernel rows r with `0 ≤ e·stride − pad + r < H`;
+//! linear: `N`). `Tc` = classified timesteps of the window (all `Tw`, except in the exit window:
+//! up to and including the exit).
 //!
 //! | counter | value |
 //! |---|---|
 //! | performed accumulates | `A` |
-//! | gated accumulates | `P·N·M·Tw − A` (padding taps are fed as 0 spikes and gated) |
-//! | external reads (bits) | `N·M·weight_bits` (weights, every window) + first stage: `C·H·W·Tw` (input spikes) |
-//! | external writes (bits) | classifier, once per inference: `K · logit_bits` (final logits) |
-//! | weight buffer | writes `N·M`, reads `N·M` (words of `weight_bits`) |
+//! | gated accumulates | `P·N·M·Tw − A` (padding taps enter as 0 spikes) |
+//! | weight buffer | writes `N·M`, reads `N·M` (logical: one per weight) |
 //! | weight scratchpads | writes `N·M`; reads `A` (a gated PE does not read its weight) |
-//! | input-spike buffer | first stage writes `C·H·W·Tw`; reads `n_ct · V · Tw` (1-bit words; padding is not read) |
-//! | output-spike buffer | hidden: writes `K·(E/pool)·(F/pool)·Tw`; reads 0 (the next stage reads it in the input role) |
-//! | psum scratchpads | reads `n_rt·P·M·Tw`, writes `n_rt·P·M·Tw` (words of `psum_bits`) |
-//! | psum buffer | reads `G·P·M·Tw`, writes `G·P·M·Tw` (words of `psum_bits`; includes the LIF / classifier phase reading each final sum) |
-//! | membrane buffer | hidden: reads `P·(M/n)·Tw`, writes `P·(M/n)·Tw` (words of `membrane_bits`; one read and one write per shared state per timestep, the n groups run on the LIF datapath in between) |
-//! | LIF steps | hidden: `P·M·Tw` (sharing does not change it) |
-//! | classifier updates | classifier: `M·Tw` |
+//! | input-spike buffer | reads `n_ct·V·Tw` (one per spike bit; padding is not read); stage 0 writes `C·H·W·Tw` |
+//! | output-spike buffer | hidden: writes `M·(E/pool)·(F/pool)·Tw` |
+//! | column accumulators (`psum_spad`) | writes `n_rt·P·M·Tw`, reads `(n_rt − G)·P·M·Tw` |
+//! | psum buffer | writes `G·P·M·Tw`; reads `(G − 1)·P·M·Tw` + LIF phase `P·M·Tw` (hidden) or classify phase `M·Tc` (classifier) |
+//! | membrane buffer | hidden: reads `P·(M/n)·Tw`, writes `P·(M/n)·Tw` |
+//! | LIF steps | hidden: `P·M·Tw` |
+//! | classifier updates | `M·Tc` |
+//! | entropy evaluations | `Tc` (in total: the exit timestep) |
+//! | external reads (bits) | `N·M·weight_bits` every window; stage 0 also `C·H·W·Tw` |
+//! | external writes (bits) | 32 per inference (the final `{prediction, exit_t}` beat) |
 //!
 //! The spike buffers are a ping-pong pair that swap roles between stages; counts are by role.
 //!
 //! # Cycle model (normative)
 //!
-//! - Array phase of a stage-window. A group of `r` row tiles computes in
-//!   `compute(r) = r·P·Tw + n_blk·(rows + cols − 2 + pipeline_regs)` cycles (one im2col column
-//!   per cycle; the row tiles of a block stream back to back, the scratchpad entry switching
-//!   with the skewed wavefront; one fill/drain of the skewed array per block) and loads in
-//!   `load(r) = r·rows` cycles (one array row of weights per cycle). The `n_ct · G` groups run
-//!   in order (column tile outer). Without `double_buffer`: `array = Σ (load + compute)`. With
-//!   it: `array = load(first) + Σ_i max(compute_i, load_{i+1})` (`load` after the last group
-//!   is 0): the next group loads while the current one computes.
-//! - LIF phase (hidden): `lif_units` datapaths each take one shared state and apply its n
-//!   group steps in n cycles: `lif = Tw · n · ⌈P·M/n / lif_units⌉`.
-//! - Classifier phase: `Tw · ⌈M / lif_units⌉`.
-//! - Entropy: `2·K + 22` cycles per evaluation, evaluations = exit timestep (each computed
-//!   timestep up to and including the exit is checked).
-//! - Total = Σ over windows run and stages of (array + LIF or classifier phase) + entropy.
-//!   The phases do not overlap; external-memory transfer time is not modelled (weights are
-//!   assumed prefetched into the weight buffer).
+//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 4`. Without `double_buffer`
+//!   `array = Σ_pairs (r·rows + r·P·Tw + DRAIN)`; with it (the next pair loads while the current
+//!   one streams) `array = r_0·rows + Σ_i max(r_i·P·Tw + DRAIN, r_{i+1}·rows)`, `r_{last+1} = 0`.
+//! - LIF phase (hidden): `lif_units` datapaths (RTL v1: `lif_units = cols`, one per lane);
+//!   `n_ctb = ⌈(M/n)/lif_units⌉`; `lif = Tw·P·n_ctb·n + 2`.
+//! - Classify phase (classifier): `n_ct + 2` cycles per classified timestep.
+//! - Entropy: `2·K + 22` cycles per evaluation.
+//! - Total cycles = array + LIF + classify + entropy over all stage-windows run (the phases do
+//!   not overlap; stream transfers from the host are not counted).
 
 use crate::entropy;
 use crate::schedule;
 use serde::Serialize;
 use spikeforge_config::{AcceleratorConfig, LayerKind, LayerShape, Network};
 
-/// Reads and writes of one storage (words and bits).
+/// Reads and writes of one storage (logical accesses and bits).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Access {
-    /// Read accesses (words).
+    /// Read accesses (one per weight, spike bit, partial sum or membrane state).
     pub reads: u64,
-    /// Write accesses (words).
+    /// Write accesses.
     pub writes: u64,
     /// Bits read.
     pub read_bits: u64,
@@ -133,7 +121,8 @@ pub struct StageCounts {
     pub output_spike_buffer: Access,
     /// Partial-sum buffer.
     pub psum_buffer: Access,
-    /// Column partial-sum scratchpads (all columns together).
+    /// Column accumulators below the array, one register per lane (the "psum scratchpad";
+    /// RTL counters 14 and 15).
     pub psum_spad: Access,
     /// Membrane buffer.
     pub membrane_buffer: Access,
@@ -145,7 +134,7 @@ pub struct StageCounts {
     pub ext_write_bits: u64,
     /// Array-phase cycles.
     pub array_cycles: u64,
-    /// LIF-phase (or classifier-phase) cycles.
+    /// LIF-phase cycles (hidden layers) or classify-phase cycles (the classifier stage).
     pub lif_cycles: u64,
 }
 
@@ -188,8 +177,10 @@ pub struct Counts {
     pub entropy_evaluations: u64,
     /// Entropy-unit cycles.
     pub entropy_cycles: u64,
-    /// Total cycles.
+    /// Total cycles: array + LIF + classify + entropy.
     pub cycles: u64,
+    /// Number of hidden layers (stages before the classifier).
+    pub hidden_stages: usize,
     /// Exit timestep (1-based).
     pub exit_t: u32,
     /// Timesteps computed (≥ exit_t; a multiple of B or T).
@@ -198,6 +189,73 @@ pub struct Counts {
     pub windows: u32,
     /// Window length B.
     pub tick_batch: u32,
+}
+
+/// Names of the 25 RTL performance counters, in register order (docs/accelerator.md §9).
+pub const RTL_COUNTER_NAMES: [&str; 25] = [
+    "cycles",
+    "array_cycles",
+    "lif_cycles",
+    "classify_cycles",
+    "entropy_cycles",
+    "performed_acc",
+    "gated_acc",
+    "weight_buffer_reads",
+    "weight_buffer_writes",
+    "weight_spad_reads",
+    "weight_spad_writes",
+    "input_spike_reads",
+    "input_spike_writes",
+    "output_spike_writes",
+    "column_accumulator_reads",
+    "column_accumulator_writes",
+    "psum_buffer_reads",
+    "psum_buffer_writes",
+    "membrane_reads",
+    "membrane_writes",
+    "lif_steps",
+    "classifier_updates",
+    "entropy_evaluations",
+    "ext_read_bits",
+    "ext_write_bits",
+];
+
+impl Counts {
+    /// The 25 RTL performance counters in register order (`counter i` at 0x200 + 2i,
+    /// docs/accelerator.md §9; names in [`RTL_COUNTER_NAMES`]).
+    pub fn rtl_counters(&self) -> [u64; 25] {
+        let t = &self.total;
+        let h = self.hidden_stages;
+        let lif: u64 = self.stages.iter().take(h).map(|s| s.lif_cycles).sum();
+        let classify: u64 = self.stages.iter().skip(h).map(|s| s.lif_cycles).sum();
+        [
+            self.cycles,
+            t.array_cycles,
+            lif,
+            classify,
+            self.entropy_cycles,
+            t.performed_acc,
+            t.gated_acc,
+            t.weight_buffer.reads,
+            t.weight_buffer.writes,
+            t.weight_spad.reads,
+            t.weight_spad.writes,
+            t.input_spike_buffer.reads,
+            t.input_spike_buffer.writes,
+            t.output_spike_buffer.writes,
+            t.psum_spad.reads,
+            t.psum_spad.writes,
+            t.psum_buffer.reads,
+            t.psum_buffer.writes,
+            t.membrane_buffer.reads,
+            t.membrane_buffer.writes,
+            t.lif_steps,
+            t.classifier_updates,
+            self.entropy_evaluations,
+            t.ext_read_bits,
+            t.ext_write_bits,
+        ]
+    }
 }
 
 /// Row tiles per weight-scratchpad group, `D` in the module docs.
@@ -210,29 +268,33 @@ pub fn weight_groups_depth(accel: &AcceleratorConfig) -> u64 {
     }
 }
 
+/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 4`.
+pub fn drain_cycles(accel: &AcceleratorConfig) -> u64 {
+    accel.rows as u64 + accel.cols as u64 + accel.pipeline_regs as u64 + 4
+}
+
+/// Extra cycles at the end of a LIF phase.
+pub const LIF_PIPE: u64 = 2;
+/// Extra cycles of each classify step.
+pub const CLS_PIPE: u64 = 2;
+
 /// Array-phase cycles of one stage-window (module docs), `columns = P·Tw`.
-pub fn array_cycles(
-    accel: &AcceleratorConfig,
-    n_rt: u64,
-    n_ct: u64,
-    depth: u64,
-    columns: u64,
-    n_blk: u64,
-) -> u64 {
+pub fn array_cycles(accel: &AcceleratorConfig, n_rt: u64, n_ct: u64, columns: u64) -> u64 {
     let rows = accel.rows as u64;
-    let fill = accel.rows as u64 + accel.cols as u64 - 2 + accel.pipeline_regs as u64;
+    let depth = weight_groups_depth(accel);
+    let drain = drain_cycles(accel);
     let sizes: Vec<u64> = (0..n_rt.div_ceil(depth))
         .map(|g| depth.min(n_rt - g * depth))
         .collect();
-    let compute = |r: u64| r * columns + n_blk * fill;
+    let stream = |r: u64| r * columns + drain;
     if !accel.double_buffer {
-        return n_ct * sizes.iter().map(|&r| r * rows + compute(r)).sum::<u64>();
+        return n_ct * sizes.iter().map(|&r| r * rows + stream(r)).sum::<u64>();
     }
     let order: Vec<u64> = (0..n_ct).flat_map(|_| sizes.iter().copied()).collect();
     let mut total = order.first().map(|&r| r * rows).unwrap_or(0);
     for (i, &r) in order.iter().enumerate() {
         let next_load = order.get(i + 1).map(|&n| n * rows).unwrap_or(0);
-        total += compute(r).max(next_load);
+        total += stream(r).max(next_load);
     }
     total
 }
@@ -280,7 +342,7 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
     let wins = schedule::windows_run(t_all, b, exit_t);
     let rows = accel.rows as u64;
     let cols = accel.cols as u64;
-    let units = accel.lif_units as u64;
+    let psum_bits = accel.psum_bits as u64;
     let mut stages = Vec::with_capacity(shapes.len());
     for (i, s) in shapes.iter().enumerate() {
         let hidden = i < net.layers.len();
@@ -294,9 +356,7 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
         let p = s.positions();
         let n_rt = n.div_ceil(rows);
         let n_ct = m.div_ceil(cols);
-        let tiles = n_rt * n_ct;
-        let depth = weight_groups_depth(accel);
-        let groups = n_rt.div_ceil(depth);
+        let groups = n_rt.div_ceil(weight_groups_depth(accel));
         let v = in_bounds_slots(s);
         let mut c = StageCounts {
             name,
@@ -306,40 +366,42 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
             let tw = w.len as u64;
             c.windows += 1;
             c.timesteps += tw;
-            c.tile_loads += tiles;
+            c.tile_loads += n_rt * n_ct;
             c.ext_read_bits += n * m * wb;
             c.weight_buffer.add(n * m, n * m, wb);
             c.weight_spad.add(0, n * m, wb);
             let in_writes = if i == 0 { s.inputs() * tw } else { 0 };
             c.ext_read_bits += in_writes;
             c.input_spike_buffer.add(n_ct * v * tw, in_writes, 1);
-            let pb = (accel.psum_spad_depth as u64 / tw).max(1);
-            let n_blk = p.div_ceil(pb);
-            let psum_bits = accel.psum_bits as u64;
             c.psum_spad
-                .add(n_rt * p * m * tw, n_rt * p * m * tw, psum_bits);
+                .add((n_rt - groups) * p * m * tw, n_rt * p * m * tw, psum_bits);
             c.psum_buffer
-                .add(groups * p * m * tw, groups * p * m * tw, psum_bits);
-            c.array_cycles += array_cycles(accel, n_rt, n_ct, depth, p * tw, n_blk);
+                .add((groups - 1) * p * m * tw, groups * p * m * tw, psum_bits);
+            c.array_cycles += array_cycles(accel, n_rt, n_ct, p * tw);
             if hidden {
                 let l = &net.layers[i];
                 let sh = l.share_factor as u64;
                 let states = p * m / sh;
+                let n_ctb = (m / sh).div_ceil(accel.lif_units as u64);
+                c.psum_buffer.add(p * m * tw, 0, psum_bits);
                 c.output_spike_buffer.add(0, s.pooled_outputs() * tw, 1);
                 c.membrane_buffer
                     .add(states * tw, states * tw, l.membrane_bits as u64);
                 c.lif_steps += p * m * tw;
-                c.lif_cycles += tw * sh * states.div_ceil(units);
+                c.lif_cycles += tw * p * n_ctb * sh + LIF_PIPE;
             } else {
-                c.classifier_updates += m * tw;
-                c.lif_cycles += tw * m.div_ceil(units);
+                // Classified timesteps of this window: up to the exit.
+                let tc = (exit_t.min(w.start + w.len) - w.start) as u64;
+                c.psum_buffer.add(m * tc, 0, psum_bits);
+                c.classifier_updates += m * tc;
+                c.lif_cycles += tc * (n_ct + CLS_PIPE);
             }
         }
         c.performed_acc = performed.get(i).copied().unwrap_or(0);
         c.weight_spad.add(c.performed_acc, 0, wb);
         c.gated_acc = (p * n * m * c.timesteps).saturating_sub(c.performed_acc);
         if !hidden {
-            c.ext_write_bits += m * net.logit_bits() as u64;
+            c.ext_write_bits += 32;
         }
         stages.push(c);
     }
@@ -361,6 +423,7 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
         entropy_evaluations,
         entropy_cycles,
         cycles,
+        hidden_stages: net.layers.len(),
         exit_t,
         windows: wins.len() as u32,
         tick_batch: b,

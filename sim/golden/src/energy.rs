@@ -11,7 +11,7 @@
 //! | external memory, per bit moved | `dram / 16` |
 //! | global-buffer read (write) of a b-bit word | `sram · b/16 · read (write) factor of the buffer's technology` |
 //! | weight-scratchpad access of a `weight_bits` word | `spad · weight_bits/16` |
-//! | psum-scratchpad access of a `psum_bits` word | `spad · psum_bits/16` |
+//! | column-accumulator access of a `psum_bits` word | `register · psum_bits/16` |
 //! | performed accumulate | `acc · psum_bits/16` |
 //! | gated accumulate | `and · weight_bits/16` (the weight is masked, the adder is not clocked) |
 //! | LIF step | `(add + comparator + 2·mux2 + 3·register + shift) · membrane_bits/16` |
@@ -272,8 +272,9 @@ fn stage_components(
             t.spad.at((s.weight_spad.reads + s.weight_spad.writes) * wb),
         ),
         c(
-            "psum_spad",
-            t.spad.at(s.psum_spad.read_bits + s.psum_spad.write_bits),
+            "column_accumulator",
+            t.register
+                .at(s.psum_spad.read_bits + s.psum_spad.write_bits),
         ),
         c(
             "accumulate",
@@ -286,7 +287,7 @@ fn stage_components(
 }
 
 /// Names of the components counted as memory movement.
-pub const MEMORY_COMPONENTS: [&str; 8] = [
+pub const MEMORY_COMPONENTS: [&str; 7] = [
     "dram",
     "weight_buffer",
     "input_spike_buffer",
@@ -294,7 +295,6 @@ pub const MEMORY_COMPONENTS: [&str; 8] = [
     "psum_buffer",
     "membrane_buffer",
     "weight_spad",
-    "psum_spad",
 ];
 
 /// Evaluates the energy of `counts`.

@@ -447,8 +447,8 @@ pub fn document() -> Result<String, GoldenError> {
          Why the figures differ: if all energy and all latency scaled with T, EDP would grow T² = 16×\n\
          from T = 1 to 4. In spikeforge's model a sizeable part does not scale: under tick-batch the\n\
          weights are fetched from DRAM and loaded into the scratchpads once per window, and the\n\
-         array's fill/drain is paid per block, not per timestep. SpikeSim is an analog\n\
-         in-memory-computing simulator whose weights stay in the crossbars (no weight movement at\n\
+         array's drain is paid per (column tile, row-tile group), not per timestep. SpikeSim is an\n\
+         analog in-memory-computing simulator whose weights stay in the crossbars (no weight movement at\n\
          all) and whose crossbar, ADC and neuron costs are paid every timestep, so more of its cost\n\
          scales with T and its EDP grows faster (10.4×).\n",
         edp4 / edp1

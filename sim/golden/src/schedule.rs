@@ -7,15 +7,17 @@
 //! exits at the first t with H < θ_H (or t = T); windows after the exit are not run, but the
 //! timesteps of the exit window past t were computed and are counted.
 //!
-//! # What each window needs from the global buffers (bits)
+//! # What each window needs from the global buffers
 //!
-//! For every stage (hidden layer or classifier) with `B' = min(B, T)`:
-//! - `weight`: `K · fan_in · weight_bits` (the whole stage is resident);
-//! - `input_spike`: `C·H·W · B'` (the stage's input spikes for the window);
-//! - `output_spike` (hidden layers): `K·(E/pool)·(F/pool) · B'`;
-//! - `psum`: `K·E·F · B' · psum_bits`;
-//! - `membrane`: `Σ_hidden K·E·F / share_factor · membrane_bits` (all layers, carried
-//!   across windows).
+//! The buffers hold words of `cols` lanes laid out as in `docs/accelerator.md` §3, for windows
+//! of up to `B_max` timesteps, `B_max = tick_batch` rounded up to a power of two. For every
+//! stage, with `n_rt = ⌈N/rows⌉`, `n_ct = ⌈M/cols⌉`:
+//! - `weight`: `n_ct·n_rt·rows` words of `cols·weight_bits` bits;
+//! - `input_spike`: `⌈C/cols⌉·H·W·B_max` words of `cols` bits (the stage's input);
+//! - `output_spike` (hidden layers): `⌈M/cols⌉·(E/pool)·(F/pool)·B_max` words of `cols` bits;
+//! - `psum`: `n_ct·P·B_max` words of `cols·psum_bits` bits;
+//! - `membrane`: `Σ_hidden P·⌈(M/n)/cols⌉` words of `cols·membrane_bits` bits (all layers,
+//!   carried across windows).
 //!
 //! A stage that does not fit is a configuration error naming the buffer, the need and the
 //! capacity.
@@ -63,19 +65,29 @@ pub struct Need {
     pub bits: u64,
 }
 
+/// `B_max`: the configured window length rounded up to a power of two.
+pub fn max_tick_batch(accel: &AcceleratorConfig) -> u64 {
+    (accel.schedule.tick_batch.max(1) as u64).next_power_of_two()
+}
+
 /// Every buffer requirement of the network on this configuration (see module docs).
 pub fn needs(net: &Network, accel: &AcceleratorConfig) -> Vec<Need> {
     let shapes = net.shapes();
-    let b = accel.schedule.tick_batch.min(net.timesteps) as u64;
+    let bmax = max_tick_batch(accel);
+    let rows = accel.rows as u64;
+    let cols = accel.cols as u64;
     let mut out = Vec::new();
     let mut membrane = 0u64;
     for (i, s) in shapes.iter().enumerate() {
         let hidden = i < net.layers.len();
         let (name, wb) = if hidden {
-            (net.layer_name(i), net.layers[i].weight_bits)
+            (net.layer_name(i), net.layers[i].weight_bits as u64)
         } else {
-            ("classifier".to_string(), net.classifier.weight_bits)
+            ("classifier".to_string(), net.classifier.weight_bits as u64)
         };
+        let n_rt = s.fan_in().div_ceil(rows);
+        let m = s.out_channels as u64;
+        let n_ct = m.div_ceil(cols);
         let mut push = |buffer, bits| {
             out.push(Need {
                 buffer,
@@ -83,13 +95,31 @@ pub fn needs(net: &Network, accel: &AcceleratorConfig) -> Vec<Need> {
                 bits,
             })
         };
-        push(BufferKind::Weight, s.weight_count() * wb as u64);
-        push(BufferKind::InputSpike, s.inputs() * b);
-        push(BufferKind::Psum, s.outputs() * b * accel.psum_bits as u64);
+        push(BufferKind::Weight, n_ct * n_rt * rows * cols * wb);
+        // The stage input in its producer's layout: C×H×W before flattening.
+        let (c, hw) = if i == 0 {
+            (
+                net.input.channels as u64,
+                net.input.height as u64 * net.input.width as u64,
+            )
+        } else {
+            let prev = &shapes[i - 1];
+            (
+                prev.out_channels as u64,
+                prev.pooled_height() as u64 * prev.pooled_width() as u64,
+            )
+        };
+        push(BufferKind::InputSpike, c.div_ceil(cols) * hw * bmax * cols);
+        push(
+            BufferKind::Psum,
+            n_ct * s.positions() * bmax * cols * accel.psum_bits as u64,
+        );
         if hidden {
-            push(BufferKind::OutputSpike, s.pooled_outputs() * b);
+            let pooled = s.pooled_height() as u64 * s.pooled_width() as u64;
+            push(BufferKind::OutputSpike, n_ct * pooled * bmax * cols);
             let l = &net.layers[i];
-            membrane += s.outputs() / l.share_factor as u64 * l.membrane_bits as u64;
+            let n_ctb = (m / l.share_factor as u64).div_ceil(cols);
+            membrane += s.positions() * n_ctb * cols * l.membrane_bits as u64;
         }
     }
     out.push(Need {
@@ -110,10 +140,11 @@ pub fn check_fit(net: &Network, accel: &AcceleratorConfig, file: &str) -> Result
                 format!("buffers.{}.size_bits", n.buffer.name()),
                 have,
                 format!(
-                    "too small: {} needs {} bits for a window of B = {} timesteps",
+                    "too small: {} needs {} bits (windows of up to B_max = {} timesteps, {}-lane words)",
                     n.stage,
                     n.bits,
-                    accel.schedule.tick_batch.min(net.timesteps)
+                    max_tick_batch(accel),
+                    accel.cols
                 ),
             )));
         }
