@@ -1,1 +1,292 @@
 //! The LIF unit (DESIGN.md §2–3): one LIF datapath serving `share_factor` channel groups in turn.
+//!
+//! Two generators:
+//!
+//! - [`lif_step`]: the combinational LIF step of one neuron for one timestep, leak → integrate
+//!   → fire → reset, bit-exact with the golden model's `lif::step`.
+//! - [`lif_unit`]: one [`lif_step`] datapath with a registered output that doubles as the
+//!   carried membrane state of C#n sharing: it applies the `n` group steps of one shared
+//!   membrane state in `n` consecutive cycles (one group step per cycle), as the golden model's
+//!   `channel_share` does (group i starts from group i−1's post-reset state).
+//!
+//! The LIF options that the hardware fixes (membrane width, current width, leak, reset, fire
+//! comparison, share factor) are generation parameters: a quantized membrane or a larger `n`
+//! gives a smaller circuit. The threshold θ differs per layer, so it is a runtime input.
+//!
+//! All membrane values, currents and thresholds are in membrane units (the integer LSB of the
+//! membrane register); widths are in bits.
+
+use spikeforge_config::{FireCompare, Leak, Reset};
+use spikeforge_dsl::prelude::*;
+
+/// Generation parameters of [`lif_step`] and [`lif_unit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LifUnitParams {
+    /// Width of the signed, saturating membrane (bits, 2..=24).
+    pub membrane_bits: u32,
+    /// Width of the signed synaptic-current input `I = Σ s·w` (bits, 1..=64); may be narrower
+    /// or wider than the membrane: the sum saturates correctly either way.
+    pub current_bits: u32,
+    /// Leak applied before integration: `Shift(k)` with 1 ≤ k (k ≥ membrane_bits acts as
+    /// membrane_bits − 1), `Subtract(d)` with 1 ≤ d ≤ 2^(membrane_bits−1) − 1, or `None`.
+    pub leak: Leak,
+    /// Reset after a spike: `Hard` (v = 0) or `Soft` (v = v − θ).
+    pub reset: Reset,
+    /// Fire comparison: `Ge` (v ≥ θ) or `Gt` (v > θ).
+    pub fire_compare: FireCompare,
+    /// C#n: channel groups served in turn by one datapath (1, 2, 4 or 8). Only [`lif_unit`]
+    /// uses it.
+    pub share_factor: u32,
+}
+
+impl LifUnitParams {
+    /// Checks the parameter ranges above; the error says which parameter is out of range.
+    pub fn validate(&self) -> Result<(), String> {
+        let m = self.membrane_bits;
+        if !(2..=24).contains(&m) {
+            return Err(format!("membrane_bits = {m}: must be in 2..=24"));
+        }
+        if !(1..=64).contains(&self.current_bits) {
+            return Err(format!(
+                "current_bits = {}: must be in 1..=64",
+                self.current_bits
+            ));
+        }
+        let v_max = (1i64 << (m - 1)) - 1;
+        match self.leak {
+            Leak::None => {}
+            Leak::Shift(k) if k >= 1 => {}
+            Leak::Shift(k) => return Err(format!("leak shift({k}): the shift must be ≥ 1")),
+            Leak::Subtract(d) if (1..=v_max).contains(&d) => {}
+            Leak::Subtract(d) => {
+                return Err(format!(
+                    "leak subtract({d}): d must be in 1..={v_max} for a {m}-bit membrane"
+                ))
+            }
+        }
+        if ![1, 2, 4, 8].contains(&self.share_factor) {
+            return Err(format!(
+                "share_factor = {}: must be 1, 2, 4 or 8",
+                self.share_factor
+            ));
+        }
+        Ok(())
+    }
+
+    /// Largest membrane value, 2^(membrane_bits−1) − 1 (membrane units).
+    pub fn v_max(&self) -> i64 {
+        (1i64 << (self.membrane_bits - 1)) - 1
+    }
+
+    /// Smallest membrane value, −2^(membrane_bits−1) (membrane units).
+    pub fn v_min(&self) -> i64 {
+        -(1i64 << (self.membrane_bits - 1))
+    }
+
+    /// The options part of module names: `m8_c12_shift2_hard_ge`.
+    fn name_tag(&self) -> String {
+        let leak = match self.leak {
+            Leak::None => "none".to_string(),
+            Leak::Shift(k) => format!("shift{k}"),
+            Leak::Subtract(d) => format!("sub{d}"),
+        };
+        let reset = match self.reset {
+            Reset::Hard => "hard",
+            Reset::Soft => "soft",
+        };
+        let cmp = match self.fire_compare {
+            FireCompare::Ge => "ge",
+            FireCompare::Gt => "gt",
+        };
+        format!(
+            "m{}_c{}_{leak}_{reset}_{cmp}",
+            self.membrane_bits, self.current_bits
+        )
+    }
+
+    #[track_caller]
+    fn checked(&self) {
+        if let Err(e) = self.validate() {
+            panic!("invalid LifUnitParams: {e}");
+        }
+    }
+}
+
+/// The combinational LIF step of DESIGN.md §2, bit-exact with `spikeforge_golden::lif::step`.
+///
+/// Module `lif_step_<tag>`, e.g. `lif_step_m8_c12_shift2_hard_ge` (`none` / `shift<k>` /
+/// `sub<d>` for the leak). No clock, no state. With `M = membrane_bits`, `C = current_bits`:
+///
+/// | port | dir | type | meaning |
+/// |---|---|---|---|
+/// | `v` | in | `SInt(M)` | membrane before the step |
+/// | `current` | in | `SInt(C)` | synaptic current of this timestep (exact) |
+/// | `threshold` | in | `SInt(M)` | θ, runtime; precondition 1 ≤ θ ≤ 2^(M−1) − 1 |
+/// | `v_next` | out | `SInt(M)` | membrane after leak, integrate, fire and reset |
+/// | `spike` | out | `Bool` | the neuron fired |
+///
+/// 1. leak: `shift(k)`: `v − (v >>> k)` (never leaves the range); `subtract(d)`: toward 0 by
+///    `d`, stopping at 0; `none`: `v`.
+/// 2. integrate: the exact sum `v + I` (`max(M, C) + 1` bits), saturated to `M` bits.
+/// 3. fire: `v ≥ θ` or `v > θ`.
+/// 4. reset: hard → 0; soft → `v − θ` (in `0..v_max` because `v ≥ θ ≥ 1`).
+///
+/// Panics when `params` fails [`LifUnitParams::validate`].
+pub fn lif_step(params: &LifUnitParams) -> Module {
+    params.checked();
+    let mb = params.membrane_bits;
+    let cb = params.current_bits;
+    let mut m = ModuleBuilder::new(format!("lif_step_{}", params.name_tag()));
+    m.param("membrane_bits", mb)
+        .param("current_bits", cb)
+        .param("leak", params.leak)
+        .param("reset", format!("{:?}", params.reset).to_lowercase())
+        .param(
+            "fire_compare",
+            format!("{:?}", params.fire_compare).to_lowercase(),
+        );
+    let v = m.input("v", SInt(mb));
+    let current = m.input("current", SInt(cb));
+    let threshold = m.input("threshold", SInt(mb));
+
+    // 1. Leak.
+    let leaked: Expr = match params.leak {
+        Leak::None => v.expr(),
+        Leak::Shift(k) => {
+            // An arithmetic shift by ≥ M − 1 leaves only sign bits: the same as M − 1.
+            let k = k.min(mb - 1);
+            // v − (v >>> k) lies between v and 0, so it always fits M bits.
+            (v - (v >> k)).trunc(mb)
+        }
+        Leak::Subtract(d) => {
+            // v ≥ 0: max(v − d, 0); v < 0: min(v + d, 0). Both results fit M bits
+            // (1 ≤ d ≤ v_max). v = 0 takes the first arm: −d < 0 → 0.
+            let d = Expr::sint(d, mb);
+            let toward_zero_pos = v - &d;
+            let toward_zero_neg = v + &d;
+            let pos = toward_zero_pos
+                .bit(mb)
+                .select(Expr::sint(0, mb), toward_zero_pos.trunc(mb));
+            let neg = toward_zero_neg
+                .is_gt(0)
+                .select(Expr::sint(0, mb), toward_zero_neg.trunc(mb));
+            v.bit(mb - 1).select(neg, pos)
+        }
+    };
+    let leaked = m.wire_from("v_leaked", leaked);
+
+    // 2. Integrate: the exact sum in W = max(M, C) + 1 bits, then saturate to M bits: the
+    // value fits iff bits W−1..M−1 are all equal (all copies of the sign).
+    let w = mb.max(cb) + 1;
+    let sum = m.wire_from("v_sum", leaked.sext(w - 1) + current.sext(w - 1));
+    let high = sum.bits(w - 1, mb - 1);
+    let fits = high.all() | !high.any();
+    let clamp = sum.bit(w - 1).select(
+        Expr::sint(params.v_min(), mb),
+        Expr::sint(params.v_max(), mb),
+    );
+    let integrated = m.wire_from("v_integrated", fits.select(sum.trunc(mb), clamp));
+
+    // 3. Fire.
+    let fire = match params.fire_compare {
+        FireCompare::Ge => integrated.is_ge(threshold),
+        FireCompare::Gt => integrated.is_gt(threshold),
+    };
+    let fire = m.wire_from("fire", fire);
+
+    // 4. Reset.
+    let after_reset = match params.reset {
+        Reset::Hard => Expr::sint(0, mb),
+        // Only used when firing, i.e. v ≥ θ ≥ 1: v − θ ∈ 0..v_max fits M bits.
+        Reset::Soft => (integrated - threshold).trunc(mb),
+    };
+    m.output_from("v_next", fire.select(after_reset, integrated));
+    m.output_from("spike", fire);
+    m.finish()
+}
+
+/// One LIF datapath shared by `n = share_factor` channel groups (C#n, DESIGN.md §3), with a
+/// registered output: a group step presented in cycle t shows its result after the clock edge
+/// that ends cycle t (latency 1 cycle, throughput 1 group step per cycle).
+///
+/// Module `lif_unit_<tag>_n<n>`, e.g. `lif_unit_m8_c12_shift2_hard_ge_n4`; it instantiates
+/// [`lif_step`] as `u_step`. Clock `clk` (rising edge), synchronous active-high reset `rst`.
+///
+/// | port | dir | type | meaning |
+/// |---|---|---|---|
+/// | `valid` | in | `Bool` | apply one group step in this cycle |
+/// | `first` | in | `Bool` | this is group 0 of a shared state: start from `v_mem`; otherwise start from the carried state (the result of the previous valid step). With n = 1 keep it high |
+/// | `v_mem` | in | `SInt(M)` | the shared state read from the membrane memory (used when `first`) |
+/// | `current` | in | `SInt(C)` | this group's synaptic current |
+/// | `threshold` | in | `SInt(M)` | θ, runtime; 1 ≤ θ ≤ 2^(M−1) − 1 |
+/// | `spike` | out | `Bool` | registered: the step of the previous cycle fired (0 after a cycle without `valid`) |
+/// | `spike_valid` | out | `Bool` | registered `valid`: `spike` and `v_out` hold a step's result |
+/// | `v_out` | out | `SInt(M)` | registered post-step state of the last valid step; also the carried state |
+/// | `v_valid` | out | `Bool` | write-back strobe: `v_out` is the final state of a shared state (its group n−1 step, counted from `first`); the controller writes it to the membrane memory |
+///
+/// Sequencing: for each shared state the controller presents its n groups in order 0..n−1,
+/// `first` high with group 0, normally in n consecutive cycles; cycles without `valid` may be
+/// inserted anywhere, they hold the carried state and the group count. Group i (> 0) starts
+/// from group i−1's post-reset state, exactly as the golden model's `channel_share`.
+///
+/// With n = 1 there is no carry: the step starts from `v_mem`, and `v_valid` is the registered
+/// `valid & first` (every step is group 0 and the last group).
+///
+/// Panics when `params` fails [`LifUnitParams::validate`].
+pub fn lif_unit(params: &LifUnitParams) -> Module {
+    params.checked();
+    let mb = params.membrane_bits;
+    let cb = params.current_bits;
+    let n = params.share_factor;
+    let step = lif_step(params);
+    let mut m = ModuleBuilder::new(format!("lif_unit_{}_n{n}", params.name_tag()));
+    m.param("membrane_bits", mb)
+        .param("current_bits", cb)
+        .param("leak", params.leak)
+        .param("reset", format!("{:?}", params.reset).to_lowercase())
+        .param(
+            "fire_compare",
+            format!("{:?}", params.fire_compare).to_lowercase(),
+        )
+        .param("share_factor", n);
+    let valid = m.input("valid", Bool);
+    let first = m.input("first", Bool);
+    let v_mem = m.input("v_mem", SInt(mb));
+    let current = m.input("current", SInt(cb));
+    let threshold = m.input("threshold", SInt(mb));
+
+    // The output register: the post-step state, which is also the carried state of C#n.
+    let v_r = m.reg_no_reset("v_r", SInt(mb));
+    let spike_r = m.reg("spike_r", Bool);
+    let valid_r = m.reg("valid_r", Bool);
+    let last_r = m.reg("last_r", Bool);
+
+    let (v_in, is_last): (Expr, Expr) = if n == 1 {
+        (v_mem.expr(), first.expr())
+    } else {
+        // Index of the group presented now: 0 with `first`, else one more than the last one.
+        let group_bits = n.trailing_zeros();
+        let group_r = m.reg("group_r", UInt(group_bits));
+        let group = m.wire_from("group", first.select(Expr::uint(0, group_bits), group_r));
+        // n is a power of two: the count wraps from n − 1 to 0 by itself.
+        m.next_when(group_r, valid, group.wrapping_add(1));
+        let v_in = m.wire_from("v_in", first.select(v_mem, v_r));
+        (v_in.expr(), group.is_eq(n - 1))
+    };
+
+    let u = m.instance("u_step", &step);
+    m.connect(&u, "v", v_in);
+    m.connect(&u, "current", current);
+    m.connect(&u, "threshold", threshold);
+
+    m.next_when(v_r, valid, u.out("v_next"));
+    m.next(spike_r, valid & u.out("spike"));
+    m.next(valid_r, valid);
+    m.next(last_r, valid & is_last);
+
+    m.output_from("spike", spike_r);
+    m.output_from("spike_valid", valid_r);
+    m.output_from("v_out", v_r);
+    m.output_from("v_valid", last_r);
+    m.finish()
+}
