@@ -540,7 +540,8 @@ impl<'a> ModuleEmitter<'a> {
             return self.emit(id);
         }
         if let ExprKind::Const(v) = &x.kind {
-            let value = x.ty.from_bits(&x.ty.to_bits(v));
+            // The top bit is replicated whatever the constant's signedness (as for signals).
+            let value = crate::types::SInt(x.ty.width()).from_bits(&x.ty.to_bits(v));
             return literal(crate::types::SInt(w), &value);
         }
         let sign = self.bit_of(id, x.ty.width() - 1);
