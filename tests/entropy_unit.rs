@@ -1,0 +1,505 @@
+//! The DT-SNN entropy unit (`generators/src/accel/entropy_unit.rs`) against the golden model
+//! (`spikeforge_golden::entropy`): bit-exact `h_q`, `exit` and `prediction`, and a latency of
+//! exactly `2·K + 22` edges, on Verilator builds of the emitted Verilog, with the controller's
+//! logit store modelled in Rust as a read-first synchronous RAM. Also Verilator `-Wall` lint,
+//! Yosys `synth; check -assert`, and a quick run on the DSL's reference evaluator.
+//!
+//! Timing convention (the generator's module docs): edge 0 samples `start`; the test pokes
+//! `start`, calls `step()` (edge 0), and then counts further `step()`s until `done` reads
+//! high: that count must be `2K + 22`.
+
+use num_bigint::BigUint;
+use spikeforge_dsl::eval::Evaluator;
+use spikeforge_dsl::{elaborate, emit_verilog, VerilogOutput};
+use spikeforge_generators::accel::entropy_unit::{entropy_unit, EntropyUnitParams};
+use spikeforge_golden::classifier::argmax;
+use spikeforge_golden::entropy::{cycles_per_evaluation, entropy_fixed, exits, rlnk};
+use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, Simulator};
+use std::path::PathBuf;
+
+/// A small deterministic PRNG (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        let span = (hi as i128 - lo as i128 + 1) as u128;
+        (lo as i128 + (self.next() as u128 % span) as i128) as i64
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn coin(&mut self, num: u64, den: u64) -> bool {
+        self.below(den) < num
+    }
+}
+
+/// Something that can be driven cycle by cycle: the Verilator simulator or the evaluator.
+trait Dut {
+    fn poke(&mut self, port: &str, value: u64);
+    fn peek(&mut self, port: &str) -> u64;
+    fn step(&mut self);
+    fn reset(&mut self);
+}
+
+impl Dut for Simulator {
+    fn poke(&mut self, port: &str, value: u64) {
+        self.poke_u64(port, value).unwrap_or_else(|e| panic!("{e}"));
+    }
+    fn peek(&mut self, port: &str) -> u64 {
+        self.peek_u64(port).unwrap_or_else(|e| panic!("{e}"))
+    }
+    fn step(&mut self) {
+        Simulator::step(self);
+    }
+    fn reset(&mut self) {
+        Simulator::reset(self, 2);
+    }
+}
+
+impl Dut for Evaluator {
+    fn poke(&mut self, port: &str, value: u64) {
+        Evaluator::poke(self, port, &BigUint::from(value)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    fn peek(&mut self, port: &str) -> u64 {
+        let v = Evaluator::peek(self, port).unwrap_or_else(|e| panic!("{e}"));
+        u64::try_from(v).expect("ports are narrower than 64 bits")
+    }
+    fn step(&mut self) {
+        Evaluator::step(self);
+    }
+    fn reset(&mut self) {
+        Evaluator::reset(self, 2);
+    }
+}
+
+/// One evaluation: logits, fractional bits, threshold.
+#[derive(Clone, Debug)]
+struct Case {
+    z: Vec<i64>,
+    frac_bits: u32,
+    theta_q: u32,
+}
+
+fn bits_for(n: u64) -> u32 {
+    (64 - n.leading_zeros()).max(1)
+}
+
+/// The test bench for one design: drives cases back to back (or with idle gaps), models the
+/// logit store, and checks every result and latency against the golden model.
+struct Bench<'a, D: Dut> {
+    dut: &'a mut D,
+    params: EntropyUnitParams,
+    rng: Rng,
+    /// The logit the store shows after the next edge (`None`: garbage).
+    checked: usize,
+}
+
+impl<'a, D: Dut> Bench<'a, D> {
+    fn new(dut: &'a mut D, params: EntropyUnitParams, seed: u64) -> Self {
+        dut.reset();
+        assert_eq!(dut.peek("busy"), 0, "idle after reset");
+        assert_eq!(dut.peek("done"), 0, "no done after reset");
+        assert_eq!(dut.peek("logit_addr"), 0, "address 0 while idle");
+        Bench {
+            dut,
+            params,
+            rng: Rng(seed),
+            checked: 0,
+        }
+    }
+
+    fn logit_mask(&self) -> u64 {
+        if self.params.logit_bits == 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.params.logit_bits) - 1
+        }
+    }
+
+    fn garbage_logit(&mut self) -> u64 {
+        self.rng.next() & self.logit_mask()
+    }
+
+    /// Pokes random values on the configuration inputs (the unit must have latched them).
+    fn scramble_config(&mut self) {
+        let kw = bits_for(u64::from(self.params.max_classes));
+        let v = self.rng.below(1 << kw);
+        self.dut.poke("num_classes", v);
+        let v = self.rng.below(32);
+        self.dut.poke("frac_bits", v);
+        let v = self.rng.below(1 << 17);
+        self.dut.poke("rlnk", v);
+        let v = self.rng.below(1 << 17);
+        self.dut.poke("theta_q", v);
+    }
+
+    /// One clock edge with the store model: the store reads `logit_addr` as it is before the
+    /// edge and shows `read(addr)` after it.
+    fn edge(&mut self, read: impl FnOnce(&mut Self, u64) -> u64) {
+        let addr = self.dut.peek("logit_addr");
+        self.dut.step();
+        let data = read(self, addr);
+        self.dut.poke("logit_data", data);
+    }
+
+    /// Runs one case after `gap` idle cycles (0: `start` in the current cycle, which may be
+    /// the previous case's `done` cycle). Returns the latency in edges after edge 0.
+    fn run(&mut self, case: &Case, gap: usize) -> u64 {
+        let k = case.z.len();
+        let mask = self.logit_mask();
+        let store: Vec<u64> = case.z.iter().map(|&v| v as u64 & mask).collect();
+        for _ in 0..gap {
+            self.scramble_config();
+            self.dut.poke("start", 0);
+            self.edge(|b, _| b.garbage_logit());
+            assert_eq!(self.dut.peek("busy"), 0);
+            assert_eq!(self.dut.peek("done"), 0, "done is a one-cycle pulse");
+            assert_eq!(self.dut.peek("logit_addr"), 0, "address 0 while idle");
+        }
+        assert_eq!(self.dut.peek("busy"), 0, "start only while idle");
+        // Edge 0: start sampled.
+        self.dut.poke("start", 1);
+        self.dut.poke("num_classes", k as u64);
+        self.dut.poke("frac_bits", u64::from(case.frac_bits));
+        self.dut.poke("rlnk", rlnk(k));
+        self.dut.poke("theta_q", u64::from(case.theta_q));
+        let s0 = store.clone();
+        self.edge(move |_, a| s0[a as usize]);
+        // Edges 1, 2, …: the logits are guaranteed until edge 2K−1, garbage afterwards.
+        let limit = cycles_per_evaluation(k as u64) + 10;
+        let mut n: u64 = 0;
+        loop {
+            assert_eq!(self.dut.peek("busy"), 1, "busy after edge {n} (K = {k})");
+            assert_eq!(self.dut.peek("done"), 0, "done after edge {n} (K = {k})");
+            // start pulses and configuration changes while busy are ignored.
+            let st = u64::from(self.rng.coin(1, 8));
+            self.dut.poke("start", st);
+            self.scramble_config();
+            n += 1;
+            let stored = n <= 2 * k as u64 - 1;
+            self.edge(|b, a| {
+                if stored {
+                    assert!((a as usize) < k, "address {a} for K = {k} before edge {n}");
+                    store[a as usize]
+                } else {
+                    b.garbage_logit()
+                }
+            });
+            if self.dut.peek("done") == 1 {
+                break;
+            }
+            assert!(n < limit, "no done after {n} edges (K = {k})");
+        }
+        self.dut.poke("start", 0);
+        assert_eq!(self.dut.peek("busy"), 0, "busy falls with done");
+        let golden = entropy_fixed(&case.z, case.frac_bits);
+        let h = self.dut.peek("h_q");
+        let exit = self.dut.peek("exit");
+        let pred = self.dut.peek("prediction");
+        let want_exit = exits(golden.h_q16, f64::from(case.theta_q) / 65536.0);
+        assert_eq!(
+            (h, exit == 1, pred),
+            (u64::from(golden.h_q16), want_exit, argmax(&case.z) as u64),
+            "h_q/exit/prediction for {case:?} (golden {golden:?})"
+        );
+        assert_eq!(
+            n,
+            cycles_per_evaluation(k as u64),
+            "latency for K = {k}, {case:?}"
+        );
+        self.checked += 1;
+        n
+    }
+}
+
+/// Random cases of every kind, with K sweeping 2..=K_max first.
+fn cases(params: EntropyUnitParams, count: usize, seed: u64) -> Vec<Case> {
+    let mut rng = Rng(seed);
+    let kmax = params.max_classes as usize;
+    let lb = params.logit_bits;
+    let (lo, hi) = (-(1i64 << (lb - 1)), (1i64 << (lb - 1)) - 1);
+    let clamp = |v: i64| v.clamp(lo, hi);
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let k = if i < kmax - 1 {
+            i + 2
+        } else {
+            rng.range(2, kmax as i64) as usize
+        };
+        let f = rng.range(0, 16) as u32;
+        let one = 1i64 << f; // 1.0 in logit units
+        let kind = rng.below(9);
+        let z: Vec<i64> = match kind {
+            // Full signed range.
+            0 => (0..k).map(|_| rng.range(lo, hi)).collect(),
+            // Clustered: distances of 0..~20 real units around a random base.
+            1 | 2 => {
+                let base = rng.range(lo, hi);
+                let spread = (rng.range(1, 24) * one).min(hi);
+                (0..k)
+                    .map(|_| clamp(base + rng.range(-spread, spread)))
+                    .collect()
+            }
+            // Very tight clusters: a few LSBs apart.
+            3 => {
+                let base = rng.range(lo, hi);
+                let spread = rng.range(0, 8);
+                (0..k)
+                    .map(|_| clamp(base + rng.range(-spread, spread)))
+                    .collect()
+            }
+            // Ties: a few distinct values, repeated.
+            4 => {
+                let vals: Vec<i64> = (0..rng.range(1, 3))
+                    .map(|_| rng.range(lo / 4, hi / 4))
+                    .collect();
+                (0..k)
+                    .map(|_| vals[rng.below(vals.len() as u64) as usize])
+                    .collect()
+            }
+            // All equal.
+            5 => vec![rng.range(lo, hi); k],
+            // One dominant logit, the rest clustered well below.
+            6 => {
+                let top = rng.range(hi / 2, hi);
+                let gap = rng.range(0, 20 * one).min(top - lo);
+                let mut z: Vec<i64> = (0..k)
+                    .map(|_| clamp(top - gap - rng.range(0, 2 * one)))
+                    .collect();
+                z[rng.below(k as u64) as usize] = top;
+                z
+            }
+            // Distances near the 16.0 drop boundary (x ≈ 4096).
+            7 => {
+                let top = rng.range(0, hi);
+                (0..k)
+                    .map(|j| {
+                        if j == 0 {
+                            top
+                        } else {
+                            clamp(top - 16 * one + rng.range(-3, 3).max(-(16 * one)))
+                        }
+                    })
+                    .collect()
+            }
+            // Extremes of the range.
+            _ => (0..k)
+                .map(|_| match rng.below(4) {
+                    0 => lo,
+                    1 => hi,
+                    2 => lo + rng.range(0, 3),
+                    _ => hi - rng.range(0, 3),
+                })
+                .collect(),
+        };
+        // θ near H (to test the strict compare) or random, including 0 and 65536.
+        let h = entropy_fixed(&z, f).h_q16 as i64;
+        let theta_q = match rng.below(4) {
+            0 => h,
+            1 => (h + 1).min(65536),
+            2 => [0, 65536][rng.below(2) as usize],
+            _ => rng.range(0, 65536),
+        } as u32;
+        out.push(Case {
+            z,
+            frac_bits: f,
+            theta_q,
+        });
+    }
+    out
+}
+
+fn verilog(params: EntropyUnitParams) -> VerilogOutput {
+    let design = elaborate(&entropy_unit(&params)).unwrap_or_else(|e| panic!("{e}"));
+    emit_verilog(&design)
+}
+
+fn sources(v: &VerilogOutput) -> DesignSources {
+    DesignSources {
+        files: v
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.contents.clone()))
+            .collect(),
+        top: v.top.clone(),
+        ..Default::default()
+    }
+}
+
+fn write(v: &VerilogOutput) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let dir = tempfile::Builder::new()
+        .prefix("sf-entropy-")
+        .tempdir()
+        .expect("temporary folder");
+    v.write_files(dir.path()).expect("write Verilog");
+    let files = v.files.iter().map(|f| dir.path().join(&f.name)).collect();
+    (dir, files)
+}
+
+/// Runs `count` random cases through a Verilator build of the unit, with random idle gaps
+/// (half of them back to back, `start` in the `done` cycle).
+fn verilator_against_golden(params: EntropyUnitParams, count: usize, seed: u64) {
+    let v = verilog(params);
+    let mut sim = build(&sources(&v), &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let all = cases(params, count, seed);
+    let mut bench = Bench::new(&mut sim, params, seed ^ 0x5EED);
+    let mut seen_k = vec![false; params.max_classes as usize + 1];
+    for case in &all {
+        let gap = if bench.rng.coin(1, 2) {
+            0
+        } else {
+            bench.rng.below(4) as usize
+        };
+        bench.run(case, gap);
+        seen_k[case.z.len()] = true;
+    }
+    assert_eq!(bench.checked, count);
+    assert!(
+        seen_k[2..].iter().all(|&s| s),
+        "every K in 2..=K_max has its latency checked"
+    );
+}
+
+#[test]
+fn verilator_k10_l16_matches_golden_bit_exactly_with_latency_2k_plus_22() {
+    verilator_against_golden(
+        EntropyUnitParams {
+            max_classes: 10,
+            logit_bits: 16,
+        },
+        4000,
+        1,
+    );
+}
+
+#[test]
+fn verilator_k100_l16_matches_golden_bit_exactly_with_latency_2k_plus_22() {
+    verilator_against_golden(
+        EntropyUnitParams {
+            max_classes: 100,
+            logit_bits: 16,
+        },
+        2500,
+        2,
+    );
+}
+
+#[test]
+fn verilator_k3_l32_matches_golden_bit_exactly_with_latency_2k_plus_22() {
+    verilator_against_golden(
+        EntropyUnitParams {
+            max_classes: 3,
+            logit_bits: 32,
+        },
+        3000,
+        3,
+    );
+}
+
+#[test]
+fn reference_evaluator_agrees_with_golden() {
+    let params = EntropyUnitParams {
+        max_classes: 5,
+        logit_bits: 12,
+    };
+    let design = elaborate(&entropy_unit(&params)).unwrap_or_else(|e| panic!("{e}"));
+    let mut ev = Evaluator::new(&design);
+    let all = cases(params, 150, 4);
+    let mut bench = Bench::new(&mut ev, params, 44);
+    for (i, case) in all.iter().enumerate() {
+        bench.run(case, i % 3);
+    }
+}
+
+#[test]
+fn hand_picked_cases() {
+    let params = EntropyUnitParams {
+        max_classes: 10,
+        logit_bits: 16,
+    };
+    let v = verilog(params);
+    let mut sim = build(&sources(&v), &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut bench = Bench::new(&mut sim, params, 5);
+    let fixed: Vec<(Vec<i64>, u32)> = vec![
+        (vec![5, 5, 5, 5], 0),
+        (vec![100, 0, 0], 0),
+        (vec![16, 0], 4),
+        (vec![1 << 12, 0], 12),
+        (vec![-32768, 32767], 16),
+        (vec![32767, -32768, 32767], 0),
+        (vec![0; 10], 16),
+        (vec![-32768; 10], 3),
+        (vec![7, 7, 3, 7, 1, 0, 7, 7, 7, 7], 1),
+        (vec![1, 0], 16),
+        (vec![0, 1], 0),
+    ];
+    for (z, f) in fixed {
+        let h = entropy_fixed(&z, f).h_q16;
+        for theta_q in [h, h + 1] {
+            bench.run(
+                &Case {
+                    z: z.clone(),
+                    frac_bits: f,
+                    theta_q,
+                },
+                1,
+            );
+        }
+    }
+}
+
+#[test]
+fn verilator_lint_clean_and_yosys_check_clean() {
+    for (kmax, lb) in [(10, 16), (100, 16), (3, 32)] {
+        let v = verilog(EntropyUnitParams {
+            max_classes: kmax,
+            logit_bits: lb,
+        });
+        for f in &v.files {
+            assert!(!f.contents.contains("lint_off"), "no lint pragmas");
+        }
+        let (_dir, files) = write(&v);
+        let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
+        assert!(lint.is_clean(), "{}: {lint}", v.top);
+        if kmax != 3 {
+            let synth = tools::yosys_check(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
+            assert!(synth.cells > 0);
+            assert!(
+                !synth.cell_types.keys().any(|c| c.contains("DLATCH")),
+                "{}: latches {:?}",
+                v.top,
+                synth.cell_types
+            );
+        }
+    }
+}
+
+/// Synthesis figures for the report (`cargo test --test entropy_unit -- --ignored
+/// --nocapture`).
+#[test]
+#[ignore = "synthesis figures; slow"]
+fn synthesis_figures() {
+    for kmax in [10, 100] {
+        let v = verilog(EntropyUnitParams {
+            max_classes: kmax,
+            logit_bits: 16,
+        });
+        let (_dir, files) = write(&v);
+        let generic = tools::yosys_check(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
+        let ice = tools::yosys_synth_ice40(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
+        println!(
+            "{}: generic cells {}, iCE40 LUT4 {:?}, FF {:?}, BRAM {:?}, carry {:?}",
+            v.top, generic.cells, ice.luts, ice.ffs, ice.brams, ice.carries
+        );
+        println!("  generic: {:?}", generic.cell_types);
+        println!("  ice40: {:?}", ice.cell_types);
+    }
+}
