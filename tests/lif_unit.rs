@@ -498,8 +498,12 @@ fn module_names_and_parameter_checks() {
     ] {
         assert!(bad.validate().is_err(), "{bad:?} must be rejected");
     }
-    let panicked = std::panic::catch_unwind(|| lif_unit(&p(8, 8, Leak::None, Hard, Ge, 3)));
-    assert!(panicked.is_err());
+}
+
+#[test]
+#[should_panic(expected = "invalid LifUnitParams: share_factor = 3")]
+fn generators_reject_invalid_parameters() {
+    lif_unit(&p(8, 8, Leak::None, Hard, Ge, 3));
 }
 
 /// Many random parameter sets on the reference evaluator (no C++ compile): every option, every
@@ -508,7 +512,7 @@ fn module_names_and_parameter_checks() {
 fn lif_step_and_unit_match_golden_over_random_parameters_in_the_evaluator() {
     let mut rng = Rng::new(0xE7A1);
     let (mut step_vectors, mut unit_steps) = (0, 0);
-    for case in 0..120 {
+    for case in 0..460 {
         let mb = 2 + (case % 23) as u32;
         let cb = 1 + rng.below(48) as u32;
         let leak = match rng.below(3) {
@@ -521,7 +525,9 @@ fn lif_step_and_unit_match_golden_over_random_parameters_in_the_evaluator() {
         let n = 1 << rng.below(4);
         let q = p(mb, cb, leak, reset, cmp, n);
         step_vectors += check_step(&mut Eval::new(&lif_step(&q)), &q, 150, case);
-        unit_steps += check_unit_chain(&mut Eval::new(&lif_unit(&q)), &q, 15, case);
+        let mut unit = Eval::new(&lif_unit(&q));
+        unit_steps += check_unit_chain(&mut unit, &q, 25, case);
+        unit_steps += check_unit_layer(&mut unit, &q, case);
     }
     eprintln!("evaluator: {step_vectors} lif_step vectors, {unit_steps} lif_unit group steps");
 }
