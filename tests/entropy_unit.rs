@@ -98,7 +98,7 @@ struct Bench<'a, D: Dut> {
     dut: &'a mut D,
     params: EntropyUnitParams,
     rng: Rng,
-    /// The logit the store shows after the next edge (`None`: garbage).
+    /// Cases checked so far.
     checked: usize,
 }
 
@@ -317,6 +317,59 @@ fn cases(params: EntropyUnitParams, count: usize, seed: u64) -> Vec<Case> {
     out
 }
 
+/// How many cases exercise each path (from the golden model alone).
+#[derive(Debug, Default)]
+struct Coverage {
+    /// `0 < H_q < 65536`: the exponential and logarithm paths matter.
+    intermediate: usize,
+    /// `H_q = 0`.
+    zero: usize,
+    /// Some, but not all, non-maximum classes dropped (distance ≥ 16.0).
+    some_dropped: usize,
+    /// A kept class with a distance in 15.0..16.0 (x in 3840..4096).
+    near_clamp: usize,
+    /// The maximum is tied.
+    max_tied: usize,
+    /// Exit and no exit.
+    exit: usize,
+    stay: usize,
+    /// `ln S` rounding carries (i = 512).
+    ln_carry: usize,
+}
+
+fn coverage(all: &[Case]) -> Coverage {
+    let mut c = Coverage::default();
+    for case in all {
+        let t = entropy_fixed(&case.z, case.frac_bits);
+        let m = *case.z.iter().max().unwrap();
+        let f = case.frac_bits;
+        let xs: Vec<u128> = case
+            .z
+            .iter()
+            .map(|&v| {
+                let e = (m as i128 - v as i128) as u128;
+                if f > 8 {
+                    (e + (1 << (f - 9))) >> (f - 8)
+                } else {
+                    e << (8 - f)
+                }
+            })
+            .collect();
+        let dropped = xs.iter().filter(|&&x| x >= 4096).count();
+        c.intermediate += usize::from(t.h_q16 > 0 && t.h_q16 < 65536);
+        c.zero += usize::from(t.h_q16 == 0);
+        c.some_dropped += usize::from(dropped > 0 && dropped < xs.len() - 1);
+        c.near_clamp += usize::from(xs.iter().any(|&x| (3840..4096).contains(&x)));
+        c.max_tied += usize::from(case.z.iter().filter(|&&v| v == m).count() > 1);
+        let ex = t.h_q16 < case.theta_q;
+        c.exit += usize::from(ex);
+        c.stay += usize::from(!ex);
+        let p = 63 - t.s.leading_zeros();
+        c.ln_carry += usize::from(((t.s >> (p - 9)) + 1) >> 1 == 512);
+    }
+    c
+}
+
 fn verilog(params: EntropyUnitParams) -> VerilogOutput {
     let design = elaborate(&entropy_unit(&params)).unwrap_or_else(|e| panic!("{e}"));
     emit_verilog(&design)
@@ -350,6 +403,20 @@ fn verilator_against_golden(params: EntropyUnitParams, count: usize, seed: u64) 
     let v = verilog(params);
     let mut sim = build(&sources(&v), &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let all = cases(params, count, seed);
+    let cov = coverage(&all);
+    eprintln!("{}: {count} cases, {cov:?}", v.top);
+    let min = count / 50;
+    for (what, n) in [
+        ("intermediate", cov.intermediate),
+        ("zero", cov.zero),
+        ("some_dropped", cov.some_dropped),
+        ("near_clamp", cov.near_clamp),
+        ("max_tied", cov.max_tied),
+        ("exit", cov.exit),
+        ("stay", cov.stay),
+    ] {
+        assert!(n >= min, "only {n} cases of kind {what}: {cov:?}");
+    }
     let mut bench = Bench::new(&mut sim, params, seed ^ 0x5EED);
     let mut seen_k = vec![false; params.max_classes as usize + 1];
     for case in &all {
@@ -441,7 +508,23 @@ fn hand_picked_cases() {
         (vec![1, 0], 16),
         (vec![0, 1], 0),
     ];
-    for (z, f) in fixed {
+    // ln S rounding carries (the mantissa rounds up to 2.0): S just below a power of two.
+    let mut carries = Vec::new();
+    'search: for e1 in 100..400i64 {
+        for e2 in e1..400 {
+            let z = vec![0, -e1, -e2];
+            let s = entropy_fixed(&z, 8).s;
+            let p = 63 - s.leading_zeros();
+            if ((s >> (p - 9)) + 1) >> 1 == 512 {
+                carries.push((z, 8));
+                if carries.len() == 20 {
+                    break 'search;
+                }
+            }
+        }
+    }
+    assert_eq!(carries.len(), 20, "ln S carry cases exist");
+    for (z, f) in fixed.into_iter().chain(carries) {
         let h = entropy_fixed(&z, f).h_q16;
         for theta_q in [h, h + 1] {
             bench.run(

@@ -228,7 +228,7 @@ pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
     m.next_when(best, take, t.bits(aw - 1, 0));
 
     // Pass 2, stage 1: the Q8 distance and the ROM reads (golden steps 2–3).
-    let dist = m.wire_from("dist_q8", (max_r - logit_data).bits(lb - 1, 0));
+    let dist = m.wire_from("distance", (max_r - logit_data).bits(lb - 1, 0));
     let scaled = m.wire_from("scaled", (dist << 9).shr_by(frac));
     let x_full = m.wire_from("x_full", (scaled + 1) >> 1);
     let drop = m.wire_from("drop", x_full.bits(lb + 9, 12).any());
@@ -244,29 +244,8 @@ pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
     let hi_q = m.mem_read(exp_hi, "exp_hi_q", in_exp, x.bits(11, 8));
     let lo_q = m.mem_read(exp_lo, "exp_lo_q", in_exp, x.bits(7, 0));
 
-    // Pass 2, stage 2: E_k, S, A (golden steps 3–4).
-    let lo_one = m.wire_from("lo_one", x_p.bits(7, 0).is_eq(0));
-    let rounded = ((hi_q * lo_q) + (1u64 << 15)).bits(32, 16);
-    let e_k = m.wire_from("e_k", Expr::mux(lo_one, hi_q, rounded));
-    let ex = m.wire_from("e_x", e_k * x_p);
     let s = m.reg("s_r", UInt(sw));
     let a = m.reg("a_r", UInt(accw));
-    m.next(
-        s,
-        Expr::mux(
-            accept,
-            Expr::uint(0, sw),
-            Expr::mux(keep_p, (s + e_k).bits(sw - 1, 0), s),
-        ),
-    );
-    m.next(
-        a,
-        Expr::mux(
-            accept,
-            Expr::uint(0, accw),
-            Expr::mux(keep_p, (a + ex).bits(accw - 1, 0), a),
-        ),
-    );
 
     // ln S (golden step 5): p − 16 and the 10-bit window below the leading one of S.
     let pw = bits_for(u64::from(sw - 16));
@@ -315,9 +294,40 @@ pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
         Expr::cat([quo_in.bits(DIV_BITS - 2, 0), ge.expr()]),
     );
 
-    // Normalise and compare (golden steps 7–9).
+    // Golden step 7.
     let hn = m.wire_from("hn", ln_s + quo);
-    let h_round = m.wire_from("h_round", (hn * rlnk_r + (1u64 << 15)) >> 16);
+
+    // One multiplier serves `EXP_HI · EXP_LO` (pass 2) and `Hn · RLNK` (the last edge).
+    let mw = hn.width().max(17);
+    let mul_a = Expr::mux(finish, widen(hn, mw), widen(hi_q, mw));
+    let mul_b = Expr::mux(finish, rlnk_r, widen(lo_q, 17));
+    let product = m.wire_from("product", mul_a * mul_b);
+    let product_rounded = product + (1u64 << 15);
+
+    // Pass 2, stage 2: E_k, S, A (golden steps 3–4).
+    let lo_one = m.wire_from("lo_one", x_p.bits(7, 0).is_eq(0));
+    let rounded = product_rounded.bits(32, 16);
+    let e_k = m.wire_from("e_k", Expr::mux(lo_one, hi_q, rounded));
+    let ex = m.wire_from("e_x", e_k * x_p);
+    m.next(
+        s,
+        Expr::mux(
+            accept,
+            Expr::uint(0, sw),
+            Expr::mux(keep_p, (s + e_k).bits(sw - 1, 0), s),
+        ),
+    );
+    m.next(
+        a,
+        Expr::mux(
+            accept,
+            Expr::uint(0, accw),
+            Expr::mux(keep_p, (a + ex).bits(accw - 1, 0), a),
+        ),
+    );
+
+    // Normalise and compare (golden steps 7–9).
+    let h_round = m.wire_from("h_round", product_rounded >> 16);
     let h = m.wire_from(
         "h",
         Expr::mux(
