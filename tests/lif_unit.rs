@@ -65,6 +65,15 @@ const UNIT_DESIGNS: [LifUnitParams; 6] = [
     p(6, 4, Subtract(3), Hard, Gt, 4),
 ];
 
+/// The iCE40 area comparison: C#1 against C#4 at M = 8 and 16 (the M = 8 pair is also
+/// simulated above).
+const AREA_DESIGNS: [LifUnitParams; 4] = [
+    p(8, 12, Shift(2), Hard, Ge, 1),
+    p(8, 12, Shift(2), Hard, Ge, 4),
+    p(16, 20, Shift(2), Hard, Ge, 1),
+    p(16, 20, Shift(2), Hard, Ge, 4),
+];
+
 fn golden_params(p: &LifUnitParams, threshold: i64) -> LifParams {
     LifParams {
         membrane_bits: p.membrane_bits,
@@ -563,7 +572,8 @@ fn generated_designs_are_lint_clean_and_pass_yosys_check() {
     let modules = STEP_DESIGNS
         .iter()
         .map(lif_step)
-        .chain(UNIT_DESIGNS.iter().map(lif_unit));
+        .chain(UNIT_DESIGNS.iter().map(lif_unit))
+        .chain(AREA_DESIGNS.iter().map(lif_unit));
     for m in modules {
         let v = verilog(&m);
         for f in &v.files {
@@ -587,11 +597,11 @@ fn generated_designs_are_lint_clean_and_pass_yosys_check() {
 fn ice40_area_per_channel_falls_with_share_factor() {
     eprintln!("iCE40 (synth_ice40), shift(2) leak, hard reset, ≥, current = membrane + 4 bits:");
     eprintln!("membrane_bits  n  LUT4  DFF  CARRY  LUT4/channel  DFF/channel");
-    for mb in [8, 16] {
+    for pair in AREA_DESIGNS.chunks(2) {
         let mut per_channel = Vec::new();
-        for n in [1, 4] {
-            let q = p(mb, mb + 4, Shift(2), Hard, Ge, n);
-            let v = verilog(&lif_unit(&q));
+        for q in pair {
+            let (mb, n) = (q.membrane_bits, q.share_factor);
+            let v = verilog(&lif_unit(q));
             let (_dir, files) = write(&v);
             let r = tools::yosys_synth_ice40(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
             let (luts, ffs) = (r.luts.unwrap(), r.ffs.unwrap());
