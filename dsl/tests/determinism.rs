@@ -118,3 +118,22 @@ fn shared_subexpressions_become_numbered_temporaries() {
         "every bit is read: {text}"
     );
 }
+
+#[test]
+fn unread_instance_outputs_are_named_unused() {
+    let mut c = ModuleBuilder::new("two_out");
+    let x = c.input("x", UInt(4));
+    c.output_from("a", x);
+    c.output_from("b", !x);
+    let child = c.finish();
+    let mut m = ModuleBuilder::new("reads_one");
+    let x = m.input("x", UInt(4));
+    let u = m.instance("u", &child);
+    m.connect(&u, "x", x);
+    m.output_from("y", u.out("a"));
+    let out = emit_verilog(&elaborate(&m.finish()).unwrap());
+    let text = out.file("reads_one.v").unwrap();
+    assert!(text.contains(".a(u_a)"), "{text}");
+    assert!(text.contains(".b(u_b_unused)"), "{text}");
+    assert!(text.contains("wire [3:0] u_b_unused;"), "{text}");
+}

@@ -229,15 +229,35 @@ struct ModuleEmitter<'a> {
     canonical: &'a [ModuleId],
     /// Name of each expression that is emitted as a named temporary (or is a signal).
     names: Vec<Option<String>>,
+    /// The Verilog name of each signal: the builder's, except that an instance output nothing
+    /// reads is named `<name>_unused` (Verilator's `-Wall` convention for intentionally
+    /// unread signals; leaving the pin empty would be a PINCONNECTEMPTY warning instead).
+    signal_names: Vec<String>,
 }
 
 impl<'a> ModuleEmitter<'a> {
     fn new(m: &'a ir::Module, design: &'a ir::Design, canonical: &'a [ModuleId]) -> Self {
+        let mut read = vec![false; m.signals.len()];
+        for x in &m.exprs {
+            if let ExprKind::Signal(s) = x.kind {
+                read[s.0 as usize] = true;
+            }
+        }
+        let signal_names = m
+            .signals
+            .iter()
+            .zip(&read)
+            .map(|(s, &r)| match s.kind {
+                SignalKind::InstanceOutput { .. } if !r => format!("{}_unused", s.name),
+                _ => s.name.clone(),
+            })
+            .collect();
         let mut e = ModuleEmitter {
             m,
             design,
             canonical,
             names: vec![None; m.exprs.len()],
+            signal_names,
         };
         e.plan();
         e
@@ -310,6 +330,10 @@ impl<'a> ModuleEmitter<'a> {
                     } else {
                         r
                     };
+                    if *op == BinOp::ShrDyn && width_of(*b) > 32 {
+                        // A wide amount is emitted as bit ranges of it (see `shift_amount`).
+                        must_name[b.0 as usize] = true;
+                    }
                     if !matches!(op, BinOp::ShrDyn) {
                         sext_to(*a, target, &mut must_name);
                         if *op != BinOp::ShlDyn {
@@ -357,7 +381,7 @@ impl<'a> ModuleEmitter<'a> {
         for (i, x) in m.exprs.iter().enumerate() {
             match &x.kind {
                 ExprKind::Signal(s) => {
-                    self.names[i] = Some(m.signal(*s).name.clone());
+                    self.names[i] = Some(self.signal_names[s.0 as usize].clone());
                 }
                 ExprKind::Const(_) => {}
                 _ if must_name[i] || uses[i] > 1 => {
@@ -394,7 +418,7 @@ impl<'a> ModuleEmitter<'a> {
         let r = x.ty.width();
         match &x.kind {
             ExprKind::Const(v) => literal(x.ty, v),
-            ExprKind::Signal(s) => m.signal(*s).name.clone(),
+            ExprKind::Signal(s) => self.signal_names[s.0 as usize].clone(),
             ExprKind::Unary(UnOp::Not, a) => format!("(~{})", self.emit(*a)),
             ExprKind::Unary(UnOp::Neg, a) => format!("(-{})", self.ext(*a, r)),
             ExprKind::Binary(op, a, b) => self.binary(*op, *a, *b, r),
@@ -476,13 +500,33 @@ impl<'a> ModuleEmitter<'a> {
             }
             BinOp::ShlDyn => format!("({} << {})", self.ext(a, r), self.emit(b)),
             BinOp::ShrDyn => {
+                let amount = self.shift_amount(b);
                 if ta.is_signed() {
-                    format!("{{($signed({}) >>> {})}}", self.emit(a), self.emit(b))
+                    format!("{{($signed({}) >>> {amount})}}", self.emit(a))
                 } else {
-                    format!("({} >> {})", self.emit(a), self.emit(b))
+                    format!("({} >> {amount})", self.emit(a))
                 }
             }
         }
+    }
+
+    /// A right-shift amount. Verilator rejects a shift whose amount folds to a constant that
+    /// needs more than 32 bits ("Value too wide for 32-bits expected in this context"), so an
+    /// amount wider than 32 bits is clamped to 32 bits first: `2^32 − 1` when any higher bit
+    /// is set (every operand is narrower than that, so the result is the same: all bits
+    /// shifted out).
+    fn shift_amount(&self, b: ExprId) -> String {
+        let x = self.m.expr(b);
+        let w = x.ty.width();
+        if w <= 32 {
+            return self.emit(b);
+        }
+        if let ExprKind::Const(v) = &x.kind {
+            let amount = x.ty.to_bits(v).min(BigInt::from(u32::MAX));
+            return format!("32'd{amount}");
+        }
+        let s = self.emit(b);
+        format!("(|{s}[{}:32] ? 32'hffffffff : {s}[31:0])", w - 1)
     }
 
     /// Bit `i` of a named expression of width `w`.
@@ -553,7 +597,7 @@ impl<'a> ModuleEmitter<'a> {
         let mut out = String::new();
         let mut decls = String::new();
         // Declarations: wires, registers, memory read data, instance outputs, memories.
-        for s in &m.signals {
+        for (s, name) in m.signals.iter().zip(&self.signal_names) {
             let kw = match s.kind {
                 SignalKind::Input | SignalKind::Output => continue,
                 SignalKind::Wire | SignalKind::InstanceOutput { .. } => "wire",
@@ -563,7 +607,7 @@ impl<'a> ModuleEmitter<'a> {
                 decls,
                 "    {kw} {}{};{}",
                 range(s.ty.width()),
-                s.name,
+                name,
                 type_comment(s.ty)
             );
         }
@@ -693,7 +737,7 @@ impl<'a> ModuleEmitter<'a> {
                 conns.push(format!(".{port}({})", self.emit(*e)));
             }
             for (port, s) in &inst.outputs {
-                conns.push(format!(".{port}({})", m.signal(*s).name));
+                conns.push(format!(".{port}({})", self.signal_names[s.0 as usize]));
             }
             let header = &self
                 .design

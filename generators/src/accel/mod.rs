@@ -3,6 +3,8 @@
 
 pub mod entropy_unit;
 pub mod lif_unit;
+pub mod mixed_radix;
 pub mod params;
 pub mod pe;
 pub mod pe_array;
+pub mod top;

@@ -1,0 +1,1562 @@
+//! The accelerator top: register map, stage sequencer, streams, im2col fetch, array phase,
+//! LIF phase, classify + entropy phase, spike trace and performance counters, exactly as
+//! `docs/accelerator.md` specifies (section numbers below refer to it).
+
+use super::entropy_unit::{entropy_unit, EntropyUnitParams};
+use super::lif_unit::{lif_unit, LifUnitParams};
+use super::mixed_radix::{self, Digits, Radices};
+use super::params::AccelParams;
+use super::pe::clog2;
+use super::pe_array::{pe_array, PeArrayParams};
+use spikeforge_dsl::prelude::*;
+
+/// Width of stage fields and loop counters (bits).
+const FW: u32 = 24;
+/// Width of a performance counter (bits).
+const CW: u32 = 64;
+/// Number of performance counters (§9).
+pub const NUM_COUNTERS: usize = 25;
+/// Number of fields of a stage descriptor (§8).
+pub const STAGE_FIELDS: u32 = 29;
+
+/// Stage descriptor fields (§8), by index.
+pub mod field {
+    #![allow(missing_docs)]
+    pub const C: u32 = 0;
+    pub const H: u32 = 1;
+    pub const W: u32 = 2;
+    pub const M: u32 = 3;
+    pub const R: u32 = 4;
+    pub const S: u32 = 5;
+    pub const STRIDE: u32 = 6;
+    pub const PAD: u32 = 7;
+    pub const E: u32 = 8;
+    pub const F: u32 = 9;
+    pub const N: u32 = 10;
+    pub const N_RT: u32 = 11;
+    pub const N_CT: u32 = 12;
+    pub const P: u32 = 13;
+    pub const THETA: u32 = 14;
+    pub const N_CTB: u32 = 15;
+    pub const MEM_BASE: u32 = 16;
+    pub const CG_COUNT: u32 = 17;
+    pub const GROUPS: u32 = 18;
+    pub const LAST_GROUP: u32 = 19;
+    pub const ROWS_CG: u32 = 20;
+    pub const ROWS_CL: u32 = 21;
+    pub const ROWS_R: u32 = 22;
+    pub const ROWS_S: u32 = 23;
+    pub const IS_CLASSIFIER: u32 = 24;
+    pub const DROWS_CG: u32 = 25;
+    pub const DROWS_CL: u32 = 26;
+    pub const DROWS_R: u32 = 27;
+    pub const DROWS_S: u32 = 28;
+}
+
+/// Global register addresses (§8).
+pub mod reg {
+    #![allow(missing_docs)]
+    pub const CTRL: u64 = 0x000;
+    pub const STATUS: u64 = 0x001;
+    pub const EXIT_T: u64 = 0x002;
+    pub const PREDICTION: u64 = 0x003;
+    pub const NUM_STAGES: u64 = 0x004;
+    pub const TIMESTEPS: u64 = 0x005;
+    pub const TICK_BATCH: u64 = 0x006;
+    pub const THETA_Q: u64 = 0x007;
+    pub const RLNK: u64 = 0x008;
+    pub const FRAC_BITS: u64 = 0x009;
+    pub const NUM_CLASSES: u64 = 0x00A;
+    pub const MEM_WORDS: u64 = 0x00B;
+    pub const STAGE_BASE: u64 = 0x100;
+    pub const STAGE_STRIDE: u64 = 32;
+    pub const COUNTER_BASE: u64 = 0x200;
+}
+
+/// Sequencer phases.
+mod ph {
+    pub const IDLE: u64 = 0;
+    pub const CLEAR: u64 = 1;
+    pub const STAGE: u64 = 2;
+    pub const REQ_IN: u64 = 3;
+    pub const RECV_IN: u64 = 4;
+    pub const REQ_W: u64 = 5;
+    pub const RECV_W: u64 = 6;
+    pub const ARRAY: u64 = 7;
+    pub const LIF: u64 = 8;
+    pub const CLASSIFY: u64 = 9;
+    pub const ENTROPY: u64 = 10;
+    pub const TRACE: u64 = 11;
+    pub const LOGITS: u64 = 12;
+    pub const FINAL: u64 = 13;
+    pub const NEXT: u64 = 14;
+}
+const PHW: u32 = 4;
+
+fn u(v: u64, w: u32) -> Expr {
+    Expr::uint(v, w)
+}
+
+/// Zero-extends or truncates an unsigned value to `w` bits (explicitly).
+fn fit(e: impl Into<Expr>, w: u32) -> Expr {
+    let e: Expr = e.into();
+    let e = if e.ty().is_signed() { e.as_uint() } else { e };
+    match e.width().cmp(&w) {
+        std::cmp::Ordering::Less => e.zext(w),
+        std::cmp::Ordering::Equal => e,
+        std::cmp::Ordering::Greater => e.trunc(w),
+    }
+}
+
+/// A register updated by a list of (condition, value) rules, the first true rule winning.
+struct Rules {
+    rules: Vec<(Expr, Expr)>,
+}
+
+impl Rules {
+    fn new() -> Rules {
+        Rules { rules: Vec::new() }
+    }
+    fn when(mut self, cond: impl Into<Expr>, value: impl Into<Expr>) -> Rules {
+        self.rules.push((cond.into(), value.into()));
+        self
+    }
+    /// Drives register `r` (width-fitted values; holds otherwise).
+    fn apply(self, m: &mut ModuleBuilder, r: Signal) {
+        let w = r.width();
+        let signed = r.ty().is_signed();
+        let mut next: Expr = r.expr();
+        for (c, v) in self.rules.into_iter().rev() {
+            let v = if signed { v } else { fit(v, w) };
+            next = c.select(v, next);
+        }
+        m.next(r, next);
+    }
+}
+
+/// Popcount of an unsigned vector, `clog2(w + 1)` bits.
+fn popcount(e: &Expr, w_out: u32) -> Expr {
+    let mut sum = u(0, w_out);
+    for i in 0..e.width() {
+        sum = (sum + e.bit(i).zext(w_out)).trunc(w_out);
+    }
+    sum
+}
+
+/// `min(cols, total − index·cols)` as `w` bits: the valid lanes of word `index`.
+fn lanes(index: &Expr, total: &Expr, cols: u32, w: u32) -> Expr {
+    let base = fit(index * u(u64::from(cols), 16), FW + 16);
+    let tot = fit(total.clone(), FW + 16);
+    let rem = tot.wrapping_sub(base.clone());
+    let full = rem.is_ge(u64::from(cols));
+    let none = base.is_ge(tot);
+    none.select(u(0, w), full.select(u(u64::from(cols), w), fit(rem, w)))
+}
+
+/// Generates the accelerator top module `<name>_top` (ports as in docs/accelerator.md §8).
+pub fn accelerator(p: &AccelParams) -> Module {
+    let rows = p.rows;
+    let cols = p.cols;
+    let d = p.group_depth();
+    let bmax = p.max_tick_batch.next_power_of_two().max(1);
+    let bbits = clog2(u64::from(bmax)).max(1);
+    let wa = clog2(p.weight_words.max(2));
+    let sa = clog2(p.spike_words.max(2));
+    let pa = clog2(p.psum_words.max(2));
+    let ma = clog2(p.membrane_words.max(2));
+    let sb = clog2(u64::from(p.max_stages.max(2)));
+    let kb = clog2(u64::from(p.max_classes.max(2)) + 1);
+    let eb = clog2(u64::from(p.weight_spad_depth.max(2)));
+    let mb = p.membrane_bits;
+    let pb = p.psum_bits;
+    let wbits = p.weight_bits;
+    let lb = p.logit_bits;
+
+    let array_params = PeArrayParams {
+        rows,
+        cols,
+        weight_bits: wbits,
+        psum_bits: pb,
+        spad_depth: p.weight_spad_depth,
+        pipeline_regs: p.pipeline_regs,
+    };
+    let lat = u64::from(array_params.latency());
+    let drain = lat + 1;
+
+    let mut m = ModuleBuilder::new(format!("{}_top", p.name));
+    m.param("rows", rows)
+        .param("cols", cols)
+        .param("weight_spad_depth", p.weight_spad_depth)
+        .param("psum_bits", pb)
+        .param("pipeline_regs", p.pipeline_regs)
+        .param("double_buffer", p.double_buffer)
+        .param("weight_bits", wbits)
+        .param("membrane_bits", mb)
+        .param("leak", p.leak)
+        .param("reset", format!("{:?}", p.reset).to_lowercase())
+        .param(
+            "fire_compare",
+            format!("{:?}", p.fire_compare).to_lowercase(),
+        )
+        .param("share_factor", p.share_factor)
+        .param("max_stages", p.max_stages)
+        .param("max_classes", p.max_classes)
+        .param("logit_bits", lb)
+        .param("max_tick_batch", bmax)
+        .param("weight_words", p.weight_words)
+        .param("spike_words", p.spike_words)
+        .param("psum_words", p.psum_words)
+        .param("membrane_words", p.membrane_words);
+
+    // ---------------------------------------------------------------- ports (§8)
+    let cfg_we = m.input("cfg_we", Bool);
+    let cfg_addr = m.input("cfg_addr", UInt(12));
+    let cfg_wdata = m.input("cfg_wdata", UInt(32));
+    let req_ready = m.input("req_ready", Bool);
+    let w_valid = m.input("w_valid", Bool);
+    let w_data = m.input("w_data", UInt(cols * wbits));
+    let s_valid = m.input("s_valid", Bool);
+    let s_data = m.input("s_data", UInt(cols));
+    let r_ready = m.input("r_ready", Bool);
+
+    // ---------------------------------------------------------------- registers (§8)
+    let wr = |a: u64| cfg_we & cfg_addr.is_eq(Expr::uint(a, 12));
+    let global = |m: &mut ModuleBuilder, name: &str, a: u64, w: u32| -> Signal {
+        let r = m.reg(name, UInt(w));
+        m.next_when(r, wr(a), cfg_wdata.trunc(w));
+        r
+    };
+    let num_stages = global(&mut m, "num_stages_r", reg::NUM_STAGES, sb + 1);
+    let timesteps = global(&mut m, "timesteps_r", reg::TIMESTEPS, 16);
+    let tick_batch = global(&mut m, "tick_batch_r", reg::TICK_BATCH, 16);
+    let theta_q = global(&mut m, "theta_q_r", reg::THETA_Q, 17);
+    let rlnk = global(&mut m, "rlnk_r", reg::RLNK, 17);
+    let frac_bits = global(&mut m, "frac_bits_r", reg::FRAC_BITS, 5);
+    let num_classes = global(&mut m, "num_classes_r", reg::NUM_CLASSES, kb);
+    let mem_words = global(&mut m, "mem_words_r", reg::MEM_WORDS, 32);
+    let start = m.wire_from("start", wr(reg::CTRL) & cfg_wdata.bit(0));
+
+    // Only the fields the hardware reads get registers (E is implied by P and F).
+    let used = |f: u32| f != field::E;
+    let mut stage_regs: Vec<Vec<Option<Signal>>> = Vec::new();
+    for s in 0..p.max_stages {
+        let mut row = Vec::new();
+        for f in 0..STAGE_FIELDS {
+            let a = reg::STAGE_BASE + reg::STAGE_STRIDE * u64::from(s) + u64::from(f);
+            let w = field_width(f, mb, ma);
+            row.push(used(f).then(|| global(&mut m, &format!("stage{s}_f{f}"), a, w)));
+        }
+        stage_regs.push(row);
+    }
+
+    // ---------------------------------------------------------------- sequencer state
+    let phase = m.reg("phase", UInt(PHW));
+    let busy = m.reg("busy_r", Bool);
+    let done = m.reg("done_r", Bool);
+    let trace_en = m.reg("trace_en_r", Bool);
+    let stage = m.reg("stage", UInt(sb));
+    let t0 = m.reg("t0", UInt(16));
+    let tw = m.reg("tw", UInt(16));
+    let role = m.reg("role", Bool); // false: buffer A holds the current stage's input
+    let exit_t = m.reg("exit_t_r", UInt(16));
+    let prediction = m.reg("prediction_r", UInt(kb));
+    let in_phase = |v: u64| phase.is_eq(Expr::uint(v, PHW));
+
+    // Current stage fields.
+    let cur = |m: &mut ModuleBuilder, f: u32| -> Signal {
+        let field_of = |row: &Vec<Option<Signal>>| -> Expr {
+            row[f as usize]
+                .map(|r| r.expr())
+                .unwrap_or_else(|| u(0, field_width(f, mb, ma)))
+        };
+        let mut sel: Expr = field_of(&stage_regs[0]);
+        for (s, row) in stage_regs.iter().enumerate().skip(1) {
+            sel = stage.is_eq(s as u64).select(field_of(row), sel);
+        }
+        m.wire_from(format!("cur_f{f}"), sel)
+    };
+    let f_c = cur(&mut m, field::C);
+    let f_h = cur(&mut m, field::H);
+    let f_w = cur(&mut m, field::W);
+    let f_m = cur(&mut m, field::M);
+    let f_r = cur(&mut m, field::R);
+    let f_s = cur(&mut m, field::S);
+    let f_stride = cur(&mut m, field::STRIDE);
+    let f_pad = cur(&mut m, field::PAD);
+    let f_f = cur(&mut m, field::F);
+    let f_n = cur(&mut m, field::N);
+    let f_nrt = cur(&mut m, field::N_RT);
+    let f_nct = cur(&mut m, field::N_CT);
+    let f_p = cur(&mut m, field::P);
+    let f_theta = cur(&mut m, field::THETA);
+    let f_nctb = cur(&mut m, field::N_CTB);
+    let f_mbase = cur(&mut m, field::MEM_BASE);
+    let f_cgc = cur(&mut m, field::CG_COUNT);
+    let f_groups = cur(&mut m, field::GROUPS);
+    let f_last = cur(&mut m, field::LAST_GROUP);
+    let f_rows_digits = [
+        cur(&mut m, field::ROWS_CG),
+        cur(&mut m, field::ROWS_CL),
+        cur(&mut m, field::ROWS_R),
+        cur(&mut m, field::ROWS_S),
+    ];
+    let f_is_cls = cur(&mut m, field::IS_CLASSIFIER);
+    let f_drows_digits = [
+        cur(&mut m, field::DROWS_CG),
+        cur(&mut m, field::DROWS_CL),
+        cur(&mut m, field::DROWS_R),
+        cur(&mut m, field::DROWS_S),
+    ];
+    let is_cls = m.wire_from("is_classifier", f_is_cls.any());
+    let last_stage = m.wire_from(
+        "last_stage",
+        stage.zext(sb + 1).wrapping_add(1).is_eq(num_stages),
+    );
+
+    // ---------------------------------------------------------------- memories (§3)
+    let weight_buf = m.mem("weight_buf", p.weight_words.max(2), UInt(cols * wbits));
+    let spike_a = m.mem("spike_a", p.spike_words.max(2), UInt(cols));
+    let spike_b = m.mem("spike_b", p.spike_words.max(2), UInt(cols));
+    let psum_buf = m.mem("psum_buf", p.psum_words.max(2), UInt(cols * pb));
+    let membrane = m.mem("membrane_buf", p.membrane_words.max(2), UInt(cols * mb));
+
+    // ---------------------------------------------------------------- transfers (§4, §8)
+    // One counter serves CLEAR, RECV_IN, RECV_W and the trace streams.
+    let xcnt = m.reg("xfer_count", UInt(32));
+    let xsub = m.reg("xfer_t", UInt(16)); // t within the input window
+    let xq = m.reg("xfer_q", UInt(32)); // (cg, y, x) index of the input word
+    let in_words = m.wire_from(
+        "input_words",
+        fit(fit(fit(f_cgc, 32) * fit(f_h, 16), 32) * fit(f_w, 16), 32),
+    );
+    let in_words = m.wire_from("input_words_tw", fit(in_words * tw, 32));
+    let w_words = m.wire_from(
+        "weight_words_needed",
+        fit(
+            fit(fit(f_nct, 16) * fit(f_nrt, 16), 32) * u(u64::from(rows), 8),
+            32,
+        ),
+    );
+    let s_fire = m.wire_from("s_fire", in_phase(ph::RECV_IN) & s_valid);
+    let w_fire = m.wire_from("w_fire", in_phase(ph::RECV_W) & w_valid);
+    let in_addr = fit(xq * u(u64::from(bmax), bbits + 1), sa);
+    let in_addr = m.wire_from("input_addr", in_addr.wrapping_add(fit(xsub, sa)));
+    // Input words go to the input-role buffer.
+    let in_to_a = m.wire_from("input_to_a", s_fire & !role);
+    let in_to_b = m.wire_from("input_to_b", s_fire & role);
+    // Weight words: track (ct, rt, i) to count valid lanes.
+    let wct = m.reg("wrecv_ct", UInt(FW));
+    let wrt = m.reg("wrecv_rt", UInt(FW));
+    let wi = m.reg("wrecv_i", UInt(16));
+    let wrecv_n = m.wire_from(
+        "wrecv_n",
+        fit(fit(wrt, FW) * u(u64::from(rows), 16), FW + 1).wrapping_add(fit(wi, FW + 1)),
+    );
+    let wrecv_lanes = lanes(&wct.expr(), &f_m.expr(), cols, 16);
+    let wrecv_valid = m.wire_from(
+        "wrecv_lanes",
+        wrecv_n
+            .is_lt(fit(f_n, FW + 1))
+            .select(wrecv_lanes, u(0, 16)),
+    );
+    m.mem_write(weight_buf, w_fire, fit(xcnt, wa), w_data);
+
+    // ---------------------------------------------------------------- array phase (§5)
+    let pairs = m.wire_from("pairs", fit(fit(f_nct, 16) * fit(f_groups, 16), FW));
+    // Loader.
+    let ld_busy = m.reg("ld_busy", Bool);
+    let ld_pair = m.reg("ld_pair", UInt(FW));
+    let ld_ct = m.reg("ld_ct", UInt(FW));
+    let ld_g = m.reg("ld_g", UInt(FW));
+    let ld_tile = m.reg("ld_tile", UInt(16));
+    let ld_row = m.reg("ld_row", UInt(16));
+    let ld_r = m.wire_from(
+        "ld_r",
+        fit(ld_g, FW)
+            .wrapping_add(1)
+            .is_eq(fit(f_groups, FW))
+            .select(fit(f_last, 16), u(u64::from(d), 16)),
+    );
+    let ld_last_row = m.wire_from("ld_last_row", ld_row.is_eq(rows - 1));
+    let ld_last = m.wire_from(
+        "ld_last",
+        ld_busy & ld_last_row & ld_tile.wrapping_add(1).is_eq(ld_r),
+    );
+    let ld_rt = m.wire_from(
+        "ld_rt",
+        fit(fit(ld_g, FW) * u(u64::from(d), 16), FW).wrapping_add(fit(ld_tile, FW)),
+    );
+    let ld_addr = m.wire_from(
+        "ld_addr",
+        fit(
+            fit(fit(ld_ct, FW) * fit(f_nrt, FW), FW).wrapping_add(ld_rt) * u(u64::from(rows), 16),
+            wa,
+        )
+        .wrapping_add(fit(ld_row, wa)),
+    );
+    let half_of = |pair: &Expr| -> Expr {
+        if p.double_buffer {
+            pair.bit(0).select(u(u64::from(d), eb), u(0, eb))
+        } else {
+            u(0, eb)
+        }
+    };
+    let ld_entry = m.wire_from(
+        "ld_entry",
+        half_of(&ld_pair.expr()).wrapping_add(fit(ld_tile, eb)),
+    );
+    let ld_n = m.wire_from(
+        "ld_n",
+        fit(fit(ld_rt, FW) * u(u64::from(rows), 16), FW + 1).wrapping_add(fit(ld_row, FW + 1)),
+    );
+    let ld_lanes = lanes(&ld_ct.expr(), &f_m.expr(), cols, 16);
+    let ld_valid_lanes = m.wire_from(
+        "ld_valid_lanes",
+        (ld_busy & ld_n.is_lt(fit(f_n, FW + 1))).select(ld_lanes, u(0, 16)),
+    );
+    let wq = m.mem_read(weight_buf, "weight_q", ld_busy, ld_addr);
+    let wl_en = m.reg("wl_en_d", Bool);
+    m.next(wl_en, ld_busy);
+    let wl_row = m.reg_no_reset("wl_row_d", UInt(clog2(u64::from(rows))));
+    m.next(wl_row, fit(ld_row, clog2(u64::from(rows))));
+    let wl_entry = m.reg_no_reset("wl_entry_d", UInt(eb));
+    m.next(wl_entry, ld_entry);
+
+    // Streamer.
+    let st_busy = m.reg("st_busy", Bool);
+    let st_pair = m.reg("st_pair", UInt(FW));
+    let st_ct = m.reg("st_ct", UInt(FW));
+    let st_g = m.reg("st_g", UInt(FW));
+    let st_cnt = m.reg("st_count", UInt(32));
+    let st_p = m.reg("st_p", UInt(FW));
+    let st_f = m.reg("st_f", UInt(FW));
+    let st_t = m.reg("st_t", UInt(16));
+    let st_rl = m.reg("st_rl", UInt(16));
+    let ey = m.reg("st_ey", SInt(FW + 2)); // e·stride − pad
+    let fx = m.reg("st_fx", SInt(FW + 2)); // f·stride − pad
+    let st_r = m.wire_from(
+        "st_r",
+        fit(st_g, FW)
+            .wrapping_add(1)
+            .is_eq(fit(f_groups, FW))
+            .select(fit(f_last, 16), u(u64::from(d), 16)),
+    );
+    let st_columns = m.wire_from(
+        "st_columns",
+        fit(fit(fit(st_r, 16) * fit(f_p, FW), 32) * fit(tw, 16), 32),
+    );
+    let st_issue = m.wire_from("st_issue", st_busy & st_cnt.is_lt(st_columns));
+    let st_end = m.wire_from(
+        "st_end",
+        st_busy & st_cnt.is_eq(st_columns.wrapping_add(u(drain - 1, 32))),
+    );
+    let st_last_rl = m.wire_from("st_last_rl", st_rl.wrapping_add(1).is_eq(st_r));
+    let st_last_t = m.wire_from("st_last_t", st_t.wrapping_add(1).is_eq(tw));
+    let st_last_f = m.wire_from("st_last_f", st_f.wrapping_add(1).is_eq(fit(f_f, FW)));
+
+    // Pair control (§5 timing).
+    let in_array = m.wire_from("in_array", in_phase(ph::ARRAY));
+    let ld_done_r = m.reg("ld_done", Bool); // the load of pair `st_next` has finished
+    let st_next = m.reg("st_next", UInt(FW)); // the next pair to stream
+    let loaded_next = m.wire_from("loaded_next", ld_done_r | ld_last);
+    let st_idle_or_ending = m.wire_from("st_free", !st_busy | st_end);
+    let st_start = m.wire_from(
+        "st_start",
+        in_array & st_idle_or_ending & loaded_next & st_next.is_lt(pairs),
+    );
+    let array_done = m.wire_from(
+        "array_done",
+        in_array & st_end & st_pair.wrapping_add(1).is_eq(pairs),
+    );
+    // Loads: pair 0 at phase entry; with double buffering pair k+1 when pair k starts
+    // streaming; without, when pair k has drained.
+    let enter_array = m.wire(("enter_array").to_string(), Bool);
+    let ld_start_next = if p.double_buffer {
+        st_start & st_next.wrapping_add(1).is_lt(pairs)
+    } else {
+        st_end & st_pair.wrapping_add(1).is_lt(pairs)
+    };
+    let ld_start = m.wire_from("ld_start", enter_array | ld_start_next);
+    // Which pair the loader starts: 0 at entry, else the one after the streamed/starting one.
+    let ld_start_pair = m.wire_from(
+        "ld_start_pair",
+        enter_array.select(
+            u(0, FW),
+            if p.double_buffer {
+                st_next.wrapping_add(1)
+            } else {
+                st_pair.wrapping_add(1)
+            },
+        ),
+    );
+    // The loader and streamer step (ct, g) incrementally instead of dividing.
+    Rules::new()
+        .when(ld_start, Expr::bool(true))
+        .when(ld_last, Expr::bool(false))
+        .apply(&mut m, ld_busy);
+    Rules::new()
+        .when(ld_start, ld_start_pair)
+        .apply(&mut m, ld_pair);
+    let ld_g_next_pair = fit(ld_g, FW).wrapping_add(1);
+    let ld_wrap_g = ld_g_next_pair.is_eq(fit(f_groups, FW));
+    Rules::new()
+        .when(enter_array, u(0, FW))
+        .when(
+            ld_start,
+            ld_wrap_g
+                .clone()
+                .select(ld_ct.wrapping_add(1), ld_ct.expr()),
+        )
+        .apply(&mut m, ld_ct);
+    Rules::new()
+        .when(enter_array, u(0, FW))
+        .when(ld_start, ld_wrap_g.select(u(0, FW), ld_g_next_pair))
+        .apply(&mut m, ld_g);
+    Rules::new()
+        .when(ld_start, u(0, 16))
+        .when(ld_busy & ld_last_row, ld_tile.wrapping_add(1))
+        .apply(&mut m, ld_tile);
+    Rules::new()
+        .when(ld_start, u(0, 16))
+        .when(
+            ld_busy,
+            ld_last_row.select(u(0, 16), ld_row.wrapping_add(1)),
+        )
+        .apply(&mut m, ld_row);
+    Rules::new()
+        .when(enter_array | st_start, Expr::bool(false))
+        .when(ld_last, Expr::bool(true))
+        .apply(&mut m, ld_done_r);
+    // At entry the loader starts pair 0 with (ct, g) = (0, 0); at later starts it advances
+    // (ct, g) by one pair from its previous pair.
+
+    // Streamer bookkeeping.
+    Rules::new()
+        .when(enter_array, u(0, FW))
+        .when(st_start, st_next.wrapping_add(1))
+        .apply(&mut m, st_next);
+    Rules::new()
+        .when(st_start, st_next.expr())
+        .apply(&mut m, st_pair);
+    Rules::new()
+        .when(st_start, Expr::bool(true))
+        .when(st_end, Expr::bool(false))
+        .apply(&mut m, st_busy);
+    Rules::new()
+        .when(st_start, u(0, 32))
+        .when(st_busy, st_cnt.wrapping_add(1))
+        .apply(&mut m, st_cnt);
+    let st_first_pair = st_next.is_eq(0);
+    let st_g_next = fit(st_g, FW).wrapping_add(1);
+    let st_wrap_g = st_g_next.is_eq(fit(f_groups, FW));
+    Rules::new()
+        .when(enter_array, u(0, FW))
+        .when(
+            st_start & !st_first_pair.clone(),
+            st_wrap_g
+                .clone()
+                .select(st_ct.wrapping_add(1), st_ct.expr()),
+        )
+        .apply(&mut m, st_ct);
+    Rules::new()
+        .when(enter_array, u(0, FW))
+        .when(
+            st_start & !st_first_pair,
+            st_wrap_g.select(u(0, FW), st_g_next),
+        )
+        .apply(&mut m, st_g);
+    // Column loop: rl inner, then t, then p = (e, f).
+    let adv_rl = m.wire_from("adv_rl", st_issue);
+    let adv_t = m.wire_from("adv_t", st_issue & st_last_rl);
+    let adv_p = m.wire_from("adv_p", adv_t & st_last_t);
+    let adv_e = m.wire_from("adv_e", adv_p & st_last_f);
+    Rules::new()
+        .when(st_start, u(0, 16))
+        .when(adv_rl, st_last_rl.select(u(0, 16), st_rl.wrapping_add(1)))
+        .apply(&mut m, st_rl);
+    Rules::new()
+        .when(st_start, u(0, 16))
+        .when(adv_t, st_last_t.select(u(0, 16), st_t.wrapping_add(1)))
+        .apply(&mut m, st_t);
+    Rules::new()
+        .when(st_start, u(0, FW))
+        .when(adv_p, st_p.wrapping_add(1))
+        .apply(&mut m, st_p);
+    Rules::new()
+        .when(st_start, u(0, FW))
+        .when(adv_p, st_last_f.select(u(0, FW), st_f.wrapping_add(1)))
+        .apply(&mut m, st_f);
+    let neg_pad = Expr::sint(0, FW + 2).wrapping_sub(fit(f_pad, FW + 1).as_sint());
+    let stride_s = fit(f_stride, FW + 1).as_sint();
+    m.next(
+        ey,
+        st_start.select(
+            neg_pad.clone(),
+            adv_e.select(ey.wrapping_add(stride_s.clone()).trunc(FW + 2), ey.expr()),
+        ),
+    );
+    m.next(
+        fx,
+        st_start.select(
+            neg_pad.clone(),
+            adv_p.select(
+                st_last_f.select(neg_pad, fx.wrapping_add(stride_s).trunc(FW + 2)),
+                fx.expr(),
+            ),
+        ),
+    );
+
+    // Per-row tap digits (mixed radix, §5): `base` at the group's first tile, `cur` after
+    // each row-tile step.
+    let radix = Radices {
+        cols: u(u64::from(cols), FW),
+        r: fit(f_r, FW),
+        s: fit(f_s, FW),
+    };
+    let rows_step = Digits {
+        cg: fit(f_rows_digits[0], FW),
+        cl: fit(f_rows_digits[1], FW),
+        r: fit(f_rows_digits[2], FW),
+        s: fit(f_rows_digits[3], FW),
+    };
+    let group_step = Digits {
+        cg: fit(f_drows_digits[0], FW),
+        cl: fit(f_drows_digits[1], FW),
+        r: fit(f_drows_digits[2], FW),
+        s: fit(f_drows_digits[3], FW),
+    };
+    let zero = || u(0, FW);
+    let mut init = Digits {
+        cg: zero(),
+        cl: zero(),
+        r: zero(),
+        s: zero(),
+    };
+    let names = ["cg", "cl", "r", "s"];
+    let mut row_taps: Vec<(Digits, Expr)> = Vec::new(); // (digits, n) of the issuing column
+    for i in 0..rows {
+        let base_regs: Vec<Signal> = names
+            .iter()
+            .map(|n| m.reg(format!("tap_base_{n}_{i}"), UInt(FW)))
+            .collect();
+        let cur_regs: Vec<Signal> = names
+            .iter()
+            .map(|n| m.reg(format!("tap_cur_{n}_{i}"), UInt(FW)))
+            .collect();
+        let nbase = m.reg(format!("tap_base_n_{i}"), UInt(FW + 1));
+        let ncur = m.reg(format!("tap_cur_n_{i}"), UInt(FW + 1));
+        let as_digits = |r: &[Signal]| Digits {
+            cg: r[0].expr(),
+            cl: r[1].expr(),
+            r: r[2].expr(),
+            s: r[3].expr(),
+        };
+        let base = as_digits(&base_regs);
+        let curd = as_digits(&cur_regs);
+        let first_rl = st_rl.is_eq(0);
+        let tap = Digits {
+            cg: first_rl.select(base.cg.clone(), curd.cg.clone()),
+            cl: first_rl.select(base.cl.clone(), curd.cl.clone()),
+            r: first_rl.select(base.r.clone(), curd.r.clone()),
+            s: first_rl.select(base.s.clone(), curd.s.clone()),
+        };
+        let tap_n = first_rl.select(nbase, ncur);
+        let stepped = mixed_radix::add(&tap, &rows_step, &radix);
+        let grouped = mixed_radix::add(&base, &group_step, &radix);
+        let at_group0 = st_start & st_wrap_g_or_first(&st_next, &st_g, &f_groups);
+        let at_groupk = st_start & !at_group0.clone();
+        let pick = |k: usize| -> (Expr, Expr, Expr) {
+            let sel = |d: &Digits| match k {
+                0 => d.cg.clone(),
+                1 => d.cl.clone(),
+                2 => d.r.clone(),
+                _ => d.s.clone(),
+            };
+            (sel(&init), sel(&grouped), sel(&stepped))
+        };
+        for k in 0..4 {
+            let (iv, gv, sv) = pick(k);
+            Rules::new()
+                .when(at_group0.clone(), iv)
+                .when(at_groupk.clone(), gv)
+                .apply(&mut m, base_regs[k]);
+            Rules::new().when(st_issue, sv).apply(&mut m, cur_regs[k]);
+        }
+        let drows = fit(
+            fit(u(u64::from(d), 16) * u(u64::from(rows), 16), FW + 1),
+            FW + 1,
+        );
+        Rules::new()
+            .when(at_group0, u(u64::from(i), FW + 1))
+            .when(at_groupk, nbase.wrapping_add(drows))
+            .apply(&mut m, nbase);
+        Rules::new()
+            .when(st_issue, tap_n.wrapping_add(u(u64::from(rows), 16)))
+            .apply(&mut m, ncur);
+        row_taps.push((tap, m.wire_from(format!("tap_n_{i}"), tap_n).expr()));
+        init = mixed_radix::increment(&init, &radix);
+    }
+
+    // Fetch stage 1: addresses (registered), §5.
+    let col_entry = half_of(&st_pair.expr()).wrapping_add(fit(st_rl, eb));
+    let mut rd_en_bits = Vec::new();
+    let mut valid_bits = Vec::new();
+    let mut fetch_data_a = Vec::new();
+    let mut fetch_data_b = Vec::new();
+    let mut lane_sel = Vec::new();
+    for (i, (tap, tap_n)) in row_taps.iter().enumerate() {
+        let valid = tap_n.is_lt(fit(f_n, FW + 1));
+        let y = ey
+            .wrapping_add(fit(tap.r.clone(), FW + 1).as_sint())
+            .trunc(FW + 2);
+        let x = fx
+            .wrapping_add(fit(tap.s.clone(), FW + 1).as_sint())
+            .trunc(FW + 2);
+        let inb = y.is_ge(Expr::sint(0, 2))
+            & y.is_lt(fit(f_h, FW + 1).as_sint())
+            & x.is_ge(Expr::sint(0, 2))
+            & x.is_lt(fit(f_w, FW + 1).as_sint());
+        let yu = fit(y.as_uint(), FW);
+        let xu = fit(x.as_uint(), FW);
+        let row_addr = fit(
+            fit(
+                fit(tap.cg.clone() * fit(f_h, FW), 2 * FW).wrapping_add(fit(yu, 2 * FW)),
+                2 * FW,
+            ) * fit(f_w, FW),
+            3 * FW,
+        )
+        .wrapping_add(fit(xu, 3 * FW));
+        let addr = fit(row_addr * u(u64::from(bmax), bbits + 1), sa).wrapping_add(fit(st_t, sa));
+        let en = m.wire_from(format!("fetch_en_{i}"), st_issue & valid.clone() & inb);
+        let addr = m.wire_from(format!("fetch_addr_{i}"), addr);
+        let v1 = m.reg(format!("fetch_valid_{i}"), Bool);
+        m.next(v1, st_issue & valid);
+        let cl1 = m.reg_no_reset(format!("fetch_lane_{i}"), UInt(clog2(u64::from(cols))));
+        m.next(cl1, fit(tap.cl.clone(), clog2(u64::from(cols))));
+        let en1 = m.reg(format!("fetch_en_d_{i}"), Bool);
+        m.next(en1, en);
+        // Fetch stage 2: read (the input-role buffer is selected by `role`).
+        let qa = m.mem_read(spike_a, format!("spike_a_q{i}"), en & !role, addr);
+        let qb = m.mem_read(spike_b, format!("spike_b_q{i}"), en & role, addr);
+        rd_en_bits.push(en1);
+        valid_bits.push(v1);
+        fetch_data_a.push(qa);
+        fetch_data_b.push(qb);
+        lane_sel.push(cl1);
+    }
+    let role1 = m.reg("fetch_role", Bool);
+    m.next(role1, role);
+    let mut spike_bits = Vec::new();
+    for i in 0..rows as usize {
+        let word = role1.select(fetch_data_b[i], fetch_data_a[i]);
+        let bit = word.shr_by(lane_sel[i]).bit(0);
+        spike_bits.push(rd_en_bits[i] & bit);
+    }
+    // Column tag through fetch (2 cycles) and the array (lat cycles).
+    let issue_d1 = m.reg("issue_d1", Bool);
+    m.next(issue_d1, st_issue);
+    let entry_d1 = m.reg_no_reset("entry_d1", UInt(eb));
+    m.next(entry_d1, col_entry);
+    let ct_d1 = m.reg_no_reset("ct_d1", UInt(FW));
+    m.next(ct_d1, st_ct);
+    let tag_bits = 1 + 1 + 1 + pa;
+    let psum_addr_now = fit(
+        fit(fit(st_ct, FW) * fit(f_p, FW), 2 * FW).wrapping_add(fit(st_p, 2 * FW))
+            * u(u64::from(bmax), bbits + 1),
+        pa,
+    )
+    .wrapping_add(fit(st_t, pa));
+    let tag_now = Expr::cat([
+        st_rl.is_eq(0),
+        st_last_rl.expr(),
+        st_g.is_eq(0),
+        psum_addr_now,
+    ]);
+    let tag1 = m.reg_no_reset("tag_d1", UInt(tag_bits));
+    m.next(tag1, tag_now);
+    let in_spikes = Expr::cat(spike_bits.iter().rev().cloned());
+    let in_taps = Expr::cat(valid_bits.iter().rev().map(|s| s.expr()));
+    let in_spikes = m.wire_from("array_in_spikes", in_spikes);
+    let in_taps = m.wire_from("array_in_taps", in_taps);
+    let array = pe_array(&array_params);
+    let arr = m.instance("u_array", &array);
+    m.connect(&arr, "in_valid", issue_d1);
+    m.connect(&arr, "in_entry", entry_d1);
+    m.connect(&arr, "in_spikes", in_spikes);
+    m.connect(&arr, "in_taps", in_taps);
+    m.connect(&arr, "wl_en", wl_en);
+    m.connect(&arr, "wl_row", wl_row);
+    m.connect(&arr, "wl_entry", wl_entry);
+    m.connect(&arr, "wl_weights", wq);
+    // Tag pipeline: tag1 enters the array with its column (cycle c+1); after `lat` more
+    // registers it leaves with the column's partial sums.
+    let mut tag_pipe: Vec<Expr> = vec![tag1.expr()];
+    let mut ct_pipe: Vec<Expr> = vec![ct_d1.expr()];
+    let mut valid_pipe: Vec<Expr> = vec![issue_d1.expr()];
+    for k in 0..lat {
+        let r = m.reg_no_reset(format!("tag_pipe_{k}"), UInt(tag_bits));
+        m.next(r, tag_pipe[k as usize].clone());
+        tag_pipe.push(r.expr());
+        let c = m.reg_no_reset(format!("ct_pipe_{k}"), UInt(FW));
+        m.next(c, ct_pipe[k as usize].clone());
+        ct_pipe.push(c.expr());
+        if k + 1 < lat {
+            let v = m.reg(format!("valid_pipe_{k}"), Bool);
+            m.next(v, valid_pipe[k as usize].clone());
+            valid_pipe.push(v.expr());
+        }
+    }
+    let tag_out = tag_pipe[lat as usize].clone();
+    let tag_pre = tag_pipe[lat as usize - 1].clone();
+    let ct_out = ct_pipe[lat as usize].clone();
+    let valid_pre = valid_pipe[lat as usize - 1].clone();
+    let out_valid = arr.out("out_valid");
+    let out_psums = arr.out("out_psums");
+    let out_first = tag_out.bit(tag_bits - 1);
+    let out_last = tag_out.bit(tag_bits - 2);
+    let out_g0 = tag_out.bit(tag_bits - 3);
+    let out_addr = tag_out.bits(pa - 1, 0);
+    let pre_last = tag_pre.bit(tag_bits - 2);
+    let pre_g0 = tag_pre.bit(tag_bits - 3);
+    let pre_addr = tag_pre.bits(pa - 1, 0);
+    // Column accumulator and psum buffer (§5).
+    let acc_rd = m.wire_from("psum_rmw_read", valid_pre & pre_last & !pre_g0);
+    let psum_old = m.mem_read(psum_buf, "psum_rmw_q", acc_rd, pre_addr);
+    let mut acc_regs = Vec::new();
+    let mut sum_lanes = Vec::new();
+    let mut write_lanes = Vec::new();
+    for j in 0..cols {
+        let lane = out_psums.bits(j * pb + pb - 1, j * pb).as_sint();
+        let acc = m.reg(format!("col_acc_{j}"), SInt(pb));
+        let sum = out_first.select(lane.clone(), acc.wrapping_add(lane));
+        let sum = m.wire_from(format!("col_sum_{j}"), sum);
+        m.next_when(acc, out_valid.clone(), sum);
+        let old = psum_old.bits(j * pb + pb - 1, j * pb).as_sint();
+        let total = out_g0.select(sum.expr(), old.wrapping_add(sum));
+        write_lanes.push(total.as_uint());
+        acc_regs.push(acc);
+        sum_lanes.push(sum);
+    }
+    let psum_we_array = m.wire_from("psum_we_array", out_valid.clone() & out_last.clone());
+    let psum_wdata_array = Expr::cat(write_lanes.into_iter().rev());
+
+    // ---------------------------------------------------------------- LIF phase (§6)
+    let n = p.share_factor;
+    let nb = clog2(u64::from(n.max(2)));
+    let lf_busy = m.reg("lif_busy", Bool);
+    let lf_t = m.reg("lif_t", UInt(16));
+    let lf_p = m.reg("lif_p", UInt(FW));
+    let lf_cb = m.reg("lif_cb", UInt(FW));
+    let lf_g = m.reg("lif_g", UInt(nb));
+    let lf_tail = m.reg("lif_tail", UInt(3));
+    let lf_last_g = m.wire_from("lif_last_g", lf_g.is_eq(u64::from(n - 1)));
+    let lf_last_cb = m.wire_from("lif_last_cb", lf_cb.wrapping_add(1).is_eq(fit(f_nctb, FW)));
+    let lf_last_p = m.wire_from("lif_last_p", lf_p.wrapping_add(1).is_eq(fit(f_p, FW)));
+    let lf_last_t = m.wire_from("lif_last_t", lf_t.wrapping_add(1).is_eq(tw));
+    let lf_final = m.wire_from(
+        "lif_final",
+        lf_busy & lf_last_g & lf_last_cb & lf_last_p & lf_last_t,
+    );
+    let lf_ct = m.wire_from(
+        "lif_ct",
+        fit(fit(lf_g, FW) * fit(f_nctb, FW), FW).wrapping_add(lf_cb),
+    );
+    let lf_addr = m.wire_from(
+        "lif_psum_addr",
+        fit(
+            fit(fit(lf_ct, FW) * fit(f_p, FW), 2 * FW).wrapping_add(fit(lf_p, 2 * FW))
+                * u(u64::from(bmax), bbits + 1),
+            pa,
+        )
+        .wrapping_add(fit(lf_t, pa)),
+    );
+    let lf_maddr = m.wire_from(
+        "lif_mem_addr",
+        fit(f_mbase, ma).wrapping_add(fit(
+            fit(fit(lf_p, FW) * fit(f_nctb, FW), 2 * FW).wrapping_add(fit(lf_cb, 2 * FW)),
+            ma,
+        )),
+    );
+    let lf_first = lf_g.is_eq(0);
+    // Classify phase (§7) shares the psum read port.
+    let cl_busy = m.reg("cls_busy", Bool);
+    let cl_ct = m.reg("cls_ct", UInt(FW));
+    let cl_tl = m.reg("cls_tl", UInt(16));
+    let cl_last_ct = m.wire_from("cls_last_ct", cl_ct.wrapping_add(1).is_eq(fit(f_nct, FW)));
+    let cl_addr = m.wire_from(
+        "cls_psum_addr",
+        fit(
+            fit(fit(cl_ct, FW) * fit(f_p, FW), 2 * FW) * u(u64::from(bmax), bbits + 1),
+            pa,
+        )
+        .wrapping_add(fit(cl_tl, pa)),
+    );
+    let ph_rd_en = m.wire_from("psum_phase_read", lf_busy | cl_busy);
+    let ph_rd_addr = m.wire_from("psum_phase_addr", lf_busy.select(lf_addr, cl_addr));
+    let psum_q = m.mem_read(psum_buf, "psum_q", ph_rd_en, ph_rd_addr);
+    let mem_rd = m.wire_from("membrane_read", lf_busy & lf_first.clone());
+    let v_q = m.mem_read(membrane, "membrane_q", mem_rd, lf_maddr);
+    // Stage-1 registers of the LIF pipeline (the read data arrives with them).
+    let lf_v1 = m.reg("lif_v1", Bool);
+    m.next(lf_v1, lf_busy);
+    let lf_first1 = m.reg("lif_first1", Bool);
+    m.next(lf_first1, lf_first);
+    let lf_last1 = m.reg("lif_last1", Bool);
+    m.next(lf_last1, lf_busy & lf_last_g);
+    let lf_ct1 = m.reg_no_reset("lif_ct1", UInt(FW));
+    m.next(lf_ct1, lf_ct);
+    let lf_addr1 = m.reg_no_reset("lif_addr1", UInt(pa));
+    m.next(lf_addr1, lf_addr);
+    let lf_maddr1 = m.reg_no_reset("lif_maddr1", UInt(ma));
+    m.next(lf_maddr1, lf_maddr);
+    // LIF datapaths, one per lane; their outputs come one cycle later (registered).
+    let lif_params = LifUnitParams {
+        membrane_bits: mb,
+        current_bits: pb,
+        leak: p.leak,
+        reset: p.reset,
+        fire_compare: p.fire_compare,
+        share_factor: n,
+    };
+    let lif_mod = lif_unit(&lif_params);
+    let theta = fit(f_theta, mb).as_sint();
+    let mut spike_out_bits = Vec::new();
+    let mut v_out_lanes = Vec::new();
+    for j in 0..cols {
+        let lu = m.instance(format!("u_lif_{j}"), &lif_mod);
+        m.connect(&lu, "valid", lf_v1);
+        m.connect(&lu, "first", lf_first1);
+        m.connect(&lu, "v_mem", v_q.bits(j * mb + mb - 1, j * mb).as_sint());
+        m.connect(
+            &lu,
+            "current",
+            psum_q.bits(j * pb + pb - 1, j * pb).as_sint(),
+        );
+        m.connect(&lu, "threshold", theta.clone());
+        spike_out_bits.push(lu.out("spike"));
+        v_out_lanes.push(lu.out("v_out").as_uint());
+        let _ = (lu.out("spike_valid"), lu.out("v_valid"));
+    }
+    let lf_v2 = m.reg("lif_v2", Bool);
+    m.next(lf_v2, lf_v1);
+    let lf_last2 = m.reg("lif_last2", Bool);
+    m.next(lf_last2, lf_v1 & lf_last1);
+    let lf_addr2 = m.reg_no_reset("lif_addr2", UInt(pa));
+    m.next(lf_addr2, lf_addr1);
+    let lf_maddr2 = m.reg_no_reset("lif_maddr2", UInt(ma));
+    m.next(lf_maddr2, lf_maddr1);
+    let lif_spike_word = Expr::cat(spike_out_bits.into_iter().rev());
+    m.mem_write(
+        membrane,
+        lf_v2 & lf_last2,
+        lf_maddr2,
+        Expr::cat(v_out_lanes.into_iter().rev()),
+    );
+    // Output spikes go to the output-role buffer at the psum address layout (§3).
+    let lif_spike_addr = fit(lf_addr2, sa);
+    // Membrane clearing (CLEAR phase) writes zeros.
+    let clr = m.wire_from("clear_we", in_phase(ph::CLEAR));
+    m.mem_write(membrane, clr, fit(xcnt, ma), u(0, cols * mb));
+    let out_we = m.wire_from("spike_out_we", lf_v2);
+    m.mem_write(spike_a, in_to_a, in_addr, s_data);
+    m.mem_write(
+        spike_a,
+        out_we & role,
+        lif_spike_addr.clone(),
+        lif_spike_word.clone(),
+    );
+    m.mem_write(spike_b, in_to_b, in_addr, s_data);
+    m.mem_write(spike_b, out_we & !role, lif_spike_addr, lif_spike_word);
+    m.mem_write(psum_buf, psum_we_array, fit(out_addr, pa), psum_wdata_array);
+
+    // LIF loop counters.
+    let lf_start = m.wire(("lif_start").to_string(), Bool);
+    Rules::new()
+        .when(lf_start, Expr::bool(true))
+        .when(lf_final, Expr::bool(false))
+        .apply(&mut m, lf_busy);
+    Rules::new()
+        .when(lf_start, u(0, nb))
+        .when(lf_busy, lf_last_g.select(u(0, nb), lf_g.wrapping_add(1)))
+        .apply(&mut m, lf_g);
+    let lf_adv_cb = lf_busy & lf_last_g;
+    Rules::new()
+        .when(lf_start, u(0, FW))
+        .when(
+            lf_adv_cb.clone(),
+            lf_last_cb.select(u(0, FW), lf_cb.wrapping_add(1)),
+        )
+        .apply(&mut m, lf_cb);
+    let lf_adv_p = lf_adv_cb & lf_last_cb;
+    Rules::new()
+        .when(lf_start, u(0, FW))
+        .when(
+            lf_adv_p.clone(),
+            lf_last_p.select(u(0, FW), lf_p.wrapping_add(1)),
+        )
+        .apply(&mut m, lf_p);
+    Rules::new()
+        .when(lf_start, u(0, 16))
+        .when(lf_adv_p & lf_last_p, lf_t.wrapping_add(1))
+        .apply(&mut m, lf_t);
+    Rules::new()
+        .when(lf_final, u(2, 3))
+        .when(lf_tail.is_ne(0), lf_tail.wrapping_sub(1))
+        .apply(&mut m, lf_tail);
+    let lif_done = m.wire_from("lif_done", in_phase(ph::LIF) & lf_tail.is_eq(1));
+
+    // ---------------------------------------------------------------- classify + entropy (§7)
+    let cl_v1 = m.reg("cls_v1", Bool);
+    m.next(cl_v1, cl_busy);
+    let cl_ct1 = m.reg_no_reset("cls_ct1", UInt(FW));
+    m.next(cl_ct1, cl_ct);
+    let cl_start = m.wire(("cls_start").to_string(), Bool);
+    let cl_issue_end = m.wire_from("cls_issue_end", cl_busy & cl_last_ct);
+    Rules::new()
+        .when(cl_start, Expr::bool(true))
+        .when(cl_issue_end, Expr::bool(false))
+        .apply(&mut m, cl_busy);
+    Rules::new()
+        .when(cl_start, u(0, FW))
+        .when(cl_busy, cl_ct.wrapping_add(1))
+        .apply(&mut m, cl_ct);
+    let cl_tail = m.reg("cls_tail", UInt(2));
+    Rules::new()
+        .when(cl_issue_end, u(2, 2))
+        .when(cl_tail.is_ne(0), cl_tail.wrapping_sub(1))
+        .apply(&mut m, cl_tail);
+    let cls_done = m.wire_from("cls_done", in_phase(ph::CLASSIFY) & cl_tail.is_eq(1));
+    // Logit registers.
+    let mut logits = Vec::new();
+    for k in 0..p.max_classes {
+        let z = m.reg(format!("logit_{k}"), SInt(lb));
+        logits.push(z);
+    }
+    let clear_logits = m.wire(("clear_logits").to_string(), Bool);
+    for (k, z) in logits.iter().enumerate() {
+        let k = k as u32;
+        let ct_k = u64::from(k / cols);
+        let lane = k % cols;
+        let add = psum_q
+            .bits(lane * pb + pb - 1, lane * pb)
+            .as_sint()
+            .sext(lb.max(pb));
+        let hit = cl_v1 & cl_ct1.is_eq(ct_k) & fit(f_m, 16).is_gt(u64::from(k));
+        let sum = z.sext(lb.max(pb)).wrapping_add(add).trunc(lb);
+        m.next(
+            *z,
+            clear_logits.select(Expr::sint(0, lb), hit.select(sum, z.expr())),
+        );
+    }
+    let ent = entropy_unit(&EntropyUnitParams {
+        max_classes: p.max_classes,
+        logit_bits: lb,
+    });
+    let eu = m.instance("u_entropy", &ent);
+    let ent_start = m.wire(("entropy_start").to_string(), Bool);
+    m.connect(&eu, "start", ent_start);
+    m.connect(
+        &eu,
+        "num_classes",
+        fit(num_classes, clog2(u64::from(p.max_classes) + 1)),
+    );
+    m.connect(&eu, "frac_bits", frac_bits);
+    m.connect(&eu, "rlnk", rlnk);
+    m.connect(&eu, "theta_q", theta_q);
+    let ent_addr = eu.out("logit_addr");
+    let mut ldata: Expr = logits[0].expr();
+    for (k, z) in logits.iter().enumerate().skip(1) {
+        ldata = ent_addr.is_eq(k as u64).select(*z, ldata);
+    }
+    let ldata_r = m.reg_no_reset("logit_read_q", SInt(lb));
+    m.next(ldata_r, ldata);
+    m.connect(&eu, "logit_data", ldata_r);
+    let ent_done = eu.out("done");
+    let ent_exit = eu.out("exit");
+    let ent_pred = eu.out("prediction");
+    let _ = (eu.out("busy"), eu.out("h_q"));
+
+    // ---------------------------------------------------------------- result stream (§8)
+    let r_valid = m.reg("r_valid_r", Bool);
+    let r_kind = m.reg("r_kind_r", UInt(2));
+    let r_data = m.reg("r_data_r", UInt(32));
+    let r_fire = m.wire_from("r_fire", r_valid & r_ready);
+    let tr_pending = m.reg("trace_pending", Bool); // a read was issued last cycle
+    let tr_total = m.wire_from(
+        "trace_words",
+        fit(fit(fit(f_nct, 16) * fit(f_p, FW), 32) * fit(tw, 16), 32),
+    );
+    let tr_ct = m.reg("trace_ct", UInt(FW));
+    let tr_p = m.reg("trace_p", UInt(FW));
+    let tr_t = m.reg("trace_t", UInt(16));
+    let tr_addr = m.wire_from(
+        "trace_addr",
+        fit(
+            fit(fit(tr_ct, FW) * fit(f_p, FW), 2 * FW).wrapping_add(fit(tr_p, 2 * FW))
+                * u(u64::from(bmax), bbits + 1),
+            sa,
+        )
+        .wrapping_add(fit(tr_t, sa)),
+    );
+    let in_trace = m.wire_from("in_trace", in_phase(ph::TRACE));
+    let tr_issue = m.wire_from(
+        "trace_issue",
+        in_trace & !tr_pending & !r_valid & xcnt.is_lt(tr_total),
+    );
+    // The stage's output is in the output-role buffer: B when role = 0.
+    let tq_a = m.mem_read(spike_a, "trace_qa", tr_issue & role, tr_addr);
+    let tq_b = m.mem_read(spike_b, "trace_qb", tr_issue & !role, tr_addr);
+    let tr_word = role.select(tq_a, tq_b);
+    let tr_last_t = tr_t.wrapping_add(1).is_eq(tw);
+    let tr_last_p = tr_p.wrapping_add(1).is_eq(fit(f_p, FW));
+
+    // ---------------------------------------------------------------- requests (§8)
+    let req_valid = m.reg("req_valid_r", Bool);
+    let req_kind = m.reg("req_kind_r", Bool);
+    let req_fire = m.wire_from("req_fire", req_valid & req_ready);
+
+    // ---------------------------------------------------------------- sequencer (§4)
+    let tw_next_window = {
+        let rest = timesteps.wrapping_sub(t0.wrapping_add(tw)).trunc(16);
+        rest.is_lt(tick_batch).select(rest, tick_batch.expr())
+    };
+    let tw_first = timesteps.is_lt(tick_batch).select(timesteps, tick_batch);
+    let last_window = t0.wrapping_add(tw).trunc(16).is_ge(timesteps);
+    let ent_in = m.wire_from("in_entropy", in_phase(ph::ENTROPY));
+    let exit_now = m.wire_from(
+        "exit_now",
+        ent_in
+            & ent_done.clone()
+            & (ent_exit
+                | t0.wrapping_add(cl_tl)
+                    .wrapping_add(1)
+                    .trunc(16)
+                    .is_ge(timesteps)),
+    );
+    let more_t = cl_tl.wrapping_add(1).is_lt(tw);
+    let in_logits = m.wire_from("in_logits", in_phase(ph::LOGITS));
+    let logit_total = fit(f_m, 32);
+    let final_go = m.wire_from("final_go", in_phase(ph::FINAL) & !r_valid);
+    let stage_go = in_phase(ph::STAGE);
+    let next_go = in_phase(ph::NEXT);
+    // Transitions.
+    let to = |v: u64| u(v, PHW);
+    let after_array = is_cls.select(to(ph::CLASSIFY), to(ph::LIF));
+    let after_lif = trace_en.select(to(ph::TRACE), to(ph::NEXT));
+    let trace_done = m.wire_from(
+        "trace_done",
+        in_trace & xcnt.is_ge(tr_total) & !r_valid & !tr_pending,
+    );
+    let logits_done = m.wire_from(
+        "logits_done",
+        in_logits & xcnt.is_ge(logit_total.clone()) & !r_valid,
+    );
+    let after_entropy_cont = more_t.clone().select(to(ph::CLASSIFY), to(ph::NEXT));
+    let after_logits = m.wire(("after_logits").to_string(), UInt(PHW));
+    let exited = m.reg("exited", Bool);
+    m.drive(
+        after_logits,
+        exited.select(to(ph::FINAL), after_entropy_cont.clone()),
+    );
+    let clear_done = m.wire_from(
+        "clear_done",
+        in_phase(ph::CLEAR) & xcnt.wrapping_add(1).trunc(32).is_ge(fit(mem_words, 32)),
+    );
+    let recv_in_done = m.wire_from(
+        "recv_in_done",
+        s_fire & xcnt.wrapping_add(1).trunc(32).is_ge(in_words),
+    );
+    let recv_w_done = m.wire_from(
+        "recv_w_done",
+        w_fire & xcnt.wrapping_add(1).trunc(32).is_ge(w_words),
+    );
+    let ent_finish = m.wire_from("entropy_finish", ent_in & ent_done.clone());
+    let win_over = last_stage & (last_window | exited.expr());
+    Rules::new()
+        .when(
+            start & in_phase(ph::IDLE),
+            mem_words.is_eq(0).select(to(ph::STAGE), to(ph::CLEAR)),
+        )
+        .when(clear_done, to(ph::STAGE))
+        .when(
+            stage_go.clone(),
+            stage.is_eq(0).select(to(ph::REQ_IN), to(ph::REQ_W)),
+        )
+        .when(in_phase(ph::REQ_IN) & req_fire, to(ph::RECV_IN))
+        .when(recv_in_done, to(ph::REQ_W))
+        .when(in_phase(ph::REQ_W) & req_fire, to(ph::RECV_W))
+        .when(recv_w_done, to(ph::ARRAY))
+        .when(array_done, after_array)
+        .when(lif_done, after_lif)
+        .when(cls_done, to(ph::ENTROPY))
+        .when(
+            ent_finish,
+            trace_en.select(
+                to(ph::LOGITS),
+                exit_now.select(to(ph::FINAL), after_entropy_cont),
+            ),
+        )
+        .when(logits_done, after_logits)
+        .when(trace_done, to(ph::NEXT))
+        .when(
+            next_go.clone(),
+            win_over.select(to(ph::FINAL), to(ph::STAGE)),
+        )
+        .when(in_phase(ph::FINAL) & r_fire, to(ph::IDLE))
+        .apply(&mut m, phase);
+    // Fix: FINAL issues one beat; the transition back to IDLE happens when it is taken.
+    m.drive(enter_array, recv_w_done);
+    m.drive(lf_start, array_done & !is_cls.expr());
+    m.drive(
+        cl_start,
+        (array_done & is_cls.expr())
+            | (ent_finish & !exit_now & more_t.clone() & !trace_en.expr())
+            | (logits_done & !exited.expr() & more_t.clone()),
+    );
+    m.drive(ent_start, cls_done);
+    m.drive(clear_logits, start & in_phase(ph::IDLE));
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), Expr::bool(false))
+        .when(exit_now, Expr::bool(true))
+        .apply(&mut m, exited);
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), Expr::bool(true))
+        .when(in_phase(ph::FINAL) & r_fire, Expr::bool(false))
+        .apply(&mut m, busy);
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), Expr::bool(false))
+        .when(in_phase(ph::FINAL) & r_fire, Expr::bool(true))
+        .apply(&mut m, done);
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), cfg_wdata.bit(1))
+        .apply(&mut m, trace_en);
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), u(0, sb))
+        .when(
+            next_go.clone(),
+            last_stage.select(u(0, sb), stage.wrapping_add(1)),
+        )
+        .apply(&mut m, stage);
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), Expr::bool(false))
+        .when(next_go.clone(), last_stage.select(Expr::bool(false), !role))
+        .apply(&mut m, role);
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), u(0, 16))
+        .when(next_go.clone() & last_stage, t0.wrapping_add(tw))
+        .apply(&mut m, t0);
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), tw_first)
+        .when(next_go & last_stage, tw_next_window)
+        .apply(&mut m, tw);
+    Rules::new()
+        .when(
+            cl_start & !(array_done & is_cls.expr()),
+            cl_tl.wrapping_add(1),
+        )
+        .when(array_done & is_cls.expr(), u(0, 16))
+        .apply(&mut m, cl_tl);
+    Rules::new()
+        .when(exit_now, t0.wrapping_add(cl_tl).wrapping_add(1))
+        .apply(&mut m, exit_t);
+    Rules::new()
+        .when(exit_now, ent_pred)
+        .apply(&mut m, prediction);
+    // Requests.
+    let req_go = (stage_go & stage.is_eq(0)) | recv_in_done | (stage_go_w(&in_phase, &stage));
+    Rules::new()
+        .when(req_go, Expr::bool(true))
+        .when(req_fire, Expr::bool(false))
+        .apply(&mut m, req_valid);
+    Rules::new()
+        .when(in_phase(ph::STAGE), stage.is_eq(0))
+        .when(recv_in_done, Expr::bool(false))
+        .apply(&mut m, req_kind);
+    // Transfer counter.
+    Rules::new()
+        .when(start & in_phase(ph::IDLE), u(0, 32))
+        .when(in_phase(ph::CLEAR), xcnt.wrapping_add(1))
+        .when(req_fire, u(0, 32))
+        .when(s_fire | w_fire, xcnt.wrapping_add(1))
+        .when(array_done | lif_done | ent_finish, u(0, 32))
+        .when(tr_issue | (in_logits & r_fire), xcnt.wrapping_add(1))
+        .apply(&mut m, xcnt);
+    Rules::new()
+        .when(req_fire, u(0, 16))
+        .when(
+            s_fire,
+            xsub.wrapping_add(1)
+                .is_eq(tw)
+                .select(u(0, 16), xsub.wrapping_add(1)),
+        )
+        .apply(&mut m, xsub);
+    Rules::new()
+        .when(req_fire, u(0, 32))
+        .when(s_fire & xsub.wrapping_add(1).is_eq(tw), xq.wrapping_add(1))
+        .apply(&mut m, xq);
+    let wi_last = wi.wrapping_add(1).is_eq(rows);
+    let wrt_last = wrt.wrapping_add(1).is_eq(fit(f_nrt, FW));
+    Rules::new()
+        .when(req_fire, u(0, 16))
+        .when(w_fire, wi_last.clone().select(u(0, 16), wi.wrapping_add(1)))
+        .apply(&mut m, wi);
+    Rules::new()
+        .when(req_fire, u(0, FW))
+        .when(
+            w_fire & wi_last.clone(),
+            wrt_last.clone().select(u(0, FW), wrt.wrapping_add(1)),
+        )
+        .apply(&mut m, wrt);
+    Rules::new()
+        .when(req_fire, u(0, FW))
+        .when(w_fire & wi_last & wrt_last, wct.wrapping_add(1))
+        .apply(&mut m, wct);
+    // Trace counters.
+    Rules::new()
+        .when(lif_done, Expr::bool(false))
+        .when(tr_issue, Expr::bool(true))
+        .when(tr_pending.expr(), Expr::bool(false))
+        .apply(&mut m, tr_pending);
+    Rules::new()
+        .when(lif_done, u(0, 16))
+        .when(
+            tr_issue,
+            tr_last_t.clone().select(u(0, 16), tr_t.wrapping_add(1)),
+        )
+        .apply(&mut m, tr_t);
+    Rules::new()
+        .when(lif_done, u(0, FW))
+        .when(
+            tr_issue & tr_last_t.clone(),
+            tr_last_p.clone().select(u(0, FW), tr_p.wrapping_add(1)),
+        )
+        .apply(&mut m, tr_p);
+    Rules::new()
+        .when(lif_done, u(0, FW))
+        .when(tr_issue & tr_last_t & tr_last_p, tr_ct.wrapping_add(1))
+        .apply(&mut m, tr_ct);
+    // Result beats.
+    let logit_sel = {
+        let mut sel: Expr = logits[0].sext(32);
+        for (k, z) in logits.iter().enumerate().skip(1) {
+            sel = xcnt.is_eq(k as u64).select(z.sext(32), sel);
+        }
+        sel.as_uint()
+    };
+    let logit_beat = in_logits & !r_valid & xcnt.is_lt(logit_total);
+    let final_beat = Expr::cat([fit(prediction, 16), fit(exit_t, 16)]);
+    Rules::new()
+        .when(r_fire, Expr::bool(false))
+        .when(tr_pending.expr(), Expr::bool(true))
+        .when(logit_beat.clone(), Expr::bool(true))
+        .when(final_go & exited.expr(), Expr::bool(true))
+        .apply(&mut m, r_valid);
+    Rules::new()
+        .when(tr_pending.expr(), u(0, 2))
+        .when(logit_beat.clone(), u(1, 2))
+        .when(final_go, u(2, 2))
+        .apply(&mut m, r_kind);
+    Rules::new()
+        .when(tr_pending.expr(), fit(tr_word, 32))
+        .when(logit_beat, logit_sel)
+        .when(final_go, final_beat)
+        .apply(&mut m, r_data);
+
+    // ---------------------------------------------------------------- counters (§9)
+    let cycles_inc = |e: Expr| fit(e, CW);
+    let phase_arr = in_array.expr();
+    let phase_lif = in_phase(ph::LIF);
+    let phase_cls = in_phase(ph::CLASSIFY);
+    let phase_ent = ent_in.expr();
+    let ct_in = m.reg_no_reset("ct_at_array_in", UInt(FW));
+    m.next(ct_in, ct_d1);
+    let lanes_in = lanes(&ct_in.expr(), &f_m.expr(), cols, 16);
+    let pc_w = clog2(u64::from(rows) + 1);
+    let perf_spikes = popcount(&(in_spikes.expr() & in_taps.expr()), pc_w);
+    let perf_taps = popcount(&in_taps.expr(), pc_w);
+    let reads_col = popcount(&Expr::cat(rd_en_bits.iter().rev().map(|s| s.expr())), pc_w);
+    let arr_in = issue_d1.expr();
+    let performed = arr_in.select(fit(perf_spikes * lanes_in.clone(), CW), u(0, CW));
+    let gated = arr_in.select(
+        fit(perf_taps * lanes_in.clone(), CW).wrapping_sub(performed.clone()),
+        u(0, CW),
+    );
+    let out_lanes = lanes(&ct_out, &f_m.expr(), cols, 16);
+    let lif_lanes = lanes(&lf_ct.expr(), &f_m.expr(), cols, 16);
+    let states_per_p = m.wire_from("states_per_position", fit(f_m, FW) >> nb_log(n));
+    let mem_lanes = lanes(&lf_cb.expr(), &states_per_p.expr(), cols, 16);
+    let cls_lanes = lanes(&cl_ct.expr(), &f_m.expr(), cols, 16);
+    let cg_of_word = m.wire(("input_word_cg").to_string(), UInt(FW));
+    let in_word_lanes = lanes(&cg_of_word.expr(), &f_c.expr(), cols, 16);
+    let hw_words = m.wire_from("input_hw", fit(fit(f_h, FW) * fit(f_w, FW), FW));
+    let in_cg_reg = m.reg("input_cg", UInt(FW));
+    let in_hw_cnt = m.reg("input_hw_count", UInt(FW));
+    let hw_last = in_hw_cnt.wrapping_add(1).is_eq(hw_words);
+    let adv_q = s_fire & xsub.wrapping_add(1).is_eq(tw);
+    Rules::new()
+        .when(req_fire, u(0, FW))
+        .when(
+            adv_q.clone(),
+            hw_last.clone().select(u(0, FW), in_hw_cnt.wrapping_add(1)),
+        )
+        .apply(&mut m, in_hw_cnt);
+    Rules::new()
+        .when(req_fire, u(0, FW))
+        .when(adv_q & hw_last, in_cg_reg.wrapping_add(1))
+        .apply(&mut m, in_cg_reg);
+    m.drive(cg_of_word, in_cg_reg);
+    let incs: Vec<(&str, Expr)> = vec![
+        (
+            "cycles",
+            cycles_inc(
+                (phase_arr.clone() | phase_lif.clone() | phase_cls.clone() | phase_ent.clone())
+                    .zext(1),
+            ),
+        ),
+        ("array_cycles", cycles_inc(phase_arr.zext(1))),
+        ("lif_cycles", cycles_inc(phase_lif.zext(1))),
+        ("classify_cycles", cycles_inc(phase_cls.zext(1))),
+        ("entropy_cycles", cycles_inc(phase_ent.zext(1))),
+        ("performed_acc", performed.clone()),
+        ("gated_acc", gated),
+        ("weight_buffer_reads", fit(ld_valid_lanes.expr(), CW)),
+        (
+            "weight_buffer_writes",
+            w_fire.select(fit(wrecv_valid.expr(), CW), u(0, CW)),
+        ),
+        ("weight_spad_reads", performed),
+        ("weight_spad_writes", fit(ld_valid_lanes.expr(), CW)),
+        (
+            "input_spike_reads",
+            arr_in.select(fit(reads_col, CW), u(0, CW)),
+        ),
+        (
+            "input_spike_writes",
+            s_fire.select(fit(in_word_lanes.clone(), CW), u(0, CW)),
+        ),
+        (
+            "output_spike_writes",
+            lf_v1.select(
+                fit(lanes(&lf_ct1.expr(), &f_m.expr(), cols, 16), CW),
+                u(0, CW),
+            ),
+        ),
+        (
+            "col_acc_reads",
+            (out_valid.clone() & !out_first.clone()).select(fit(out_lanes.clone(), CW), u(0, CW)),
+        ),
+        (
+            "col_acc_writes",
+            out_valid
+                .clone()
+                .select(fit(out_lanes.clone(), CW), u(0, CW)),
+        ),
+        (
+            "psum_reads",
+            fit(
+                (out_valid.clone() & out_last.clone() & !out_g0.clone())
+                    .select(fit(out_lanes.clone(), 16), u(0, 16))
+                    .wrapping_add(lf_busy.select(fit(lif_lanes.clone(), 16), u(0, 16)))
+                    .wrapping_add(cl_busy.select(fit(cls_lanes.clone(), 16), u(0, 16))),
+                CW,
+            ),
+        ),
+        (
+            "psum_writes",
+            (out_valid & out_last).select(fit(out_lanes, CW), u(0, CW)),
+        ),
+        (
+            "membrane_reads",
+            mem_rd.select(fit(mem_lanes.clone(), CW), u(0, CW)),
+        ),
+        (
+            "membrane_writes",
+            (lf_busy & lf_last_g).select(fit(mem_lanes, CW), u(0, CW)),
+        ),
+        ("lif_steps", lf_busy.select(fit(lif_lanes, CW), u(0, CW))),
+        (
+            "classifier_updates",
+            cl_busy.select(fit(cls_lanes, CW), u(0, CW)),
+        ),
+        ("entropy_evaluations", fit(cls_done.zext(1), CW)),
+        (
+            "ext_read_bits",
+            fit(
+                w_fire
+                    .select(fit(wrecv_valid * u(u64::from(wbits), 6), 24), u(0, 24))
+                    .wrapping_add(s_fire.select(fit(in_word_lanes, 24), u(0, 24))),
+                CW,
+            ),
+        ),
+        (
+            "ext_write_bits",
+            (in_phase(ph::FINAL) & r_fire).select(u(32, CW), u(0, CW)),
+        ),
+    ];
+    assert_eq!(incs.len(), NUM_COUNTERS);
+    let mut counters = Vec::new();
+    for (name, inc) in incs {
+        let c = m.reg(format!("count_{name}"), UInt(CW));
+        let clear = start & in_phase(ph::IDLE);
+        m.next(c, clear.select(u(0, CW), c.wrapping_add(inc)));
+        counters.push(c);
+    }
+
+    // ---------------------------------------------------------------- register read (§8)
+    let mut rd: Expr = u(0, 32);
+    let status = Expr::cat([done.expr(), busy.expr()]);
+    let reads: Vec<(u64, Expr)> = vec![
+        (reg::STATUS, fit(status, 32)),
+        (reg::EXIT_T, fit(exit_t, 32)),
+        (reg::PREDICTION, fit(prediction, 32)),
+    ];
+    for (a, v) in reads {
+        rd = cfg_addr.is_eq(Expr::uint(a, 12)).select(v, rd);
+    }
+    for (i, c) in counters.iter().enumerate() {
+        let a = reg::COUNTER_BASE + 2 * i as u64;
+        rd = cfg_addr.is_eq(Expr::uint(a, 12)).select(c.bits(31, 0), rd);
+        rd = cfg_addr
+            .is_eq(Expr::uint(a + 1, 12))
+            .select(c.bits(63, 32), rd);
+    }
+    m.output_from("cfg_rdata", rd);
+    m.output_from("req_valid", req_valid);
+    m.output_from("req_kind", req_kind.zext(2));
+    m.output_from("req_stage", fit(stage, 8));
+    m.output_from("req_t0", t0);
+    m.output_from("req_len", tw);
+    m.output_from("w_ready", in_phase(ph::RECV_W));
+    m.output_from("s_ready", in_phase(ph::RECV_IN));
+    m.output_from("r_valid", r_valid);
+    m.output_from("r_kind", r_kind);
+    m.output_from("r_stage", fit(stage, 8));
+    m.output_from("r_data", r_data);
+    m.finish()
+}
+
+fn nb_log(n: u32) -> u32 {
+    n.trailing_zeros()
+}
+
+fn st_wrap_g_or_first(st_next: &Signal, st_g: &Signal, groups: &Signal) -> Expr {
+    // The pair about to stream starts a new column tile (its group index is 0) when it is the
+    // first pair, or when the previous pair was the last group of its column tile.
+    st_next.is_eq(0) | fit(*st_g, FW).wrapping_add(1).is_eq(fit(*groups, FW))
+}
+
+fn stage_go_w(in_phase: &dyn Fn(u64) -> Expr, stage: &Signal) -> Expr {
+    in_phase(ph::STAGE) & stage.is_ne(0)
+}
+
+/// Register width of stage field `f` (bits): θ is a signed membrane value, the membrane base
+/// a membrane-buffer address, everything else a `FW`-bit count.
+fn field_width(f: u32, membrane_bits: u32, membrane_addr_bits: u32) -> u32 {
+    match f {
+        field::THETA => membrane_bits,
+        field::MEM_BASE => membrane_addr_bits,
+        field::IS_CLASSIFIER => 1,
+        field::LAST_GROUP => 16,
+        _ => FW,
+    }
+}
