@@ -23,6 +23,8 @@ enum Command {
     Golden(commands::golden::GoldenArgs),
     /// Estimate energy and latency of a network on an accelerator configuration.
     Estimate(commands::estimate::EstimateArgs),
+    /// Co-simulate the generated accelerator RTL (Verilator) against the golden model.
+    Cosim(commands::cosim::CosimArgs),
     /// Regenerate the reproduction document (spikeforge beside the papers' figures).
     Reproduce(commands::reproduce::ReproduceArgs),
 }
@@ -34,6 +36,7 @@ fn main() {
         Command::Golden(args) => commands::golden::run(args),
         Command::Estimate(args) => commands::estimate::run(args),
         Command::Reproduce(args) => commands::reproduce::run(args),
+        Command::Cosim(args) => commands::cosim::run(args),
     };
     if let Err(err) = result {
         eprintln!("error: {err:#}");

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod cosim;
 pub mod estimate;
 pub mod generate;
 pub mod golden;

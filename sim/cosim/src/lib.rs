@@ -1,0 +1,386 @@
+//! Co-simulation of the generated accelerator against the golden model (`spikeforge cosim`).
+//!
+//! One idea per module:
+//! - [`regmap`]: the register map of docs/accelerator.md §8–9;
+//! - [`program`]: the driver's compiler — checks that a network runs on the accelerator,
+//!   computes every register value, lays out weight and input-spike words;
+//! - [`host`]: the host and external memory — programs the design through the cfg bus, serves
+//!   its weight and input-spike requests, collects the result stream and the counters;
+//! - [`compare`]: RTL against golden model (spikes, logits, exit, prediction, counters);
+//! - this file: [`cosim`] — generate, build (cached), run both, compare, and on a mismatch
+//!   rerun with tracing and write a VCD around the first difference.
+//!
+//! See `docs/cosim.md`.
+
+#![warn(missing_docs)]
+
+pub mod compare;
+pub mod error;
+pub mod host;
+pub mod program;
+pub mod regmap;
+
+pub use compare::{compare, Mismatch};
+pub use error::CosimError;
+pub use host::{Counters, HostOptions, RtlOutcome};
+pub use program::{Program, StageProgram};
+
+use serde::Serialize;
+use spikeforge_config::{AcceleratorConfig, FireCompare, Input, Leak, Network, Reset};
+use spikeforge_generators::accel::params::AccelParams;
+use spikeforge_golden::{encode, GoldenModel, Outcome, RunOptions};
+use spikeforge_rtlsim::{build, BuildOptions, DesignSources, Simulator};
+use std::path::PathBuf;
+
+/// Options of [`cosim`].
+#[derive(Debug, Clone)]
+pub struct CosimOptions {
+    /// Folder for the mismatch VCD (created when needed); `None`: no VCD rerun.
+    pub out_dir: Option<PathBuf>,
+    /// Cycle limit after the start pulse; `None`: `10·(golden cycles + streamed words) + 100000`.
+    pub max_cycles: Option<u64>,
+    /// Longest VCD window (cycles).
+    pub vcd_cycles: u64,
+    /// Build options (cache folder, optimisation level); `trace` is set by the driver.
+    pub build: BuildOptions,
+}
+
+impl Default for CosimOptions {
+    fn default() -> Self {
+        CosimOptions {
+            out_dir: None,
+            max_cycles: None,
+            vcd_cycles: 20_000,
+            build: BuildOptions::default(),
+        }
+    }
+}
+
+/// One counter of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CounterRow {
+    /// Index (docs/accelerator.md §9).
+    pub index: usize,
+    /// Name.
+    pub name: &'static str,
+    /// RTL value.
+    pub rtl: u64,
+    /// Golden value.
+    pub golden: u64,
+    /// Golden field.
+    pub golden_field: &'static str,
+}
+
+/// The result of a co-simulation.
+#[derive(Debug, Clone, Serialize)]
+pub struct CosimReport {
+    /// Network name.
+    pub network: String,
+    /// Accelerator design name.
+    pub accelerator: String,
+    /// T.
+    pub timesteps: u32,
+    /// Window length B.
+    pub tick_batch: u32,
+    /// Whether everything compared equal.
+    pub matched: bool,
+    /// The first difference.
+    pub mismatch: Option<Mismatch>,
+    /// Golden exit timestep.
+    pub exit_t: u32,
+    /// Golden prediction.
+    pub prediction: u32,
+    /// RTL exit timestep (final beat).
+    pub rtl_exit_t: u32,
+    /// RTL prediction (final beat).
+    pub rtl_prediction: u32,
+    /// Simulated cycles from the start pulse to the final beat (includes stream transfers).
+    pub run_cycles: u64,
+    /// The golden model's cycle count (counter 0).
+    pub golden_cycles: u64,
+    /// Every counter, RTL beside golden.
+    pub counters: Vec<CounterRow>,
+    /// Whether the simulator library came from the cache.
+    pub cached_build: bool,
+    /// Seconds spent generating and building (or loading) the simulator.
+    pub build_s: f64,
+    /// Seconds spent simulating.
+    pub sim_s: f64,
+    /// VCD written around the first mismatch.
+    pub vcd: Option<PathBuf>,
+    /// Its cycle window.
+    pub vcd_window: (u64, u64),
+}
+
+/// The hardware generation parameters for `net` on `accel`: [`AccelParams::from_config`]
+/// with the LIF options (`weight_bits`, `membrane_bits`, `leak`, `reset`, `fire_compare`,
+/// `share_factor`) taken from the network's first hidden layer — the accelerator
+/// configuration has no LIF fields. Without hidden layers: the classifier's `weight_bits` and
+/// the defaults (16-bit membrane, no leak, hard reset, `ge`, share factor 1).
+pub fn params_for(accel: &AcceleratorConfig, net: &Network) -> AccelParams {
+    match net.layers.first() {
+        Some(l) => AccelParams::from_config(
+            accel,
+            l.weight_bits,
+            l.membrane_bits,
+            l.leak,
+            l.reset,
+            l.fire_compare,
+            l.share_factor,
+        ),
+        None => AccelParams::from_config(
+            accel,
+            net.classifier.weight_bits,
+            16,
+            Leak::None,
+            Reset::Hard,
+            FireCompare::Ge,
+            1,
+        ),
+    }
+}
+
+/// Checks that the accelerator configuration (used by the golden model's counts) describes
+/// the generated hardware: same array, scratchpads, widths, `lif_units = cols` (§1) and
+/// `tick_batch ≤ max_tick_batch`.
+pub fn check_config(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), CosimError> {
+    let diff = |field: &str, value: String, hw_value: String| CosimError::Config {
+        field: field.into(),
+        value,
+        reason: format!("the generated hardware has {field} = {hw_value}"),
+    };
+    for (f, a, h) in [
+        ("rows", accel.rows, hw.rows),
+        ("cols", accel.cols, hw.cols),
+        (
+            "weight_spad_depth",
+            accel.weight_spad_depth,
+            hw.weight_spad_depth,
+        ),
+        ("psum_bits", accel.psum_bits, hw.psum_bits),
+        ("pipeline_regs", accel.pipeline_regs, hw.pipeline_regs),
+    ] {
+        if a != h {
+            return Err(diff(f, a.to_string(), h.to_string()));
+        }
+    }
+    if accel.double_buffer != hw.double_buffer {
+        return Err(diff(
+            "double_buffer",
+            accel.double_buffer.to_string(),
+            hw.double_buffer.to_string(),
+        ));
+    }
+    if accel.lif_units != hw.cols {
+        return Err(CosimError::Config {
+            field: "lif_units".into(),
+            value: accel.lif_units.to_string(),
+            reason: format!(
+                "the accelerator has one LIF datapath per array column (lif_units = cols = {})",
+                hw.cols
+            ),
+        });
+    }
+    if accel.schedule.tick_batch > hw.max_tick_batch {
+        return Err(CosimError::Config {
+            field: "schedule.tick_batch".into(),
+            value: accel.schedule.tick_batch.to_string(),
+            reason: format!(
+                "the generated hardware's spike buffers hold B_max = {} timesteps",
+                hw.max_tick_batch
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The generated accelerator's Verilog, ready for the bridge.
+#[derive(Debug, Clone)]
+pub struct Design {
+    /// Generation parameters.
+    pub hw: AccelParams,
+    /// Verilog files, top and ports.
+    pub sources: DesignSources,
+}
+
+impl Design {
+    /// Generates the accelerator RTL for `hw` (elaborate + emit Verilog).
+    pub fn generate(hw: &AccelParams) -> Result<Design, CosimError> {
+        let top = spikeforge_generators::accel::top::accelerator(hw);
+        let design =
+            spikeforge_dsl::elaborate(&top).map_err(|e| CosimError::Elaborate(e.to_string()))?;
+        let v = spikeforge_dsl::emit_verilog(&design);
+        let sources = DesignSources {
+            files: v
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), f.contents.clone()))
+                .collect(),
+            top: v.top.clone(),
+            ..Default::default()
+        };
+        Ok(Design {
+            hw: hw.clone(),
+            sources,
+        })
+    }
+
+    /// Builds (or loads from the cache) a simulator of the design.
+    pub fn build(&self, opts: &BuildOptions) -> Result<Simulator, CosimError> {
+        Ok(build(&self.sources, opts)?)
+    }
+}
+
+/// Runs the golden model on `net` and `input` with tracing on.
+pub fn golden(
+    accel: &AcceleratorConfig,
+    net: &Network,
+    input: &Input,
+) -> Result<Outcome, CosimError> {
+    Ok(GoldenModel::run_with(
+        net,
+        input,
+        accel,
+        &RunOptions {
+            trace: true,
+            table: None,
+        },
+    )?)
+}
+
+/// Generates the RTL for `hw`, builds it (cached), runs `net` on `input` on it and on the
+/// golden model (with `accel_cfg`'s schedule and counts), and compares. On a mismatch, with
+/// `opts.out_dir` set, rebuilds with tracing, reruns and writes a VCD window around the first
+/// mismatch; the error names it.
+pub fn cosim(
+    accel_cfg: &AcceleratorConfig,
+    hw: &AccelParams,
+    net: &Network,
+    input: &Input,
+    opts: &CosimOptions,
+) -> Result<CosimReport, CosimError> {
+    let t0 = std::time::Instant::now();
+    let design = Design::generate(hw)?;
+    let mut sim = design.build(&BuildOptions {
+        trace: false,
+        ..opts.build.clone()
+    })?;
+    let build_s = t0.elapsed().as_secs_f64();
+    let mut report = cosim_on(&design, &mut sim, accel_cfg, net, input, opts)?;
+    report.build_s = build_s;
+    if report.matched {
+        Ok(report)
+    } else {
+        Err(CosimError::Mismatch {
+            report: Box::new(report),
+        })
+    }
+}
+
+/// [`cosim`] on an already built simulator of `design` (reuse one compiled design for many
+/// networks and inputs). Returns the report whether or not it matched (`matched`,
+/// `mismatch`); on a mismatch with `opts.out_dir` set the VCD is written as in [`cosim`].
+pub fn cosim_on(
+    design: &Design,
+    sim: &mut Simulator,
+    accel_cfg: &AcceleratorConfig,
+    net: &Network,
+    input: &Input,
+    opts: &CosimOptions,
+) -> Result<CosimReport, CosimError> {
+    let hw = &design.hw;
+    check_config(accel_cfg, hw)?;
+    let prog = Program::compile(net, hw)?.with_tick_batch(accel_cfg.schedule.tick_batch)?;
+    let gold = golden(accel_cfg, net, input)?;
+    let spikes = encode::input_spikes(net, input);
+    let max_cycles = opts
+        .max_cycles
+        .unwrap_or_else(|| default_cycle_limit(&prog, &gold));
+    let host_opts = HostOptions {
+        max_cycles,
+        ..Default::default()
+    };
+    let t_sim = std::time::Instant::now();
+    let rtl = host::run(sim, &prog, &spikes, &host_opts)?;
+    let sim_s = t_sim.elapsed().as_secs_f64();
+    let result = compare::compare(&rtl, &gold, net);
+    let g = compare::golden_counters(&gold.counts, net.layers.len());
+    let mut report = CosimReport {
+        network: net.name.clone(),
+        accelerator: hw.name.clone(),
+        timesteps: net.timesteps,
+        tick_batch: prog.tick_batch,
+        matched: result.is_ok(),
+        mismatch: result.err(),
+        exit_t: gold.exit_t,
+        prediction: gold.prediction,
+        rtl_exit_t: rtl.exit_t,
+        rtl_prediction: rtl.prediction,
+        run_cycles: rtl.cycles,
+        golden_cycles: gold.counts.cycles,
+        counters: (0..regmap::NUM_COUNTERS)
+            .map(|i| CounterRow {
+                index: i,
+                name: regmap::COUNTER_NAMES[i],
+                rtl: rtl.counters.values[i],
+                golden: g[i],
+                golden_field: compare::GOLDEN_SOURCES[i],
+            })
+            .collect(),
+        cached_build: sim.cached(),
+        build_s: 0.0,
+        sim_s,
+        vcd: None,
+        vcd_window: (0, 0),
+    };
+    if let (Some(m), Some(dir)) = (&report.mismatch, &opts.out_dir) {
+        let end = rtl.final_cycle + 8;
+        let (a, b) = match m.cycles() {
+            Some((a, b)) => (a.saturating_sub(16), b + 16),
+            None => (rtl.start_cycle, end),
+        };
+        let a = a.max(b.saturating_sub(opts.vcd_cycles.max(1)));
+        std::fs::create_dir_all(dir).map_err(|e| CosimError::Io {
+            path: dir.clone(),
+            source: e,
+        })?;
+        let name = if net.name.is_empty() {
+            "network"
+        } else {
+            &net.name
+        };
+        let path = dir.join(format!("cosim-{name}-mismatch.vcd"));
+        let mut traced = design.build(&BuildOptions {
+            trace: true,
+            ..opts.build.clone()
+        })?;
+        let rerun = HostOptions {
+            max_cycles,
+            vcd: Some((path.clone(), a..b)),
+            ..Default::default()
+        };
+        host::run(&mut traced, &prog, &spikes, &rerun)?;
+        traced.trace_close();
+        report.vcd = Some(path);
+        report.vcd_window = (a, b);
+    }
+    Ok(report)
+}
+
+/// The default cycle limit: `10·(golden cycles + words streamed in and out) + 100000`.
+pub fn default_cycle_limit(prog: &Program, gold: &Outcome) -> u64 {
+    let windows = prog.windows().len() as u64;
+    let weights: u64 = prog
+        .stages
+        .iter()
+        .map(|s| s.weight_words.len() as u64)
+        .sum();
+    let st0 = &prog.stages[0];
+    let inputs = st0.cg_count as u64 * st0.h as u64 * st0.w as u64 * prog.timesteps as u64;
+    let traces: u64 = prog
+        .stages
+        .iter()
+        .map(|s| s.output_words_per_t() * prog.timesteps as u64)
+        .sum();
+    10 * (gold.counts.cycles + windows * weights + inputs + traces) + 100_000
+}

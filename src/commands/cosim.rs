@@ -1,0 +1,124 @@
+//! `spikeforge cosim`: the generated RTL (Verilator) against the golden model.
+
+use spikeforge_config::{AcceleratorConfig, Input, Network};
+use spikeforge_cosim::{cosim, params_for, CosimError, CosimOptions, CosimReport};
+use std::path::PathBuf;
+
+/// Arguments of `spikeforge cosim`.
+#[derive(Debug, clap::Args)]
+pub struct CosimArgs {
+    /// Accelerator configuration (.toml or .json). The hardware LIF options (weight_bits,
+    /// membrane_bits, leak, reset, fire_compare, share_factor) come from the network's first
+    /// hidden layer.
+    pub config: PathBuf,
+    /// Network description (.toml or .json).
+    pub network: PathBuf,
+    /// Input description (.toml or .json).
+    pub input: PathBuf,
+    /// Output folder for the mismatch VCD.
+    #[arg(short = 'o', long = "out", default_value = "cosim_out")]
+    pub out: PathBuf,
+    /// Override the configuration's schedule.tick_batch.
+    #[arg(long)]
+    pub tick_batch: Option<u32>,
+    /// Cycle limit after the start pulse (default: 10·(golden cycles + streamed words) + 100000).
+    #[arg(long)]
+    pub max_cycles: Option<u64>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `spikeforge cosim`.
+pub fn run(args: CosimArgs) -> anyhow::Result<()> {
+    let file = args.config.display().to_string();
+    let mut accel = AcceleratorConfig::load(&args.config)?;
+    if let Some(b) = args.tick_batch {
+        accel.schedule.tick_batch = b;
+        accel.validate(&file)?;
+    }
+    let net = Network::load(&args.network)?;
+    let input = Input::load(&args.input, &net)?;
+    let hw = params_for(&accel, &net);
+    let opts = CosimOptions {
+        out_dir: Some(args.out.clone()),
+        max_cycles: args.max_cycles,
+        ..Default::default()
+    };
+    let (report, err) = match cosim(&accel, &hw, &net, &input, &opts) {
+        Ok(r) => (r, None),
+        Err(CosimError::Mismatch { report }) => {
+            let msg = CosimError::Mismatch {
+                report: report.clone(),
+            }
+            .to_string();
+            (*report, Some(msg))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if args.json {
+        super::golden::print_stdout(&serde_json::to_string_pretty(&report)?)?;
+    } else {
+        super::golden::print_stdout(text(&report, &hw).trim_end())?;
+    }
+    match err {
+        Some(msg) => anyhow::bail!("{msg}"),
+        None => Ok(()),
+    }
+}
+
+fn text(r: &CosimReport, hw: &spikeforge_generators::accel::params::AccelParams) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let name = if r.network.is_empty() {
+        "(unnamed)"
+    } else {
+        &r.network
+    };
+    let _ = writeln!(
+        s,
+        "cosim: network {name} (T = {}) on {} ({}x{} array, B = {}): {}",
+        r.timesteps,
+        r.accelerator,
+        hw.rows,
+        hw.cols,
+        r.tick_batch,
+        if r.matched { "MATCH" } else { "MISMATCH" }
+    );
+    if let Some(m) = &r.mismatch {
+        let _ = writeln!(s, "first mismatch: {m}");
+    }
+    if let Some(p) = &r.vcd {
+        let _ = writeln!(
+            s,
+            "VCD of cycles {}..{}: {}",
+            r.vcd_window.0,
+            r.vcd_window.1,
+            p.display()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "exit timestep {} (RTL {}), prediction {} (RTL {})",
+        r.exit_t, r.rtl_exit_t, r.prediction, r.rtl_prediction
+    );
+    let _ = writeln!(
+        s,
+        "simulated {} cycles from start to the final beat; golden cycle count {}; build {:.1} s{}, simulation {:.2} s",
+        r.run_cycles,
+        r.golden_cycles,
+        r.build_s,
+        if r.cached_build { " (cached)" } else { "" },
+        r.sim_s
+    );
+    let _ = writeln!(s, "\n{:<24} {:>16} {:>16}", "counter", "RTL", "golden");
+    for c in &r.counters {
+        let mark = if c.rtl == c.golden {
+            ""
+        } else {
+            "  <- differs"
+        };
+        let _ = writeln!(s, "{:<24} {:>16} {:>16}{mark}", c.name, c.rtl, c.golden);
+    }
+    s
+}
