@@ -54,7 +54,7 @@ pub struct AccelParams {
 
 /// Cycles of the array drain after a pair's last column (docs/accelerator.md §5).
 pub fn drain_cycles(p: &AccelParams) -> u64 {
-    u64::from(p.rows + p.cols + p.pipeline_regs + 4)
+    u64::from(p.rows + p.cols + p.pipeline_regs + 1)
 }
 
 /// Extra cycles at the end of a LIF phase.

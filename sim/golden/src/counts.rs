@@ -51,7 +51,7 @@
 //!
 //! # Cycle model (normative)
 //!
-//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 4`. Without `double_buffer`
+//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 1`. Without `double_buffer`
 //!   `array = Σ_pairs (r·rows + r·P·Tw + DRAIN)`; with it (the next pair loads while the current
 //!   one streams) `array = r_0·rows + Σ_i max(r_i·P·Tw + DRAIN, r_{i+1}·rows)`, `r_{last+1} = 0`.
 //! - LIF phase (hidden): `lif_units` datapaths (RTL v1: `lif_units = cols`, one per lane);
@@ -268,9 +268,9 @@ pub fn weight_groups_depth(accel: &AcceleratorConfig) -> u64 {
     }
 }
 
-/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 4`.
+/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 1`.
 pub fn drain_cycles(accel: &AcceleratorConfig) -> u64 {
-    accel.rows as u64 + accel.cols as u64 + accel.pipeline_regs as u64 + 4
+    accel.rows as u64 + accel.cols as u64 + accel.pipeline_regs as u64 + 1
 }
 
 /// Extra cycles at the end of a LIF phase.

@@ -72,7 +72,7 @@ fn walk(
     } else {
         a.weight_spad_depth as usize
     };
-    let drain = (rows + cols + a.pipeline_regs as usize + 4) as u64;
+    let drain = (rows + cols + a.pipeline_regs as usize + 1) as u64;
     let mut start = 0;
     while start < exit_t {
         let tw = b.min(t_all - start);
