@@ -184,7 +184,7 @@ impl<'a, D: Dut> Bench<'a, D> {
             self.dut.poke("start", st);
             self.scramble_config();
             n += 1;
-            let stored = n <= 2 * k as u64 - 1;
+            let stored = n < 2 * k as u64; // edges 1 ..= 2K−1
             self.edge(|b, a| {
                 if stored {
                     assert!((a as usize) < k, "address {a} for K = {k} before edge {n}");
@@ -221,7 +221,8 @@ impl<'a, D: Dut> Bench<'a, D> {
 }
 
 /// Random cases of every kind, with K sweeping 2..=K_max first.
-fn cases(params: EntropyUnitParams, count: usize, seed: u64) -> Vec<Case> {
+/// `frac_bits` is drawn from `0..=frac_max`.
+fn cases(params: EntropyUnitParams, count: usize, seed: u64, frac_max: i64) -> Vec<Case> {
     let mut rng = Rng(seed);
     let kmax = params.max_classes as usize;
     let lb = params.logit_bits;
@@ -234,7 +235,7 @@ fn cases(params: EntropyUnitParams, count: usize, seed: u64) -> Vec<Case> {
         } else {
             rng.range(2, kmax as i64) as usize
         };
-        let f = rng.range(0, 16) as u32;
+        let f = rng.range(0, frac_max) as u32;
         let one = 1i64 << f; // 1.0 in logit units
         let kind = rng.below(9);
         let z: Vec<i64> = match kind {
@@ -399,10 +400,10 @@ fn write(v: &VerilogOutput) -> (tempfile::TempDir, Vec<PathBuf>) {
 
 /// Runs `count` random cases through a Verilator build of the unit, with random idle gaps
 /// (half of them back to back, `start` in the `done` cycle).
-fn verilator_against_golden(params: EntropyUnitParams, count: usize, seed: u64) {
+fn verilator_against_golden(params: EntropyUnitParams, count: usize, seed: u64, frac_max: i64) {
     let v = verilog(params);
     let mut sim = build(&sources(&v), &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let all = cases(params, count, seed);
+    let all = cases(params, count, seed, frac_max);
     let cov = coverage(&all);
     eprintln!("{}: {count} cases, {cov:?}", v.top);
     let min = count / 50;
@@ -444,6 +445,7 @@ fn verilator_k10_l16_matches_golden_bit_exactly_with_latency_2k_plus_22() {
         },
         4000,
         1,
+        16,
     );
 }
 
@@ -456,9 +458,11 @@ fn verilator_k100_l16_matches_golden_bit_exactly_with_latency_2k_plus_22() {
         },
         2500,
         2,
+        16,
     );
 }
 
+/// Wide logits; `frac_bits` over the port's whole range 0..=31.
 #[test]
 fn verilator_k3_l32_matches_golden_bit_exactly_with_latency_2k_plus_22() {
     verilator_against_golden(
@@ -468,6 +472,7 @@ fn verilator_k3_l32_matches_golden_bit_exactly_with_latency_2k_plus_22() {
         },
         3000,
         3,
+        31,
     );
 }
 
@@ -479,7 +484,7 @@ fn reference_evaluator_agrees_with_golden() {
     };
     let design = elaborate(&entropy_unit(&params)).unwrap_or_else(|e| panic!("{e}"));
     let mut ev = Evaluator::new(&design);
-    let all = cases(params, 150, 4);
+    let all = cases(params, 150, 4, 16);
     let mut bench = Bench::new(&mut ev, params, 44);
     for (i, case) in all.iter().enumerate() {
         bench.run(case, i % 3);

@@ -21,7 +21,7 @@
 //! |---|---|---|---|
 //! | `start` | in | `Bool` | one-cycle pulse; sampled only while `busy` is low |
 //! | `num_classes` | in | `UInt(kw)` | runtime K, 2 ≤ K ≤ `K_max` |
-//! | `frac_bits` | in | `UInt(5)` | the logits' fractional bits f, 0..=16 |
+//! | `frac_bits` | in | `UInt(5)` | the logits' fractional bits f (the golden model's 0..=16; any 0..=31 works) |
 //! | `rlnk` | in | `UInt(17)` | `round(2^16 / ln K)` |
 //! | `theta_q` | in | `UInt(17)` | `round(θ_H · 2^16)`, 0..=65536 |
 //! | `logit_data` | in | `SInt(L)` | the logit at the address `logit_addr` showed one cycle earlier |
@@ -35,7 +35,7 @@
 //! `num_classes`, `frac_bits`, `rlnk` and `theta_q` are sampled together with `start` (they
 //! may change while `busy`). `h_q`, `exit` and `prediction` are registers: they change only on
 //! the edge that raises `done` and hold until the next evaluation's `done`. Values of K
-//! outside 2..=`K_max` or f > 16 are not supported (the result is unspecified).
+//! outside 2..=`K_max` are not supported (the result is unspecified).
 //!
 //! # Timing
 //!
@@ -78,7 +78,7 @@
 //! # Datapath notes (all bit-exact with the golden model)
 //!
 //! * Distances: with `e = m − z` (`L` bits), `y = (e · 2^9) >> f` and `x = (y + 1) >> 1`
-//!   equal the golden's three cases for every f in 0..=16 (`f < 8`: `e·2^(8−f)`; `f = 8`:
+//!   equal the golden's three cases for every f in 0..=31 (`f < 8`: `e·2^(8−f)`; `f = 8`:
 //!   `e`; `f > 8`: `(e + 2^(f−9)) >> (f−8)`), with one barrel shifter. The class is dropped
 //!   when `x ≥ 4096`, so a kept `x` has 12 bits.
 //! * EXP_LO is stored as 16-bit words; its only 17-bit entry `EXP_LO[0] = 65536` is handled by
@@ -86,6 +86,8 @@
 //!   EXP_HI (16 words) keeps 17-bit words.
 //! * LN_TAB is stored as 256 16-bit words: the 257th entry is `LN_TAB[256] = LN2`, so a
 //!   rounding carry (`i = 512`) reads entry 0 (= 0) and adds one to `p` instead.
+//! * Multipliers: one serves `EXP_HI · EXP_LO` during the second pass and `Hn · RLNK` for edge
+//!   2K+22 (operands muxed by the `finish` condition); a second one forms `E_k · x_k` (17 × 12 bits).
 //! * Widths: `S` has `bits(K_max·2^16)` bits and `A` `bits(K_max·2^16·4095)`; since
 //!   `A < 4096·S`, `D < 2^20` and the first partial remainder `A >> 12` is below `S`.
 
