@@ -118,6 +118,47 @@ pub struct Schedule {
     pub tick_batch: u32,
 }
 
+/// The options the accelerator RTL fixes at generation time (docs/accelerator.md §1): every
+/// hidden layer of a network run on it must use them (θ stays per layer, at run time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardwareLif {
+    /// Weight width of every layer (bits: 2, 4, 8 or 16).
+    pub weight_bits: u32,
+    /// Membrane width (bits, 2..=24).
+    pub membrane_bits: u32,
+    /// Membrane leak.
+    #[serde(default)]
+    pub leak: crate::Leak,
+    /// Reset after a spike.
+    #[serde(default)]
+    pub reset: crate::Reset,
+    /// Fire comparison.
+    #[serde(default)]
+    pub fire_compare: crate::FireCompare,
+    /// C#n: channel groups sharing one membrane state (1, 2, 4, 8).
+    #[serde(default = "one")]
+    pub share_factor: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Default for HardwareLif {
+    /// 4-bit weights, 8-bit membranes, `shift(2)` leak, hard reset, `ge`, no sharing.
+    fn default() -> Self {
+        HardwareLif {
+            weight_bits: 4,
+            membrane_bits: 8,
+            leak: crate::Leak::Shift(2),
+            reset: crate::Reset::Hard,
+            fire_compare: crate::FireCompare::Ge,
+            share_factor: 1,
+        }
+    }
+}
+
 fn default_name() -> String {
     "spikeforge".into()
 }
@@ -156,6 +197,10 @@ pub struct AcceleratorConfig {
     pub buffers: Buffers,
     /// Schedule.
     pub schedule: Schedule,
+    /// The LIF options the RTL is generated for (`spikeforge generate`); when absent, the
+    /// generators use [`HardwareLif::default`] and co-simulation takes them from the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lif: Option<HardwareLif>,
 }
 
 impl Default for AcceleratorConfig {
@@ -186,6 +231,7 @@ impl Default for AcceleratorConfig {
                 membrane: sram(1 << 22),
             },
             schedule: Schedule { tick_batch: 4 },
+            lif: None,
         }
     }
 }
@@ -263,6 +309,34 @@ impl AcceleratorConfig {
                     b.size_bits,
                     "must be in 1..=2^40 bits",
                 ));
+            }
+        }
+        if let Some(l) = &self.lif {
+            if ![2, 4, 8, 16].contains(&l.weight_bits) {
+                return Err(cx.err("lif.weight_bits", l.weight_bits, "must be 2, 4, 8 or 16"));
+            }
+            if !(2..=24).contains(&l.membrane_bits) {
+                return Err(cx.err("lif.membrane_bits", l.membrane_bits, "must be in 2..=24"));
+            }
+            if ![1, 2, 4, 8].contains(&l.share_factor) {
+                return Err(cx.err("lif.share_factor", l.share_factor, "must be 1, 2, 4 or 8"));
+            }
+            match l.leak {
+                crate::Leak::Shift(k) if k == 0 || k >= l.membrane_bits => {
+                    return Err(cx.err(
+                        "lif.leak",
+                        l.leak,
+                        format!("shift(k) needs 1 ≤ k < membrane_bits = {}", l.membrane_bits),
+                    ));
+                }
+                crate::Leak::Subtract(d) if d < 1 || d > (1i64 << (l.membrane_bits - 1)) - 1 => {
+                    return Err(cx.err(
+                        "lif.leak",
+                        l.leak,
+                        "subtract(d) needs 1 ≤ d ≤ the largest membrane value",
+                    ));
+                }
+                _ => {}
             }
         }
         if self.schedule.tick_batch == 0 || self.schedule.tick_batch > crate::network::MAX_TIMESTEPS

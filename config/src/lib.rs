@@ -20,7 +20,9 @@ pub mod nested;
 pub mod network;
 pub mod rng;
 
-pub use accel::{AcceleratorConfig, Buffer, BufferKind, Buffers, MemoryTech, Schedule};
+pub use accel::{
+    AcceleratorConfig, Buffer, BufferKind, Buffers, HardwareLif, MemoryTech, Schedule,
+};
 pub use error::{ConfigError, Result};
 pub use input::{Encoding, Input};
 pub use lif::{FireCompare, Leak, LifParams, Reset};

@@ -3,6 +3,7 @@
 
 pub mod entropy_unit;
 pub mod lif_unit;
+pub mod manifest;
 pub mod mixed_radix;
 pub mod params;
 pub mod pe;

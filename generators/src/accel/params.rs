@@ -102,6 +102,21 @@ impl AccelParams {
         }
     }
 
+    /// Generation parameters from an accelerator configuration alone: the LIF options come
+    /// from its `lif` section, or `HardwareLif::default()` when it has none.
+    pub fn from_accel(accel: &AcceleratorConfig) -> AccelParams {
+        let l = accel.lif.unwrap_or_default();
+        AccelParams::from_config(
+            accel,
+            l.weight_bits,
+            l.membrane_bits,
+            l.leak,
+            l.reset,
+            l.fire_compare,
+            l.share_factor,
+        )
+    }
+
     /// Row tiles per group `D` (docs/accelerator.md §5).
     pub fn group_depth(&self) -> u32 {
         if self.double_buffer {
@@ -110,4 +125,23 @@ impl AccelParams {
             self.weight_spad_depth
         }
     }
+}
+
+/// The built-in accelerator of `spikeforge generate` without a configuration: SATA's 8×16
+/// weight-stationary array with FPGA-prototype buffer sizes (64 Kib of weights, 16 Kib per
+/// spike buffer, 96 Kib of partial sums, 32 Kib of membranes), 8-entry weight scratchpads
+/// (double buffered), B = 4, and the default hardware LIF options.
+pub fn prototype_config() -> AcceleratorConfig {
+    let mut c = AcceleratorConfig {
+        name: "sf_sata8x16".into(),
+        weight_spad_depth: 8,
+        lif: Some(Default::default()),
+        ..Default::default()
+    };
+    c.buffers.weight.size_bits = 64 * 1024;
+    c.buffers.input_spike.size_bits = 16 * 1024;
+    c.buffers.output_spike.size_bits = 16 * 1024;
+    c.buffers.psum.size_bits = 96 * 1024;
+    c.buffers.membrane.size_bits = 32 * 1024;
+    c
 }

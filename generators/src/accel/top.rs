@@ -16,6 +16,34 @@ const FW: u32 = 24;
 const CW: u32 = 64;
 /// Number of performance counters (§9).
 pub const NUM_COUNTERS: usize = 25;
+/// The performance counters in register order (§9): counter `i` is at `0x200 + 2i`.
+pub const COUNTER_NAMES: [&str; NUM_COUNTERS] = [
+    "cycles",
+    "array_cycles",
+    "lif_cycles",
+    "classify_cycles",
+    "entropy_cycles",
+    "performed_acc",
+    "gated_acc",
+    "weight_buffer_reads",
+    "weight_buffer_writes",
+    "weight_spad_reads",
+    "weight_spad_writes",
+    "input_spike_reads",
+    "input_spike_writes",
+    "output_spike_writes",
+    "col_acc_reads",
+    "col_acc_writes",
+    "psum_reads",
+    "psum_writes",
+    "membrane_reads",
+    "membrane_writes",
+    "lif_steps",
+    "classifier_updates",
+    "entropy_evaluations",
+    "ext_read_bits",
+    "ext_write_bits",
+];
 /// Number of fields of a stage descriptor (§8).
 pub const STAGE_FIELDS: u32 = 29;
 
@@ -1493,9 +1521,9 @@ pub fn accelerator(p: &AccelParams) -> Module {
             (in_phase(ph::FINAL) & r_fire).select(u(32, CW), u(0, CW)),
         ),
     ];
-    assert_eq!(incs.len(), NUM_COUNTERS);
     let mut counters = Vec::new();
-    for (name, inc) in incs {
+    for ((name, inc), expected) in incs.into_iter().zip(COUNTER_NAMES) {
+        debug_assert_eq!(name, expected);
         let c = m.reg(format!("count_{name}"), UInt(CW));
         let clear = start & in_phase(ph::IDLE);
         m.next(c, clear.select(u(0, CW), c.wrapping_add(inc)));
