@@ -233,7 +233,7 @@ pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
     let dist = m.wire_from("distance", (max_r - logit_data).bits(lb - 1, 0));
     let scaled = m.wire_from("scaled", (dist << 9).shr_by(frac));
     let x_full = m.wire_from("x_full", (scaled + 1) >> 1);
-    let drop = m.wire_from("drop", x_full.bits(lb + 9, 13).any());
+    let drop = m.wire_from("drop", x_full.bits(lb + 9, 12).any());
     let x = m.wire_from("x", x_full.bits(11, 0));
     let x_p = m.reg("x_p", UInt(12));
     let keep_p = m.reg("keep_p", Bool);
