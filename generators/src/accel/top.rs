@@ -923,7 +923,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let ph_rd_addr = m.wire_from("psum_phase_addr", lf_busy.select(lf_addr, cl_addr));
     let psum_q = m.mem_read(psum_buf, "psum_q", ph_rd_en, ph_rd_addr);
     let mem_rd = m.wire_from("membrane_read", lf_busy & lf_first.clone());
-    let v_q = m.mem_read(membrane, "membrane_q", mem_rd, lf_maddr);
+    let v_q_ram = m.mem_read(membrane, "membrane_q", mem_rd, lf_maddr);
     // Stage-1 registers of the LIF pipeline (the read data arrives with them).
     let lf_v1 = m.reg("lif_v1", Bool);
     m.next(lf_v1, lf_busy);
@@ -948,6 +948,21 @@ pub fn accelerator(p: &AccelParams) -> Module {
     };
     let lif_mod = lif_unit(&lif_params);
     let theta = fit(f_theta, mb).as_sint();
+    // Membrane forwarding: a shared state read again before its write-back has landed (a
+    // timestep of fewer than three LIF cycles) takes the value being written this cycle (the
+    // LIF outputs), or the one written last cycle, instead of the stale RAM word.
+    let v_out_word = m.wire("lif_v_out_word", UInt(cols * mb));
+    let mw_now = m.wire("membrane_write_now", Bool);
+    let mw_addr_now = m.wire("membrane_write_addr", UInt(ma));
+    let mw_addr_q = m.reg_no_reset("membrane_wr_addr_q", UInt(ma));
+    let mw_data_q = m.reg_no_reset("membrane_wr_data_q", UInt(cols * mb));
+    let mw_valid_q = m.reg("membrane_wr_valid_q", Bool);
+    let fwd_now = m.wire_from("membrane_fwd_now", mw_now & mw_addr_now.is_eq(lf_maddr1));
+    let fwd_last = m.wire_from("membrane_fwd_last", mw_valid_q & mw_addr_q.is_eq(lf_maddr1));
+    let v_q = m.wire_from(
+        "membrane_v",
+        fwd_now.select(v_out_word, fwd_last.select(mw_data_q, v_q_ram)),
+    );
     let mut spike_out_bits = Vec::new();
     let mut v_out_lanes = Vec::new();
     for j in 0..cols {
@@ -974,12 +989,13 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let lf_maddr2 = m.reg_no_reset("lif_maddr2", UInt(ma));
     m.next(lf_maddr2, lf_maddr1);
     let lif_spike_word = Expr::cat(spike_out_bits.into_iter().rev());
-    m.mem_write(
-        membrane,
-        lf_v2 & lf_last2,
-        lf_maddr2,
-        Expr::cat(v_out_lanes.into_iter().rev()),
-    );
+    m.drive(v_out_word, Expr::cat(v_out_lanes.into_iter().rev()));
+    m.drive(mw_now, lf_v2 & lf_last2);
+    m.drive(mw_addr_now, lf_maddr2);
+    m.mem_write(membrane, mw_now, lf_maddr2, v_out_word);
+    m.next(mw_valid_q, mw_now);
+    m.next(mw_addr_q, lf_maddr2);
+    m.next(mw_data_q, v_out_word);
     // Output spikes go to the output-role buffer at the psum address layout (§3).
     let lif_spike_addr = fit(lf_addr2, sa);
     // Membrane clearing (CLEAR phase) writes zeros.
@@ -1241,6 +1257,9 @@ pub fn accelerator(p: &AccelParams) -> Module {
             | (ent_finish & !exit_now & more_t.clone() & !trace_en.expr())
             | (logits_done & !exited.expr() & more_t.clone()),
     );
+    // The entropy unit starts in the classify phase's last cycle, once every logit update
+    // has landed (it reads class 0 on its start edge); the ENTROPY phase then lasts the
+    // unit's 2K + 22 cycles plus the one in which `done` is seen: 2K + 23.
     m.drive(ent_start, cls_done);
     m.drive(clear_logits, start & in_phase(ph::IDLE));
     Rules::new()
@@ -1396,9 +1415,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let phase_lif = in_phase(ph::LIF);
     let phase_cls = in_phase(ph::CLASSIFY);
     let phase_ent = ent_in.expr();
-    let ct_in = m.reg_no_reset("ct_at_array_in", UInt(FW));
-    m.next(ct_in, ct_d1);
-    let lanes_in = lanes(&ct_in.expr(), &f_m.expr(), cols, 16);
+    let lanes_in = lanes(&ct_d1.expr(), &f_m.expr(), cols, 16);
     let pc_w = clog2(u64::from(rows) + 1);
     let perf_spikes = popcount(&(in_spikes.expr() & in_taps.expr()), pc_w);
     let perf_taps = popcount(&in_taps.expr(), pc_w);

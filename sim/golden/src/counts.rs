@@ -57,7 +57,7 @@
 //! - LIF phase (hidden): `lif_units` datapaths (RTL v1: `lif_units = cols`, one per lane);
 //!   `n_ctb = ⌈(M/n)/lif_units⌉`; `lif = Tw·P·n_ctb·n + 2`.
 //! - Classify phase (classifier): `n_ct + 2` cycles per classified timestep.
-//! - Entropy: `2·K + 22` cycles per evaluation.
+//! - Entropy: `2·K + 23` cycles per evaluation (the unit's `2·K + 22` and the cycle that sees `done`).
 //! - Total cycles = array + LIF + classify + entropy over all stage-windows run (the phases do
 //!   not overlap; stream transfers from the host are not counted).
 

@@ -37,9 +37,10 @@
 //! `d_k = z_k − max z ≤ 0`, `S = Σ_k e^{d_k}`; here `x_k = −d_k ≥ 0`, so
 //! `H · ln K = ln S + (Σ_k e^{−x_k} x_k) / S = lnS + D`.
 //!
-//! Latency of one evaluation in the cycle model: `2·K + 22` cycles (K for the max, K for the
-//! exponentials and sums, 1 for ln S, 20 for a radix-2 restoring division with a 20-bit
-//! quotient, 1 for the normalising multiply and the compare).
+//! Latency of one evaluation in the cycle model: `2·K + 23` cycles — the entropy unit's
+//! `2·K + 22` (K for the max, K for the exponentials and sums, 1 for ln S, 20 for a radix-2
+//! restoring division with a 20-bit quotient, 1 for the normalising multiply and the compare),
+//! plus the cycle in which the accelerator's controller sees `done` (docs/accelerator.md §7).
 //!
 //! The error against the float reference is measured by the test
 //! `entropy_error_over_random_logits` (≥ 10,000 random vectors) and documented in
@@ -56,7 +57,7 @@ pub const X_CLAMP_Q8: u64 = 4096;
 
 /// Cycles of one entropy evaluation for `classes` classes (see module docs).
 pub fn cycles_per_evaluation(classes: u64) -> u64 {
-    2 * classes + 22
+    2 * classes + 23
 }
 
 /// `EXP_HI[i] = round(2^16 · e^(−i))`, i = 0..16.

@@ -190,7 +190,7 @@ fn walk(
                     w.classify_cycles += n_ct + 2;
                     w.psum_reads += m as u64;
                     w.cls_updates += m as u64;
-                    w.entropy_cycles += 2 * net.classifier.classes as u64 + 22;
+                    w.entropy_cycles += 2 * net.classifier.classes as u64 + 23;
                 }
             }
         }
