@@ -26,7 +26,7 @@ pub use host::{Counters, HostOptions, RtlOutcome};
 pub use program::{Program, StageProgram};
 
 use serde::Serialize;
-use spikeforge_config::{AcceleratorConfig, FireCompare, Input, Leak, Network, Reset};
+use spikeforge_config::{AcceleratorConfig, HardwareLif, Input, Network};
 use spikeforge_generators::accel::params::AccelParams;
 use spikeforge_golden::{encode, GoldenModel, Outcome, RunOptions};
 use spikeforge_rtlsim::{build, BuildOptions, DesignSources, Simulator};
@@ -114,30 +114,35 @@ pub struct CosimReport {
 
 /// The hardware generation parameters for `net` on `accel`: [`AccelParams::from_config`]
 /// with the LIF options (`weight_bits`, `membrane_bits`, `leak`, `reset`, `fire_compare`,
-/// `share_factor`) taken from the network's first hidden layer — the accelerator
-/// configuration has no LIF fields. Without hidden layers: the classifier's `weight_bits` and
-/// the defaults (16-bit membrane, no leak, hard reset, `ge`, share factor 1).
+/// `share_factor`) of the configuration's `lif` section when it has one, else those of the
+/// network's first hidden layer (so any network whose layers agree runs without writing them
+/// twice). Without hidden layers: the classifier's `weight_bits` and
+/// [`HardwareLif::default`]'s other options.
 pub fn params_for(accel: &AcceleratorConfig, net: &Network) -> AccelParams {
-    match net.layers.first() {
-        Some(l) => AccelParams::from_config(
-            accel,
-            l.weight_bits,
-            l.membrane_bits,
-            l.leak,
-            l.reset,
-            l.fire_compare,
-            l.share_factor,
-        ),
-        None => AccelParams::from_config(
-            accel,
-            net.classifier.weight_bits,
-            16,
-            Leak::None,
-            Reset::Hard,
-            FireCompare::Ge,
-            1,
-        ),
-    }
+    let lif = match (accel.lif, net.layers.first()) {
+        (Some(l), _) => l,
+        (None, Some(l)) => HardwareLif {
+            weight_bits: l.weight_bits,
+            membrane_bits: l.membrane_bits,
+            leak: l.leak,
+            reset: l.reset,
+            fire_compare: l.fire_compare,
+            share_factor: l.share_factor,
+        },
+        (None, None) => HardwareLif {
+            weight_bits: net.classifier.weight_bits,
+            ..HardwareLif::default()
+        },
+    };
+    AccelParams::from_config(
+        accel,
+        lif.weight_bits,
+        lif.membrane_bits,
+        lif.leak,
+        lif.reset,
+        lif.fire_compare,
+        lif.share_factor,
+    )
 }
 
 /// Checks that the accelerator configuration (used by the golden model's counts) describes
@@ -259,6 +264,9 @@ pub fn cosim(
     input: &Input,
     opts: &CosimOptions,
 ) -> Result<CosimReport, CosimError> {
+    // The cheap checks first: no RTL is generated for a network that cannot run.
+    check_config(accel_cfg, hw)?;
+    Program::compile(net, hw)?.with_tick_batch(accel_cfg.schedule.tick_batch)?;
     let t0 = std::time::Instant::now();
     let design = Design::generate(hw)?;
     let mut sim = design.build(&BuildOptions {

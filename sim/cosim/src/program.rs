@@ -513,6 +513,17 @@ impl Program {
                 group_digits,
                 weight_words,
             });
+            let st = stages.last().expect("just pushed");
+            for (fi, v) in st.fields().into_iter().enumerate() {
+                let is_24 = !matches!(fi, 14 | 16 | 19 | 24);
+                if is_24 && v >= 1 << 24 {
+                    return Err(unsupported(
+                        prefix.clone(),
+                        format!("{} = {v}", regmap::STAGE_FIELDS[fi]),
+                        "but the accelerator's stage fields are 24 bits wide".to_string(),
+                    ));
+                }
+            }
             (c, h, w) = (m, e, f);
         }
         let classes = cls.classes;

@@ -1,0 +1,373 @@
+//! End-to-end co-simulation: the generated accelerator on Verilator against the golden model,
+//! exact agreement of spikes, logits, exit timestep, prediction and all 25 counters. Each
+//! hardware configuration is generated and compiled once (the bridge caches it) and reused for
+//! many networks, inputs and window lengths.
+
+use spikeforge_config::{
+    AcceleratorConfig, Buffer, Buffers, Format, Input, MemoryTech, Network, Schedule,
+};
+use spikeforge_cosim::{cosim_on, params_for, CosimOptions, CosimReport, Design};
+use spikeforge_generators::accel::params::AccelParams;
+use spikeforge_rtlsim::{BuildOptions, Simulator};
+use std::sync::{Mutex, OnceLock};
+
+fn accel(double_buffer: bool, tick_batch: u32) -> AcceleratorConfig {
+    let b = |size_bits| Buffer {
+        size_bits,
+        tech: MemoryTech::Sram,
+    };
+    AcceleratorConfig {
+        name: if double_buffer {
+            "cosim_db"
+        } else {
+            "cosim_small"
+        }
+        .into(),
+        rows: 4,
+        cols: 4,
+        weight_spad_depth: 4,
+        psum_bits: 16,
+        lif_units: 4,
+        pipeline_regs: 0,
+        double_buffer,
+        clock_mhz: 100.0,
+        buffers: Buffers {
+            weight: b(256 * 16),
+            input_spike: b(256 * 4),
+            output_spike: b(256 * 4),
+            psum: b(256 * 64),
+            membrane: b(64 * 32),
+        },
+        schedule: Schedule { tick_batch },
+        lif: None,
+    }
+}
+
+fn hw_for(accel: &AcceleratorConfig, net: &Network) -> AccelParams {
+    let mut hw = params_for(accel, net);
+    hw.max_stages = 4;
+    hw.max_classes = 4;
+    hw.logit_bits = 16;
+    hw.max_tick_batch = 4;
+    hw
+}
+
+/// One compiled simulator per hardware configuration, shared by the tests.
+struct Hw {
+    design: Design,
+    sim: Mutex<Simulator>,
+}
+
+fn compiled(cell: &'static OnceLock<Hw>, accel: &AcceleratorConfig, net: &Network) -> &'static Hw {
+    cell.get_or_init(|| {
+        let design = Design::generate(&hw_for(accel, net)).unwrap_or_else(|e| panic!("{e}"));
+        let sim = design
+            .build(&BuildOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        Hw {
+            design,
+            sim: Mutex::new(sim),
+        }
+    })
+}
+
+fn net(text: &str) -> Network {
+    Network::parse(text, Format::Toml, "net.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs one co-simulation; `Err` describes the first mismatch and every differing counter.
+fn run(
+    hw: &Hw,
+    accel: &AcceleratorConfig,
+    net: &Network,
+    input: &Input,
+) -> Result<CosimReport, String> {
+    let mut sim = hw.sim.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = std::env::temp_dir().join("spikeforge-cosim-tests");
+    let opts = CosimOptions {
+        out_dir: Some(dir),
+        ..Default::default()
+    };
+    let r = cosim_on(&hw.design, &mut sim, accel, net, input, &opts)
+        .map_err(|e| format!("{}: {e}", net.name))?;
+    if r.matched {
+        return Ok(r);
+    }
+    let diffs: Vec<String> = r
+        .counters
+        .iter()
+        .filter(|c| c.rtl != c.golden)
+        .map(|c| format!("{} RTL {} golden {}", c.name, c.rtl, c.golden))
+        .collect();
+    Err(format!(
+        "{} (B = {}): {}; differing counters: [{}]{}",
+        net.name,
+        r.tick_batch,
+        r.mismatch
+            .as_ref()
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        diffs.join(", "),
+        r.vcd
+            .as_ref()
+            .map(|p| format!(" (VCD {})", p.display()))
+            .unwrap_or_default()
+    ))
+}
+
+/// Runs every case and fails with all failures listed.
+fn check_all(cases: Vec<Result<CosimReport, String>>) {
+    let failures: Vec<String> = cases.into_iter().filter_map(|r| r.err()).collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+const LINEAR: &str = r#"
+name = "linear"
+timesteps = 4
+entropy_threshold = 0.0
+weight_seed = 3
+[input]
+channels = 6
+[[layers]]
+kind = "linear"
+out_channels = 8
+weight_bits = 4
+threshold = 4
+membrane_bits = 8
+[classifier]
+classes = 3
+weight_bits = 4
+"#;
+
+const CONV: &str = r#"
+name = "conv"
+timesteps = 4
+entropy_threshold = 0.0
+weight_seed = 5
+[input]
+channels = 2
+height = 5
+width = 5
+[[layers]]
+kind = "conv2d"
+out_channels = 4
+kernel = 3
+padding = 1
+weight_bits = 4
+threshold = 5
+membrane_bits = 8
+[[layers]]
+kind = "conv2d"
+out_channels = 4
+kernel = 3
+stride = 2
+weight_bits = 4
+threshold = 6
+membrane_bits = 8
+[classifier]
+classes = 3
+weight_bits = 4
+"#;
+
+static SMALL: OnceLock<Hw> = OnceLock::new();
+
+#[test]
+fn linear_network_matches_timestep_outer() {
+    let n = net(LINEAR);
+    let hw = compiled(&SMALL, &accel(false, 1), &n);
+    let cases = (1..=3)
+        .map(|seed| run(hw, &accel(false, 1), &n, &Input::random(0.4, seed)))
+        .collect();
+    check_all(cases);
+}
+
+/// Windows of B ≥ 2 timesteps over stages with one output position (P = 1: every linear
+/// layer), where timestep t + 1 reads the membrane word timestep t has just written — the
+/// case that first failed on the RTL (a read-after-write hazard in the LIF phase).
+#[test]
+fn linear_layers_match_for_every_window_length() {
+    let n = net(LINEAR);
+    let hw = compiled(&SMALL, &accel(false, 1), &n);
+    let conv_lin = net(CONV_LIN);
+    let mut cases = Vec::new();
+    for b in [2, 3, 4] {
+        for seed in [1, 2] {
+            cases.push(run(hw, &accel(false, b), &n, &Input::random(0.4, seed)));
+            cases.push(run(
+                hw,
+                &accel(false, b),
+                &conv_lin,
+                &Input::random(0.5, seed),
+            ));
+        }
+    }
+    check_all(cases);
+}
+
+const CONV_LIN: &str = r#"
+name = "conv_lin"
+timesteps = 4
+entropy_threshold = 0.0
+weight_seed = 11
+[input]
+channels = 1
+height = 4
+width = 4
+[[layers]]
+kind = "conv2d"
+out_channels = 4
+kernel = 3
+padding = 1
+weight_bits = 4
+threshold = 3
+membrane_bits = 8
+[[layers]]
+kind = "linear"
+out_channels = 4
+weight_bits = 4
+threshold = 4
+membrane_bits = 8
+[classifier]
+classes = 3
+weight_bits = 4
+"#;
+
+#[test]
+fn conv_network_matches_for_every_window_length() {
+    let n = net(CONV);
+    let hw = compiled(&SMALL, &accel(false, 2), &n);
+    let mut cases = Vec::new();
+    for b in [1, 2, 3, 4] {
+        cases.push(run(
+            hw,
+            &accel(false, b),
+            &n,
+            &Input::random(0.35, 7 + b as u64),
+        ));
+    }
+    // Early exit inside a window: the hidden stages computed the whole window.
+    let early = net(&CONV
+        .replace("entropy_threshold = 0.0", "entropy_threshold = 0.9")
+        .replace("name = \"conv\"", "name = \"conv_early\""));
+    for b in [2, 4] {
+        cases.push(run(hw, &accel(false, b), &early, &Input::random(0.5, 3)));
+    }
+    check_all(cases);
+}
+
+/// A second hardware configuration: double-buffered weight scratchpads, one pipeline register,
+/// C#2 shared membranes, shift leak, soft reset, `gt`. Built with [`params_for`] only (B_max =
+/// 4 from `tick_batch = 4`), so the CLI test below finds it in the cache.
+fn accel_db(tick_batch: u32) -> AcceleratorConfig {
+    let mut a = accel(true, tick_batch);
+    a.pipeline_regs = 1;
+    a
+}
+
+const SHARED: &str = r#"
+name = "shared"
+timesteps = 4
+entropy_threshold = 0.0
+weight_seed = 9
+[input]
+channels = 3
+height = 4
+width = 4
+[[layers]]
+kind = "conv2d"
+out_channels = 8
+kernel = 3
+padding = 1
+weight_bits = 4
+threshold = 6
+membrane_bits = 8
+leak = "shift(1)"
+reset = "soft"
+fire_compare = "gt"
+share_factor = 2
+[classifier]
+classes = 4
+weight_bits = 4
+"#;
+
+static DB: OnceLock<Hw> = OnceLock::new();
+
+fn compiled_db(net: &Network) -> &'static Hw {
+    DB.get_or_init(|| {
+        let design =
+            Design::generate(&params_for(&accel_db(4), net)).unwrap_or_else(|e| panic!("{e}"));
+        let sim = design
+            .build(&BuildOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        Hw {
+            design,
+            sim: Mutex::new(sim),
+        }
+    })
+}
+
+#[test]
+fn shared_membranes_double_buffer_and_pipeline_regs_match() {
+    let n = net(SHARED);
+    let hw = compiled_db(&n);
+    let mut cases = Vec::new();
+    for b in [1, 2, 4] {
+        cases.push(run(hw, &accel_db(b), &n, &Input::random(0.4, b as u64)));
+    }
+    check_all(cases);
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let acc = write(
+        dir.path(),
+        "acc.json",
+        &serde_json::to_string(&accel_db(4)).unwrap(),
+    );
+    let netf = write(dir.path(), "net.toml", SHARED);
+    let inp = write(
+        dir.path(),
+        "in.toml",
+        "encoding = \"random\"\ndensity = 0.4\nseed = 2\n",
+    );
+    let exe = env!("CARGO_BIN_EXE_spikeforge");
+    let out_dir = dir.path().join("out");
+    let o = std::process::Command::new(exe)
+        .args(["cosim", "--json", "--tick-batch", "2", "-o"])
+        .arg(&out_dir)
+        .args([&acc, &netf, &inp])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["matched"], true);
+    assert_eq!(v["counters"].as_array().unwrap().len(), 25);
+    assert_eq!(v["tick_batch"], 2);
+
+    // A pooled layer does not run on the accelerator: one line naming the field, no build.
+    let pooled = SHARED.replace("share_factor = 2", "share_factor = 2\npool = 2");
+    let netp = write(dir.path(), "pooled.toml", &pooled);
+    let o = std::process::Command::new(exe)
+        .arg("cosim")
+        .args([&acc, &netp, &inp])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        stderr.contains("layers[0].pool = 2 but the accelerator has no spike pooling"),
+        "{stderr}"
+    );
+}
