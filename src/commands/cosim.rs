@@ -104,7 +104,7 @@ fn text(r: &CosimReport, hw: &spikeforge_generators::accel::params::AccelParams)
     );
     let _ = writeln!(
         s,
-        "simulated {} cycles from start to the final beat; golden cycle count {}; build {:.1} s{}, simulation {:.2} s",
+        "simulated {} cycles from start to the final beat; golden cycle count {}; build {:.2} s{}, simulation {:.2} s",
         r.run_cycles,
         r.golden_cycles,
         r.build_s,
