@@ -43,5 +43,5 @@ fn small_accelerator_is_lint_clean_and_synthesizes() {
     let files = tools::write_sources(dir.path(), &v.all_files()[..v.files.len()]).unwrap();
     let lint = tools::verilator_lint(&files, &v.top).unwrap();
     assert!(lint.is_clean(), "{lint}");
-    tools::yosys_check(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
+    tools::yosys_check_coarse(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -419,6 +419,26 @@ pub fn yosys_check(files: &[PathBuf], top: &str) -> Result<SynthReport, RtlSimEr
     Ok(r)
 }
 
+/// Structural check without technology mapping: `synth -top T -flatten -run begin:fine;
+/// memory_map; opt -fast;
+/// check -assert; stat` — the coarse part of synthesis (hierarchy, processes, flattening,
+/// memories kept as cells), enough to find latches, combinational loops and undriven or
+/// multiply driven nets, in seconds where a full `synth` of a large design takes minutes.
+pub fn yosys_check_coarse(files: &[PathBuf], top: &str) -> Result<SynthReport, RtlSimError> {
+    let (text, log) = yosys_run(
+        "yosys-coarse",
+        files,
+        top,
+        &format!("synth -top {top} -flatten -run begin:fine\nmemory_map\nopt -fast\ncheck -assert"),
+    )?;
+    let mut r = SynthReport {
+        log,
+        ..Default::default()
+    };
+    parse_stat(&text, &mut r);
+    Ok(r)
+}
+
 /// iCE40 synthesis: `read_verilog files; synth_ice40 -top T; stat`; reports `SB_LUT4`,
 /// `SB_DFF*`, `SB_RAM40_4K` and `SB_CARRY` counts. Inferred latches are an error.
 pub fn yosys_synth_ice40(files: &[PathBuf], top: &str) -> Result<SynthReport, RtlSimError> {

@@ -120,8 +120,20 @@ fn latches_are_errors() {
     let e = tools::yosys_synth_ice40(std::slice::from_ref(&f), "latchy").unwrap_err();
     assert!(matches!(e, RtlSimError::Latch { .. }), "{e}");
     assert!(e.to_string().contains("q"), "{e}");
-    let e = tools::yosys_check(&[f], "latchy").unwrap_err();
+    let e = tools::yosys_check(std::slice::from_ref(&f), "latchy").unwrap_err();
     assert!(matches!(e, RtlSimError::Latch { .. }), "{e}");
+    let e = tools::yosys_check_coarse(&[f], "latchy").unwrap_err();
+    assert!(matches!(e, RtlSimError::Latch { .. }), "coarse check: {e}");
+}
+
+#[test]
+fn coarse_check_finds_multiple_drivers_and_passes_a_clean_design() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "multi.v", "module multi(input wire a, input wire b, output wire y);\n  assign y = a;\n  assign y = b;\nendmodule\n");
+    assert!(tools::yosys_check_coarse(&[f], "multi").is_err());
+    let good = write(&d, "alu.v", common::ALU);
+    let r = tools::yosys_check_coarse(&[good], "alu").unwrap();
+    assert!(r.cells > 0);
 }
 
 #[test]
