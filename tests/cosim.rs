@@ -371,3 +371,125 @@ fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
         "{stderr}"
     );
 }
+
+const CLASSIFIER_ONLY: &str = r#"
+name = "classifier_only"
+timesteps = 3
+entropy_threshold = 0.0
+weight_seed = 4
+[input]
+channels = 2
+height = 2
+width = 2
+[classifier]
+classes = 4
+weight_bits = 4
+"#;
+
+#[test]
+fn classifier_only_network_matches() {
+    let n = net(CLASSIFIER_ONLY);
+    let hw = compiled(&SMALL, &accel(false, 1), &net(LINEAR));
+    let cases = [1, 2, 3]
+        .into_iter()
+        .map(|b| run(hw, &accel(false, b), &n, &Input::random(0.5, b as u64)))
+        .collect();
+    check_all(cases);
+}
+
+#[test]
+fn a_differing_spike_is_located_and_gets_a_vcd() {
+    use spikeforge_cosim::{compare, golden, host, write_mismatch_vcd, Mismatch, Program};
+    let n = net(CONV);
+    let a = accel(false, 2);
+    let hw = compiled(&SMALL, &a, &n);
+    let input = Input::random(0.35, 21);
+    let prog = Program::compile(&n, &hw.design.hw)
+        .unwrap()
+        .with_tick_batch(2)
+        .unwrap();
+    let spikes = spikeforge_golden::encode::input_spikes(&n, &input);
+    let rtl = {
+        let mut sim = hw.sim.lock().unwrap_or_else(|p| p.into_inner());
+        host::run(&mut sim, &prog, &spikes, &Default::default()).unwrap()
+    };
+    let mut gold = golden(&a, &n, &input).unwrap();
+    compare(&rtl, &gold, &n).unwrap();
+    // Layer 1 (4×2×2 outputs) at t = 3: toggle neuron (channel 2, y 1, x 0) = 2·4 + 2 = 10.
+    let g = &mut gold.spikes.as_mut().unwrap()[1][2];
+    match g.binary_search(&10) {
+        Ok(i) => {
+            g.remove(i);
+        }
+        Err(i) => g.insert(i, 10),
+    }
+    let m = compare(&rtl, &gold, &n).unwrap_err();
+    let Mismatch::Spike {
+        t,
+        layer,
+        channel,
+        y,
+        x,
+        cycles,
+        ..
+    } = &m
+    else {
+        panic!("{m}");
+    };
+    assert_eq!((*t, *layer, *channel, *y, *x), (3, 1, 2, 1, 0), "{m}");
+    let (c0, c1) = cycles.unwrap();
+    assert!(rtl.start_cycle < c0 && c0 < c1 && c1 < rtl.final_cycle);
+    assert!(m
+        .to_string()
+        .starts_with("t = 3, layer 1 (layer1), neuron (channel 2, y 1, x 0): RTL spike"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.vcd");
+    let (w0, w1) = write_mismatch_vcd(
+        &hw.design,
+        &prog,
+        &spikes,
+        &m,
+        &rtl,
+        &path,
+        1_000_000,
+        &CosimOptions::default(),
+    )
+    .unwrap();
+    assert!(w0 <= c0 && c1 < w1);
+    let vcd = std::fs::read_to_string(&path).unwrap();
+    assert!(vcd.contains("r_data"), "VCD without the ports");
+    let times: Vec<u64> = vcd
+        .lines()
+        .filter_map(|l| l.strip_prefix('#')?.parse().ok())
+        .collect();
+    assert!(
+        times.first().is_some_and(|&t| t <= 10 * c0) && times.last().is_some_and(|&t| t >= 10 * c1),
+        "VCD times {:?}..{:?} do not cover cycles {c0}..{c1} (window {w0}..{w1})",
+        times.first(),
+        times.last()
+    );
+}
+
+#[test]
+fn a_missing_final_beat_is_a_timeout_naming_the_limit_and_state() {
+    let n = net(CONV);
+    let hw = compiled(&SMALL, &accel(false, 2), &n);
+    let mut sim = hw.sim.lock().unwrap_or_else(|p| p.into_inner());
+    let opts = CosimOptions {
+        max_cycles: Some(300),
+        ..Default::default()
+    };
+    let e = cosim_on(
+        &hw.design,
+        &mut sim,
+        &accel(false, 2),
+        &n,
+        &Input::random(0.3, 1),
+        &opts,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("cycle limit of 300 cycles"), "{e}");
+    assert!(e.contains("STATUS = 0x1"), "{e}");
+    assert!(e.contains("requests accepted"), "{e}");
+}

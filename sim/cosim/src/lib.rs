@@ -342,37 +342,59 @@ pub fn cosim_on(
         vcd_window: (0, 0),
     };
     if let (Some(m), Some(dir)) = (&report.mismatch, &opts.out_dir) {
-        let end = rtl.final_cycle + 8;
-        let (a, b) = match m.cycles() {
-            Some((a, b)) => (a.saturating_sub(16), b + 16),
-            None => (rtl.start_cycle, end),
-        };
-        let a = a.max(b.saturating_sub(opts.vcd_cycles.max(1)));
-        std::fs::create_dir_all(dir).map_err(|e| CosimError::Io {
-            path: dir.clone(),
-            source: e,
-        })?;
         let name = if net.name.is_empty() {
             "network"
         } else {
             &net.name
         };
         let path = dir.join(format!("cosim-{name}-mismatch.vcd"));
-        let mut traced = design.build(&BuildOptions {
-            trace: true,
-            ..opts.build.clone()
-        })?;
-        let rerun = HostOptions {
-            max_cycles,
-            vcd: Some((path.clone(), a..b)),
-            ..Default::default()
-        };
-        host::run(&mut traced, &prog, &spikes, &rerun)?;
-        traced.trace_close();
+        let window = write_mismatch_vcd(design, &prog, &spikes, m, &rtl, &path, max_cycles, opts)?;
         report.vcd = Some(path);
-        report.vcd_window = (a, b);
+        report.vcd_window = window;
     }
     Ok(report)
+}
+
+/// Rebuilds `design` with tracing, reruns the same stimulus (the host is deterministic, so
+/// cycle numbers repeat) and writes a VCD of the cycles around `mismatch` to `path` (its
+/// folder is created): the stage-window that produced a differing spike or logit (±16
+/// cycles), else the whole run from the start pulse to the final beat + 8; at most
+/// `opts.vcd_cycles` cycles, keeping the end. Returns the window.
+#[allow(clippy::too_many_arguments)]
+pub fn write_mismatch_vcd(
+    design: &Design,
+    prog: &Program,
+    spikes: &[Vec<u32>],
+    mismatch: &Mismatch,
+    rtl: &RtlOutcome,
+    path: &std::path::Path,
+    max_cycles: u64,
+    opts: &CosimOptions,
+) -> Result<(u64, u64), CosimError> {
+    let (a, b) = match mismatch.cycles() {
+        Some((a, b)) => (a.saturating_sub(16), b + 16),
+        None => (rtl.start_cycle, rtl.final_cycle + 8),
+    };
+    let a = a.max(b.saturating_sub(opts.vcd_cycles.max(1)));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| CosimError::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+    }
+    let mut traced = design.build(&BuildOptions {
+        trace: true,
+        ..opts.build.clone()
+    })?;
+    let rerun = HostOptions {
+        max_cycles,
+        vcd: Some((path.to_path_buf(), a..b)),
+        ..Default::default()
+    };
+    host::run(&mut traced, prog, spikes, &rerun)?;
+    traced.run(8);
+    traced.trace_close();
+    Ok((a, b))
 }
 
 /// The default cycle limit: `10·(golden cycles + words streamed in and out) + 100000`.
