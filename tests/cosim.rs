@@ -493,3 +493,73 @@ fn a_missing_final_beat_is_a_timeout_naming_the_limit_and_state() {
     assert!(e.contains("STATUS = 0x1"), "{e}");
     assert!(e.contains("requests accepted"), "{e}");
 }
+
+const MID: &str = r#"
+name = "mid"
+timesteps = 6
+entropy_threshold = 0.3
+weight_seed = 17
+[input]
+channels = 3
+height = 8
+width = 8
+[[layers]]
+kind = "conv2d"
+out_channels = 16
+kernel = 3
+padding = 1
+weight_bits = 4
+threshold = 6
+membrane_bits = 10
+leak = "shift(3)"
+[[layers]]
+kind = "conv2d"
+out_channels = 32
+kernel = 3
+stride = 2
+padding = 1
+weight_bits = 4
+threshold = 8
+membrane_bits = 10
+leak = "shift(3)"
+[[layers]]
+kind = "linear"
+out_channels = 16
+weight_bits = 4
+threshold = 8
+membrane_bits = 10
+leak = "shift(3)"
+[classifier]
+classes = 10
+weight_bits = 4
+logit_frac_bits = 2
+"#;
+
+/// The default accelerator (8×16 array, 64-entry double-buffered scratchpads, B_max = 4) on a
+/// three-hidden-layer network with leak, fractional logits and row-tile groups; with an early
+/// exit too.
+#[test]
+fn default_accelerator_matches_a_three_layer_network() {
+    let n = net(MID);
+    let a = AcceleratorConfig::default();
+    let design = Design::generate(&params_for(&a, &n)).unwrap_or_else(|e| panic!("{e}"));
+    let hw = Hw {
+        sim: Mutex::new(
+            design
+                .build(&BuildOptions::default())
+                .unwrap_or_else(|e| panic!("{e}")),
+        ),
+        design,
+    };
+    let early = net(&MID
+        .replace("entropy_threshold = 0.3", "entropy_threshold = 0.95")
+        .replace("name = \"mid\"", "name = \"mid_early\""));
+    let mut cases = Vec::new();
+    for b in [2, 4] {
+        let mut a = a.clone();
+        a.schedule.tick_batch = b;
+        cases.push(run(&hw, &a, &n, &Input::random(0.3, 5)));
+        cases.push(run(&hw, &a, &early, &Input::random(0.3, 6)));
+    }
+    check_all(cases);
+}

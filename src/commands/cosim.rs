@@ -18,7 +18,8 @@ pub struct CosimArgs {
     /// Output folder for the mismatch VCD.
     #[arg(short = 'o', long = "out", default_value = "cosim_out")]
     pub out: PathBuf,
-    /// Override the configuration's schedule.tick_batch.
+    /// Run with this window length B instead of the configuration's schedule.tick_batch, on the
+    /// same hardware (B ≤ B_max, the next power of two ≥ the configuration's tick_batch).
     #[arg(long)]
     pub tick_batch: Option<u32>,
     /// Cycle limit after the start pulse (default: 10·(golden cycles + streamed words) + 100000).
@@ -33,13 +34,15 @@ pub struct CosimArgs {
 pub fn run(args: CosimArgs) -> anyhow::Result<()> {
     let file = args.config.display().to_string();
     let mut accel = AcceleratorConfig::load(&args.config)?;
+    let net = Network::load(&args.network)?;
+    let input = Input::load(&args.input, &net)?;
+    // The hardware (B_max included) comes from the file, so `--tick-batch` runs any B ≤ B_max
+    // on the same compiled design.
+    let hw = params_for(&accel, &net);
     if let Some(b) = args.tick_batch {
         accel.schedule.tick_batch = b;
         accel.validate(&file)?;
     }
-    let net = Network::load(&args.network)?;
-    let input = Input::load(&args.input, &net)?;
-    let hw = params_for(&accel, &net);
     let opts = CosimOptions {
         out_dir: Some(args.out.clone()),
         max_cycles: args.max_cycles,

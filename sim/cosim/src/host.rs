@@ -63,9 +63,10 @@ pub struct RtlOutcome {
     pub counters: Counters,
     /// Cycles from the start pulse to the final beat (inclusive).
     pub cycles: u64,
-    /// Simulator cycle of the start pulse.
+    /// Cycle of the start pulse. All cycle numbers of an outcome count from the beginning of
+    /// [`run`] (0 = the first reset cycle), whatever the simulator ran before.
     pub start_cycle: u64,
-    /// Simulator cycle of the final beat.
+    /// Cycle of the final beat.
     pub final_cycle: u64,
     /// Per hidden stage, per computed timestep: the cycles of its stage-window (the weight
     /// request's acceptance .. the last trace beat).
@@ -85,7 +86,8 @@ pub struct HostOptions {
     pub max_cycles: u64,
     /// Reset cycles before programming.
     pub reset_cycles: u32,
-    /// Write a VCD of this window of absolute simulator cycles (needs a traced build).
+    /// Write a VCD of this window of cycles, counted from the beginning of [`run`] (needs a
+    /// traced build; on a fresh simulator these are also the VCD's cycle numbers).
     pub vcd: Option<(PathBuf, Range<u64>)>,
 }
 
@@ -263,8 +265,11 @@ pub fn run(
     spikes: &[Vec<u32>],
     opts: &HostOptions,
 ) -> Result<RtlOutcome, CosimError> {
+    // Cycle numbers of the run are relative to this point (0 = the first reset cycle), so a
+    // rerun on a fresh simulator repeats them.
+    let begin = sim.cycle();
     if let Some((path, window)) = &opts.vcd {
-        sim.trace_window(path, window.clone())?;
+        sim.trace_window(path, begin + window.start..begin + window.end)?;
     }
     for p in [
         "cfg_we",
@@ -310,13 +315,13 @@ pub fn run(
     let mut beats = [0u64; 3];
     let mut last_request = String::from("none");
 
-    out.start_cycle = sim.cycle();
+    out.start_cycle = sim.cycle() - begin;
     write_reg(sim, regmap::CTRL, regmap::CTRL_START | regmap::CTRL_TRACE)?;
     sim.poke_u64("req_ready", 1)?;
     sim.poke_u64("r_ready", 1)?;
     let protocol = |cycle: u64, message: String| CosimError::Protocol { cycle, message };
     loop {
-        let cycle = sim.cycle();
+        let cycle = sim.cycle() - begin;
         if cycle - out.start_cycle > opts.max_cycles {
             let status = read_reg(sim, regmap::STATUS).unwrap_or(u32::MAX);
             return Err(CosimError::Timeout {

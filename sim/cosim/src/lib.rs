@@ -108,7 +108,7 @@ pub struct CosimReport {
     pub sim_s: f64,
     /// VCD written around the first mismatch.
     pub vcd: Option<PathBuf>,
-    /// Its cycle window.
+    /// Its cycle window (cycles from the beginning of the run = the VCD's cycle numbers).
     pub vcd_window: (u64, u64),
 }
 
@@ -355,8 +355,8 @@ pub fn cosim_on(
     Ok(report)
 }
 
-/// Rebuilds `design` with tracing, reruns the same stimulus (the host is deterministic, so
-/// cycle numbers repeat) and writes a VCD of the cycles around `mismatch` to `path` (its
+/// Rebuilds `design` with tracing, reruns the same stimulus (the host is deterministic and
+/// counts cycles from the beginning of its run, so cycle numbers repeat) and writes a VCD of the cycles around `mismatch` to `path` (its
 /// folder is created): the stage-window that produced a differing spike or logit (±16
 /// cycles), else the whole run from the start pulse to the final beat + 8; at most
 /// `opts.vcd_cycles` cycles, keeping the end. Returns the window.
