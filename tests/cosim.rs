@@ -563,3 +563,79 @@ fn default_accelerator_matches_a_three_layer_network() {
     }
     check_all(cases);
 }
+
+/// Random small networks (`cargo test --test cosim -- --ignored`): shapes, strides, paddings,
+/// thresholds, T, B, densities and early exits drawn from a seed, on the 4×4 accelerator and
+/// on the double-buffered C#2 one.
+#[test]
+#[ignore = "sweep: several hundred random networks"]
+fn random_networks_sweep() {
+    let small = compiled(&SMALL, &accel(false, 1), &net(LINEAR));
+    let db = compiled_db(&net(SHARED));
+    let lif_db = "leak = \"shift(1)\"\nreset = \"soft\"\nfire_compare = \"gt\"\nshare_factor = 2\n";
+    let mut cases = Vec::new();
+    let mut ran = 0;
+    for (hw, lif, ks, mk) in [
+        (
+            small,
+            "",
+            &[4u64, 8, 3, 5][..],
+            accel as fn(bool, u32) -> AcceleratorConfig,
+        ),
+        (
+            db,
+            lif_db,
+            &[8, 16][..],
+            (|_, b| accel_db(b)) as fn(bool, u32) -> AcceleratorConfig,
+        ),
+    ] {
+        let mut rng = spikeforge_config::SplitMix64::new(2026);
+        let mut pick = |n: u64| rng.next_u64() % n;
+        for case in 0..300 {
+            let (c, h) = (1 + pick(4), 1 + pick(6));
+            let t = 1 + pick(5);
+            let mut text = format!(
+                "name = \"r{case}\"\ntimesteps = {t}\nentropy_threshold = {}\nweight_seed = {}\n[input]\nchannels = {c}\nheight = {h}\nwidth = {h}\n",
+                [0.0, 0.5, 0.9][pick(3) as usize],
+                pick(1000)
+            );
+            let mut hh = h;
+            for _ in 0..pick(3) {
+                let k = ks[pick(ks.len() as u64) as usize];
+                if pick(3) == 0 || hh < 2 {
+                    text += &format!("[[layers]]\nkind = \"linear\"\nout_channels = {k}\n");
+                    hh = 1;
+                } else {
+                    let kern = 1 + pick(hh.min(3));
+                    let pad = pick(kern);
+                    let stride = 1 + pick(2);
+                    text += &format!(
+                        "[[layers]]\nkind = \"conv2d\"\nout_channels = {k}\nkernel = {kern}\npadding = {pad}\nstride = {stride}\n"
+                    );
+                    hh = (hh + 2 * pad - kern) / stride + 1;
+                }
+                text += &format!(
+                    "weight_bits = 4\nthreshold = {}\nmembrane_bits = 8\n{lif}",
+                    2 + pick(7)
+                );
+            }
+            text += &format!("[classifier]\nclasses = {}\nweight_bits = 4\n", 2 + pick(3));
+            let Ok(n) = Network::parse(&text, Format::Toml, "r.toml") else {
+                continue;
+            };
+            let b = 1 + pick(t.min(4)) as u32;
+            let a = mk(false, b);
+            let input = Input::random([0.1, 0.3, 0.6][pick(3) as usize], pick(100));
+            if spikeforge_cosim::Program::compile(&n, &hw.design.hw).is_err()
+                || spikeforge_cosim::golden(&a, &n, &input).is_err()
+            {
+                continue;
+            }
+            ran += 1;
+            cases.push(run(hw, &a, &n, &input).map_err(|e| format!("{e}\n{text}")));
+        }
+    }
+    eprintln!("{ran} random networks ran");
+    assert!(ran > 300, "only {ran} networks ran");
+    check_all(cases);
+}
