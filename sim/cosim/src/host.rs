@@ -265,6 +265,14 @@ pub fn run(
     spikes: &[Vec<u32>],
     opts: &HostOptions,
 ) -> Result<RtlOutcome, CosimError> {
+    if prog.hw.cols > 32 {
+        return Err(CosimError::Config {
+            field: "cols".into(),
+            value: prog.hw.cols.to_string(),
+            reason: "a spike-trace word has cols lanes and r_data is 32 bits wide (cols ≤ 32)"
+                .into(),
+        });
+    }
     // Cycle numbers of the run are relative to this point (0 = the first reset cycle), so a
     // rerun on a fresh simulator repeats them.
     let begin = sim.cycle();
@@ -289,14 +297,6 @@ pub fn run(
     let hidden = prog.hidden();
     let n_stages = prog.stages.len();
     let windows = prog.windows();
-    if prog.hw.cols > 32 {
-        return Err(CosimError::Config {
-            field: "cols".into(),
-            value: prog.hw.cols.to_string(),
-            reason: "a spike-trace word has cols lanes and r_data is 32 bits wide (cols ≤ 32)"
-                .into(),
-        });
-    }
     let logit_bits = prog.hw.logit_bits.min(32);
     let mut out = RtlOutcome {
         spikes: vec![Vec::new(); hidden],

@@ -146,8 +146,9 @@ pub fn params_for(accel: &AcceleratorConfig, net: &Network) -> AccelParams {
 }
 
 /// Checks that the accelerator configuration (used by the golden model's counts) describes
-/// the generated hardware: same array, scratchpads, widths, `lif_units = cols` (§1) and
-/// `tick_batch ≤ max_tick_batch`.
+/// the generated hardware: same array, scratchpads, widths, `lif_units = cols` (§1),
+/// `tick_batch ≤ max_tick_batch`, and `cols ≤ 32` (a spike-trace word travels in the 32-bit
+/// `r_data`).
 pub fn check_config(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), CosimError> {
     let diff = |field: &str, value: String, hw_value: String| CosimError::Config {
         field: field.into(),
@@ -175,6 +176,13 @@ pub fn check_config(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), C
             accel.double_buffer.to_string(),
             hw.double_buffer.to_string(),
         ));
+    }
+    if hw.cols > 32 {
+        return Err(CosimError::Config {
+            field: "cols".into(),
+            value: hw.cols.to_string(),
+            reason: "the driver reads spike-trace words of cols lanes from the 32-bit r_data (cols ≤ 32)".into(),
+        });
     }
     if accel.lif_units != hw.cols {
         return Err(CosimError::Config {
