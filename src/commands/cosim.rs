@@ -8,8 +8,8 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct CosimArgs {
     /// Accelerator configuration (.toml or .json). The hardware LIF options (weight_bits,
-    /// membrane_bits, leak, reset, fire_compare, share_factor) come from the network's first
-    /// hidden layer.
+    /// membrane_bits, leak, reset, fire_compare, share_factor) come from its `[lif]` section,
+    /// or from the network's first hidden layer when it has none.
     pub config: PathBuf,
     /// Network description (.toml or .json).
     pub network: PathBuf,
