@@ -64,7 +64,8 @@ pub const CLS_PIPE: u64 = 2;
 
 impl AccelParams {
     /// Generation parameters from an accelerator configuration and the hardware LIF options.
-    /// Buffer depths are the configured sizes divided by the word widths.
+    /// Buffer depths are the configured sizes divided by the word widths, rounded down to a
+    /// power of two.
     #[allow(clippy::too_many_arguments)]
     pub fn from_config(
         accel: &AcceleratorConfig,
@@ -75,7 +76,12 @@ impl AccelParams {
         fire_compare: FireCompare,
         share_factor: u32,
     ) -> AccelParams {
-        let words = |bits: u64, word: u32| bits / u64::from(word.max(1));
+        // Buffers hold a power-of-two number of words (the largest that fits the configured
+        // size), as RAM macros and block RAMs do; reads beyond the depth never happen.
+        let words = |bits: u64, word: u32| {
+            let w = (bits / u64::from(word.max(1))).max(1);
+            1u64 << (63 - w.leading_zeros())
+        };
         let cols = accel.cols;
         AccelParams {
             name: accel.name.clone(),

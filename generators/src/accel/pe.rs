@@ -27,7 +27,7 @@ pub struct PeParams {
 impl PeParams {
     /// Scratchpad entry index width (bits).
     pub fn entry_bits(&self) -> u32 {
-        clog2(u64::from(self.spad_depth))
+        clog2(u64::from(self.spad_depth).next_power_of_two())
     }
 }
 
@@ -63,7 +63,12 @@ pub fn pe(p: &PeParams, pass_right: bool) -> Module {
     let wl_weight = m.input("wl_weight", SInt(p.weight_bits));
 
     // Weight scratchpad: written by the tile loader, read only for performed accumulates.
-    let spad = m.mem("weight_spad", u64::from(p.spad_depth), SInt(p.weight_bits));
+    // The storage is rounded up to a power of two so that every address selects a word.
+    let spad = m.mem(
+        "weight_spad",
+        u64::from(p.spad_depth).next_power_of_two(),
+        SInt(p.weight_bits),
+    );
     m.mem_write(spad, wl_en, wl_entry, wl_weight);
     let fire = m.wire_from("fire", spike_in & valid_in);
     let weight_q = m.mem_read(spad, "weight_q", fire, entry_in);

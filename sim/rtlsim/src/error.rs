@@ -125,7 +125,7 @@ pub(crate) fn excerpt(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let first_err = lines
         .iter()
-        .position(|l| l.contains("error") || l.contains("Error"))
+        .position(|l| l.contains("error") || l.contains("Error") || l.contains("ERROR"))
         .unwrap_or(0);
     let start = first_err.saturating_sub(2);
     let mut out: Vec<&str> = lines.iter().skip(start).take(n).copied().collect();
