@@ -226,7 +226,10 @@ fn check_hw(hw: &HwCase, seed: u64) -> Result<(), TestCaseError> {
     tools::yosys_check_coarse(&files, &design.sources.top)
         .map_err(|e| TestCaseError::fail(format!("{hw:?}: {e}")))?;
     let mut sim = design
-        .build(&BuildOptions::default())
+        .build(&BuildOptions {
+            opt_level: 0,
+            ..BuildOptions::default()
+        })
         .map_err(|e| TestCaseError::fail(format!("{hw:?}: {e}")))?;
     let opts = CosimOptions {
         out_dir: Some(std::env::temp_dir().join("spikeforge-accel-props")),
