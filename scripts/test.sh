@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/install-tools.sh
 verilator --version
 yosys -V
-iverilog -V 2>&1 | head -n 1
+iverilog -V 2>&1 | sed -n 1p || true
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
