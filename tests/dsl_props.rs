@@ -872,6 +872,32 @@ fn config(default_cases: u32) -> Config {
     }
 }
 
+/// A top module `<name>_top` with two instances, `u0` of `a` and `u1` of `b` (built from the
+/// same spec, so structurally identical: the back-end emits the child once), fed the same
+/// inputs. The outputs of `u0` keep their names; those of `u1` named in `checked` are added
+/// as `<name>_b`, returned in the order of `checked`. This exercises instances, the
+/// evaluator's flattening and the back-end's merging of identical modules.
+fn wrap(a: &Module, b: &Module, checked: &[String]) -> (Module, Vec<String>) {
+    let mut top = ModuleBuilder::new(format!("{}_top", a.name()));
+    let u0 = top.instance("u0", a);
+    let u1 = top.instance("u1", b);
+    for (name, ty, is_input) in a.ports() {
+        if is_input {
+            let s = top.input(&name, ty);
+            top.connect(&u0, &name, s);
+            top.connect(&u1, &name, s);
+        } else {
+            top.output_from(&name, u0.out(&name));
+            top.output_from(format!("{name}_b"), u1.out(&name));
+        }
+    }
+    let extra = checked.iter().map(|o| format!("{o}_b")).collect();
+    (top.finish(), extra)
+}
+
+const HIER_NOTE: &str =
+    "(checked as two instances u0, u1 of this module under a top module, outputs of u1 as <name>_b)";
+
 // ---------------------------------------------------------------------------------------------
 // The combinational property.
 
@@ -880,6 +906,8 @@ struct CombCase {
     inputs: Vec<InputSpec>,
     dags: Vec<Vec<Node>>,
     seed: u64,
+    /// Check the module as two instances under a top (see [`wrap`]).
+    hier: bool,
 }
 
 fn comb_case() -> impl Strategy<Value = CombCase> {
@@ -887,8 +915,14 @@ fn comb_case() -> impl Strategy<Value = CombCase> {
         prop::collection::vec(input_spec(), 4..=8),
         prop::collection::vec(prop::collection::vec(node(), 1..=8), 32..=48),
         any::<u64>(),
+        any::<bool>(),
     )
-        .prop_map(|(inputs, dags, seed)| CombCase { inputs, dags, seed })
+        .prop_map(|(inputs, dags, seed, hier)| CombCase {
+            inputs,
+            dags,
+            seed,
+            hier,
+        })
 }
 
 fn input_decl_lines(inputs: &[InputSpec]) -> Vec<String> {
@@ -959,7 +993,12 @@ fn comb_snippet(case: &CombCase, built: &BuiltComb, dag: usize) -> String {
 }
 
 fn check_comb(case: &CombCase) -> Result<(), TestCaseError> {
-    let built = build_comb(case);
+    let mut built = build_comb(case);
+    if case.hier {
+        let (top, extra) = wrap(&built.module, &build_comb(case).module, &built.outputs);
+        built.module = top;
+        built.outputs.extend(extra);
+    }
     let design = match elaborate(&built.module) {
         Ok(d) => d,
         Err(e) => {
@@ -1064,8 +1103,11 @@ fn comb_mismatch(
         .iter()
         .map(|(n, v)| format!("{n} = {}", hex(v)))
         .collect();
+    let output = &built.outputs[dag];
+    let dag = dag % case.dags.len();
+    let note = if case.hier { HIER_NOTE } else { "" };
     format!(
-        "output o{dag}: {sim} gives {}, the evaluator {}\ninputs: {}\nreproduce with:\n{}",
+        "output {output}: {sim} gives {}, the evaluator {}\ninputs: {}\nreproduce with {note}:\n{}",
         hex(got),
         hex(want),
         ins.join(", "),
@@ -1126,6 +1168,8 @@ struct SeqCase {
     outs: Vec<Vec<Node>>,
     cycles: u32,
     seed: u64,
+    /// Check the module as two instances under a top (see [`wrap`]).
+    hier: bool,
 }
 
 fn small_dag() -> impl Strategy<Value = Vec<Node>> {
@@ -1207,14 +1251,16 @@ fn seq_case() -> impl Strategy<Value = SeqCase> {
         prop::collection::vec(small_dag(), 0..=3),
         16u32..=100,
         any::<u64>(),
+        any::<bool>(),
     )
-        .prop_map(|(inputs, regs, mems, outs, cycles, seed)| SeqCase {
+        .prop_map(|(inputs, regs, mems, outs, cycles, seed, hier)| SeqCase {
             inputs,
             regs,
             mems,
             outs,
             cycles,
             seed,
+            hier,
         })
 }
 
@@ -1501,7 +1547,13 @@ fn address(g: &mut Gen, leaves: &[Val], pair: &[Val], depth: u64, port: &MemPort
 }
 
 fn check_seq(case: &SeqCase) -> Result<(), TestCaseError> {
-    let built = build_seq(case);
+    let mut built = build_seq(case);
+    if case.hier {
+        let (top, extra) = wrap(&built.module, &build_seq(case).module, &built.outputs);
+        built.module = top;
+        built.outputs.extend(extra);
+        built.snippet = format!("// {HIER_NOTE}\n{}", built.snippet);
+    }
     let design = elaborate(&built.module)
         .map_err(|e| TestCaseError::fail(format!("elaboration failed: {e}\n{}", built.snippet)))?;
     let uses_reset = design.top().uses_reset;
