@@ -32,10 +32,10 @@ pub const COUNTER_NAMES: [&str; NUM_COUNTERS] = [
     "input_spike_reads",
     "input_spike_writes",
     "output_spike_writes",
-    "col_acc_reads",
-    "col_acc_writes",
-    "psum_reads",
-    "psum_writes",
+    "column_acc_reads",
+    "column_acc_writes",
+    "psum_buffer_reads",
+    "psum_buffer_writes",
     "membrane_reads",
     "membrane_writes",
     "lif_steps",
@@ -1487,17 +1487,17 @@ pub fn accelerator(p: &AccelParams) -> Module {
             ),
         ),
         (
-            "col_acc_reads",
+            "column_acc_reads",
             (out_valid.clone() & !out_first.clone()).select(fit(out_lanes.clone(), CW), u(0, CW)),
         ),
         (
-            "col_acc_writes",
+            "column_acc_writes",
             out_valid
                 .clone()
                 .select(fit(out_lanes.clone(), CW), u(0, CW)),
         ),
         (
-            "psum_reads",
+            "psum_buffer_reads",
             fit(
                 (out_valid.clone() & out_last.clone() & !out_g0.clone())
                     .select(fit(out_lanes.clone(), 16), u(0, 16))
@@ -1507,7 +1507,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
             ),
         ),
         (
-            "psum_writes",
+            "psum_buffer_writes",
             (out_valid & out_last).select(fit(out_lanes, CW), u(0, CW)),
         ),
         (
