@@ -512,19 +512,8 @@ fn order_assigns(
                 continue;
             }
             match &exprs[id.0 as usize].kind {
-                ExprKind::Const(_) => {}
                 ExprKind::Signal(s) => out.push(s.0 as usize),
-                ExprKind::Unary(_, a)
-                | ExprKind::ShlConst(a, _)
-                | ExprKind::ShrConst { arg: a, .. }
-                | ExprKind::Slice(a, _, _)
-                | ExprKind::Zext(a)
-                | ExprKind::Sext(a)
-                | ExprKind::Reinterpret(a)
-                | ExprKind::Reduce(_, a) => stack.push(*a),
-                ExprKind::Binary(_, a, b) => stack.extend([*a, *b]),
-                ExprKind::Mux(s, a, b) => stack.extend([*s, *a, *b]),
-                ExprKind::Concat(p) => stack.extend(p.iter().copied()),
+                kind => stack.extend(kind.operands()),
             }
         }
         out

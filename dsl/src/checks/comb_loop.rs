@@ -41,19 +41,8 @@ fn reads(m: &ir::Module, root: ExprId, out: &mut Vec<u32>, seen: &mut Seen) {
             continue;
         }
         match &m.expr(id).kind {
-            ExprKind::Const(_) => {}
             ExprKind::Signal(s) => out.push(s.0),
-            ExprKind::Unary(_, a)
-            | ExprKind::ShlConst(a, _)
-            | ExprKind::ShrConst { arg: a, .. }
-            | ExprKind::Slice(a, _, _)
-            | ExprKind::Zext(a)
-            | ExprKind::Sext(a)
-            | ExprKind::Reinterpret(a)
-            | ExprKind::Reduce(_, a) => stack.push(*a),
-            ExprKind::Binary(_, a, b) => stack.extend([*a, *b]),
-            ExprKind::Mux(s, a, b) => stack.extend([*s, *a, *b]),
-            ExprKind::Concat(parts) => stack.extend(parts.iter().copied()),
+            kind => stack.extend(kind.operands()),
         }
     }
 }

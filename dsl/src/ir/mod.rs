@@ -116,6 +116,26 @@ pub enum ExprKind {
     Reduce(RedOp, ExprId),
 }
 
+impl ExprKind {
+    /// The operand expressions of this node, in order.
+    pub fn operands(&self) -> Vec<ExprId> {
+        match self {
+            ExprKind::Const(_) | ExprKind::Signal(_) => Vec::new(),
+            ExprKind::Unary(_, a)
+            | ExprKind::ShlConst(a, _)
+            | ExprKind::ShrConst { arg: a, .. }
+            | ExprKind::Slice(a, _, _)
+            | ExprKind::Zext(a)
+            | ExprKind::Sext(a)
+            | ExprKind::Reinterpret(a)
+            | ExprKind::Reduce(_, a) => vec![*a],
+            ExprKind::Binary(_, a, b) => vec![*a, *b],
+            ExprKind::Mux(s, a, b) => vec![*s, *a, *b],
+            ExprKind::Concat(parts) => parts.clone(),
+        }
+    }
+}
+
 /// A register update: on each rising clock edge, `rst` loads `reset` (when present), else
 /// `enable` (when present) gates loading `next`.
 #[derive(Clone, Debug, PartialEq, Eq)]
