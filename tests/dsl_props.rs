@@ -1641,7 +1641,7 @@ fn check_seq(case: &SeqCase) -> Result<(), TestCaseError> {
         }
     }
     if let Some(failure) = mismatch {
-        let text = failure.to_string();
+        let text = failure.to_string().replace("Case failed: ", "");
         let known = known_verilator_bug(
             &sources,
             &vectors,
