@@ -15,7 +15,17 @@ use crate::{BuildOptions, DesignSources, PortDirection, PortSpec};
 pub(crate) const SHIM_TEMPLATE: &str = include_str!("../../../templates/verilator_shim.cpp.tera");
 
 /// Flags passed to `verilator --cc` (part of the cache key).
-const VERILATOR_FLAGS: &[&str] = &["--cc", "-Wno-fatal", "--no-timing", "-O3"];
+///
+/// `-fno-const-bit-op-tree`: Verilator 5.006 miscompiles some one-bit XOR/OR/AND trees over
+/// bits of wide sums at -O3 (upstream issues #4709, #4841, #5186; found by the DSL property
+/// tests, docs/dsl-semantics.md), so that one optimisation is off.
+const VERILATOR_FLAGS: &[&str] = &[
+    "--cc",
+    "-Wno-fatal",
+    "--no-timing",
+    "-O3",
+    "-fno-const-bit-op-tree",
+];
 
 /// Size (bytes of C++) above which the design's fast code is split over several translation
 /// units compiled in parallel; below it everything fast is one unity TU.
