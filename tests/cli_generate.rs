@@ -107,3 +107,76 @@ fn help_and_version() {
         assert!(text.contains(cmd), "--help lists {cmd}: {text}");
     }
 }
+
+const SMALL_CONFIG: &str = r#"
+name = "tiny"
+rows = 2
+cols = 2
+weight_spad_depth = 2
+psum_bits = 16
+lif_units = 2
+clock_mhz = 100
+[buffers]
+weight = { size_bits = 1024 }
+input_spike = { size_bits = 1024 }
+output_spike = { size_bits = 1024 }
+psum = { size_bits = 8192 }
+membrane = { size_bits = 1024 }
+[schedule]
+tick_batch = 2
+[lif]
+weight_bits = 4
+membrane_bits = 6
+leak = "subtract(1)"
+reset = "soft"
+fire_compare = "gt"
+share_factor = 2
+"#;
+
+#[test]
+fn generate_from_a_configuration_writes_verilog_and_manifest() {
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::write(cwd.path().join("tiny.toml"), SMALL_CONFIG).unwrap();
+    let out = spikeforge()
+        .args(["generate", "tiny.toml"])
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = cwd.path().join("rtl_out").join("tiny");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["top"], "tiny_top");
+    assert_eq!(manifest["parameters"]["share_factor"], 2);
+    assert_eq!(manifest["parameters"]["leak"], "subtract(1)");
+    assert_eq!(manifest["counters"].as_array().unwrap().len(), 25);
+    let top = std::fs::read_to_string(dir.join("tiny_top.v")).unwrap();
+    assert!(top.contains("module tiny_top"));
+    assert!(std::fs::read_to_string(dir.join("tiny_top.f"))
+        .unwrap()
+        .contains("tiny_top.v"));
+}
+
+#[test]
+fn a_bad_configuration_names_file_field_and_value_and_writes_nothing() {
+    let cwd = tempfile::tempdir().unwrap();
+    let bad = SMALL_CONFIG.replace("membrane_bits = 6", "membrane_bits = 40");
+    std::fs::write(cwd.path().join("bad.toml"), bad).unwrap();
+    let out = spikeforge()
+        .args(["generate", "bad.toml"])
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("lif.membrane_bits") && err.contains("40"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(listing(cwd.path()), ["bad.toml"]);
+}
