@@ -136,6 +136,16 @@ fn fit(e: impl Into<Expr>, w: u32) -> Expr {
     }
 }
 
+/// The buffer address `(major·count + minor)·B_max + t` in `w` bits. Computed modulo 2^w —
+/// exact, because the driver only runs layers whose addresses fit the buffer — so the
+/// multiplier is `w` bits wide, not the width of the loop counters.
+fn address(major: Expr, count: Expr, minor: Expr, bmax_log2: u32, t: Expr, w: u32) -> Expr {
+    let row = (fit(major, w) * fit(count, w))
+        .trunc(w)
+        .wrapping_add(fit(minor, w));
+    (row << bmax_log2).trunc(w).wrapping_add(fit(t, w))
+}
+
 /// A register updated by a list of (condition, value) rules, the first true rule winning.
 struct Rules {
     rules: Vec<(Expr, Expr)>,
@@ -187,7 +197,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let cols = p.cols;
     let d = p.group_depth();
     let bmax = p.max_tick_batch.next_power_of_two().max(1);
-    let bbits = clog2(u64::from(bmax)).max(1);
+    let blog = bmax.trailing_zeros();
     let wa = clog2(p.weight_words.max(2));
     let sa = clog2(p.spike_words.max(2));
     let pa = clog2(p.psum_words.max(2));
@@ -367,7 +377,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     );
     let s_fire = m.wire_from("s_fire", in_phase(ph::RECV_IN) & s_valid);
     let w_fire = m.wire_from("w_fire", in_phase(ph::RECV_W) & w_valid);
-    let in_addr = fit(xq * u(u64::from(bmax), bbits + 1), sa);
+    let in_addr = (fit(xq, sa) << blog).trunc(sa);
     let in_addr = m.wire_from("input_addr", in_addr.wrapping_add(fit(xsub, sa)));
     // Input words go to the input-role buffer.
     let in_to_a = m.wire_from("input_to_a", s_fire & !role);
@@ -414,13 +424,14 @@ pub fn accelerator(p: &AccelParams) -> Module {
         "ld_rt",
         fit(fit(ld_g, FW) * u(u64::from(d), 16), FW).wrapping_add(fit(ld_tile, FW)),
     );
+    let ld_tile_row = (fit(ld_ct, wa) * fit(f_nrt, wa))
+        .trunc(wa)
+        .wrapping_add(fit(ld_rt, wa));
     let ld_addr = m.wire_from(
         "ld_addr",
-        fit(
-            fit(fit(ld_ct, FW) * fit(f_nrt, FW), FW).wrapping_add(ld_rt) * u(u64::from(rows), 16),
-            wa,
-        )
-        .wrapping_add(fit(ld_row, wa)),
+        (ld_tile_row * u(u64::from(rows), 16))
+            .trunc(wa)
+            .wrapping_add(fit(ld_row, wa)),
     );
     let half_of = |pair: &Expr| -> Expr {
         if p.double_buffer {
@@ -746,15 +757,10 @@ pub fn accelerator(p: &AccelParams) -> Module {
             & x.is_lt(fit(f_w, FW + 1).as_sint());
         let yu = fit(y.as_uint(), FW);
         let xu = fit(x.as_uint(), FW);
-        let row_addr = fit(
-            fit(
-                fit(tap.cg.clone() * fit(f_h, FW), 2 * FW).wrapping_add(fit(yu, 2 * FW)),
-                2 * FW,
-            ) * fit(f_w, FW),
-            3 * FW,
-        )
-        .wrapping_add(fit(xu, 3 * FW));
-        let addr = fit(row_addr * u(u64::from(bmax), bbits + 1), sa).wrapping_add(fit(st_t, sa));
+        let cg_row = (fit(tap.cg.clone(), sa) * fit(f_h, sa))
+            .trunc(sa)
+            .wrapping_add(fit(yu, sa));
+        let addr = address(cg_row, f_w.expr(), xu, blog, st_t.expr(), sa);
         let en = m.wire_from(format!("fetch_en_{i}"), st_issue & valid.clone() & inb);
         let addr = m.wire_from(format!("fetch_addr_{i}"), addr);
         let v1 = m.reg(format!("fetch_valid_{i}"), Bool);
@@ -788,12 +794,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let ct_d1 = m.reg_no_reset("ct_d1", UInt(FW));
     m.next(ct_d1, st_ct);
     let tag_bits = 1 + 1 + 1 + pa;
-    let psum_addr_now = fit(
-        fit(fit(st_ct, FW) * fit(f_p, FW), 2 * FW).wrapping_add(fit(st_p, 2 * FW))
-            * u(u64::from(bmax), bbits + 1),
-        pa,
-    )
-    .wrapping_add(fit(st_t, pa));
+    let psum_addr_now = address(st_ct.expr(), f_p.expr(), st_p.expr(), blog, st_t.expr(), pa);
     let tag_now = Expr::cat([
         st_rl.is_eq(0),
         st_last_rl.expr(),
@@ -891,19 +892,15 @@ pub fn accelerator(p: &AccelParams) -> Module {
     );
     let lf_addr = m.wire_from(
         "lif_psum_addr",
-        fit(
-            fit(fit(lf_ct, FW) * fit(f_p, FW), 2 * FW).wrapping_add(fit(lf_p, 2 * FW))
-                * u(u64::from(bmax), bbits + 1),
-            pa,
-        )
-        .wrapping_add(fit(lf_t, pa)),
+        address(lf_ct.expr(), f_p.expr(), lf_p.expr(), blog, lf_t.expr(), pa),
     );
     let lf_maddr = m.wire_from(
         "lif_mem_addr",
-        fit(f_mbase, ma).wrapping_add(fit(
-            fit(fit(lf_p, FW) * fit(f_nctb, FW), 2 * FW).wrapping_add(fit(lf_cb, 2 * FW)),
-            ma,
-        )),
+        fit(f_mbase, ma).wrapping_add(
+            (fit(lf_p, ma) * fit(f_nctb, ma))
+                .trunc(ma)
+                .wrapping_add(fit(lf_cb, ma)),
+        ),
     );
     let lf_first = lf_g.is_eq(0);
     // Classify phase (§7) shares the psum read port.
@@ -913,11 +910,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let cl_last_ct = m.wire_from("cls_last_ct", cl_ct.wrapping_add(1).is_eq(fit(f_nct, FW)));
     let cl_addr = m.wire_from(
         "cls_psum_addr",
-        fit(
-            fit(fit(cl_ct, FW) * fit(f_p, FW), 2 * FW) * u(u64::from(bmax), bbits + 1),
-            pa,
-        )
-        .wrapping_add(fit(cl_tl, pa)),
+        address(cl_ct.expr(), f_p.expr(), u(0, 1), blog, cl_tl.expr(), pa),
     );
     let ph_rd_en = m.wire_from("psum_phase_read", lf_busy | cl_busy);
     let ph_rd_addr = m.wire_from("psum_phase_addr", lf_busy.select(lf_addr, cl_addr));
@@ -1135,12 +1128,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let tr_t = m.reg("trace_t", UInt(16));
     let tr_addr = m.wire_from(
         "trace_addr",
-        fit(
-            fit(fit(tr_ct, FW) * fit(f_p, FW), 2 * FW).wrapping_add(fit(tr_p, 2 * FW))
-                * u(u64::from(bmax), bbits + 1),
-            sa,
-        )
-        .wrapping_add(fit(tr_t, sa)),
+        address(tr_ct.expr(), f_p.expr(), tr_p.expr(), blog, tr_t.expr(), sa),
     );
     let in_trace = m.wire_from("in_trace", in_phase(ph::TRACE));
     let tr_issue = m.wire_from(
