@@ -7,7 +7,9 @@
 //! and passes Yosys' structural `check -assert`.
 //!
 //! Each configuration is compiled once and runs every network, input and schedule drawn for
-//! it. The default is 32 configurations in two halves that run in parallel (one per core);
+//! it. Networks are drawn within the buffers (inputs up to 3×4×4, "same" padding at most,
+//! K = n·cols when n > 1), so a driver refusal is a failure too. The default is 32
+//! configurations in two halves that run in parallel (one per core);
 //! `SPIKEFORGE_ACCEL_CASES=N` sets the number of configurations per half. A failure prints
 //! the accelerator and network descriptions (TOML), which reproduce it with
 //! `spikeforge cosim`.
@@ -112,7 +114,7 @@ impl HwCase {
                 input_spike: b(512 * cols),
                 output_spike: b(512 * cols),
                 psum: b(512 * cols * 20),
-                membrane: b(128 * cols * u64::from(self.membrane_bits)),
+                membrane: b(256 * cols * u64::from(self.membrane_bits)),
             },
             schedule: Schedule { tick_batch },
             lif: Some(HardwareLif {
@@ -179,7 +181,7 @@ fn network_toml(hw: &HwCase, seed: u64) -> String {
     for _ in 0..layers {
         let n = u64::from(hw.share_factor);
         let k = if n > 1 {
-            n * u64::from(hw.cols) * pick(1, 2)
+            n * u64::from(hw.cols)
         } else {
             pick(1, 6)
         };
@@ -187,7 +189,8 @@ fn network_toml(hw: &HwCase, seed: u64) -> String {
         let conv = size >= 2 && pick(0, 2) > 0;
         if conv {
             let kernel = pick(1, size.min(3));
-            let pad = pick(0, 1).min(kernel - 1);
+            // "same" padding at most, so no layer grows: P ≤ 16 keeps every buffer in range.
+            let pad = pick(0, 1).min((kernel - 1) / 2);
             let stride = pick(1, 2);
             let out = (size + 2 * pad - kernel) / stride + 1;
             text += &format!(
