@@ -39,39 +39,12 @@ pub const GOLDEN_SOURCES: [&str; NUM_COUNTERS] = [
     "counts.total.ext_write_bits",
 ];
 
-/// The golden model's value of every counter, by index (see [`GOLDEN_SOURCES`]).
-/// `hidden` is the number of hidden layers (stages before the classifier).
+/// The golden model's value of every counter, by index (see [`GOLDEN_SOURCES`]): the golden
+/// model's own mapping, [`Counts::rtl_counters`]. `hidden` must be the number of hidden layers
+/// (stages before the classifier) the counts were made for.
 pub fn golden_counters(c: &Counts, hidden: usize) -> [u64; NUM_COUNTERS] {
-    let t = &c.total;
-    let lif: u64 = c.stages.iter().take(hidden).map(|s| s.lif_cycles).sum();
-    let classify = c.stages.get(hidden).map(|s| s.lif_cycles).unwrap_or(0);
-    [
-        c.cycles,
-        t.array_cycles,
-        lif,
-        classify,
-        c.entropy_cycles,
-        t.performed_acc,
-        t.gated_acc,
-        t.weight_buffer.reads,
-        t.weight_buffer.writes,
-        t.weight_spad.reads,
-        t.weight_spad.writes,
-        t.input_spike_buffer.reads,
-        t.input_spike_buffer.writes,
-        t.output_spike_buffer.writes,
-        t.psum_spad.reads,
-        t.psum_spad.writes,
-        t.psum_buffer.reads,
-        t.psum_buffer.writes,
-        t.membrane_buffer.reads,
-        t.membrane_buffer.writes,
-        t.lif_steps,
-        t.classifier_updates,
-        c.entropy_evaluations,
-        t.ext_read_bits,
-        t.ext_write_bits,
-    ]
+    debug_assert_eq!(c.hidden_stages, hidden);
+    c.rtl_counters()
 }
 
 /// The first difference between the RTL and the golden model.
