@@ -16,9 +16,9 @@
 //! Every case also runs under Icarus Verilog (`spikeforge_rtlsim::icarus`) when that is
 //! meaningful (sequential designs need all memories initialised, since Icarus starts them at
 //! X). Every design must be lint clean under `verilator --lint-only -Wall` (constant
-//! comparisons that the random design itself contains excepted). A Verilator mismatch that
-//! disappears with `-fno-const-bit-op-tree` while Icarus agrees is Verilator 5.006's known
-//! bit-op-tree bug and is only reported (see [`verilator_without_bit_op_tree`]).
+//! comparisons that the random design itself contains excepted). Any Verilator mismatch fails:
+//! the bridge verilates with `-fno-const-bit-op-tree`, which avoids Verilator 5.006's known
+//! bit-op-tree miscompile (found by this test; docs/dsl-semantics.md).
 //!
 //! A failure prints the seed (`PROPTEST_RNG_SEED=...` reproduces the run) and the shrunk case:
 //! the output, both values, the inputs, and the failing DAG (or sequential design) as a
@@ -31,7 +31,6 @@ use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
 use spikeforge_rtlsim::{build, icarus, tools, BuildOptions, DesignSources, VectorCycle};
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -668,182 +667,6 @@ fn emit_lint_build(
     Ok((sources, sim))
 }
 
-/// Verilator 5.006's `-fno-const-bit-op-tree` workaround: Verilator's bit-op-tree optimisation
-/// (V3Const) miscompiles some trees of single-bit `^`/`|`/`&` over bit-selects of wide sums
-/// (Verilator issues #4709, #4841, #5186, fixed in later releases), for example the
-/// saturation check `sum[128] ^ sum[127]` of a 129-bit `constant + x`. When Verilator
-/// disagrees with the evaluator, the same vectors are run through a `verilator --binary` test
-/// bench built with that one optimisation disabled; if that build agrees with the evaluator
-/// (and Icarus does too), the mismatch is this known Verilator bug, not the DSL's, and is
-/// reported on stderr instead of failing. Returns the outputs per cycle, as
-/// `icarus::run_vectors` does.
-fn verilator_without_bit_op_tree(
-    sources: &DesignSources,
-    vectors: &[VectorCycle],
-) -> Result<Vec<VectorCycle>, String> {
-    let verilator = tools::require(tools::Tool::Verilator).map_err(|e| e.to_string())?;
-    let clock = sources.clock.as_deref();
-    let inputs: Vec<_> = sources
-        .ports
-        .iter()
-        .filter(|p| p.is_input() && Some(p.name.as_str()) != clock)
-        .collect();
-    let outputs: Vec<_> = sources.ports.iter().filter(|p| !p.is_input()).collect();
-    let total: u32 = inputs.iter().map(|p| p.width).sum();
-    let n = vectors.len();
-    let mut hexfile = String::new();
-    let mut current: HashMap<&str, BigUint> = HashMap::new();
-    for cyc in vectors {
-        for (name, v) in cyc {
-            current.insert(name.as_str(), v.clone());
-        }
-        let mut acc = BigUint::default();
-        for p in &inputs {
-            acc = (acc << p.width) | current.get(p.name.as_str()).cloned().unwrap_or_default();
-        }
-        let _ = writeln!(hexfile, "{}", acc.to_str_radix(16));
-    }
-    let mut tb = String::from("module sf_tb;\n");
-    let _ = writeln!(
-        tb,
-        "  reg [{}:0] sf_vec [0:{}];",
-        total.max(1) - 1,
-        n.max(1) - 1
-    );
-    for p in &inputs {
-        let _ = writeln!(tb, "  reg [{}:0] tb_{} = 0;", p.width - 1, p.name);
-    }
-    for p in &outputs {
-        let _ = writeln!(tb, "  wire [{}:0] tb_{};", p.width - 1, p.name);
-    }
-    let _ = writeln!(tb, "  reg tb_clk = 0;\n  integer sf_i;");
-    let conns: Vec<String> = sources
-        .ports
-        .iter()
-        .map(|p| {
-            if Some(p.name.as_str()) == clock {
-                format!(".{}(tb_clk)", p.name)
-            } else {
-                format!(".{0}(tb_{0})", p.name)
-            }
-        })
-        .collect();
-    let _ = writeln!(tb, "  {} dut ({});", sources.top, conns.join(", "));
-    let lhs: Vec<String> = inputs.iter().map(|p| format!("tb_{}", p.name)).collect();
-    let fmt: Vec<&str> = outputs.iter().map(|_| "%h").collect();
-    let args: Vec<String> = outputs.iter().map(|p| format!("tb_{}", p.name)).collect();
-    let _ = writeln!(
-        tb,
-        "  initial begin\n    $readmemh(\"vectors.hex\", sf_vec);"
-    );
-    let _ = writeln!(tb, "    for (sf_i = 0; sf_i < {n}; sf_i = sf_i + 1) begin");
-    let _ = writeln!(tb, "      {{{}}} = sf_vec[sf_i];", lhs.join(", "));
-    if clock.is_some() {
-        let _ = writeln!(tb, "      #1 tb_clk = 1;\n      #1 tb_clk = 0;");
-    }
-    let _ = writeln!(
-        tb,
-        "      #1 $display(\"SFV {}\", {});\n    end\n    $finish;\n  end\nendmodule",
-        fmt.join(" "),
-        args.join(", ")
-    );
-    let dir = tempfile::Builder::new()
-        .prefix("sf-props-vbin-")
-        .tempdir()
-        .map_err(|e| e.to_string())?;
-    let mut files = tools::write_sources(dir.path(), &sources.files).map_err(|e| e.to_string())?;
-    files.extend(
-        tools::write_sources(
-            dir.path(),
-            &[("sf_tb.v".into(), tb), ("vectors.hex".into(), hexfile)],
-        )
-        .map_err(|e| e.to_string())?,
-    );
-    files.pop();
-    let out = std::process::Command::new(&verilator.path)
-        .current_dir(dir.path())
-        .args([
-            "--binary",
-            "-Wno-fatal",
-            "-fno-const-bit-op-tree",
-            "--top-module",
-            "sf_tb",
-        ])
-        .args(["-o", "sf_tb_bin"])
-        .args(&files)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!(
-            "verilator --binary failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let run = std::process::Command::new(dir.path().join("obj_dir").join("sf_tb_bin"))
-        .current_dir(dir.path())
-        .output()
-        .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&run.stdout);
-    let rows: Vec<VectorCycle> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("SFV "))
-        .map(|l| {
-            outputs
-                .iter()
-                .zip(l.split_whitespace())
-                .map(|(p, t)| {
-                    let v = BigUint::parse_bytes(t.as_bytes(), 16).unwrap_or_default();
-                    (p.name.clone(), v)
-                })
-                .collect()
-        })
-        .collect();
-    if rows.len() != n {
-        return Err(format!(
-            "verilator --binary test bench printed {} of {n} rows",
-            rows.len()
-        ));
-    }
-    Ok(rows)
-}
-
-/// After a Verilator/evaluator mismatch: true when Icarus and Verilator built with
-/// `-fno-const-bit-op-tree` both agree with the evaluator on every output of every cycle
-/// (`expected`, in the order of `names`), i.e. the mismatch is Verilator's known bug.
-fn known_verilator_bug(
-    sources: &DesignSources,
-    vectors: &[VectorCycle],
-    names: &[String],
-    expected: &[Vec<BigUint>],
-    use_icarus: bool,
-    mismatch: &str,
-) -> bool {
-    let agrees = |rows: &[VectorCycle]| {
-        rows.len() == expected.len()
-            && rows.iter().zip(expected).all(|(row, want)| {
-                row.iter()
-                    .all(|(name, got)| match names.iter().position(|o| o == name) {
-                        Some(k) => &want[k] == got,
-                        None => true,
-                    })
-            })
-    };
-    let icarus_ok =
-        !use_icarus || matches!(icarus::run_vectors(sources, vectors), Ok(rows) if agrees(&rows));
-    let verilator_ok =
-        matches!(verilator_without_bit_op_tree(sources, vectors), Ok(rows) if agrees(&rows));
-    if icarus_ok && verilator_ok {
-        eprintln!(
-            "note: Verilator (-O3) disagreed with the evaluator on `{}`, but Verilator with \
-             -fno-const-bit-op-tree (and Icarus, when it can run) agree with it: Verilator's bit-op-tree bug, \
-             not a DSL bug\n  ({})",
-            sources.top,
-            mismatch.lines().next().unwrap_or_default()
-        );
-    }
-    icarus_ok && verilator_ok
-}
-
 /// Seed for proptest: `PROPTEST_RNG_SEED` or a fresh one, printed so a failure can be rerun.
 fn config(default_cases: u32) -> Config {
     let cases = std::env::var("PROPTEST_CASES")
@@ -1058,16 +881,7 @@ fn check_comb(case: &CombCase) -> Result<(), TestCaseError> {
         }
     }
     if let Some(message) = mismatch {
-        if !known_verilator_bug(
-            &sources,
-            &vectors,
-            &built.outputs,
-            &expected,
-            true,
-            &message,
-        ) {
-            return Err(TestCaseError::fail(message));
-        }
+        return Err(TestCaseError::fail(message));
     }
     let rows = icarus::run_vectors(&sources, &vectors).map_err(|e| err(&e))?;
     for (k, row) in rows.iter().enumerate() {
@@ -1641,18 +1455,7 @@ fn check_seq(case: &SeqCase) -> Result<(), TestCaseError> {
         }
     }
     if let Some(failure) = mismatch {
-        let text = failure.to_string().replace("Case failed: ", "");
-        let known = known_verilator_bug(
-            &sources,
-            &vectors,
-            &built.outputs,
-            &expected,
-            built.all_init,
-            &text,
-        );
-        if !known {
-            return Err(failure);
-        }
+        return Err(failure);
     }
     // Icarus starts memories at X: only designs whose memories all have initial contents.
     if built.all_init {
