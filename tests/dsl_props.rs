@@ -16,9 +16,10 @@
 //! Every case also runs under Icarus Verilog (`spikeforge_rtlsim::icarus`) when that is
 //! meaningful (sequential designs need all memories initialised, since Icarus starts them at
 //! X). Every design must be lint clean under `verilator --lint-only -Wall` (constant
-//! comparisons that the random design itself contains excepted). Any Verilator mismatch fails:
-//! the bridge verilates with `-fno-const-bit-op-tree`, which avoids Verilator 5.006's known
-//! bit-op-tree miscompile (found by this test; docs/dsl-semantics.md).
+//! comparisons that the random design itself contains excepted). Any Verilator mismatch or
+//! verilation failure fails: the bridge verilates with `-fno-const-bit-op-tree -fno-subst`,
+//! which avoid two Verilator 5.006 bugs this test found (docs/dsl-semantics.md; regressions in
+//! `tests/verilator_bugs.rs`).
 //!
 //! A failure prints the seed (`PROPTEST_RNG_SEED=...` reproduces the run) and the shrunk case:
 //! the output, both values, the inputs, and the failing DAG (or sequential design) as a

@@ -16,15 +16,20 @@ pub(crate) const SHIM_TEMPLATE: &str = include_str!("../../../templates/verilato
 
 /// Flags passed to `verilator --cc` (part of the cache key).
 ///
-/// `-fno-const-bit-op-tree`: Verilator 5.006 miscompiles some one-bit XOR/OR/AND trees over
-/// bits of wide sums at -O3 (upstream issues #4709, #4841, #5186; found by the DSL property
-/// tests, docs/dsl-semantics.md), so that one optimisation is off.
+/// Two optimisations of Verilator 5.006 are off, each for a bug the DSL property tests found
+/// (docs/dsl-semantics.md; regressions in `tests/verilator_bugs.rs`):
+/// - `-fno-const-bit-op-tree`: the bit-op-tree pass miscompiles some one-bit XOR/OR/AND trees
+///   over bits of wide sums (upstream issues #4709, #4841, #5186);
+/// - `-fno-subst`: wide-expression substitution leaves a reduction over a value narrowed to one
+///   bit when it feeds a register, and Verilator stops with "Internal Error: Reduction over
+///   single bit value should have been folded".
 const VERILATOR_FLAGS: &[&str] = &[
     "--cc",
     "-Wno-fatal",
     "--no-timing",
     "-O3",
     "-fno-const-bit-op-tree",
+    "-fno-subst",
 ];
 
 /// Size (bytes of C++) above which the design's fast code is split over several translation
