@@ -12,4 +12,29 @@ iverilog -V 2>&1 | sed -n 1p || true
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
+# Yosys synthesis of the built-in accelerator (generators/tests/default_synthesis.rs, tests
+# named `synth_default_*`) takes minutes of single-threaded Yosys, so it runs in the background
+# while the rest of the suite uses the other core; its output is printed when both are done.
+# The tests write their figures to `<target>/tmp/spikeforge-synthesis-*.md`, printed at the end.
+target_dir="${CARGO_TARGET_DIR:-target}"
+reports="$target_dir/tmp"
+rm -f "$reports"/spikeforge-synthesis-*.md
+cargo test --workspace --locked --no-run
+synth_log="$(mktemp)"
+cargo test --locked -p spikeforge-generators --test default_synthesis >"$synth_log" 2>&1 &
+synth_pid=$!
+suite_status=0
+cargo test --workspace --locked -- --skip synth_default_ || suite_status=$?
+synth_status=0
+wait "$synth_pid" || synth_status=$?
+echo
+echo "---- synthesis of the built-in accelerator (generators/tests/default_synthesis.rs)"
+cat "$synth_log"
+rm -f "$synth_log"
+for r in "$reports"/spikeforge-synthesis-*.md; do
+    if [ -f "$r" ]; then echo; cat "$r"; echo; fi
+done
+if [ "$suite_status" -ne 0 ] || [ "$synth_status" -ne 0 ]; then
+    echo "test suite failed (tests: exit $suite_status, synthesis: exit $synth_status)" >&2
+    exit 1
+fi

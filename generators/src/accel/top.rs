@@ -985,15 +985,21 @@ pub fn accelerator(p: &AccelParams) -> Module {
     m.drive(v_out_word, Expr::cat(v_out_lanes.into_iter().rev()));
     m.drive(mw_now, lf_v2 & lf_last2);
     m.drive(mw_addr_now, lf_maddr2);
-    m.mem_write(membrane, mw_now, lf_maddr2, v_out_word);
     m.next(mw_valid_q, mw_now);
     m.next(mw_addr_q, lf_maddr2);
     m.next(mw_data_q, v_out_word);
     // Output spikes go to the output-role buffer at the psum address layout (§3).
     let lif_spike_addr = fit(lf_addr2, sa);
-    // Membrane clearing (CLEAR phase) writes zeros.
+    // Membrane clearing (CLEAR phase, only at the start of a run, when no LIF write is in
+    // flight) writes zeros through the same write port as the LIF write-back: one write port
+    // is what block RAM offers (iCE40 `SB_RAM40_4K`), so the buffer maps to it.
     let clr = m.wire_from("clear_we", in_phase(ph::CLEAR));
-    m.mem_write(membrane, clr, fit(xcnt, ma), u(0, cols * mb));
+    m.mem_write(
+        membrane,
+        clr | mw_now,
+        clr.select(fit(xcnt, ma), lf_maddr2.expr()),
+        clr.select(u(0, cols * mb), v_out_word.expr()),
+    );
     let out_we = m.wire_from("spike_out_we", lf_v2);
     m.mem_write(spike_a, in_to_a, in_addr, s_data);
     m.mem_write(

@@ -1,0 +1,203 @@
+//! Synthesis of the built-in accelerator (the design `spikeforge generate` writes with no
+//! arguments; issue 5, point 6), on Yosys for real:
+//!
+//! * iCE40 (`synth_ice40`, then `check -assert` on the mapped netlist): no latches, no
+//!   combinational loops, no undriven or multiply driven nets, and every memory of at least
+//!   one block RAM's size (4096 bits) in block RAM, not flip-flops;
+//! * generic `synth` with `check -assert`: the same checks on a technology-independent netlist,
+//!   module by module (the iCE40 run checks the flattened netlist, so a loop through instances
+//!   is caught there);
+//! * the PE array alone on iCE40, for the LUTs per PE.
+//!
+//! The three tests run in parallel (a few minutes each on a 2-core machine). Each writes its
+//! figures to `<target>/tmp/spikeforge-synthesis-*.md`; `scripts/test.sh` prints them at the
+//! end of the run, and the README quotes them.
+
+use spikeforge_dsl::ir::Design;
+use spikeforge_dsl::{elaborate, emit_verilog};
+use spikeforge_generators::accel::params::{prototype_config, AccelParams};
+use spikeforge_generators::accel::pe_array::{pe_array, PeArrayParams};
+use spikeforge_generators::accel::top::accelerator;
+use spikeforge_rtlsim::tools::{self, SynthReport};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Bits of one iCE40 block RAM (`SB_RAM40_4K`).
+const BRAM_BITS: u64 = 4096;
+
+fn default_params() -> AccelParams {
+    AccelParams::from_accel(&prototype_config())
+}
+
+/// Writes `design`'s Verilog to a temporary folder; returns the folder, the files and the top.
+fn write(design: &Design) -> (tempfile::TempDir, Vec<PathBuf>, String) {
+    let v = emit_verilog(design);
+    let dir = tempfile::Builder::new()
+        .prefix("sf-synth-")
+        .tempdir()
+        .expect("temporary folder");
+    let files =
+        tools::write_sources(dir.path(), &v.all_files()[..v.files.len()]).expect("write Verilog");
+    (dir, files, v.top)
+}
+
+/// Saves `text` as the report `name` for `scripts/test.sh` to print.
+fn save_report(name: &str, text: &str) {
+    let path =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("spikeforge-synthesis-{name}.md"));
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    println!("{text}");
+}
+
+/// Every memory of the design (all modules) with its size in bits.
+fn memories(design: &Design) -> Vec<(String, u64)> {
+    design
+        .modules
+        .iter()
+        .flat_map(|m| {
+            m.mems
+                .iter()
+                .map(move |mem| (mem.name.clone(), mem.depth * u64::from(mem.word.width())))
+        })
+        .collect()
+}
+
+fn count(r: &SynthReport, v: Option<u64>) -> u64 {
+    v.unwrap_or_else(|| panic!("the report has no such count (log {})", r.log.display()))
+}
+
+#[test]
+fn synth_default_ice40_with_buffers_in_block_ram() {
+    let params = default_params();
+    let design = elaborate(&accelerator(&params)).unwrap_or_else(|e| panic!("{e}"));
+    let (_dir, files, top) = write(&design);
+    let t = Instant::now();
+    let r = tools::yosys_synth_ice40(&files, &top).unwrap_or_else(|e| panic!("{e}"));
+    let seconds = t.elapsed().as_secs_f64();
+
+    // Memories that fill at least one block RAM must be in block RAM: built from flip-flops,
+    // a 32-kbit buffer costs tens of thousands of flip-flops and LUTs.
+    let big: Vec<(String, u64)> = memories(&design)
+        .into_iter()
+        .filter(|(_, bits)| *bits >= BRAM_BITS)
+        .collect();
+    assert!(!big.is_empty(), "the default has global buffers");
+    let in_ffs: Vec<&String> = r
+        .ff_memories
+        .iter()
+        .filter(|path| {
+            let leaf = path.rsplit('.').next().unwrap_or(path);
+            big.iter().any(|(name, _)| name == leaf)
+        })
+        .collect();
+    assert!(
+        in_ffs.is_empty(),
+        "memories built from flip-flops instead of block RAM: {in_ffs:?} (log {})",
+        r.log.display()
+    );
+    let brams = count(&r, r.brams);
+    let needed: u64 = big.iter().map(|(_, bits)| bits.div_ceil(BRAM_BITS)).sum();
+    assert!(
+        brams >= needed,
+        "{brams} block RAMs for {needed} block RAMs' worth of buffers"
+    );
+    let (luts, ffs, carries) = (count(&r, r.luts), count(&r, r.ffs), count(&r, r.carries));
+    // The small memories left in flip-flops, by name: "128 × weight_spad (32 bits)".
+    let mut small: Vec<(String, usize)> = Vec::new();
+    for path in &r.ff_memories {
+        let leaf = path.rsplit('.').next().unwrap_or(path).to_string();
+        match small.iter_mut().find(|(name, _)| *name == leaf) {
+            Some((_, n)) => *n += 1,
+            None => small.push((leaf, 1)),
+        }
+    }
+    let all = memories(&design);
+    let small: Vec<String> = small
+        .iter()
+        .map(|(name, n)| {
+            let bits = all.iter().find(|(m, _)| m == name).map_or(0, |(_, b)| *b);
+            format!("{n} × {name} ({bits} bits)")
+        })
+        .collect();
+    assert!(
+        luts > 0 && ffs > 0,
+        "an empty netlist: log {}",
+        r.log.display()
+    );
+    save_report(
+        "ice40",
+        &format!(
+            "synth_ice40 of `{top}` (the built-in {}x{} accelerator): {luts} SB_LUT4, {ffs} \
+             flip-flops (SB_DFF*), {brams} SB_RAM40_4K, {carries} SB_CARRY; no latches, \
+             check -assert clean; every memory of 4096 bits or more in block RAM, in \
+             flip-flops: {}; {seconds:.0} s",
+            params.rows,
+            params.cols,
+            small.join(", ")
+        ),
+    );
+}
+
+#[test]
+fn synth_default_generic_with_check_assert() {
+    let params = default_params();
+    let design = elaborate(&accelerator(&params)).unwrap_or_else(|e| panic!("{e}"));
+    let (_dir, files, top) = write(&design);
+    let t = Instant::now();
+    let r = tools::yosys_check(&files, &top).unwrap_or_else(|e| panic!("{e}"));
+    let seconds = t.elapsed().as_secs_f64();
+    let ffs = count(&r, r.ffs);
+    // Generic synthesis builds every memory from flip-flops.
+    let memory_bits: u64 = memories(&design).iter().map(|(_, bits)| bits).sum();
+    assert!(
+        ffs >= memory_bits,
+        "{ffs} flip-flops for {memory_bits} memory bits (log {})",
+        r.log.display()
+    );
+    save_report(
+        "generic",
+        &format!(
+            "generic synth of `{top}`: {} cells, {ffs} flip-flops ({memory_bits} of them \
+             memory bits); no latches, check -assert clean (no combinational loops, no \
+             undriven or multiply driven nets); {seconds:.0} s",
+            r.cells
+        ),
+    );
+}
+
+#[test]
+fn synth_default_pe_array_luts_per_pe() {
+    let p = default_params();
+    let array = PeArrayParams {
+        rows: p.rows,
+        cols: p.cols,
+        weight_bits: p.weight_bits,
+        psum_bits: p.psum_bits,
+        spad_depth: p.weight_spad_depth,
+        pipeline_regs: p.pipeline_regs,
+    };
+    let design = elaborate(&pe_array(&array)).unwrap_or_else(|e| panic!("{e}"));
+    let (_dir, files, top) = write(&design);
+    let t = Instant::now();
+    let r = tools::yosys_synth_ice40(&files, &top).unwrap_or_else(|e| panic!("{e}"));
+    let seconds = t.elapsed().as_secs_f64();
+    let pes = u64::from(p.rows * p.cols);
+    let (luts, ffs) = (count(&r, r.luts), count(&r, r.ffs));
+    // Each PE holds at least its partial sum and its weight scratchpad in flip-flops.
+    let per_pe_bits = u64::from(p.psum_bits + p.weight_spad_depth * p.weight_bits);
+    assert!(
+        ffs >= pes * per_pe_bits,
+        "{ffs} flip-flops for {pes} PEs of at least {per_pe_bits} bits each"
+    );
+    assert!(luts >= pes, "{luts} LUTs for {pes} PEs");
+    save_report(
+        "pe-array",
+        &format!(
+            "synth_ice40 of `{top}` ({pes} PEs): {luts} SB_LUT4, {ffs} flip-flops, {} \
+             SB_RAM40_4K: {:.1} LUT4 and {:.1} flip-flops per PE; {seconds:.0} s",
+            count(&r, r.brams),
+            luts as f64 / pes as f64,
+            ffs as f64 / pes as f64
+        ),
+    );
+}
