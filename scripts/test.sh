@@ -21,7 +21,8 @@ reports="$target_dir/tmp"
 rm -f "$reports"/spikeforge-synthesis-*.md
 cargo test --workspace --locked --no-run
 synth_log="$(mktemp)"
-cargo test --locked -p spikeforge-generators --test default_synthesis >"$synth_log" 2>&1 &
+# (`--workspace`, not `-p`: the same feature set as the build above, so nothing is rebuilt.)
+cargo test --workspace --locked --test default_synthesis >"$synth_log" 2>&1 &
 synth_pid=$!
 suite_status=0
 cargo test --workspace --locked -- --skip synth_default_ || suite_status=$?

@@ -35,27 +35,22 @@ use spikeforge_rtlsim::{build, icarus, tools, BuildOptions, DesignSources, Vecto
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+mod common;
+use common::SplitMix;
+
 /// The widest node the generator builds (wider operands are truncated first).
 const CAP: u32 = 300;
 
 // ---------------------------------------------------------------------------------------------
 // Small deterministic RNG for input vectors (the seed is part of each proptest case).
 
-struct SplitMix(u64);
+/// Wide and edge-biased input values on top of the shared generator.
+trait WideStimulus {
+    fn bits(&mut self, w: u32) -> BigUint;
+    fn edge(&mut self, w: u32) -> BigUint;
+}
 
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
+impl WideStimulus for SplitMix {
     fn bits(&mut self, w: u32) -> BigUint {
         let mut v = BigUint::default();
         for _ in 0..w.div_ceil(64) {
@@ -653,15 +648,9 @@ fn emit_lint_build(
         ));
     }
     let sources = DesignSources {
-        files: v
-            .files
-            .iter()
-            .map(|f| (f.name.clone(), f.contents.clone()))
-            .collect(),
-        top: v.top.clone(),
-        ports: vec![],
         clock: clocked.then(|| "clk".to_string()),
         reset: uses_reset.then(|| "rst".to_string()),
+        ..DesignSources::from_texts(&v.top, v.module_files())
     };
     let sim = build(&sources, &BuildOptions::default()).map_err(|e| e.to_string())?;
     let sources = sources.with_ports(sim.ports().to_vec());

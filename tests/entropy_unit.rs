@@ -17,29 +17,8 @@ use spikeforge_golden::entropy::{cycles_per_evaluation, entropy_fixed, exits, rl
 use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, Simulator};
 use std::path::PathBuf;
 
-/// A small deterministic PRNG (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        let span = (hi as i128 - lo as i128 + 1) as u128;
-        (lo as i128 + (self.next() as u128 % span) as i128) as i64
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn coin(&mut self, num: u64, den: u64) -> bool {
-        self.below(den) < num
-    }
-}
+mod common;
+use common::SplitMix;
 
 /// Something that can be driven cycle by cycle: the Verilator simulator or the evaluator.
 trait Dut {
@@ -97,7 +76,7 @@ fn bits_for(n: u64) -> u32 {
 struct Bench<'a, D: Dut> {
     dut: &'a mut D,
     params: EntropyUnitParams,
-    rng: Rng,
+    rng: SplitMix,
     /// Cases checked so far.
     checked: usize,
 }
@@ -111,7 +90,7 @@ impl<'a, D: Dut> Bench<'a, D> {
         Bench {
             dut,
             params,
-            rng: Rng(seed),
+            rng: SplitMix(seed),
             checked: 0,
         }
     }
@@ -225,7 +204,7 @@ impl<'a, D: Dut> Bench<'a, D> {
 /// Random cases of every kind, with K sweeping 2..=K_max first.
 /// `frac_bits` is drawn from `0..=frac_max`.
 fn cases(params: EntropyUnitParams, count: usize, seed: u64, frac_max: i64) -> Vec<Case> {
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     let kmax = params.max_classes as usize;
     let lb = params.logit_bits;
     let (lo, hi) = (-(1i64 << (lb - 1)), (1i64 << (lb - 1)) - 1);
@@ -379,15 +358,7 @@ fn verilog(params: EntropyUnitParams) -> VerilogOutput {
 }
 
 fn sources(v: &VerilogOutput) -> DesignSources {
-    DesignSources {
-        files: v
-            .files
-            .iter()
-            .map(|f| (f.name.clone(), f.contents.clone()))
-            .collect(),
-        top: v.top.clone(),
-        ..Default::default()
-    }
+    DesignSources::from_texts(&v.top, v.module_files())
 }
 
 fn write(v: &VerilogOutput) -> (tempfile::TempDir, Vec<PathBuf>) {

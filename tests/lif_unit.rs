@@ -16,6 +16,9 @@ use spikeforge_golden::lif;
 use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, PortSpec, Simulator};
 use std::path::PathBuf;
 
+mod common;
+use common::SplitMix;
+
 // ---------------------------------------------------------------------------------------------
 // Parameters
 
@@ -88,31 +91,19 @@ fn golden_params(p: &LifUnitParams, threshold: i64) -> LifParams {
 // ---------------------------------------------------------------------------------------------
 // Random stimulus
 
-/// SplitMix64: a small deterministic generator (seeded per design).
-struct Rng(u64);
+/// A generator of LIF stimuli, seeded per design.
+fn rng_for(seed: u64) -> SplitMix {
+    SplitMix(seed ^ 0x5EED_1F0C_0DE5_A11C)
+}
 
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5EED_1F0C_0DE5_A11C)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, one_in: u64) -> bool {
-        self.below(one_in) == 0
-    }
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        let span = (hi as i128 - lo as i128 + 1) as u128;
-        (lo as i128 + (self.next() as u128 % span) as i128) as i64
-    }
+/// LIF-shaped random values on top of the shared generator.
+trait LifStimulus {
+    fn signed(&mut self, bits: u32) -> i64;
+    fn current(&mut self, cb: u32, mb: u32) -> i64;
+    fn threshold(&mut self, mb: u32) -> i64;
+}
+
+impl LifStimulus for SplitMix {
     /// A `bits`-wide signed value: an edge value (min, min+1, −1, 0, 1, max−1, max) a quarter
     /// of the time, a small value an eighth of the time, otherwise uniform.
     fn signed(&mut self, bits: u32) -> i64 {
@@ -266,7 +257,7 @@ fn check_step_vector(dut: &mut impl Dut, p: &LifUnitParams, v: i64, i: i64, thet
 /// are at most 2^16 of them. Returns the number of vectors.
 fn check_step(dut: &mut impl Dut, p: &LifUnitParams, random: usize, seed: u64) -> usize {
     let (mb, cb) = (p.membrane_bits, p.current_bits);
-    let mut rng = Rng::new(seed);
+    let mut rng = rng_for(seed);
     let mut count = 0;
     // Corners: v and I at their extremes with θ = 1 and θ = max.
     let vs = [smin(mb), smin(mb) + 1, -1, 0, 1, smax(mb) - 1, smax(mb)];
@@ -305,7 +296,7 @@ fn check_step(dut: &mut impl Dut, p: &LifUnitParams, random: usize, seed: u64) -
 /// group steps.
 fn check_unit_chain(dut: &mut impl Dut, p: &LifUnitParams, states: usize, seed: u64) -> usize {
     let (mb, cb, n) = (p.membrane_bits, p.current_bits, p.share_factor);
-    let mut rng = Rng::new(seed);
+    let mut rng = rng_for(seed);
     dut.reset();
     for name in ["spike", "spike_valid", "v_valid"] {
         assert_eq!(dut.get(name), 0, "{p:?}: {name} after reset");
@@ -361,7 +352,7 @@ fn check_unit_chain(dut: &mut impl Dut, p: &LifUnitParams, states: usize, seed: 
 /// `channel_share::SharedMembranes` after every timestep. Returns the number of group steps.
 fn check_unit_layer(dut: &mut impl Dut, p: &LifUnitParams, seed: u64) -> usize {
     let (mb, n) = (p.membrane_bits, p.share_factor as usize);
-    let mut rng = Rng::new(seed);
+    let mut rng = rng_for(seed);
     let (group, positions, timesteps) = (3usize, 5usize, 6usize);
     let channels = n * group;
     let theta = rng.threshold(mb);
@@ -445,14 +436,8 @@ fn unit_ports(p: &LifUnitParams) -> Vec<PortSpec> {
 
 fn simulator(v: &VerilogOutput, ports: Vec<PortSpec>, clocked: bool) -> Simulator {
     let src = DesignSources {
-        files: v
-            .files
-            .iter()
-            .map(|f| (f.name.clone(), f.contents.clone()))
-            .collect(),
-        top: v.top.clone(),
         ports,
-        ..Default::default()
+        ..DesignSources::from_texts(&v.top, v.module_files())
     };
     let src = if clocked {
         src
@@ -519,7 +504,7 @@ fn generators_reject_invalid_parameters() {
 /// membrane width 2..=24, currents of 1..=48 bits, any shift (also k ≥ M), d up to v_max.
 #[test]
 fn lif_step_and_unit_match_golden_over_random_parameters_in_the_evaluator() {
-    let mut rng = Rng::new(0xE7A1);
+    let mut rng = rng_for(0xE7A1);
     let (mut step_vectors, mut unit_steps) = (0, 0);
     for case in 0..460 {
         let mb = 2 + (case % 23) as u32;

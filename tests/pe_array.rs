@@ -8,44 +8,25 @@ use spikeforge_dsl::{elaborate, emit_verilog};
 use spikeforge_generators::accel::pe_array::{pe_array, PeArrayParams};
 use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources};
 
-/// A small deterministic generator (xorshift64*), so failures reproduce from the seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+mod common;
+use common::SplitMix;
 
 fn check(p: PeArrayParams, seed: u64, columns: usize) {
     let design = elaborate(&pe_array(&p)).unwrap_or_else(|e| panic!("{p:?}: {e}"));
     let v = emit_verilog(&design);
     let dir = tempfile::tempdir().unwrap();
-    let files = tools::write_sources(dir.path(), &v.all_files()[..v.files.len()]).unwrap();
+    let files = tools::write_sources(dir.path(), &v.module_files()).unwrap();
     let lint = tools::verilator_lint(&files, &v.top).unwrap();
     assert!(lint.is_clean(), "{p:?}: {lint}");
     tools::yosys_check(&files, &v.top).unwrap_or_else(|e| panic!("{p:?}: {e}"));
 
-    let sources = DesignSources {
-        files: v
-            .files
-            .iter()
-            .map(|f| (f.name.clone(), f.contents.clone()))
-            .collect(),
-        top: v.top.clone(),
-        ..Default::default()
-    };
+    let sources = DesignSources::from_texts(&v.top, v.module_files());
     let mut sim = build(&sources, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     sim.reset(2);
 
     let (rows, cols, depth) = (p.rows as usize, p.cols as usize, p.spad_depth as usize);
     let wb = p.weight_bits;
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     let wmin = -(1i64 << (wb - 1));
     let wspan = 1u64 << wb;
     // weights[entry][row][col]

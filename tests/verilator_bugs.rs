@@ -11,38 +11,29 @@ use spikeforge_dsl::prelude::*;
 use spikeforge_dsl::{elaborate, emit_verilog};
 use spikeforge_rtlsim::{build, BuildOptions, DesignSources, Simulator};
 
+mod common;
+use common::SplitMix;
+
 /// Emits `design` and builds it through the bridge, reporting Verilator's error if it fails.
 fn bridge_build(design: &Design, clocked: bool) -> Simulator {
     let v = emit_verilog(design);
     let sources = DesignSources {
-        files: v
-            .files
-            .iter()
-            .map(|f| (f.name.clone(), f.contents.clone()))
-            .collect(),
-        top: v.top.clone(),
-        ports: vec![],
         clock: clocked.then(|| "clk".to_string()),
         reset: None,
+        ..DesignSources::from_texts(&v.top, v.module_files())
     };
     build(&sources, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// A small deterministic generator of wide input values (xorshift64*).
+/// `n` input values of `bits` bits: 0, all ones, the largest positive signed value, then random.
 fn values(seed: u64, bits: u64, n: usize) -> Vec<BigUint> {
-    let mut s = seed;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
+    let mut rng = SplitMix(seed);
     let mask = (BigUint::from(1u8) << bits) - 1u8;
     let mut out = vec![BigUint::from(0u8), mask.clone(), mask.clone() >> 1u8];
     while out.len() < n {
         let mut v = BigUint::from(0u8);
         for _ in 0..bits.div_ceil(64) {
-            v = (v << 64u8) | BigUint::from(next());
+            v = (v << 64u8) | BigUint::from(rng.next());
         }
         out.push(v & &mask);
     }

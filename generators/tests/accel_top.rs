@@ -40,7 +40,7 @@ fn small_accelerator_is_lint_clean_and_synthesizes() {
     let design = elaborate(&accelerator(&p)).unwrap_or_else(|e| panic!("{e}"));
     let v = emit_verilog(&design);
     let dir = tempfile::tempdir().unwrap();
-    let files = tools::write_sources(dir.path(), &v.all_files()[..v.files.len()]).unwrap();
+    let files = tools::write_sources(dir.path(), &v.module_files()).unwrap();
     let lint = tools::verilator_lint(&files, &v.top).unwrap();
     assert!(lint.is_clean(), "{lint}");
     tools::yosys_check_coarse(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));

@@ -36,8 +36,7 @@ fn write(design: &Design) -> (tempfile::TempDir, Vec<PathBuf>, String) {
         .prefix("sf-synth-")
         .tempdir()
         .expect("temporary folder");
-    let files =
-        tools::write_sources(dir.path(), &v.all_files()[..v.files.len()]).expect("write Verilog");
+    let files = tools::write_sources(dir.path(), &v.module_files()).expect("write Verilog");
     (dir, files, v.top)
 }
 

@@ -61,13 +61,18 @@ impl VerilogOutput {
         format!("{}.f", self.top)
     }
 
-    /// All files to write, (name, contents), the filelist last.
-    pub fn all_files(&self) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = self
-            .files
+    /// The Verilog files alone, (name, contents), in dependency order: what a simulator or a
+    /// synthesis tool reads.
+    pub fn module_files(&self) -> Vec<(String, String)> {
+        self.files
             .iter()
             .map(|f| (f.name.clone(), f.contents.clone()))
-            .collect();
+            .collect()
+    }
+
+    /// All files to write, (name, contents), the filelist last.
+    pub fn all_files(&self) -> Vec<(String, String)> {
+        let mut v = self.module_files();
         v.push((self.filelist_name(), self.filelist.clone()));
         v
     }

@@ -223,15 +223,7 @@ impl Design {
         let design =
             spikeforge_dsl::elaborate(&top).map_err(|e| CosimError::Elaborate(e.to_string()))?;
         let v = spikeforge_dsl::emit_verilog(&design);
-        let sources = DesignSources {
-            files: v
-                .files
-                .iter()
-                .map(|f| (f.name.clone(), f.contents.clone()))
-                .collect(),
-            top: v.top.clone(),
-            ..Default::default()
-        };
+        let sources = DesignSources::from_texts(&v.top, v.module_files());
         Ok(Design {
             hw: hw.clone(),
             sources,

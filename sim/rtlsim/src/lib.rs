@@ -127,6 +127,15 @@ impl DesignSources {
             ..Default::default()
         }
     }
+    /// Verilog texts in memory, as (file name, text) in dependency order; ports discovered,
+    /// default clock `clk` and reset `rst`.
+    pub fn from_texts(top: impl Into<String>, files: Vec<(String, String)>) -> Self {
+        DesignSources {
+            files,
+            top: top.into(),
+            ..Default::default()
+        }
+    }
     /// Reads Verilog files from disk (each stored under its file name, which must be unique),
     /// ports discovered, default clock `clk` and reset `rst`.
     pub fn from_files(

@@ -1,0 +1,40 @@
+//! Helpers shared by the root integration tests; a test file includes them with `mod common;`.
+
+// Each test file is its own crate and uses a different part of this module.
+#![allow(dead_code)]
+
+/// SplitMix64: a small deterministic generator of test stimuli, so a failure reproduces from
+/// its seed.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        let span = (i128::from(hi) - i128::from(lo) + 1) as u128;
+        (i128::from(lo) + (u128::from(self.next()) % span) as i128) as i64
+    }
+
+    /// True once in `one_in` draws on average.
+    pub fn chance(&mut self, one_in: u64) -> bool {
+        self.below(one_in) == 0
+    }
+
+    /// True with probability `num / den`.
+    pub fn coin(&mut self, num: u64, den: u64) -> bool {
+        self.below(den) < num
+    }
+}
