@@ -388,9 +388,18 @@ fn yosys_run(
     cmd.arg("-s").arg(&script_path);
     let ran = run_logged(cmd, log)?;
     if !ran.success {
+        // A failed `check -assert` lists its problems (loops, drivers) after the pass's
+        // banner, before the error line: show them from there.
+        let excerpt = match ran.text.rfind("Executing CHECK pass") {
+            Some(i) if ran.text.contains("problems in 'check -assert'") => {
+                let lines: Vec<&str> = ran.text[i..].lines().skip(1).take(20).collect();
+                lines.join("\n")
+            }
+            _ => excerpt(&ran.text, 20),
+        };
         return Err(RtlSimError::ToolFailed {
             what: format!("Yosys ({kind}) on `{top}`"),
-            excerpt: excerpt(&ran.text, 20),
+            excerpt,
             log: ran.log,
         });
     }
@@ -454,17 +463,17 @@ fn generic_synth(
     Ok(r)
 }
 
-/// Structural check without technology mapping: `synth -top T -flatten -run begin:fine;
-/// memory_map; opt -fast;
-/// check -assert; stat` — the coarse part of synthesis (hierarchy, processes, flattening,
-/// memories kept as cells), enough to find latches, combinational loops and undriven or
-/// multiply driven nets, in seconds where a full `synth` of a large design takes minutes.
+/// Structural check without synthesis: `hierarchy -check -top T; proc; flatten; opt_expr;
+/// opt_clean; check -assert; stat` — the design as elaborated (processes turned into cells,
+/// flattened, constants folded), enough to find latches, combinational loops (through
+/// instances too) and undriven or multiply driven nets, in seconds where a full `synth` of a
+/// large design takes minutes (the built-in accelerator: 4 s against 7 minutes).
 pub fn yosys_check_coarse(files: &[PathBuf], top: &str) -> Result<SynthReport, RtlSimError> {
     let (text, log) = yosys_run(
         "yosys-coarse",
         files,
         top,
-        &format!("synth -top {top} -flatten -run begin:fine\nmemory_map\nopt -fast\ncheck -assert"),
+        &format!("hierarchy -check -top {top}\nproc\nflatten\nopt_expr\nopt_clean\ncheck -assert"),
     )?;
     let mut r = SynthReport {
         log,
@@ -477,8 +486,8 @@ pub fn yosys_check_coarse(files: &[PathBuf], top: &str) -> Result<SynthReport, R
 /// iCE40 synthesis and checks: `read_verilog files; synth_ice40 -top T -run :check;
 /// hierarchy -check; check -assert; stat`; reports `SB_LUT4`, `SB_DFF*`, `SB_RAM40_4K` and
 /// `SB_CARRY` counts and the memories built from flip-flops. Inferred latches and any `check`
-/// problem of the mapped netlist (combinational loops, undriven or multiply driven nets) are
-/// errors.
+/// problem of the mapped netlist (undriven or multiply driven nets) are errors. `check` does
+/// not look through `SB_LUT4` cells, so combinational loops are [`yosys_check_coarse`]'s job.
 ///
 /// The script is `synth_ice40`'s own up to its `check` step, which is replaced by
 /// `check -assert`: that step also runs `autoname`, which only renames nets and took 45 % of

@@ -136,6 +136,19 @@ fn coarse_check_finds_multiple_drivers_and_passes_a_clean_design() {
     assert!(r.cells > 0);
 }
 
+/// Two instances of an inverter wired in a ring: no module has a loop, the flat design has.
+const RING: &str = "module inv(input wire a, output wire y);\n  assign y = ~a;\nendmodule\n\
+module ring(input wire en, output wire y);\n  wire p, q;\n  inv u0(.a(q & en), .y(p));\n  \
+inv u1(.a(p), .y(q));\n  assign y = q;\nendmodule\n";
+
+#[test]
+fn coarse_check_finds_a_loop_through_instances() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "ring.v", RING);
+    let e = tools::yosys_check_coarse(std::slice::from_ref(&f), "ring").unwrap_err();
+    assert!(e.to_string().contains("loop"), "{e}");
+}
+
 #[test]
 fn yosys_failure_shows_excerpt_and_log() {
     let d = tempfile::tempdir().unwrap();
