@@ -424,29 +424,13 @@ fn yosys_run(
 /// Generic synthesis and checks: `read_verilog files; synth -top T; check -assert; stat`.
 /// Fails on any `check` problem (undriven or multiply-driven nets, combinational loops) and on
 /// inferred latches ([`RtlSimError::Latch`]). The design keeps its hierarchy, so each module
-/// is checked on its own; [`yosys_check_flat`] also sees loops through instances.
+/// is checked on its own; [`yosys_check_coarse`] also sees loops through instances.
 pub fn yosys_check(files: &[PathBuf], top: &str) -> Result<SynthReport, RtlSimError> {
-    generic_synth("yosys-check", files, top, "")
-}
-
-/// Generic synthesis of the flattened design and checks: `synth -top T -flatten;
-/// check -assert; stat`. Like [`yosys_check`], but one netlist, so a combinational loop
-/// through instances is found too, and the counts are those of the whole design.
-pub fn yosys_check_flat(files: &[PathBuf], top: &str) -> Result<SynthReport, RtlSimError> {
-    generic_synth("yosys-check-flat", files, top, " -flatten")
-}
-
-fn generic_synth(
-    kind: &str,
-    files: &[PathBuf],
-    top: &str,
-    options: &str,
-) -> Result<SynthReport, RtlSimError> {
     let (text, log) = yosys_run(
-        kind,
+        "yosys-check",
         files,
         top,
-        &format!("synth -top {top}{options}\ncheck -assert"),
+        &format!("synth -top {top}\ncheck -assert"),
     )?;
     let mut r = SynthReport {
         log,
