@@ -137,14 +137,7 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     let mb = params.membrane_bits;
     let cb = params.current_bits;
     let mut m = ModuleBuilder::new(format!("lif_step_{}", params.name_tag()));
-    m.param("membrane_bits", mb)
-        .param("current_bits", cb)
-        .param("leak", params.leak)
-        .param("reset", format!("{:?}", params.reset).to_lowercase())
-        .param(
-            "fire_compare",
-            format!("{:?}", params.fire_compare).to_lowercase(),
-        );
+    lif_header_params(&mut m, params);
     let v = m.input("v", SInt(mb));
     let current = m.input("current", SInt(cb));
     let threshold = m.input("threshold", SInt(mb));
@@ -240,15 +233,8 @@ pub fn lif_unit(params: &LifUnitParams) -> Module {
     let n = params.share_factor;
     let step = lif_step(params);
     let mut m = ModuleBuilder::new(format!("lif_unit_{}_n{n}", params.name_tag()));
-    m.param("membrane_bits", mb)
-        .param("current_bits", cb)
-        .param("leak", params.leak)
-        .param("reset", format!("{:?}", params.reset).to_lowercase())
-        .param(
-            "fire_compare",
-            format!("{:?}", params.fire_compare).to_lowercase(),
-        )
-        .param("share_factor", n);
+    lif_header_params(&mut m, params);
+    m.param("share_factor", n);
     let valid = m.input("valid", Bool);
     let first = m.input("first", Bool);
     let v_mem = m.input("v_mem", SInt(mb));
@@ -289,4 +275,16 @@ pub fn lif_unit(params: &LifUnitParams) -> Module {
     m.output_from("v_out", v_r);
     m.output_from("v_valid", last_r);
     m.finish()
+}
+
+/// Records the LIF options in the module's header (generator parameters).
+fn lif_header_params(m: &mut ModuleBuilder, params: &LifUnitParams) {
+    m.param("membrane_bits", params.membrane_bits)
+        .param("current_bits", params.current_bits)
+        .param("leak", params.leak)
+        .param("reset", format!("{:?}", params.reset).to_lowercase())
+        .param(
+            "fire_compare",
+            format!("{:?}", params.fire_compare).to_lowercase(),
+        );
 }
