@@ -159,3 +159,13 @@ fn missing_trace_logits_exit_prediction_and_counters() {
         Some(r.counters.values[18])
     );
 }
+
+/// The golden model keeps its own list of the RTL's counters (it must not depend on the
+/// generators); the two lists must name the same counters in the same register order.
+#[test]
+fn golden_and_generator_name_the_same_counters_in_order() {
+    assert_eq!(
+        spikeforge_golden::counts::RTL_COUNTER_NAMES,
+        spikeforge_cosim::regmap::COUNTER_NAMES
+    );
+}
