@@ -39,7 +39,9 @@ fn main() {
         Command::Cosim(args) => commands::cosim::run(args),
     };
     if let Err(err) = result {
-        eprintln!("error: {err:#}");
+        // Never `eprintln!`: it panics when standard error is closed.
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "error: {err:#}");
         std::process::exit(1);
     }
 }

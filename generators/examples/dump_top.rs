@@ -2,7 +2,7 @@
 //! looking at the generated code by hand).
 
 use spikeforge_config::{FireCompare, Leak, Reset};
-use spikeforge_dsl::backend::write::write_design_dir;
+use spikeforge_dsl::backend::write::{write_design_dir, WriteOptions};
 use spikeforge_dsl::{elaborate, emit_verilog};
 use spikeforge_generators::accel::params::AccelParams;
 use spikeforge_generators::accel::top::accelerator;
@@ -35,8 +35,14 @@ fn main() {
     match elaborate(&accelerator(&p)) {
         Ok(design) => {
             let v = emit_verilog(&design);
-            let dir = write_design_dir(std::path::Path::new(&out), &p.name, &v.all_files())
-                .expect("write");
+            let dir = write_design_dir(
+                std::path::Path::new(&out),
+                &p.name,
+                &v.all_files(),
+                serde_json::Value::Null,
+                WriteOptions::default(),
+            )
+            .expect("write");
             println!("{}", dir.display());
         }
         Err(e) => {

@@ -1,8 +1,7 @@
 //! `spikeforge generate [CONFIG]`: generate the accelerator's Verilog into `<out>/<name>/`.
 
-use anyhow::Context as _;
 use spikeforge_config::AcceleratorConfig;
-use spikeforge_dsl::backend::write::write_design_dir;
+use spikeforge_dsl::backend::write::{write_design_dir, WriteOptions};
 use spikeforge_dsl::{elaborate, emit_verilog};
 use spikeforge_generators::accel::manifest::manifest;
 use spikeforge_generators::accel::params::{prototype_config, AccelParams};
@@ -18,10 +17,15 @@ pub struct GenerateArgs {
     /// Output folder; the design is written into `<OUT>/<name>/`.
     #[arg(short = 'o', long = "out", default_value = "rtl_out")]
     pub out: PathBuf,
+    /// Replace an existing `<OUT>/<name>/` folder even when it is not an untouched earlier
+    /// output of spikeforge (without it, such a folder is an error and stays as it is).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `spikeforge generate`: elaborates the accelerator and writes its Verilog files, the
-/// filelist and `manifest.json` atomically (a failed run leaves no partial folder).
+/// filelist and `manifest.json` atomically (a failed run leaves no partial folder; an existing
+/// folder is replaced only when it is an untouched earlier output, or with `--force`).
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let config = match &args.config {
         Some(path) => AcceleratorConfig::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -30,17 +34,18 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let params = AccelParams::from_accel(&config);
     let design = elaborate(&accelerator(&params)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let verilog = emit_verilog(&design);
-    let mut files = verilog.all_files();
-    let text = serde_json::to_string_pretty(&manifest(&params, &design))? + "\n";
-    files.push(("manifest.json".to_string(), text));
-    let dir = write_design_dir(&args.out, &config.name, &files)
-        .with_context(|| format!("writing the design into {}", args.out.display()))?;
-    println!(
+    let dir = write_design_dir(
+        &args.out,
+        &config.name,
+        &verilog.all_files(),
+        manifest(&params, &design),
+        WriteOptions { force: args.force },
+    )?;
+    super::stdout::print(&format!(
         "wrote {} ({} Verilog files, the filelist {} and manifest.json; top module {})",
         dir.display(),
         verilog.files.len(),
         verilog.filelist_name(),
         verilog.top
-    );
-    Ok(())
+    ))
 }

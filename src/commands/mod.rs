@@ -5,3 +5,4 @@ pub mod estimate;
 pub mod generate;
 pub mod golden;
 pub mod reproduce;
+pub mod stdout;
