@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README promises and CI runs it: installs Verilator, Yosys and
 # Icarus Verilog when they are missing, checks formatting and clippy, then runs every test of
-# the workspace (unit, integration, property and doc tests) against the real tools.
+# the workspace (unit, integration, property and doc tests) against the real tools, and fuzzes
+# the file loaders for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,10 @@ cargo test --workspace --locked --test default_synthesis >"$synth_log" 2>&1 &
 synth_pid=$!
 suite_status=0
 cargo test --workspace --locked -- --skip synth_default_ || suite_status=$?
+# Coverage-guided fuzzing of the file loaders (libFuzzer, stable toolchain), for a bounded time
+# per target (SPIKEFORGE_FUZZ_SECONDS, default 30); fuzz/README.md says more.
+fuzz_status=0
+scripts/fuzz.sh "${SPIKEFORGE_FUZZ_SECONDS:-30}" || fuzz_status=$?
 synth_status=0
 wait "$synth_pid" || synth_status=$?
 echo
@@ -35,7 +40,7 @@ rm -f "$synth_log"
 for r in "$reports"/spikeforge-synthesis-*.md; do
     if [ -f "$r" ]; then echo; cat "$r"; echo; fi
 done
-if [ "$suite_status" -ne 0 ] || [ "$synth_status" -ne 0 ]; then
-    echo "test suite failed (tests: exit $suite_status, synthesis: exit $synth_status)" >&2
+if [ "$suite_status" -ne 0 ] || [ "$synth_status" -ne 0 ] || [ "$fuzz_status" -ne 0 ]; then
+    echo "test suite failed (tests: exit $suite_status, synthesis: exit $synth_status, fuzzing: exit $fuzz_status)" >&2
     exit 1
 fi
