@@ -218,3 +218,62 @@ fn a_closed_pipe_is_quiet_and_a_full_disk_is_an_error_naming_stdout() {
         );
     }
 }
+
+/// Runs the binary as an ordinary user (uid 65534 via util-linux's `setpriv` when the test runs
+/// as root, since root may write into read-only folders), from a copy inside `dir`.
+fn generate_as_user(dir: &Path, args: &[&str]) -> (bool, String) {
+    let exe = dir.join("spikeforge");
+    if !exe.exists() {
+        std::fs::copy(env!("CARGO_BIN_EXE_spikeforge"), &exe).unwrap();
+    }
+    let mut cmd = if unsafe { libc::geteuid() } == 0 {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe);
+        c
+    } else {
+        Command::new(&exe)
+    };
+    let out = cmd
+        .arg("generate")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("setpriv (util-linux) runs the binary as another user");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    (out.status.success(), err)
+}
+
+#[test]
+fn a_read_only_earlier_output_is_refused_and_kept_where_it_is() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(cwd, 0o777);
+    std::fs::write(cwd.join("cfg.toml"), config("d")).unwrap();
+    mode(&cwd.join("cfg.toml"), 0o644);
+    std::fs::create_dir(cwd.join("out")).unwrap();
+    mode(&cwd.join("out"), 0o777);
+    let (ok, err) = generate_as_user(cwd, &["cfg.toml", "-o", "out"]);
+    assert!(ok, "{err}");
+    let dir = cwd.join("out/d");
+    let before = listing(&dir);
+    mode(&dir, 0o555);
+    for extra in [&[][..], &["--force"][..]] {
+        let mut args = vec!["cfg.toml", "-o", "out"];
+        args.extend_from_slice(extra);
+        let (ok, err) = generate_as_user(cwd, &args);
+        assert!(!ok, "{args:?}");
+        assert!(err.contains("out/d") && err.contains("read-only"), "{err}");
+        assert_eq!(
+            listing(&cwd.join("out")),
+            ["d"],
+            "not renamed, no leftovers"
+        );
+        assert_eq!(listing(&dir), before);
+    }
+    mode(&dir, 0o755);
+}
