@@ -44,6 +44,7 @@ pub mod elaborate;
 pub mod error;
 pub mod eval;
 pub mod ir;
+pub mod library;
 mod lower;
 pub mod types;
 

@@ -125,8 +125,14 @@ impl Expr {
         I: IntoIterator<Item = T>,
         T: Into<Expr>,
     {
-        let parts: Vec<Expr> = parts.into_iter().map(Into::into).collect();
-        let loc = Location::caller();
+        Expr::cat_at(
+            parts.into_iter().map(Into::into).collect(),
+            Location::caller(),
+        )
+    }
+
+    /// [`Expr::cat`] with an explicit source location (for library blocks).
+    pub(crate) fn cat_at(parts: Vec<Expr>, loc: SourceLoc) -> Expr {
         let width: u64 = parts.iter().map(|p| u64::from(p.width())).sum();
         let error = if parts.is_empty() {
             Some("concatenation of nothing".to_string())
@@ -140,6 +146,12 @@ impl Expr {
         };
         let width = u32::try_from(width).unwrap_or(u32::MAX);
         Expr::node(Kind::Concat(parts), UInt(width), loc, error)
+    }
+
+    /// A placeholder of type `ty` that carries a rule a library call broke; elaboration
+    /// reports `message` at `loc`.
+    pub(crate) fn problem(message: String, ty: Type, loc: SourceLoc) -> Expr {
+        Expr::node(Kind::Const(BigInt::from(0)), ty, loc, Some(message))
     }
 
     /// An integer literal whose type adapts to the operand it meets (`count + 1`).

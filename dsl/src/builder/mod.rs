@@ -3,7 +3,7 @@
 mod expr;
 mod module;
 mod ops;
-mod value;
+pub(crate) mod value;
 
 pub(crate) use expr::Kind;
 pub use expr::{Expr, Signal};

@@ -245,7 +245,7 @@ impl ModuleBuilder {
         }
     }
 
-    fn problem(&mut self, message: String, loc: SourceLoc) {
+    pub(crate) fn problem(&mut self, message: String, loc: SourceLoc) {
         self.data.problems.push(BuildProblem { message, loc });
     }
 
@@ -325,7 +325,7 @@ impl ModuleBuilder {
         )
     }
 
-    fn push_driver(
+    pub(crate) fn push_driver(
         &mut self,
         target: Signal,
         value: Expr,

@@ -1,0 +1,28 @@
+//! The control library: generic hardware building blocks written on the DSL's public builder,
+//! as Chisel's `util` (`Counter`, `ShiftRegister`, `Decoupled`) and Amaranth's `lib.stream` /
+//! `lib.data` are for theirs. Nothing here knows about spiking networks.
+//!
+//! | block | what it is |
+//! |---|---|
+//! | [`Update`] | a register with prioritised update rules (first rule that holds wins; holds otherwise) |
+//! | [`Counter`] | `0, 1, …, last, 0, …`, advancing on a step, with its wrap |
+//! | [`LoopNest`] | counters that wrap into the next outer one: a hardware `for` nest |
+//! | [`pipe`] | a value delayed by `n` register stages (a shift register) |
+//! | [`Layout`] | a packed struct: named, typed fields in one vector |
+//! | [`lanes`] | a vector cut into equal lanes |
+//! | [`StreamIn`], [`StreamOut`] | valid/ready/payload ports with flat names (`s_valid`, `s_ready`, `s_data`) |
+//!
+//! Each block is built with `#[track_caller]` entry points, so a width or type error is reported
+//! at the user's line, not at a line of this library.
+
+mod bundle;
+mod counter;
+mod pipe;
+mod stream;
+mod update;
+
+pub use bundle::{lanes, Layout};
+pub use counter::{Counter, LoopNest};
+pub use pipe::pipe;
+pub use stream::{StreamIn, StreamOut};
+pub use update::Update;

@@ -1,0 +1,120 @@
+//! Valid/ready streams (Chisel's `Decoupled`, Amaranth's `lib.stream`, SpinalHDL's `Stream`) as
+//! flat ports: `<name>_valid`, `<name>_ready`, `<name>_data`.
+//!
+//! A beat moves on a clock edge where both `valid` and `ready` hold ([`StreamIn::fire`],
+//! [`StreamOut::fire`]). The producer must keep `valid` and the payload unchanged until the beat
+//! moves; the consumer may raise `ready` whenever it likes.
+
+use crate::builder::{Expr, ModuleBuilder, Signal, Value};
+use crate::types::{Bool, Type};
+use std::panic::Location;
+
+/// A stream this module consumes: inputs `<name>_valid` and `<name>_data`, output
+/// `<name>_ready` (driven with [`StreamIn::drive_ready`]).
+///
+/// ```
+/// use spikeforge_dsl::library::{StreamIn, StreamOut};
+/// use spikeforge_dsl::prelude::*;
+///
+/// // A one-word buffer between two streams.
+/// let mut m = ModuleBuilder::new("skid1");
+/// let s = StreamIn::new(&mut m, "s", UInt(8));
+/// let o = StreamOut::new(&mut m, "m", UInt(8));
+/// let full = m.reg("full_r", Bool);
+/// let word = m.reg("word_r", UInt(8));
+/// s.drive_ready(&mut m, !full.expr() | o.ready());
+/// m.next_when(word, s.fire(), s.data());
+/// m.next(full, s.fire() | (full.expr() & !o.ready()));
+/// o.drive(&mut m, full, word);
+/// elaborate(&m.finish()).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct StreamIn {
+    valid: Signal,
+    ready: Signal,
+    data: Signal,
+}
+
+impl StreamIn {
+    /// Declares the ports of a consumed stream of payload type `ty`.
+    #[track_caller]
+    pub fn new(m: &mut ModuleBuilder, name: &str, ty: Type) -> StreamIn {
+        StreamIn {
+            valid: m.input(format!("{name}_valid"), Bool),
+            data: m.input(format!("{name}_data"), ty),
+            ready: m.output(format!("{name}_ready"), Bool),
+        }
+    }
+
+    /// The producer's `valid`.
+    pub fn valid(&self) -> Expr {
+        self.valid.expr()
+    }
+
+    /// The payload.
+    pub fn data(&self) -> Expr {
+        self.data.expr()
+    }
+
+    /// The `ready` output port.
+    pub fn ready_port(&self) -> Signal {
+        self.ready
+    }
+
+    /// Drives `ready` (one bit).
+    #[track_caller]
+    pub fn drive_ready(&self, m: &mut ModuleBuilder, ready: impl Into<Expr>) {
+        m.push_driver(self.ready, ready.into(), None, Location::caller(), false);
+    }
+
+    /// True when a beat moves this cycle (`valid & ready`).
+    #[track_caller]
+    pub fn fire(&self) -> Expr {
+        self.valid.expr() & self.ready.expr()
+    }
+}
+
+/// A stream this module produces: outputs `<name>_valid` and `<name>_data` (driven with
+/// [`StreamOut::drive`]), input `<name>_ready`.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamOut {
+    valid: Signal,
+    ready: Signal,
+    data: Signal,
+}
+
+impl StreamOut {
+    /// Declares the ports of a produced stream of payload type `ty`.
+    #[track_caller]
+    pub fn new(m: &mut ModuleBuilder, name: &str, ty: Type) -> StreamOut {
+        StreamOut {
+            valid: m.output(format!("{name}_valid"), Bool),
+            data: m.output(format!("{name}_data"), ty),
+            ready: m.input(format!("{name}_ready"), Bool),
+        }
+    }
+
+    /// The consumer's `ready`.
+    pub fn ready(&self) -> Expr {
+        self.ready.expr()
+    }
+
+    /// The `valid` and `data` output ports.
+    pub fn ports(&self) -> (Signal, Signal) {
+        (self.valid, self.data)
+    }
+
+    /// Drives `valid` (one bit) and the payload (the stream's type; literals adapt).
+    #[track_caller]
+    pub fn drive(&self, m: &mut ModuleBuilder, valid: impl Into<Expr>, data: impl Into<Expr>) {
+        let loc = Location::caller();
+        m.push_driver(self.valid, valid.into(), None, loc, false);
+        m.push_driver(self.data, data.into(), None, loc, false);
+    }
+
+    /// True when a beat moves this cycle (`valid & ready`).
+    #[track_caller]
+    pub fn fire(&self) -> Expr {
+        self.valid.expr() & self.ready.expr()
+    }
+}
