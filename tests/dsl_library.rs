@@ -315,3 +315,117 @@ fn a_stream_buffer_passes_every_beat_once_in_order() {
         );
     }
 }
+
+#[test]
+fn when_elif_otherwise_scopes_follow_the_last_assignment_wins_rule() {
+    let mut m = ModuleBuilder::new("scoped");
+    let a = m.input("a", Bool);
+    let b = m.input("b", Bool);
+    let c = m.input("c", Bool);
+    let x = m.input("x", UInt(4));
+    let r = m.reg("r", UInt(4));
+    let hold = m.reg("hold", UInt(4));
+    let w = m.wire("w", UInt(4));
+    let ram = m.mem("ram", 4, UInt(4));
+    m.drive(w, 9); // default
+    m.when(a, |m| {
+        m.next(r, x);
+        m.drive(w, 1);
+        m.when(b, |m| {
+            m.next(r, 0); // nested and later: wins over `r <= x`
+            m.mem_write(ram, true, x.bits(1, 0), r);
+        });
+    })
+    .elif(b, |m| {
+        m.next(r, r.wrapping_add(1));
+        m.next(hold, x);
+    })
+    .otherwise(|m| {
+        m.drive(w, x);
+        m.when(c, |m| m.drive(w, 2));
+    });
+    let rd = m.mem_read(ram, "rd", true, x.bits(1, 0));
+    m.output_from("r_q", r);
+    m.output_from("hold_q", hold);
+    m.output_from("w_q", w);
+    m.output_from("rd_q", rd);
+    let mut both = Both::new(&m.finish());
+    let mut rng = SplitMix(21);
+    let (mut r, mut hold, mut ram) = (0u64, 0u64, [0u64; 4]);
+    for cycle in 0..600 {
+        let (a, b, c, x) = (rng.below(2), rng.below(2), rng.below(2), rng.below(16));
+        let outs = both.step(cycle, &[("a", a), ("b", b), ("c", c), ("x", x)]);
+        // The model, edge first (reads before writes), then the combinational wire.
+        let addr = (x & 3) as usize;
+        let rd = ram[addr];
+        if a == 1 && b == 1 {
+            ram[addr] = r;
+        }
+        let next_r = match (a, b) {
+            (1, 1) => 0,
+            (1, 0) => x,
+            (0, 1) => (r + 1) % 16,
+            _ => r,
+        };
+        if a == 0 && b == 1 {
+            hold = x;
+        }
+        r = next_r;
+        let w = match (a, c) {
+            (1, _) => 1,
+            (0, 1) if b == 0 => 2,
+            (0, _) if b == 0 => x,
+            _ => 9,
+        };
+        assert_eq!(get(&outs, "r_q"), r, "cycle {cycle}");
+        assert_eq!(get(&outs, "hold_q"), hold, "cycle {cycle}");
+        assert_eq!(get(&outs, "w_q"), w, "cycle {cycle}");
+        // The RAM reads back its write one edge later.
+        assert_eq!(get(&outs, "rd_q"), rd, "cycle {cycle}");
+    }
+}
+
+#[test]
+fn scope_misuse_is_reported_at_the_callers_line() {
+    let mut m = ModuleBuilder::new("bad_cond");
+    let wide = m.input("wide", UInt(3));
+    let r = m.reg("r", UInt(2));
+    let line = line!() + 1;
+    m.when(wide, |m| m.next(r, 1));
+    m.output_from("q", r);
+    let err = elaborate(&m.finish()).unwrap_err().to_string();
+    assert!(
+        err.contains("a `when` condition must be one bit, got UInt(3)"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("dsl_library.rs:{line}")), "{err}");
+
+    let mut m = ModuleBuilder::new("late_default");
+    let c = m.input("c", Bool);
+    let w = m.wire("w", UInt(2));
+    m.when(c, |m| m.drive(w, 1));
+    let line = line!() + 1;
+    m.drive(w, 2);
+    m.output_from("q", w);
+    let err = elaborate(&m.finish()).unwrap_err().to_string();
+    assert!(err.contains("unconditionally after a conditional"), "{err}");
+    assert!(err.contains(&format!("dsl_library.rs:{line}")), "{err}");
+
+    let mut m = ModuleBuilder::new("twice");
+    let c = m.input("c", Bool);
+    let w = m.wire("w", UInt(2));
+    m.drive(w, 0);
+    m.drive(w, 3);
+    m.when(c, |m| m.drive(w, 1));
+    m.output_from("q", w);
+    let err = elaborate(&m.finish()).unwrap_err().to_string();
+    assert!(err.contains("multiple drivers for `w`"), "{err}");
+
+    let mut m = ModuleBuilder::new("reg_drive");
+    let c = m.input("c", Bool);
+    let r = m.reg("r", UInt(2));
+    m.when(c, |m| m.drive(r, 1));
+    m.output_from("q", r);
+    let err = elaborate(&m.finish()).unwrap_err().to_string();
+    assert!(err.contains("`r` is a register: use `next`"), "{err}");
+}

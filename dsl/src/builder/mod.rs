@@ -3,10 +3,12 @@
 mod expr;
 mod module;
 mod ops;
+mod scope;
 pub(crate) mod value;
 
 pub(crate) use expr::Kind;
 pub use expr::{Expr, Signal};
 pub(crate) use module::{DeclKind, ModuleData};
 pub use module::{Instance, Mem, Module, ModuleBuilder};
+pub use scope::When;
 pub use value::Value;

@@ -41,6 +41,9 @@ pub(crate) struct Driver {
     pub(crate) enable: Option<Expr>,
     pub(crate) loc: SourceLoc,
     pub(crate) is_next: bool,
+    /// Recorded inside a conditional scope ([`ModuleBuilder::when`]): merged with the target's
+    /// other drivers into one priority mux at `finish()`.
+    pub(crate) scoped: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -183,7 +186,9 @@ impl Instance {
 /// Declaration methods record the caller's source location, which error messages quote.
 #[derive(Debug)]
 pub struct ModuleBuilder {
-    data: ModuleData,
+    pub(crate) data: ModuleData,
+    /// The guards of the conditional scopes being built, innermost last.
+    pub(crate) scope: Vec<Expr>,
 }
 
 impl ModuleBuilder {
@@ -203,6 +208,7 @@ impl ModuleBuilder {
                 instances: Vec::new(),
                 problems: Vec::new(),
             },
+            scope: Vec::new(),
         }
     }
 
@@ -335,12 +341,19 @@ impl ModuleBuilder {
     ) {
         let ty = self.signal_type(target);
         let value = value.adapt_literal(ty, true);
+        let enable = enable.map(|e| e.adapt_literal(crate::types::Bool, true));
+        let scoped = !self.scope.is_empty();
+        let enable = match (self.scope_guard(), enable) {
+            (Some(g), Some(e)) => Some(super::value::and_at(g, e, loc)),
+            (g, e) => g.or(e),
+        };
         self.data.drivers.push(Driver {
             target,
             value,
             enable,
             loc,
             is_next,
+            scoped,
         });
     }
 
@@ -458,6 +471,10 @@ impl ModuleBuilder {
     ) {
         let loc = Location::caller();
         let enable = enable.into().adapt_literal(crate::types::Bool, true);
+        let enable = match self.scope_guard() {
+            Some(g) => super::value::and_at(g, enable, loc),
+            None => enable,
+        };
         let addr = addr.into().adapt_literal(UInt(mem.address_bits()), true);
         let data = data.into().adapt_literal(mem.word, true);
         if let Some(decl) = self.mem_decl(mem, loc) {
@@ -478,6 +495,10 @@ impl ModuleBuilder {
     ) -> Signal {
         let loc = Location::caller();
         let enable = enable.into().adapt_literal(crate::types::Bool, true);
+        let enable = match self.scope_guard() {
+            Some(g) => super::value::and_at(g, enable, loc),
+            None => enable,
+        };
         let addr = addr.into().adapt_literal(UInt(mem.address_bits()), true);
         let port = self
             .data
@@ -543,6 +564,15 @@ impl ModuleBuilder {
     #[track_caller]
     pub fn connect(&mut self, instance: &Instance, port: &str, value: impl Into<Expr>) {
         let loc = Location::caller();
+        if !self.scope.is_empty() {
+            self.problem(
+                format!(
+                    "instance `{}`: ports are connected unconditionally; connect outside `when`",
+                    instance.name
+                ),
+                loc,
+            );
+        }
         if instance.module != self.data.uid {
             self.problem(
                 format!("instance `{}` belongs to another module", instance.name),
@@ -568,7 +598,8 @@ impl ModuleBuilder {
     }
 
     /// Freezes the module.
-    pub fn finish(self) -> Module {
+    pub fn finish(mut self) -> Module {
+        super::scope::merge_scoped_drivers(&mut self.data);
         Module(Rc::new(self.data))
     }
 }

@@ -320,6 +320,11 @@ pub(crate) fn binary(op: BinOp, a: Expr, b: Expr, loc: SourceLoc) -> Expr {
     Expr::node(Kind::Binary(op, a, b), ty, loc, error)
 }
 
+/// `a & b` with an explicit source location (for scopes and library blocks).
+pub(crate) fn and_at(a: Expr, b: Expr, loc: SourceLoc) -> Expr {
+    binary(BinOp::And, a, b, loc)
+}
+
 pub(crate) fn unary(op: UnOp, a: Expr, loc: SourceLoc) -> Expr {
     match op {
         UnOp::Not => {
