@@ -28,6 +28,9 @@ pub struct CosimArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Memory and work budget of the co-simulation.
+    #[command(flatten)]
+    pub budget: super::golden::BudgetArgs,
 }
 
 /// Runs `spikeforge cosim`.
@@ -46,6 +49,7 @@ pub fn run(args: CosimArgs) -> anyhow::Result<()> {
     let opts = CosimOptions {
         out_dir: Some(args.out.clone()),
         max_cycles: args.max_cycles,
+        budget: args.budget.budget(),
         ..Default::default()
     };
     let (report, err) = match cosim(&accel, &hw, &net, &input, &opts) {
@@ -60,9 +64,9 @@ pub fn run(args: CosimArgs) -> anyhow::Result<()> {
         Err(e) => return Err(e.into()),
     };
     if args.json {
-        super::golden::print_stdout(&serde_json::to_string_pretty(&report)?)?;
+        super::stdout::print(&serde_json::to_string_pretty(&report)?)?;
     } else {
-        super::golden::print_stdout(text(&report, &hw).trim_end())?;
+        super::stdout::print(text(&report, &hw).trim_end())?;
     }
     match err {
         Some(msg) => anyhow::bail!("{msg}"),

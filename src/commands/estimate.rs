@@ -2,7 +2,8 @@
 
 use spikeforge_config::{AcceleratorConfig, Input, Network};
 use spikeforge_golden::report::{self, EstimateReport};
-use spikeforge_golden::{model::check_run, EnergyTable, GoldenModel};
+use spikeforge_golden::resources;
+use spikeforge_golden::{model::check_run, EnergyTable, GoldenModel, RunOptions};
 use std::path::PathBuf;
 
 /// Arguments of `spikeforge estimate`.
@@ -15,7 +16,8 @@ pub struct EstimateArgs {
     /// Input-spike density assumed for every stage when no --input is given.
     #[arg(long, default_value_t = 0.1)]
     pub density: f64,
-    /// Exit timestep to assume (1..=T; default T) when no --input is given.
+    /// Exit timestep to assume (1..=T; default T); only without --input (with an input the
+    /// exit is computed).
     #[arg(long)]
     pub exit_t: Option<u32>,
     /// Run the golden model on this input for exact activity instead of assuming a density.
@@ -27,6 +29,9 @@ pub struct EstimateArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Memory and work budget of the golden-model run made with --input.
+    #[command(flatten)]
+    pub budget: super::golden::BudgetArgs,
 }
 
 /// Runs `spikeforge estimate`.
@@ -37,12 +42,25 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
         accel.schedule.tick_batch = b;
         accel.validate(&file)?;
     }
+    if let (Some(t), Some(p)) = (args.exit_t, &args.input) {
+        anyhow::bail!(
+            "--exit-t {t} cannot be combined with --input {}: with an input the golden model computes the exit timestep (drop --exit-t, or drop --input to assume an exit)",
+            p.display()
+        );
+    }
     let net = Network::load(&args.network)?;
     check_run(&net, &accel, &file)?;
     let report = match &args.input {
         Some(p) => {
+            let budget = args.budget.budget();
+            // Refuse before anything network-sized is allocated (the library checks again).
+            resources::run_footprint(&net, &accel, false).check(&budget)?;
             let input = Input::load(p, &net)?;
-            let o = GoldenModel::run(&net, &input, &accel)?;
+            let opts = RunOptions {
+                budget,
+                ..Default::default()
+            };
+            let o = GoldenModel::run_with(&net, &input, &accel, &opts)?;
             EstimateReport {
                 network: net.name.clone(),
                 accelerator: accel.name.clone(),
@@ -83,9 +101,9 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
         }
     };
     if args.json {
-        super::golden::print_stdout(&serde_json::to_string_pretty(&report)?)
+        super::stdout::print_json(&report, true)
     } else {
         let text = report::text(&report, &net, &accel);
-        super::golden::print_stdout(text.trim_end())
+        super::stdout::print(text.trim_end())
     }
 }

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use spikeforge_config::{AcceleratorConfig, Input, Network};
+use spikeforge_golden::resources::{self, Budget};
 use spikeforge_golden::{model::check_run, GoldenModel, RunOptions};
 use std::path::PathBuf;
 
@@ -25,6 +26,29 @@ pub struct GoldenArgs {
     /// Print compact JSON (one line).
     #[arg(long)]
     pub compact: bool,
+    /// Memory and work budget.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// The resource budget flags shared by `golden`, `estimate` and `cosim` (docs/golden-model.md
+/// §7): a run whose memory or work bound exceeds them is refused before it starts.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct BudgetArgs {
+    /// Memory budget of the run in MiB (default 4096 = 4 GiB).
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub memory_budget_mib: Option<u64>,
+    /// Work budget of the run in 10^9 operations (input encoding + weight tables + synaptic
+    /// events + neuron updates, upper bounds; default 250).
+    #[arg(long, value_name = "GOPS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub work_budget_gops: Option<u64>,
+}
+
+impl BudgetArgs {
+    /// The budget these flags select.
+    pub fn budget(&self) -> Budget {
+        Budget::with_overrides(self.memory_budget_mib, self.work_budget_gops)
+    }
 }
 
 /// Runs `spikeforge golden`.
@@ -44,25 +68,14 @@ pub fn run(args: GoldenArgs) -> anyhow::Result<()> {
         accel.validate(&accel_file)?;
     }
     check_run(&net, &accel, &accel_file)?;
+    let budget = args.budget.budget();
+    // Refuse before anything network-sized is allocated (the library checks again).
+    resources::run_footprint(&net, &accel, args.trace).check(&budget)?;
     let opts = RunOptions {
         trace: args.trace,
         table: None,
+        budget,
     };
     let outcome = GoldenModel::run_with(&net, &input, &accel, &opts).context("golden model")?;
-    let json = if args.compact {
-        serde_json::to_string(&outcome)?
-    } else {
-        serde_json::to_string_pretty(&outcome)?
-    };
-    print_stdout(&json)
-}
-
-/// Writes `text` and a newline to stdout; a closed pipe (`| head`) is not an error.
-pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
+    super::stdout::print_json(&outcome, !args.compact)
 }

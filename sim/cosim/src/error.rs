@@ -31,6 +31,10 @@ pub enum CosimError {
     /// A configuration or input problem found by `spikeforge-config`.
     #[error(transparent)]
     File(#[from] spikeforge_config::ConfigError),
+    /// The co-simulation would exceed the memory or work budget (the sentence names the
+    /// figure, its parts, the limit and the flag).
+    #[error("{0}")]
+    OverBudget(spikeforge_golden::GoldenError),
     /// The golden model refused the run.
     #[error("golden model: {0}")]
     Golden(#[from] spikeforge_golden::GoldenError),

@@ -28,6 +28,7 @@ pub use program::{Program, StageProgram};
 use serde::Serialize;
 use spikeforge_config::{AcceleratorConfig, HardwareLif, Input, Network};
 use spikeforge_generators::accel::params::AccelParams;
+use spikeforge_golden::resources::{self, Budget, RunFootprint};
 use spikeforge_golden::{encode, GoldenModel, Outcome, RunOptions};
 use spikeforge_rtlsim::{build, BuildOptions, DesignSources, Simulator};
 use std::path::PathBuf;
@@ -43,6 +44,9 @@ pub struct CosimOptions {
     pub vcd_cycles: u64,
     /// Build options (cache folder, optimisation level); `trace` is set by the driver.
     pub build: BuildOptions,
+    /// Memory and work budget: a co-simulation whose [`footprint`] exceeds it is refused
+    /// before the program is compiled or any RTL is generated (default [`Budget::default`]).
+    pub budget: Budget,
 }
 
 impl Default for CosimOptions {
@@ -52,6 +56,7 @@ impl Default for CosimOptions {
             max_cycles: None,
             vcd_cycles: 20_000,
             build: BuildOptions::default(),
+            budget: Budget::default(),
         }
     }
 }
@@ -236,11 +241,21 @@ impl Design {
     }
 }
 
-/// Runs the golden model on `net` and `input` with tracing on.
+/// Runs the golden model on `net` and `input` with tracing on (default budget).
 pub fn golden(
     accel: &AcceleratorConfig,
     net: &Network,
     input: &Input,
+) -> Result<Outcome, CosimError> {
+    golden_within(accel, net, input, &Budget::default())
+}
+
+/// [`golden`] within `budget`.
+pub fn golden_within(
+    accel: &AcceleratorConfig,
+    net: &Network,
+    input: &Input,
+    budget: &Budget,
 ) -> Result<Outcome, CosimError> {
     Ok(GoldenModel::run_with(
         net,
@@ -249,8 +264,94 @@ pub fn golden(
         &RunOptions {
             trace: true,
             table: None,
+            budget: *budget,
         },
     )?)
+}
+
+/// Bytes Verilator stores a `bits`-wide memory word in (C types of 1, 2, 4 or 8 bytes, wider
+/// words as 32-bit limbs).
+fn verilated_word_bytes(bits: u64) -> u64 {
+    match bits {
+        0..=8 => 1,
+        9..=16 => 2,
+        17..=32 => 4,
+        33..=64 => 8,
+        _ => 4 * bits.div_ceil(32),
+    }
+}
+
+/// Bytes of one `BigUint` word of `bits` bits in the driver (the value and its heap limbs,
+/// with the allocator's minimum chunk).
+fn word_bytes(bits: u64) -> u64 {
+    24 + (16 + 8 * bits.div_ceil(64)).max(32)
+}
+
+/// The memory and work of co-simulating `net` on `hw` (bytes and operations, upper bounds):
+/// the golden model's run with the spike trace ([`resources::run_footprint`]) plus the
+/// driver's own data — the input spikes of every timestep (`T·(24 + 4·C·H·W)`, held for the
+/// replay of a mismatch), the program's weight words (`Σ n_ct·n_rt·rows` words of
+/// `cols·weight_bits` bits), one window's input words (`B·C·H·W` flags and
+/// `⌈C/cols⌉·H·W·B` words) — and the simulated buffers (`depth × word` in Verilator's
+/// storage, two spike buffers, twice for the traced rerun of a mismatch).
+pub fn footprint(accel: &AcceleratorConfig, hw: &AccelParams, net: &Network) -> RunFootprint {
+    let mut f = resources::run_footprint(net, accel, true);
+    let t = net.timesteps as u64;
+    let b = (accel.schedule.tick_batch as u64).clamp(1, t.max(1));
+    let (c, h, w) = (
+        net.input.channels as u64,
+        net.input.height as u64,
+        net.input.width as u64,
+    );
+    let cols = hw.cols.max(1) as u64;
+    f.add_memory("host input spikes", t.saturating_mul(24 + 4 * c * h * w));
+    let weight_words: u64 = net
+        .shapes()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let wb = net
+                .layers
+                .get(i)
+                .map_or(net.classifier.weight_bits, |l| l.weight_bits) as u64;
+            let words = (s.out_channels as u64).div_ceil(cols)
+                * s.fan_in().div_ceil(hw.rows.max(1) as u64)
+                * hw.rows as u64;
+            words.saturating_mul(word_bytes(cols * wb))
+        })
+        .fold(0, u64::saturating_add);
+    f.add_memory("program weight words", weight_words);
+    f.add_memory(
+        "input words of a window",
+        b * c * h * w + c.div_ceil(cols) * h * w * b * word_bytes(cols),
+    );
+    let buffers = hw
+        .weight_words
+        .saturating_mul(verilated_word_bytes(cols * hw.weight_bits as u64))
+        .saturating_add(2 * hw.spike_words.saturating_mul(verilated_word_bytes(cols)))
+        .saturating_add(
+            hw.psum_words
+                .saturating_mul(verilated_word_bytes(cols * hw.psum_bits as u64)),
+        )
+        .saturating_add(
+            hw.membrane_words
+                .saturating_mul(verilated_word_bytes(cols * hw.membrane_bits as u64)),
+        );
+    f.add_memory("simulated buffers", buffers.saturating_mul(2));
+    f
+}
+
+/// Refuses a co-simulation whose [`footprint`] exceeds `budget` (one sentence naming the
+/// figure and the limit).
+pub fn check_budget(
+    accel: &AcceleratorConfig,
+    hw: &AccelParams,
+    net: &Network,
+    budget: &Budget,
+) -> Result<(), CosimError> {
+    footprint(accel, hw, net)
+        .check(budget)
+        .map_err(CosimError::OverBudget)
 }
 
 /// Generates the RTL for `hw`, builds it (cached), runs `net` on `input` on it and on the
@@ -266,6 +367,7 @@ pub fn cosim(
 ) -> Result<CosimReport, CosimError> {
     // The cheap checks first: no RTL is generated for a network that cannot run.
     check_config(accel_cfg, hw)?;
+    check_budget(accel_cfg, hw, net, &opts.budget)?;
     Program::compile(net, hw)?.with_tick_batch(accel_cfg.schedule.tick_batch)?;
     let t0 = std::time::Instant::now();
     let design = Design::generate(hw)?;
@@ -298,8 +400,9 @@ pub fn cosim_on(
 ) -> Result<CosimReport, CosimError> {
     let hw = &design.hw;
     check_config(accel_cfg, hw)?;
+    check_budget(accel_cfg, hw, net, &opts.budget)?;
     let prog = Program::compile(net, hw)?.with_tick_batch(accel_cfg.schedule.tick_batch)?;
-    let gold = golden(accel_cfg, net, input)?;
+    let gold = golden_within(accel_cfg, net, input, &opts.budget)?;
     let spikes = encode::input_spikes(net, input);
     let max_cycles = opts
         .max_cycles

@@ -283,20 +283,38 @@ pub fn array_cycles(accel: &AcceleratorConfig, n_rt: u64, n_ct: u64, columns: u6
     let rows = accel.rows as u64;
     let depth = weight_groups_depth(accel);
     let drain = drain_cycles(accel);
-    let sizes: Vec<u64> = (0..n_rt.div_ceil(depth))
-        .map(|g| depth.min(n_rt - g * depth))
-        .collect();
+    // Row-tile group g of a column tile holds `size(g)` row tiles; the pairs run column tile
+    // outer, so the order is the groups' sizes repeated n_ct times (computed, not stored:
+    // O(groups), no allocation).
+    let groups = n_rt.div_ceil(depth);
+    let size = |g: u64| depth.min(n_rt - g * depth);
     let stream = |r: u64| r * columns + drain;
     if !accel.double_buffer {
-        return n_ct * sizes.iter().map(|&r| r * rows + stream(r)).sum::<u64>();
+        return n_ct
+            * (0..groups)
+                .map(|g| size(g) * rows + stream(size(g)))
+                .sum::<u64>();
     }
-    let order: Vec<u64> = (0..n_ct).flat_map(|_| sizes.iter().copied()).collect();
-    let mut total = order.first().map(|&r| r * rows).unwrap_or(0);
-    for (i, &r) in order.iter().enumerate() {
-        let next_load = order.get(i + 1).map(|&n| n * rows).unwrap_or(0);
-        total += stream(r).max(next_load);
+    if n_ct == 0 || groups == 0 {
+        return 0;
     }
-    total
+    // Each pair streams while the next pair (the next group, or group 0 of the next column
+    // tile) loads; the very last pair has nothing to overlap.
+    let in_tile = |last_tile: bool| -> u64 {
+        (0..groups)
+            .map(|g| {
+                let next_load = if g + 1 < groups {
+                    size(g + 1) * rows
+                } else if last_tile {
+                    0
+                } else {
+                    size(0) * rows
+                };
+                stream(size(g)).max(next_load)
+            })
+            .sum()
+    };
+    size(0) * rows + (n_ct - 1) * in_tile(false) + in_tile(true)
 }
 
 /// In-bounds (input, output-position) slots per timestep, `V` in the module docs.
@@ -434,6 +452,55 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
 mod tests {
     use super::*;
     use spikeforge_config::LayerKind;
+
+    /// The former implementation (the order of pairs stored in a vector), as the reference
+    /// for the allocation-free one.
+    fn array_cycles_stored(accel: &AcceleratorConfig, n_rt: u64, n_ct: u64, columns: u64) -> u64 {
+        let rows = accel.rows as u64;
+        let depth = weight_groups_depth(accel);
+        let drain = drain_cycles(accel);
+        let sizes: Vec<u64> = (0..n_rt.div_ceil(depth))
+            .map(|g| depth.min(n_rt - g * depth))
+            .collect();
+        let stream = |r: u64| r * columns + drain;
+        if !accel.double_buffer {
+            return n_ct * sizes.iter().map(|&r| r * rows + stream(r)).sum::<u64>();
+        }
+        let order: Vec<u64> = (0..n_ct).flat_map(|_| sizes.iter().copied()).collect();
+        let mut total = order.first().map(|&r| r * rows).unwrap_or(0);
+        for (i, &r) in order.iter().enumerate() {
+            let next_load = order.get(i + 1).map(|&n| n * rows).unwrap_or(0);
+            total += stream(r).max(next_load);
+        }
+        total
+    }
+
+    #[test]
+    fn array_cycles_equal_the_stored_pair_order() {
+        for db in [false, true] {
+            for depth in [1u32, 2, 3, 8] {
+                for rows in [1u32, 4, 8] {
+                    let accel = AcceleratorConfig {
+                        rows,
+                        weight_spad_depth: depth,
+                        double_buffer: db,
+                        ..Default::default()
+                    };
+                    for n_rt in 0..12u64 {
+                        for n_ct in 0..4u64 {
+                            for columns in [0u64, 1, 3, 40] {
+                                assert_eq!(
+                                    array_cycles(&accel, n_rt, n_ct, columns),
+                                    array_cycles_stored(&accel, n_rt, n_ct, columns),
+                                    "db {db} depth {depth} rows {rows} n_rt {n_rt} n_ct {n_ct} columns {columns}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn in_bounds_slots_of_padded_conv() {

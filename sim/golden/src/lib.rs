@@ -13,6 +13,7 @@
 //! - [`counts`]: exact event counts and the analytic cycle model (§5–6);
 //! - [`energy`]: the energy table and model (§6);
 //! - [`model`]: `GoldenModel::run` and `GoldenModel::estimate`;
+//! - [`resources`]: the memory and work a run needs, checked against a budget up front;
 //! - [`report`]: text and JSON reports;
 //! - [`reproduce`]: the reproduction document (spikeforge beside the seeds' figures).
 
@@ -28,12 +29,14 @@ pub mod lif;
 pub mod model;
 pub mod report;
 pub mod reproduce;
+pub mod resources;
 pub mod schedule;
 pub mod synapse;
 
 pub use counts::{Access, Counts, StageCounts};
 pub use energy::{EnergyReport, EnergyTable};
 pub use model::{GoldenModel, Outcome, RunOptions};
+pub use resources::{Budget, RunFootprint};
 
 /// Errors of the golden model.
 #[derive(Debug, thiserror::Error)]
@@ -44,4 +47,16 @@ pub enum GoldenError {
     /// Valid configuration the golden model does not support.
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// The run would need more memory (bytes) or work (operations) than the budget allows;
+    /// the message is one sentence naming the figure, its parts, the limit and the CLI flag
+    /// that raises it.
+    #[error("{message}")]
+    OverBudget {
+        /// What the run needs (bytes or operations).
+        needed: u64,
+        /// The budget (same unit).
+        limit: u64,
+        /// The sentence.
+        message: String,
+    },
 }

@@ -7,6 +7,7 @@ use crate::counts::{self, Counts};
 use crate::encode;
 use crate::energy::{self, EnergyReport, EnergyTable};
 use crate::entropy;
+use crate::resources::{self, Budget};
 use crate::schedule;
 use crate::synapse::SynapseTable;
 use crate::GoldenError;
@@ -20,6 +21,10 @@ pub struct RunOptions {
     pub trace: bool,
     /// Energy table (default: [`EnergyTable::default`], SATA_Sim figures).
     pub table: Option<EnergyTable>,
+    /// Memory and work budget; a run whose [`resources::run_footprint`] exceeds it is
+    /// refused with [`GoldenError::OverBudget`] before anything large is allocated
+    /// (default: [`Budget::default`], 4 GiB and 250 × 10⁹ operations).
+    pub budget: Budget,
 }
 
 /// The result of one inference.
@@ -97,7 +102,10 @@ impl GoldenModel {
     }
 
     /// Runs with options. The network, input and configuration must each be validated; the
-    /// checks that involve several of them are made here.
+    /// checks that involve several of them are made here, then the run's memory and work
+    /// ([`resources::run_footprint`]) are checked against `opts.budget` before anything
+    /// network-sized is allocated. Input spikes are produced timestep by timestep, so memory
+    /// grows with the network and the per-timestep results, not with T × input size.
     pub fn run_with(
         net: &Network,
         input: &Input,
@@ -105,7 +113,8 @@ impl GoldenModel {
         opts: &RunOptions,
     ) -> Result<Outcome, GoldenError> {
         check_run(net, accel, "<accelerator>")?;
-        let spikes_in = encode::input_spikes(net, input);
+        // The bounds first: nothing network-sized is allocated before this.
+        resources::run_footprint(net, accel, opts.trace).check(&opts.budget)?;
         let shapes = net.shapes();
         let hidden = net.layers.len();
         let tables: Vec<SynapseTable> = shapes
@@ -128,37 +137,70 @@ impl GoldenModel {
         let t_all = net.timesteps;
         let theta = net.entropy_threshold;
         let frac = net.classifier.logit_frac_bits;
+        let t_n = t_all as usize;
         let mut performed = vec![0u64; shapes.len()];
-        let mut logits = Vec::new();
-        let mut h_q = Vec::new();
-        let mut h_f = Vec::new();
-        let mut spike_counts = vec![Vec::new(); hidden];
-        let mut trace: Vec<Vec<Vec<u32>>> = vec![Vec::new(); hidden];
+        let mut logits = Vec::with_capacity(t_n);
+        let mut h_q = Vec::with_capacity(t_n);
+        let mut h_f = Vec::with_capacity(t_n);
+        let mut spike_counts: Vec<Vec<u64>> =
+            (0..hidden).map(|_| Vec::with_capacity(t_n)).collect();
+        let mut trace: Vec<Vec<Vec<u32>>> = (0..hidden)
+            .map(|_| Vec::with_capacity(if opts.trace { t_n } else { 0 }))
+            .collect();
         let mut exit_t = 0u32;
         let mut acc: Vec<i32> = Vec::new();
+        // Input spikes are produced timestep by timestep (in chunks), never all up front.
+        let mut input_gen = encode::InputSpikes::new(net, input);
+        let mut chunk: Vec<u32> = Vec::new();
+        // The spike lists entering (`cur`) and leaving (`next`) a hidden stage, one per
+        // window timestep, reused across stages and windows; `fired` holds one timestep's
+        // spikes before pooling (pooled layers), `marks` the pooling windows already set.
+        let b_max = accel.schedule.tick_batch.clamp(1, t_all) as usize;
+        let mut cur: Vec<Vec<u32>> = vec![Vec::new(); b_max];
+        let mut next: Vec<Vec<u32>> = vec![Vec::new(); b_max];
+        let mut fired: Vec<u32> = Vec::new();
+        let mut marks: Vec<bool> = Vec::new();
         for w in schedule::windows(t_all, accel.schedule.tick_batch) {
-            let mut cur: Vec<Vec<u32>> = (w.start..w.start + w.len)
-                .map(|t| spikes_in[t as usize].clone())
-                .collect();
+            let len = w.len as usize;
             for (l, table) in tables.iter().enumerate() {
                 let s = &shapes[l];
                 let per_t = s.outputs() as usize;
                 acc.clear();
-                acc.resize(per_t * w.len as usize, 0);
-                for (t, sp) in cur.iter().enumerate() {
-                    performed[l] += table.accumulate(sp, &mut acc[t * per_t..(t + 1) * per_t]);
+                acc.resize(per_t * len, 0);
+                if l == 0 {
+                    debug_assert_eq!(input_gen.timestep(), w.start);
+                    for t in 0..len {
+                        let out = &mut acc[t * per_t..(t + 1) * per_t];
+                        let mut events = 0;
+                        input_gen.next_timestep_chunks(&mut chunk, |sp| {
+                            events += table.accumulate(sp, out)
+                        });
+                        performed[0] += events;
+                    }
+                } else {
+                    for (t, sp) in cur.iter().take(len).enumerate() {
+                        performed[l] += table.accumulate(sp, &mut acc[t * per_t..(t + 1) * per_t]);
+                    }
                 }
                 if l == hidden {
-                    for t in 0..w.len as usize {
+                    for t in 0..len {
                         cls.integrate(&acc[t * per_t..(t + 1) * per_t]);
                         logits.push(cls.logits().to_vec());
                     }
                 } else {
-                    let mut next = Vec::with_capacity(w.len as usize);
-                    for t in 0..w.len as usize {
-                        let mut out = Vec::new();
-                        membranes[l].step(&acc[t * per_t..(t + 1) * per_t], &mut out);
-                        let out = pool(s, out);
+                    for t in 0..len {
+                        let currents = &acc[t * per_t..(t + 1) * per_t];
+                        let out = &mut next[t];
+                        out.clear();
+                        reserve_to(out, s.pooled_outputs() as usize);
+                        if s.pool == 1 {
+                            membranes[l].step(currents, out);
+                        } else {
+                            fired.clear();
+                            reserve_to(&mut fired, per_t);
+                            membranes[l].step(currents, &mut fired);
+                            pool_into(s, &fired, &mut marks, out);
+                        }
                         let abs_t = w.start as usize + t;
                         spike_counts[l].push(out.len() as u64);
                         if opts.trace {
@@ -167,9 +209,8 @@ impl GoldenModel {
                             trace[l].push(sorted);
                         }
                         debug_assert_eq!(spike_counts[l].len(), abs_t + 1);
-                        next.push(out);
                     }
-                    cur = next;
+                    std::mem::swap(&mut cur, &mut next);
                 }
             }
             // The entropy unit checks the window's timesteps in order.
@@ -257,27 +298,32 @@ pub fn check_run(net: &Network, accel: &AcceleratorConfig, file: &str) -> Result
     Ok(())
 }
 
-/// OR-pools output spikes (flat `k·P + p`) with window = stride = `pool`.
-fn pool(s: &LayerShape, spikes: Vec<u32>) -> Vec<u32> {
-    if s.pool == 1 {
-        return spikes;
+/// Grows `v`'s capacity to exactly `n` elements when it is smaller (no doubling overshoot, so
+/// the lists stay within [`resources::run_footprint`]'s bound).
+fn reserve_to(v: &mut Vec<u32>, n: usize) {
+    if v.capacity() < n {
+        v.reserve_exact(n - v.len());
     }
+}
+
+/// OR-pools output spikes (flat `k·P + p`) with window = stride = `pool` (> 1) into `out`, in
+/// the order of first occurrence; `marks` is scratch (one flag per pooled output).
+fn pool_into(s: &LayerShape, spikes: &[u32], marks: &mut Vec<bool>, out: &mut Vec<u32>) {
     let (f_n, pool) = (s.out_width as usize, s.pool as usize);
     let p_all = s.positions() as usize;
     let (eh, fw) = (s.pooled_height() as usize, s.pooled_width() as usize);
-    let mut seen = vec![false; s.pooled_outputs() as usize];
-    let mut out = Vec::with_capacity(spikes.len());
-    for idx in spikes {
+    marks.clear();
+    marks.resize(s.pooled_outputs() as usize, false);
+    for &idx in spikes {
         let idx = idx as usize;
         let (k, p) = (idx / p_all, idx % p_all);
         let (pe, pf) = ((p / f_n) / pool, (p % f_n) / pool);
         if pe < eh && pf < fw {
             let o = (k * eh + pe) * fw + pf;
-            if !seen[o] {
-                seen[o] = true;
+            if !marks[o] {
+                marks[o] = true;
                 out.push(o as u32);
             }
         }
     }
-    out
 }

@@ -21,9 +21,15 @@ impl SynapseTable {
         let taps = shape.fan_in() as usize;
         assert_eq!(weights.len(), k_all * taps, "weight count");
         let mut w = vec![0i16; weights.len()];
-        for k in 0..k_all {
-            for t in 0..taps {
-                w[t * k_all + k] = weights[k * taps + t] as i16;
+        // Transposed in 64×64 blocks, so both sides stay in cache for large layers.
+        const BLOCK: usize = 64;
+        for k0 in (0..k_all).step_by(BLOCK) {
+            for t0 in (0..taps).step_by(BLOCK) {
+                for k in k0..(k0 + BLOCK).min(k_all) {
+                    for t in t0..(t0 + BLOCK).min(taps) {
+                        w[t * k_all + k] = weights[k * taps + t] as i16;
+                    }
+                }
             }
         }
         SynapseTable { shape, w }

@@ -223,7 +223,7 @@ proptest! {
         // change what is computed); the counts under test from a run with θ_H = theta.
         let net0 = common::random_network(seed, t, 0.0);
         let net = Network { entropy_threshold: theta, ..net0.clone() };
-        let full = GoldenModel::run_with(&net0, &input, &a, &RunOptions { trace: true, table: None }).unwrap();
+        let full = GoldenModel::run_with(&net0, &input, &a, &RunOptions { trace: true, ..Default::default() }).unwrap();
         let o = GoldenModel::run(&net, &input, &a).unwrap();
         let shapes = net.shapes();
         let to_bits = |n: u64, v: &Vec<Vec<u32>>| -> Vec<Vec<bool>> {

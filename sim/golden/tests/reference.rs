@@ -156,7 +156,7 @@ proptest! {
         let input = Input::random(density, seed ^ 99);
         let mut a = AcceleratorConfig::default();
         a.schedule.tick_batch = 1 + b_sel % t;
-        let o = GoldenModel::run_with(&net, &input, &a, &RunOptions { trace: true, table: None }).unwrap();
+        let o = GoldenModel::run_with(&net, &input, &a, &RunOptions { trace: true, ..Default::default() }).unwrap();
         let r = naive(&net, &input);
         prop_assert_eq!(o.spikes.as_ref().unwrap(), &r.spikes);
         prop_assert_eq!(&o.logits, &r.logits);

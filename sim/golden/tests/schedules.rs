@@ -25,7 +25,7 @@ proptest! {
     ) {
         let net = common::random_network(seed, t, theta);
         let input = Input::random(density, seed.rotate_left(17));
-        let opts = RunOptions { trace: true, table: None };
+        let opts = RunOptions { trace: true, ..Default::default() };
         let base = GoldenModel::run_with(&net, &input, &big_accel(1), &opts).unwrap();
         for b in 2..=t {
             let o = GoldenModel::run_with(&net, &input, &big_accel(b), &opts).unwrap();
