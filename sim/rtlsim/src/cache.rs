@@ -2,14 +2,21 @@
 //!
 //! Layout under the cache root (see [`default_cache_dir`]):
 //! ```text
-//! rtlsim-v1/runtime/<flags-key>/{verilated.o, verilated_threads.o, verilated_vcd_c.o}
-//! rtlsim-v1/designs/<design-key>/libsf_<key16>.so  (+ build logs, work/ with the Verilated C++)
-//! rtlsim-v1/locks/<key>.lock
+//! rtlsim-v2/runtime/<flags-key24>/{verilated.o, verilated_threads.o, [verilated_vcd_c.o,] complete.json}
+//! rtlsim-v2/designs/<design-key32>/{libsf_<key16>_<unique8>.so, ports.json, complete.json,
+//!                                    verilate.log, compile.log, link.log, work/}
+//! rtlsim-v2/failed/<key32>/ and failed/rt-<key24>/   logs and C++ of the last failed build
+//! rtlsim-v2/tmp/<name>/ + <name>.lock               builds in progress (one per process)
+//! rtlsim-v2/locks/<key>.lock
+//! rtlsim-v2/toolver/                                 remembered `verilator --version`
 //! logs/      tool logs (lint, yosys, iverilog)
 //! ```
-//! Every entry is built under an exclusive file lock (`std::fs::File::lock`) so parallel test
-//! processes never build the same key twice, and published atomically (build in a temp name,
-//! `rename`). Published libraries are never overwritten (glibc caches loaded objects by path).
+//! Every entry is built under an exclusive per-key file lock (`std::fs::File::lock`) so
+//! parallel processes never build the same key twice, in a temporary folder of its own under
+//! `tmp/` (see `staging`), and published by renaming that folder. The completion marker
+//! `complete.json` (written last; see `entry`) records the size and blake3 hash of every file
+//! a later use reads; an entry that does not match it is rebuilt, never used. Library names are
+//! unique per build, so a rebuilt library never reuses a path glibc may have cached.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -32,7 +39,7 @@ pub fn default_cache_dir() -> PathBuf {
 }
 
 pub(crate) fn versioned_root(base: &Path) -> PathBuf {
-    base.join("rtlsim-v1")
+    base.join("rtlsim-v2")
 }
 
 /// An exclusive lock held until dropped.

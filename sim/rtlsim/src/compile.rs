@@ -6,8 +6,11 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::cache::{default_cache_dir, hash_parts, versioned_root, KeyLock};
+use crate::entry::{self, Check, Marker, MARKER};
 use crate::error::{excerpt, RtlSimError};
+use crate::guardian::ProcessGroup;
 use crate::simulator::{BuildInfo, Simulator};
+use crate::staging::{self, Staging};
 use crate::tools::{self, Tool};
 use crate::{BuildOptions, DesignSources, PortDirection, PortSpec};
 
@@ -179,6 +182,12 @@ fn is_ident(s: &str) -> bool {
 /// port list, clock and reset names, `trace`, `opt_level`, the Verilator version string, the
 /// Verilator flags and the shim template. A hit loads the existing library (no Verilator, no
 /// compiler); [`Simulator::build_info`] says whether it was a hit.
+///
+/// A cache entry is used only after its completion marker, `ports.json` and the library's size
+/// and blake3 hash check out (before `dlopen`) and the library's shim symbols load; an entry
+/// that fails any of these is rebuilt, with a one-line notice on stderr naming the entry and
+/// what was wrong. Builds run in a per-process temporary folder that is published by `rename`,
+/// and their tools die with this process (see `docs/rtlsim.md`, "The cache").
 pub fn build(sources: &DesignSources, opts: &BuildOptions) -> Result<Simulator, RtlSimError> {
     let t0 = Instant::now();
     validate(sources)?;
@@ -193,40 +202,140 @@ pub fn build(sources: &DesignSources, opts: &BuildOptions) -> Result<Simulator, 
     let vf = verilator_facts(&root)?;
     let key = design_key(sources, opts, &vf.version);
     let ddir = root.join("designs").join(&key[..32]);
-    let so = ddir.join(format!("libsf_{}.so", &key[..16]));
-    let ports_json = ddir.join("ports.json");
-    let mut info = BuildInfo {
+    let info = BuildInfo {
         cached: true,
         key: key.clone(),
-        library: so.clone(),
         ..Default::default()
     };
-    if !so.exists() {
-        let _lock = KeyLock::acquire(&root, &key[..32])?;
-        if !so.exists() {
-            info.cached = false;
-            build_design(
-                sources,
-                opts,
-                &vf,
-                &root,
-                &ddir,
-                &so,
-                &ports_json,
-                &mut info,
-            )?;
+    // Fast path, no lock: a complete, intact entry.
+    let mut load_failure: Option<(PathBuf, String)> = None;
+    if let Check::Good(m) = entry::check(&ddir, &key, &[PORTS_JSON]) {
+        match load_entry(&ddir, &m, sources, opts, info.clone(), t0) {
+            Ok(sim) => return Ok(sim),
+            Err(LoadError::Heal(lib, reason)) => load_failure = Some((lib, reason)),
+            Err(LoadError::Fail(e)) => return Err(e),
         }
     }
-    let ports: Vec<PortSpec> = {
-        let text =
-            std::fs::read_to_string(&ports_json).map_err(|e| RtlSimError::io(&ports_json, e))?;
-        serde_json::from_str(&text).map_err(|e| {
-            RtlSimError::Invalid(format!("corrupt cache entry {}: {e}", ports_json.display()))
-        })?
+    let _lock = KeyLock::acquire(&root, &key[..32])?;
+    // Again under the lock: a parallel process may have just built or healed it.
+    let reason = match entry::check(&ddir, &key, &[PORTS_JSON]) {
+        Check::Absent => None,
+        Check::Bad(r) => Some(r),
+        Check::Good(m) => {
+            let lib = m.file_ending(".so").map(|f| ddir.join(&f.name));
+            match load_failure {
+                Some((failed, r)) if Some(&failed) == lib.as_ref() => Some(r),
+                _ => match load_entry(&ddir, &m, sources, opts, info.clone(), t0) {
+                    Ok(sim) => return Ok(sim),
+                    Err(LoadError::Heal(_, r)) => Some(r),
+                    Err(LoadError::Fail(e)) => return Err(e),
+                },
+            }
+        }
     };
+    if let Some(r) = &reason {
+        entry::notice("design", &ddir, r);
+    }
+    let mut info = info;
+    info.cached = false;
+    let tmp_root = root.join("tmp");
+    staging::sweep(&tmp_root);
+    let stage = Staging::create(&tmp_root, &format!("d-{}", &key[..16]))?;
+    if let Err(e) = build_design(sources, opts, &vf, &root, stage.path(), &mut info) {
+        // Keep the logs and generated C++ for inspection under failed/<key32>/.
+        let failed = root.join("failed").join(&key[..32]);
+        let e = relocate_logs(e, stage.path(), &failed);
+        let _ = stage.publish(&failed);
+        return Err(e);
+    }
+    stage.publish(&ddir)?;
+    match entry::check(&ddir, &key, &[PORTS_JSON]) {
+        Check::Good(m) => load_entry(&ddir, &m, sources, opts, info, t0).map_err(|e| match e {
+            LoadError::Heal(_, reason) => RtlSimError::Load {
+                path: ddir.clone(),
+                message: format!("the freshly built cache entry is unusable: {reason}"),
+            },
+            LoadError::Fail(e) => e,
+        }),
+        Check::Bad(reason) => Err(RtlSimError::Load {
+            path: ddir.clone(),
+            message: format!("the freshly built cache entry is unusable: {reason}"),
+        }),
+        Check::Absent => Err(RtlSimError::Load {
+            path: ddir.clone(),
+            message: "the freshly built cache entry vanished (was the cache deleted?)".into(),
+        }),
+    }
+}
+
+/// The file name of a design entry's port list.
+const PORTS_JSON: &str = "ports.json";
+
+/// Why a checked cache entry could not be turned into a simulator.
+enum LoadError {
+    /// The entry is bad (library path, reason): rebuild it.
+    Heal(PathBuf, String),
+    /// Not the entry's fault.
+    Fail(RtlSimError),
+}
+
+/// Loads a checked entry: its port list and its library (shim symbols, ABI, model).
+fn load_entry(
+    ddir: &Path,
+    m: &Marker,
+    sources: &DesignSources,
+    opts: &BuildOptions,
+    mut info: BuildInfo,
+    t0: Instant,
+) -> Result<Simulator, LoadError> {
+    let Some(lib) = m.file_ending(".so") else {
+        return Err(LoadError::Heal(
+            ddir.to_path_buf(),
+            format!("its completion marker {MARKER} records no library"),
+        ));
+    };
+    let so = ddir.join(&lib.name);
+    let pj = ddir.join(PORTS_JSON);
+    let ports: Vec<PortSpec> = std::fs::read_to_string(&pj)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        .map_err(|e| {
+            LoadError::Heal(so.clone(), format!("{PORTS_JSON} is not a port list: {e}"))
+        })?;
+    info.library = so.clone();
     let tl = Instant::now();
-    let sim = Simulator::load(&so, ports, sources, opts.trace, info, tl, t0)?;
-    Ok(sim)
+    Simulator::load(&so, ports, sources, opts.trace, info, tl, t0).map_err(|e| match e {
+        RtlSimError::Load { message, .. } => {
+            LoadError::Heal(so.clone(), format!("{} does not load: {message}", lib.name))
+        }
+        e => LoadError::Fail(e),
+    })
+}
+
+/// Points the log path of a build error at the folder the build's files were moved to.
+fn relocate_logs(e: RtlSimError, from: &Path, to: &Path) -> RtlSimError {
+    let fix = |log: PathBuf| match log.strip_prefix(from) {
+        Ok(rest) => to.join(rest),
+        Err(_) => log,
+    };
+    match e {
+        RtlSimError::Verilate { top, excerpt, log } => RtlSimError::Verilate {
+            top,
+            excerpt,
+            log: fix(log),
+        },
+        RtlSimError::Compile { top, excerpt, log } => RtlSimError::Compile {
+            top,
+            excerpt,
+            log: fix(log),
+        },
+        RtlSimError::Link { top, excerpt, log } => RtlSimError::Link {
+            top,
+            excerpt,
+            log: fix(log),
+        },
+        e => e,
+    }
 }
 
 fn design_key(sources: &DesignSources, opts: &BuildOptions, version: &str) -> String {
@@ -254,23 +363,21 @@ fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, RtlSimError> {
     r.map_err(|e| RtlSimError::io(path, e))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Builds the design's cache entry in `ddir`, a fresh temporary folder owned by this process
+/// (published by the caller): Verilated C++ under `work/`, logs, the library
+/// `libsf_<key16>_<unique>.so`, `ports.json`, and last the completion marker. Every tool runs in
+/// a [`ProcessGroup`] that dies with this process, with `ddir` as its working directory.
 fn build_design(
     sources: &DesignSources,
     opts: &BuildOptions,
     vf: &VerilatorFacts,
     root: &Path,
     ddir: &Path,
-    so: &Path,
-    ports_json: &Path,
     info: &mut BuildInfo,
 ) -> Result<(), RtlSimError> {
     let top = &sources.top;
-    // Stable work directory per key (ccache keys include absolute paths).
+    let group = ProcessGroup::new()?;
     let work = ddir.join("work");
-    if work.exists() {
-        io(&work, std::fs::remove_dir_all(&work))?;
-    }
     let src_dir = work.join("src");
     let mdir = work.join("obj");
     io(&mdir, std::fs::create_dir_all(&mdir))?;
@@ -280,6 +387,7 @@ fn build_design(
     let t = Instant::now();
     let vlog = ddir.join("verilate.log");
     let mut cmd = Command::new(&vf.path);
+    group.adopt(&mut cmd).current_dir(ddir);
     cmd.args(VERILATOR_FLAGS);
     if opts.trace {
         cmd.arg("--trace");
@@ -360,7 +468,7 @@ fn build_design(
     // 5. runtime objects (once per flag set)
     let vroot = verilator_root(vf)?;
     let t = Instant::now();
-    let (runtime_objs, rt_built) = ensure_runtime(root, vf, &vroot, &global, opts.trace)?;
+    let (runtime_objs, rt_built) = ensure_runtime(root, vf, &vroot, &global, opts.trace, &group)?;
     if rt_built {
         info.runtime_compile_s = Some(t.elapsed().as_secs_f64());
     }
@@ -400,10 +508,12 @@ fn build_design(
         jobs_list.push((cmd, obj));
     }
     let clog = ddir.join("compile.log");
-    let objs = run_parallel(jobs_list, jobs, &clog).map_err(|excerpt| RtlSimError::Compile {
-        top: top.clone(),
-        excerpt,
-        log: clog.clone(),
+    let objs = run_parallel(jobs_list, jobs, &clog, &group, ddir).map_err(|excerpt| {
+        RtlSimError::Compile {
+            top: top.clone(),
+            excerpt,
+            log: clog.clone(),
+        }
     })?;
     info.compile_s = t.elapsed().as_secs_f64();
 
@@ -414,15 +524,21 @@ fn build_design(
         &vs,
         std::fs::write(&vs, "{\n  global: sf_*;\n  local: *;\n};\n"),
     )?;
-    let tmp_so = ddir.join(format!("tmp-{}-{}.so", std::process::id(), &info.key[..8]));
+    let so_name = format!(
+        "libsf_{}_{}.so",
+        &info.key[..16],
+        &hash_parts(&[ddir.as_os_str().as_encoded_bytes()])[..8]
+    );
+    let so = ddir.join(&so_name);
     let compiler = cc_base(2, &objdir, &includes, opts.trace)
         .try_get_compiler()
         .map_err(|e| RtlSimError::Invalid(format!("no C++ compiler found by the cc crate: {e}")))?;
     let mut link = Command::new(compiler.path());
+    group.adopt(&mut link).current_dir(ddir);
     link.args(["-shared", "-Wl,-z,defs", "-pthread"])
         .arg(format!("-Wl,--version-script={}", vs.display()))
         .arg("-o")
-        .arg(&tmp_so)
+        .arg(&so)
         .args(&objs)
         .args(&runtime_objs);
     let out = io(compiler.path(), link.output())?;
@@ -430,7 +546,6 @@ fn build_design(
     let text = format!("$ {:?}\n{}", link, String::from_utf8_lossy(&out.stderr));
     io(&llog, std::fs::write(&llog, &text))?;
     if !out.status.success() {
-        let _ = std::fs::remove_file(&tmp_so);
         return Err(RtlSimError::Link {
             top: top.clone(),
             excerpt: excerpt(&text, 20),
@@ -438,12 +553,13 @@ fn build_design(
         });
     }
     let pj = serde_json::to_string_pretty(&ports).expect("ports serialise");
-    let tmp_pj = ddir.join(format!("ports.json.tmp{}", std::process::id()));
-    io(&tmp_pj, std::fs::write(&tmp_pj, pj))?;
-    io(ports_json, std::fs::rename(&tmp_pj, ports_json))?;
-    io(so, std::fs::rename(&tmp_so, so))?;
+    let ports_json = ddir.join(PORTS_JSON);
+    io(&ports_json, std::fs::write(&ports_json, pj))?;
     // Objects are not needed once linked (the generated C++ stays for inspection).
     let _ = std::fs::remove_dir_all(&objdir);
+    // Last: the completion marker (sizes and hashes of what a load uses).
+    entry::write_marker(ddir, &info.key, &[so_name, PORTS_JSON.to_string()])?;
+    drop(group);
     info.link_s = t.elapsed().as_secs_f64();
     Ok(())
 }
@@ -540,13 +656,19 @@ fn compile_command(
     Ok(cmd)
 }
 
-/// Runs compile commands on `jobs` threads; on failure returns an excerpt of the first failing
-/// command's stderr. All output goes to `log`.
+/// Runs compile commands on `jobs` threads, inside `group` and in the working directory `cwd`;
+/// on failure returns an excerpt of the first failing command's stderr. All output goes to
+/// `log`.
 fn run_parallel(
-    cmds: Vec<(Command, PathBuf)>,
+    mut cmds: Vec<(Command, PathBuf)>,
     jobs: usize,
     log: &Path,
+    group: &ProcessGroup,
+    cwd: &Path,
 ) -> Result<Vec<PathBuf>, String> {
+    for (cmd, _) in cmds.iter_mut() {
+        group.adopt(cmd).current_dir(cwd);
+    }
     let objs: Vec<PathBuf> = cmds.iter().map(|(_, o)| o.clone()).collect();
     let queue = Mutex::new(cmds);
     let logs: Mutex<Vec<(bool, String)>> = Mutex::new(vec![]);
@@ -588,13 +710,16 @@ fn run_parallel(
     Ok(objs)
 }
 
-/// Compiles Verilator's runtime once per (Verilator version, file set, trace) into the cache.
+/// Compiles Verilator's runtime once per (Verilator version, compiler and flags, file set,
+/// trace) into the cache entry `runtime/<key24>/` (the objects and their completion marker),
+/// checked like a design entry before every use and rebuilt, with a notice, when it is bad.
 fn ensure_runtime(
     root: &Path,
     vf: &VerilatorFacts,
     vroot: &Path,
     global: &[String],
     trace: bool,
+    group: &ProcessGroup,
 ) -> Result<(Vec<PathBuf>, bool), RtlSimError> {
     let includes = vec![vroot.join("include"), vroot.join("include/vltstd")];
     let probe = cc_base(2, root, &includes, trace)
@@ -613,48 +738,45 @@ fn ensure_runtime(
         global.join(" ").as_bytes(),
     ]);
     let rdir = root.join("runtime").join(&key[..24]);
-    let objs: Vec<PathBuf> = global.iter().map(|g| rdir.join(format!("{g}.o"))).collect();
-    let done = |objs: &[PathBuf]| rdir.join("ok").exists() && objs.iter().all(|o| o.exists());
-    if done(&objs) {
+    let names: Vec<String> = global.iter().map(|g| format!("{g}.o")).collect();
+    let required: Vec<&str> = names.iter().map(String::as_str).collect();
+    let objs: Vec<PathBuf> = names.iter().map(|n| rdir.join(n)).collect();
+    if let Check::Good(_) = entry::check(&rdir, &key, &required) {
         return Ok((objs, false));
     }
     let _lock = KeyLock::acquire(root, &format!("rt-{}", &key[..24]))?;
-    if done(&objs) {
-        return Ok((objs, false));
+    match entry::check(&rdir, &key, &required) {
+        Check::Good(_) => return Ok((objs, false)),
+        Check::Bad(r) => entry::notice("Verilator runtime", &rdir, &r),
+        Check::Absent => {}
     }
-    let tmp = root
-        .join("runtime")
-        .join(format!("tmp-{}-{}", &key[..24], std::process::id()));
-    if tmp.exists() {
-        io(&tmp, std::fs::remove_dir_all(&tmp))?;
-    }
-    io(&tmp, std::fs::create_dir_all(&tmp))?;
+    let tmp_root = root.join("tmp");
+    staging::sweep(&tmp_root);
+    let stage = Staging::create(&tmp_root, &format!("rt-{}", &key[..16]))?;
     let mut cmds = vec![];
-    for g in global {
+    for (g, n) in global.iter().zip(&names) {
         let src = vroot.join("include").join(format!("{g}.cpp"));
-        let obj = tmp.join(format!("{g}.o"));
-        cmds.push((compile_command(2, &tmp, &includes, trace, &src, &obj)?, obj));
+        let obj = stage.path().join(n);
+        cmds.push((
+            compile_command(2, stage.path(), &includes, trace, &src, &obj)?,
+            obj,
+        ));
     }
     let jobs = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let log = tmp.join("runtime-compile.log");
-    run_parallel(cmds, jobs, &log).map_err(|excerpt| {
-        let keep = root
-            .join("runtime")
-            .join(format!("failed-{}.log", &key[..24]));
-        let _ = std::fs::copy(&log, &keep);
-        RtlSimError::Compile {
+    let log = stage.path().join("runtime-compile.log");
+    if let Err(excerpt) = run_parallel(cmds, jobs, &log, group, stage.path()) {
+        let failed = root.join("failed").join(format!("rt-{}", &key[..24]));
+        let _ = stage.publish(&failed);
+        return Err(RtlSimError::Compile {
             top: "(Verilator runtime)".into(),
             excerpt,
-            log: keep,
-        }
-    })?;
-    io(&tmp, std::fs::write(tmp.join("ok"), "ok"))?;
-    if rdir.exists() {
-        io(&rdir, std::fs::remove_dir_all(&rdir))?;
+            log: failed.join("runtime-compile.log"),
+        });
     }
-    io(&rdir, std::fs::rename(&tmp, &rdir))?;
+    entry::write_marker(stage.path(), &key, &names)?;
+    stage.publish(&rdir)?;
     Ok((objs, true))
 }
 

@@ -8,7 +8,10 @@
 //! Verilator's runtime (compiled once per flag set and reused) into a shared library, and loads
 //! it with `libloading`. Libraries are cached on disk by a blake3 hash of (sources, top, ports,
 //! clock/reset, flags, opt level, Verilator version); a second build of the same design loads in
-//! milliseconds, and parallel processes share the cache under a file lock. See `docs/rtlsim.md`.
+//! milliseconds, and parallel processes share the cache under a file lock. An entry is checked
+//! before use (completion marker, port list, the library's size and hash before `dlopen`, its
+//! shim symbols after) and rebuilt with a one-line notice when it is bad; a build killed midway
+//! leaves no running tools and no folder a later build trips over. See `docs/rtlsim.md`.
 //!
 //! # Cycle semantics (identical for Verilator and Icarus)
 //! Inputs poked between cycles are applied while the clock is low. [`Simulator::step`] then
@@ -28,9 +31,12 @@
 
 pub mod cache;
 mod compile;
+mod entry;
 mod error;
+mod guardian;
 pub mod icarus;
 mod simulator;
+mod staging;
 pub mod tools;
 
 use std::path::PathBuf;
