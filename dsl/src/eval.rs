@@ -66,6 +66,40 @@ struct FlatReg {
 }
 
 #[derive(Clone, Debug)]
+struct FlatProperty {
+    kind: ir::PropertyKind,
+    cond: ExprId,
+    /// Hierarchical label (`u0.assert_count_below_10`).
+    name: String,
+    message: String,
+    loc: ir::SourceLoc,
+}
+
+/// A property that did not hold (an assertion or assumption false on a clock edge out of
+/// reset), as the evaluator found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropertyFailure {
+    /// The clock edge (0 = the first edge after construction) at which it was sampled false.
+    pub cycle: u64,
+    /// The hierarchical label (`u0.assert_count_below_10`).
+    pub name: String,
+    /// The builder's message.
+    pub message: String,
+    /// Where it was written (`file:line`).
+    pub location: String,
+}
+
+impl std::fmt::Display for PropertyFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cycle {}: `{}` failed: {} ({})",
+            self.cycle, self.name, self.message, self.location
+        )
+    }
+}
+
+#[derive(Clone, Debug)]
 struct FlatMem {
     word: Type,
     words: Vec<BigInt>,
@@ -90,6 +124,9 @@ pub struct Evaluator {
     port_order: Vec<String>,
     rst: bool,
     cycle: u64,
+    properties: Vec<FlatProperty>,
+    failures: Vec<PropertyFailure>,
+    cover_hits: Vec<u64>,
 }
 
 fn remap(kind: &ExprKind, base: u32, sig_base: u32) -> ExprKind {
@@ -176,6 +213,15 @@ impl Flattener<'_> {
                     .collect(),
             });
         }
+        for p in &m.properties {
+            self.ev.properties.push(FlatProperty {
+                kind: p.kind,
+                cond: e(p.cond),
+                name: format!("{prefix}{}", p.label),
+                message: p.message.clone(),
+                loc: p.loc,
+            });
+        }
         for inst in &m.instances {
             let child = self.design.module(inst.module);
             let child_base = self.add(inst.module, &format!("{prefix}{}.", inst.name));
@@ -220,6 +266,9 @@ impl Evaluator {
                 port_order: Vec::new(),
                 rst: false,
                 cycle: 0,
+                properties: Vec::new(),
+                failures: Vec::new(),
+                cover_hits: Vec::new(),
             },
             raw_assigns: Vec::new(),
         };
@@ -235,6 +284,7 @@ impl Evaluator {
             }
         }
         ev.values = vec![BigInt::zero(); ev.names.len()];
+        ev.cover_hits = vec![0; ev.properties.len()];
         ev.assigns = order_assigns(&ev.exprs, f.raw_assigns, ev.names.len());
         ev.eval();
         ev
@@ -308,6 +358,9 @@ impl Evaluator {
     pub fn step(&mut self) {
         self.eval();
         let mut cache: Vec<Option<BigInt>> = vec![None; self.exprs.len()];
+        if !self.rst {
+            self.sample_properties(&mut cache);
+        }
         let mut updates: Vec<(usize, BigInt)> = Vec::new();
         for k in 0..self.regs.len() {
             let r = self.regs[k].clone();
@@ -358,6 +411,42 @@ impl Evaluator {
         }
         self.cycle += 1;
         self.eval();
+    }
+
+    /// Samples every property before a clock edge (out of reset): a false assertion or
+    /// assumption is recorded as a failure, a true cover is counted.
+    fn sample_properties(&mut self, cache: &mut Vec<Option<BigInt>>) {
+        for k in 0..self.properties.len() {
+            let holds = !self.expr(self.properties[k].cond, cache).is_zero();
+            let p = &self.properties[k];
+            match (p.kind, holds) {
+                (ir::PropertyKind::Cover, true) => self.cover_hits[k] += 1,
+                (ir::PropertyKind::Assert | ir::PropertyKind::Assume, false) => {
+                    self.failures.push(PropertyFailure {
+                        cycle: self.cycle,
+                        name: p.name.clone(),
+                        message: p.message.clone(),
+                        location: format!("{}:{}", p.loc.file(), p.loc.line()),
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The assertions and assumptions that failed so far, in order.
+    pub fn property_failures(&self) -> &[PropertyFailure] {
+        &self.failures
+    }
+
+    /// How many clock edges each cover held on so far, by hierarchical label.
+    pub fn cover_counts(&self) -> Vec<(String, u64)> {
+        self.properties
+            .iter()
+            .zip(&self.cover_hits)
+            .filter(|(p, _)| p.kind == ir::PropertyKind::Cover)
+            .map(|(p, &n)| (p.name.clone(), n))
+            .collect()
     }
 
     /// Holds `rst` high for `cycles` edges, then low.

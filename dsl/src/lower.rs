@@ -403,6 +403,8 @@ pub(crate) fn lower(
         });
     }
 
+    let properties = lower_properties(&mut lw, &signals);
+
     ir::Module {
         name: data.name.clone(),
         params: data.params.clone(),
@@ -414,8 +416,54 @@ pub(crate) fn lower(
         regs,
         mems,
         instances,
+        properties,
         uses_clock,
         uses_reset,
         comb_deps: Vec::new(),
     }
+}
+
+/// Lowers the module's properties, giving each a Verilog label made of its kind and message
+/// (`assert_count_below_10`), unique among the labels and signal names of the module.
+fn lower_properties(lw: &mut Lowerer<'_>, signals: &[ir::Signal]) -> Vec<ir::Property> {
+    let mut taken: std::collections::HashSet<String> =
+        signals.iter().map(|s| s.name.clone()).collect();
+    let mut out = Vec::new();
+    for p in &lw.data.properties {
+        let keyword = p.kind.keyword();
+        let cond = lw.typed(
+            &p.cond,
+            Bool,
+            &format!("the condition of `{keyword}` \"{}\"", p.message),
+            p.loc,
+        );
+        let mut slug = String::new();
+        for c in p.message.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.ends_with('_') {
+                slug.push('_');
+            }
+        }
+        let slug: String = slug.trim_matches('_').chars().take(48).collect();
+        let base = if slug.is_empty() {
+            keyword.to_string()
+        } else {
+            format!("{keyword}_{}", slug.trim_end_matches('_'))
+        };
+        let mut label = base.clone();
+        let mut n = 2;
+        while !taken.insert(label.clone()) {
+            label = format!("{base}_{n}");
+            n += 1;
+        }
+        out.push(ir::Property {
+            kind: p.kind,
+            cond,
+            label,
+            message: p.message.clone(),
+            loc: p.loc,
+        });
+    }
+    out
 }

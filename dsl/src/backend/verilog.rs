@@ -597,12 +597,218 @@ impl<'a> ModuleEmitter<'a> {
         format!("{{{{{k}{{{sign}}}}}, {}}}", self.emit(id))
     }
 
+    /// Splits the module into its logic and what exists only for its properties: returns
+    /// (expression nodes the logic reads, signals only properties read). A wire or register
+    /// belongs to the properties when nothing reaching an output, a memory or an instance
+    /// reads it but a property does (the past-value registers of a protocol check); it is then
+    /// declared and driven inside `ifdef FORMAL`, so that without FORMAL nothing is unused.
+    fn logic_and_formal(&self) -> (Vec<bool>, Vec<bool>) {
+        let m = self.m;
+        let n_sig = m.signals.len();
+        let mut roots: Vec<Vec<ExprId>> = vec![Vec::new(); n_sig];
+        for a in &m.assigns {
+            roots[a.target.0 as usize].push(a.value);
+        }
+        for r in &m.regs {
+            roots[r.signal.0 as usize].push(r.next);
+            roots[r.signal.0 as usize].extend(r.enable);
+        }
+        let mut fixed: Vec<ExprId> = Vec::new();
+        for mem in &m.mems {
+            for w in &mem.writes {
+                fixed.extend([w.enable, w.addr, w.data]);
+            }
+            for r in &mem.reads {
+                fixed.extend([r.enable, r.addr]);
+            }
+        }
+        for inst in &m.instances {
+            fixed.extend(inst.inputs.iter().map(|(_, e)| *e));
+        }
+        // Signals reached from `start`, following expressions and the drivers of the signals
+        // they read.
+        let reach = |start: Vec<ExprId>, seed: &[bool]| -> Vec<bool> {
+            let mut sig = seed.to_vec();
+            let mut seen = vec![false; m.exprs.len()];
+            let mut stack = start;
+            for (i, &live) in seed.iter().enumerate() {
+                if live {
+                    stack.extend(roots[i].iter().copied());
+                }
+            }
+            while let Some(id) = stack.pop() {
+                if std::mem::replace(&mut seen[id.0 as usize], true) {
+                    continue;
+                }
+                if let ExprKind::Signal(s) = &m.expr(id).kind {
+                    let i = s.0 as usize;
+                    if !std::mem::replace(&mut sig[i], true) {
+                        stack.extend(roots[i].iter().copied());
+                    }
+                }
+                stack.extend(m.expr(id).kind.operands());
+            }
+            sig
+        };
+        let mut formal = vec![false; n_sig];
+        if !m.properties.is_empty() {
+            let outputs: Vec<bool> = m
+                .signals
+                .iter()
+                .map(|s| !matches!(s.kind, SignalKind::Wire | SignalKind::Reg))
+                .collect();
+            let live = reach(fixed.clone(), &outputs);
+            let by_properties = reach(
+                m.properties.iter().map(|p| p.cond).collect(),
+                &vec![false; n_sig],
+            );
+            for i in 0..n_sig {
+                formal[i] = !live[i]
+                    && by_properties[i]
+                    && matches!(m.signals[i].kind, SignalKind::Wire | SignalKind::Reg);
+            }
+        }
+        // The logic: every driver of a signal that is not the properties', and the fixed roots.
+        let mut logic = vec![false; m.exprs.len()];
+        let mut stack = fixed;
+        for i in 0..n_sig {
+            if !formal[i] {
+                stack.extend(roots[i].iter().copied());
+            }
+        }
+        while let Some(id) = stack.pop() {
+            if std::mem::replace(&mut logic[id.0 as usize], true) {
+                continue;
+            }
+            stack.extend(m.expr(id).kind.operands());
+        }
+        (logic, formal)
+    }
+
+    /// The `ifdef FORMAL` block of the module's properties (empty when it has none): SystemVerilog
+    /// immediate assertions sampled on the clock edge out of reset, for formal tools and for
+    /// Verilator with `--assert`; synthesis, Icarus and plain lint never define FORMAL.
+    fn properties(&self, formal_temps: &[usize], formal: &[bool]) -> String {
+        let m = self.m;
+        if m.properties.is_empty() {
+            return String::new();
+        }
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "`ifdef FORMAL\n    // Properties: proved by formal tools, checked by simulation; ignored by synthesis."
+        );
+        for (i, s) in m.signals.iter().enumerate().filter(|(i, _)| formal[*i]) {
+            let kw = if s.kind == SignalKind::Reg {
+                "reg "
+            } else {
+                "wire"
+            };
+            let _ = writeln!(
+                out,
+                "    {kw} {}{};{}",
+                range(s.ty.width()),
+                self.signal_names[i],
+                type_comment(s.ty)
+            );
+        }
+        for &i in formal_temps {
+            let x = &m.exprs[i];
+            let name = self.names[i].as_deref().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    wire {}{};{}",
+                range(x.ty.width()),
+                name,
+                type_comment(x.ty)
+            );
+        }
+        for &i in formal_temps {
+            let name = self.names[i].as_deref().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    assign {name} = {};",
+                self.emit_inline(ExprId(i as u32))
+            );
+        }
+        for a in m.assigns.iter().filter(|a| formal[a.target.0 as usize]) {
+            let _ = writeln!(
+                out,
+                "    assign {} = {};",
+                m.signal(a.target).name,
+                self.emit(a.value)
+            );
+        }
+        for r in m.regs.iter().filter(|r| formal[r.signal.0 as usize]) {
+            out.push_str(&self.reg_block(r));
+        }
+        let (open, indent) = if m.uses_clock {
+            ("always @(posedge clk) begin", "        ")
+        } else {
+            ("always @* begin", "        ")
+        };
+        let _ = writeln!(out, "    {open}");
+        let inner = if m.uses_reset {
+            let _ = writeln!(out, "{indent}if (!rst) begin");
+            format!("{indent}    ")
+        } else {
+            indent.to_string()
+        };
+        for p in &m.properties {
+            let _ = writeln!(
+                out,
+                "{inner}{}: {} ({}); // {} ({}:{})",
+                p.label,
+                p.kind.keyword(),
+                self.emit(p.cond),
+                p.message.replace(['\n', '\r'], " "),
+                p.loc.file(),
+                p.loc.line()
+            );
+        }
+        if m.uses_reset {
+            let _ = writeln!(out, "{indent}end");
+        }
+        let _ = writeln!(out, "    end\n`endif\n");
+        out
+    }
+
+    /// The `always` block of one register.
+    fn reg_block(&self, r: &ir::Reg) -> String {
+        let m = self.m;
+        let s = m.signal(r.signal);
+        let next = self.emit(r.next);
+        let load = match r.enable {
+            Some(en) => format!("if ({}) {} <= {next};", self.emit(en), s.name),
+            None => format!("{} <= {next};", s.name),
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "    always @(posedge clk) begin");
+        match &r.reset {
+            Some(v) => {
+                let _ = writeln!(out, "        if (rst) {} <= {};", s.name, literal(s.ty, v));
+                let _ = writeln!(out, "        else {load}");
+            }
+            None => {
+                let _ = writeln!(out, "        {load}");
+            }
+        }
+        let _ = writeln!(out, "    end\n");
+        out
+    }
+
     fn body(&self) -> String {
         let m = self.m;
         let mut out = String::new();
         let mut decls = String::new();
+        // What exists only for the properties goes inside `ifdef FORMAL` (see
+        // `logic_and_formal`).
+        let (logic, formal) = self.logic_and_formal();
         // Declarations: wires, registers, memory read data, instance outputs, memories.
-        for (s, name) in m.signals.iter().zip(&self.signal_names) {
+        for (i, (s, name)) in m.signals.iter().zip(&self.signal_names).enumerate() {
+            if formal[i] {
+                continue;
+            }
             let kw = match s.kind {
                 SignalKind::Input | SignalKind::Output => continue,
                 SignalKind::Wire | SignalKind::InstanceOutput { .. } => "wire",
@@ -626,9 +832,9 @@ impl<'a> ModuleEmitter<'a> {
                 type_comment(mem.word)
             );
         }
-        let temps: Vec<usize> = (0..m.exprs.len())
+        let (temps, formal_temps): (Vec<usize>, Vec<usize>) = (0..m.exprs.len())
             .filter(|&i| self.is_temp(ExprId(i as u32)))
-            .collect();
+            .partition(|&i| logic[i]);
         for &i in &temps {
             let x = &m.exprs[i];
             let name = self.names[i].as_deref().unwrap_or_default();
@@ -654,7 +860,7 @@ impl<'a> ModuleEmitter<'a> {
                 self.emit_inline(ExprId(i as u32))
             );
         }
-        for a in &m.assigns {
+        for a in m.assigns.iter().filter(|a| !formal[a.target.0 as usize]) {
             let _ = writeln!(
                 assigns,
                 "    assign {} = {};",
@@ -667,24 +873,8 @@ impl<'a> ModuleEmitter<'a> {
             out.push('\n');
         }
         // Registers.
-        for r in &m.regs {
-            let s = m.signal(r.signal);
-            let next = self.emit(r.next);
-            let load = match r.enable {
-                Some(en) => format!("if ({}) {} <= {next};", self.emit(en), s.name),
-                None => format!("{} <= {next};", s.name),
-            };
-            let _ = writeln!(out, "    always @(posedge clk) begin");
-            match &r.reset {
-                Some(v) => {
-                    let _ = writeln!(out, "        if (rst) {} <= {};", s.name, literal(s.ty, v));
-                    let _ = writeln!(out, "        else {load}");
-                }
-                None => {
-                    let _ = writeln!(out, "        {load}");
-                }
-            }
-            let _ = writeln!(out, "    end\n");
+        for r in m.regs.iter().filter(|r| !formal[r.signal.0 as usize]) {
+            out.push_str(&self.reg_block(r));
         }
         // Memories: one block per port, in the shape block-RAM inference expects.
         for mem in &m.mems {
@@ -756,6 +946,7 @@ impl<'a> ModuleEmitter<'a> {
             }
             let _ = writeln!(out, "    );\n");
         }
+        out.push_str(&self.properties(&formal_temps, &formal));
         // Drop the last blank line.
         while out.ends_with("\n\n") {
             out.pop();

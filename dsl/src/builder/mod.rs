@@ -3,6 +3,7 @@
 mod expr;
 mod module;
 mod ops;
+mod property;
 mod scope;
 pub(crate) mod value;
 

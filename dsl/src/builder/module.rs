@@ -85,7 +85,17 @@ pub(crate) struct ModuleData {
     pub(crate) drivers: Vec<Driver>,
     pub(crate) mems: Vec<MemDecl>,
     pub(crate) instances: Vec<InstDecl>,
+    pub(crate) properties: Vec<PropertyDecl>,
     pub(crate) problems: Vec<BuildProblem>,
+}
+
+/// A property recorded by the builder (see `builder/property.rs`).
+#[derive(Clone, Debug)]
+pub(crate) struct PropertyDecl {
+    pub(crate) kind: crate::ir::PropertyKind,
+    pub(crate) cond: Expr,
+    pub(crate) message: String,
+    pub(crate) loc: SourceLoc,
 }
 
 /// A finished module description: instantiate it in another module, or elaborate it as the
@@ -206,6 +216,7 @@ impl ModuleBuilder {
                 drivers: Vec::new(),
                 mems: Vec::new(),
                 instances: Vec::new(),
+                properties: Vec::new(),
                 problems: Vec::new(),
             },
             scope: Vec::new(),

@@ -325,6 +325,11 @@ pub(crate) fn and_at(a: Expr, b: Expr, loc: SourceLoc) -> Expr {
     binary(BinOp::And, a, b, loc)
 }
 
+/// `a | b` with an explicit source location.
+pub(crate) fn or_at(a: Expr, b: Expr, loc: SourceLoc) -> Expr {
+    binary(BinOp::Or, a, b, loc)
+}
+
 pub(crate) fn unary(op: UnOp, a: Expr, loc: SourceLoc) -> Expr {
     match op {
         UnOp::Not => {

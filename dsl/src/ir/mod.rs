@@ -238,6 +238,45 @@ pub struct Assign {
     pub loc: SourceLoc,
 }
 
+/// What a property asks of the design (emitted for formal tools, checked in simulation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PropertyKind {
+    /// Must hold in every cycle out of reset; a formal tool proves it.
+    Assert,
+    /// Taken as given by a formal tool (a constraint on the inputs); checked like an assertion
+    /// in simulation, where a failure means the stimulus broke the assumption.
+    Assume,
+    /// A formal tool shows a trace that reaches it; simulation counts how often it holds.
+    Cover,
+}
+
+impl PropertyKind {
+    /// The SystemVerilog keyword (`assert`, `assume`, `cover`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            PropertyKind::Assert => "assert",
+            PropertyKind::Assume => "assume",
+            PropertyKind::Cover => "cover",
+        }
+    }
+}
+
+/// A property of a module: a one-bit condition sampled on every rising clock edge while `rst`
+/// is low (every evaluation in a module without a clock).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Property {
+    /// Assert, assume or cover.
+    pub kind: PropertyKind,
+    /// The condition (`Bool`).
+    pub cond: ExprId,
+    /// The Verilog label, unique in the module (`assert_valid_held_until_ready`).
+    pub label: String,
+    /// The builder's message.
+    pub message: String,
+    /// Where the property was written.
+    pub loc: SourceLoc,
+}
+
 /// An elaborated module.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Module {
@@ -261,6 +300,8 @@ pub struct Module {
     pub mems: Vec<Mem>,
     /// Submodule instances.
     pub instances: Vec<Instance>,
+    /// Assertions, assumptions and covers, in the order written.
+    pub properties: Vec<Property>,
     /// True when the module (or a submodule) has registers or memories, so it has a `clk`
     /// input.
     pub uses_clock: bool,

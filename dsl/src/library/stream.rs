@@ -28,8 +28,9 @@ use std::panic::Location;
 /// o.drive(&mut m, full, word);
 /// elaborate(&m.finish()).unwrap();
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct StreamIn {
+    name: String,
     valid: Signal,
     ready: Signal,
     data: Signal,
@@ -40,6 +41,7 @@ impl StreamIn {
     #[track_caller]
     pub fn new(m: &mut ModuleBuilder, name: &str, ty: Type) -> StreamIn {
         StreamIn {
+            name: name.to_string(),
             valid: m.input(format!("{name}_valid"), Bool),
             data: m.input(format!("{name}_data"), ty),
             ready: m.output(format!("{name}_ready"), Bool),
@@ -72,12 +74,45 @@ impl StreamIn {
     pub fn fire(&self) -> Expr {
         self.valid.expr() & self.ready.expr()
     }
+
+    /// Assumes the producer keeps the protocol (see the module docs): formal tools then only
+    /// consider well-behaved producers, and simulation flags a stimulus that is not one.
+    #[track_caller]
+    pub fn assume_protocol(&self, m: &mut ModuleBuilder) {
+        let (held, stable) = protocol(m, &self.name, self.valid, self.ready, self.data);
+        m.assume(held, &format!("{}: valid held until ready", self.name));
+        m.assume(
+            stable,
+            &format!("{}: payload stable while waiting", self.name),
+        );
+    }
+}
+
+/// The two protocol rules of a stream as conditions: `valid` stays high and the payload stays
+/// the same in the cycle after one where `valid` was high and `ready` low. Registers
+/// `<name>_waiting_r` and `<name>_held_r` remember the previous cycle.
+#[track_caller]
+fn protocol(
+    m: &mut ModuleBuilder,
+    name: &str,
+    valid: Signal,
+    ready: Signal,
+    data: Signal,
+) -> (Expr, Expr) {
+    let waiting = m.reg(format!("{name}_waiting_r"), Bool);
+    let held = m.reg_no_reset(format!("{name}_held_r"), data.ty());
+    m.next(waiting, valid.expr() & !ready.expr());
+    m.next(held, data);
+    let valid_held = !waiting.expr() | valid.expr();
+    let data_stable = !waiting.expr() | data.is_eq(held);
+    (valid_held, data_stable)
 }
 
 /// A stream this module produces: outputs `<name>_valid` and `<name>_data` (driven with
 /// [`StreamOut::drive`]), input `<name>_ready`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct StreamOut {
+    name: String,
     valid: Signal,
     ready: Signal,
     data: Signal,
@@ -88,6 +123,7 @@ impl StreamOut {
     #[track_caller]
     pub fn new(m: &mut ModuleBuilder, name: &str, ty: Type) -> StreamOut {
         StreamOut {
+            name: name.to_string(),
             valid: m.output(format!("{name}_valid"), Bool),
             data: m.output(format!("{name}_data"), ty),
             ready: m.input(format!("{name}_ready"), Bool),
@@ -116,5 +152,17 @@ impl StreamOut {
     #[track_caller]
     pub fn fire(&self) -> Expr {
         self.valid.expr() & self.ready.expr()
+    }
+
+    /// Asserts that this module keeps the protocol as a producer (see the module docs): a
+    /// formal tool proves it, simulation checks it.
+    #[track_caller]
+    pub fn assert_protocol(&self, m: &mut ModuleBuilder) {
+        let (held, stable) = protocol(m, &self.name, self.valid, self.ready, self.data);
+        m.assert_always(held, &format!("{}: valid held until ready", self.name));
+        m.assert_always(
+            stable,
+            &format!("{}: payload stable while waiting", self.name),
+        );
     }
 }

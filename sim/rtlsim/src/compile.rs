@@ -347,7 +347,11 @@ fn design_key(sources: &DesignSources, opts: &BuildOptions, version: &str) -> St
         sources.top.as_bytes().to_vec(),
         serde_json::to_vec(&sources.ports).unwrap_or_default(),
         format!("{:?}|{:?}", sources.clock, sources.reset).into_bytes(),
-        format!("trace={} opt={}", opts.trace, opts.opt_level).into_bytes(),
+        format!(
+            "trace={} opt={} assertions={}",
+            opts.trace, opts.opt_level, opts.assertions
+        )
+        .into_bytes(),
         extra_cxxflags().join(" ").into_bytes(),
         target().as_bytes().to_vec(),
     ];
@@ -391,6 +395,9 @@ fn build_design(
     cmd.args(VERILATOR_FLAGS);
     if opts.trace {
         cmd.arg("--trace");
+    }
+    if opts.assertions {
+        cmd.args(["-DFORMAL", "--assert"]);
     }
     cmd.arg("--top-module")
         .arg(top)

@@ -200,6 +200,10 @@ pub struct BuildOptions {
     pub opt_level: u32,
     /// Cache root; default [`cache::default_cache_dir`].
     pub cache_dir: Option<PathBuf>,
+    /// Check the design's assertions while simulating (`verilator -DFORMAL --assert`, so the
+    /// DSL's `ifdef FORMAL` properties are compiled in): a failing assertion or assumption
+    /// stops the simulation with an error naming its label, message and line. Default `false`.
+    pub assertions: bool,
 }
 
 impl Default for BuildOptions {
@@ -208,6 +212,7 @@ impl Default for BuildOptions {
             trace: false,
             opt_level: 2,
             cache_dir: None,
+            assertions: false,
         }
     }
 }

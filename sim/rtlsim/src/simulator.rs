@@ -97,6 +97,8 @@ pub struct Simulator {
     index: HashMap<String, usize>,
     top: String,
     reset_idx: Option<usize>,
+    /// The design's assertion lines by (file name, line): what a failure there means.
+    properties: HashMap<(String, i32), String>,
     trace_enabled: bool,
     dirty: Cell<bool>,
     info: BuildInfo,
@@ -198,6 +200,7 @@ impl Simulator {
             index,
             top: sources.top.clone(),
             reset_idx,
+            properties: property_lines(sources),
             trace_enabled,
             dirty: Cell::new(false),
             info,
@@ -441,6 +444,18 @@ impl Simulator {
         let file = cstr(unsafe { (self.f.status_file)(self.handle) });
         let line = unsafe { (self.f.status_line)(self.handle) };
         let cycle = self.cycle();
+        let base = Path::new(&file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(what) = self.properties.get(&(base, line)) {
+            return SimStatus::Fatal {
+                file,
+                line,
+                cycle,
+                message: what.clone(),
+            };
+        }
         if code == 1 {
             SimStatus::Finished { file, line, cycle }
         } else {
@@ -569,4 +584,28 @@ impl Simulator {
         }
         Ok(out)
     }
+}
+
+/// The assertion and assumption statements of the design's sources (as the DSL emits them:
+/// `label: assert (cond); // message (file.rs:line)`), by (file name, line number), with what a
+/// failure there means.
+fn property_lines(sources: &DesignSources) -> HashMap<(String, i32), String> {
+    let mut out = HashMap::new();
+    for (name, text) in &sources.files {
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim();
+            for (kind, noun) in [("assert", "assertion"), ("assume", "assumption")] {
+                let Some(at) = t.find(&format!(": {kind} (")) else {
+                    continue;
+                };
+                let label = &t[..at];
+                let note = t.split_once("// ").map(|(_, c)| c).unwrap_or("");
+                out.insert(
+                    (name.clone(), i as i32 + 1),
+                    format!("{noun} `{label}` failed: {note}"),
+                );
+            }
+        }
+    }
+    out
 }

@@ -569,3 +569,93 @@ mod tests {
         assert!(e.contains("4.038"), "{e}");
     }
 }
+
+/// What a formal proof of a design's assertions concluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofOutcome {
+    /// Every assertion holds in every reachable state: k-induction succeeded at this length
+    /// (cycles).
+    Proven {
+        /// The induction length at which the step case was proven.
+        induction_length: u32,
+    },
+    /// A trace from reset breaks an assertion (the base case found a model) within this many
+    /// cycles.
+    Counterexample {
+        /// Length of the failing trace in cycles (reset included).
+        cycles: u32,
+    },
+    /// No counterexample within `depth` cycles of reset, but induction did not close either:
+    /// the assertions hold for that bounded depth only.
+    Bounded {
+        /// The depth searched (cycles).
+        depth: u32,
+    },
+}
+
+/// Result of [`yosys_prove`].
+#[derive(Debug, Clone)]
+pub struct ProofReport {
+    /// The conclusion.
+    pub outcome: ProofOutcome,
+    /// Yosys's full log (for a counterexample: the trace, signal by signal and step by step).
+    pub log: PathBuf,
+}
+
+/// Proves the assertions of `top` (read with `read_verilog -formal`, so `` `ifdef FORMAL ``
+/// blocks are seen) with Yosys's SAT-based temporal induction: `prep; async2sync; dffunmap;
+/// sat -tempinduct -prove-asserts -set-assumes -maxsteps max_steps`, with `reset` (when the
+/// design has one) held high in the first cycle and assertions checked from the second
+/// (`-set-at 1 <reset> 1 -seq 1`). Assumptions constrain the search. Covers are not proved
+/// (simulation counts them).
+pub fn yosys_prove(
+    files: &[PathBuf],
+    top: &str,
+    reset: Option<&str>,
+    max_steps: u32,
+) -> Result<ProofReport, RtlSimError> {
+    let y = require(Tool::Yosys)?;
+    let mut script = String::new();
+    for f in files {
+        script.push_str(&format!("read_verilog -formal \"{}\"\n", f.display()));
+    }
+    let reset_args = reset
+        .map(|r| format!(" -set-at 1 {r} 1 -seq 1"))
+        .unwrap_or_default();
+    script.push_str(&format!(
+        "prep -top {top}\nchformal -cover -remove\nasync2sync\ndffunmap\nsat -tempinduct -prove-asserts -set-assumes{reset_args} -maxsteps {max_steps} -show-inputs -show-regs\n"
+    ));
+    let log = logs_dir()?.join(log_name("yosys-prove", files, top));
+    let script_path = log.with_extension("ys");
+    std::fs::write(&script_path, &script).map_err(|e| RtlSimError::io(&script_path, e))?;
+    let mut cmd = Command::new(&y.path);
+    cmd.arg("-s").arg(&script_path);
+    let ran = run_logged(cmd, log)?;
+    if !ran.success {
+        return Err(RtlSimError::ToolFailed {
+            what: format!("Yosys (formal proof) on `{top}`"),
+            excerpt: excerpt(&ran.text, 20),
+            log: ran.log,
+        });
+    }
+    let tried = ran
+        .text
+        .lines()
+        .filter_map(|l| l.strip_prefix("** Trying induction with length "))
+        .filter_map(|l| l.trim_end_matches(" **").trim().parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
+    let outcome = if ran.text.contains("Induction step proven: SUCCESS!") {
+        ProofOutcome::Proven {
+            induction_length: tried,
+        }
+    } else if ran.text.contains("model found for base case: FAIL!") {
+        ProofOutcome::Counterexample { cycles: tried + 1 }
+    } else {
+        ProofOutcome::Bounded { depth: max_steps }
+    };
+    Ok(ProofReport {
+        outcome,
+        log: ran.log,
+    })
+}
