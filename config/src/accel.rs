@@ -1,11 +1,38 @@
 //! The accelerator configuration: array shape, scratchpads, global buffers and their memory
 //! technology, schedule. Read by the golden model (counts, energy) and by the generators.
 
-use crate::error::{Ctx, Result};
+use crate::error::{short_float, Ctx, Result};
 use crate::load::{self, Format};
 use crate::network::Network;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+
+/// Longest design name (characters).
+pub const MAX_NAME_CHARS: usize = 64;
+/// Largest `rows` and `cols` (PEs): the largest array spikeforge generates (a 64×64 array
+/// lints in about 40 s; the RTL's widths would allow up to 255 rows).
+pub const MAX_ARRAY_DIM: u32 = 64;
+/// Largest `weight_spad_depth` (entries per PE).
+pub const MAX_WEIGHT_SPAD_DEPTH: u32 = 1024;
+/// Accepted `psum_bits` (bits); also at least the weight width.
+pub const PSUM_BITS: std::ops::RangeInclusive<u32> = 4..=48;
+/// Largest `pipeline_regs` (registers).
+pub const MAX_PIPELINE_REGS: u32 = 64;
+/// Accepted `clock_mhz` (MHz, inclusive): 1 kHz to 100 GHz, so that latencies and EDPs stay
+/// finite numbers.
+pub const CLOCK_MHZ: (f64, f64) = (1e-3, 1e5);
+/// Largest global buffer (bits): 2^30 = 1 Gib (128 MiB).
+pub const MAX_BUFFER_BITS: u64 = 1 << 30;
+/// Deepest global buffer (words): Verilator refuses memories of more than 2^28 entries
+/// ("vector of over 1 billion bits").
+pub const MAX_BUFFER_WORDS: u64 = 1 << 28;
+
+/// Largest accepted `size_bits` of a global buffer with `cols` array columns (bits):
+/// [`MAX_BUFFER_BITS`], and at most [`MAX_BUFFER_WORDS`] words of the narrowest buffer word,
+/// a spike word of `cols` bits (the other words are wider).
+pub fn max_buffer_bits(cols: u32) -> u64 {
+    MAX_BUFFER_BITS.min(MAX_BUFFER_WORDS * u64::from(cols.max(1)))
+}
 
 /// Memory technology of a global buffer (DESIGN.md §6, DeepNVM++).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -35,7 +62,7 @@ impl MemoryTech {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Buffer {
-    /// Capacity in **bits**.
+    /// Capacity in **bits**: 1..=[`max_buffer_bits`]`(cols)` (2^30, and 2^28 words).
     pub size_bits: u64,
     /// Memory technology (default `sram`).
     #[serde(default)]
@@ -170,28 +197,29 @@ pub struct AcceleratorConfig {
     /// Design name (Verilog top-level prefix, `rtl_out/<name>/`); `[A-Za-z_][A-Za-z0-9_]*`.
     #[serde(default = "default_name")]
     pub name: String,
-    /// PE rows: the reduction dimension (C·R·S) is mapped along rows.
+    /// PE rows: the reduction dimension (C·R·S) is mapped along rows; 1..=64.
     pub rows: u32,
     /// PE columns: output channels are mapped along columns; also the number of LIF
-    /// datapaths (one per column lane) and the width of a spike-buffer word.
+    /// datapaths (one per column lane) and the width of a spike-buffer word (bits); 1..=64.
     pub cols: u32,
     /// Depth of each PE's weight scratchpad (entries of `weight_bits`): the PE holds the
     /// weights of that many row tiles at once (half of them with `double_buffer`, the other
-    /// half receiving the next group); ≥ 2 with `double_buffer`.
+    /// half receiving the next group); 1..=1024, ≥ 2 with `double_buffer`.
     pub weight_spad_depth: u32,
     /// Width of partial sums in the array and the psum buffer (bits); every layer needs
-    /// `weight_bits + ceil(log2(fan_in))` ≤ `psum_bits`.
+    /// `weight_bits + ceil(log2(fan_in))` ≤ `psum_bits`; 4..=48 and at least the hardware
+    /// weight width.
     pub psum_bits: u32,
     /// Number of LIF datapaths, each serving `share_factor` channels in turn (RTL v1 has one
-    /// per array column: `lif_units = cols`).
+    /// per array column: `lif_units = cols`, which `validate` requires).
     pub lif_units: u32,
-    /// Pipeline registers between PE tiles (adds that many cycles of array latency).
+    /// Pipeline registers between PE tiles (adds that many cycles of array latency); 0..=64.
     #[serde(default)]
     pub pipeline_regs: u32,
     /// Load the next weight tile into the scratchpads while the current one computes.
     #[serde(default)]
     pub double_buffer: bool,
-    /// Clock frequency (MHz) used to turn cycles into seconds.
+    /// Clock frequency (MHz) used to turn cycles into seconds; 0.001..=100000.
     pub clock_mhz: f64,
     /// Global buffers.
     pub buffers: Buffers,
@@ -250,12 +278,15 @@ impl AcceleratorConfig {
         Ok(cfg)
     }
 
-    /// Checks the configuration on its own.
+    /// Checks the configuration on its own: every field within the range of
+    /// `docs/formats.md` ("Accelerator configuration"), which is the range the generators
+    /// build (the Verilog lints clean in `verilator --lint-only -Wall`,
+    /// `tests/accel_config_range.rs`). The error names the field, its value and the range.
     pub fn validate(&self, file: &str) -> Result<()> {
         let cx = Ctx { file };
         let ok_name =
             !self.name.is_empty()
-                && self.name.len() <= 64
+                && self.name.len() <= MAX_NAME_CHARS
                 && self.name.chars().enumerate().all(|(i, c)| {
                     c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
                 });
@@ -263,19 +294,35 @@ impl AcceleratorConfig {
             return Err(cx.err(
                 "name",
                 format!("{:?}", self.name),
-                "must match [A-Za-z_][A-Za-z0-9_]* (at most 64 characters)",
+                format!("must match [A-Za-z_][A-Za-z0-9_]* (at most {MAX_NAME_CHARS} characters)"),
             ));
         }
         for (f, v) in [("rows", self.rows), ("cols", self.cols)] {
-            if !(1..=1024).contains(&v) {
-                return Err(cx.err(f, v, "must be in 1..=1024"));
+            if !(1..=MAX_ARRAY_DIM).contains(&v) {
+                return Err(cx.err(
+                    f,
+                    v,
+                    format!(
+                        "must be in 1..={MAX_ARRAY_DIM} (the largest array spikeforge generates)"
+                    ),
+                ));
             }
         }
-        if !(1..=1024).contains(&self.weight_spad_depth) {
+        if self.lif_units != self.cols {
+            return Err(cx.err(
+                "lif_units",
+                self.lif_units,
+                format!(
+                    "must equal cols = {}: the accelerator has one LIF datapath per array column",
+                    self.cols
+                ),
+            ));
+        }
+        if !(1..=MAX_WEIGHT_SPAD_DEPTH).contains(&self.weight_spad_depth) {
             return Err(cx.err(
                 "weight_spad_depth",
                 self.weight_spad_depth,
-                "must be in 1..=1024",
+                format!("must be in 1..={MAX_WEIGHT_SPAD_DEPTH}"),
             ));
         }
         if self.double_buffer && self.weight_spad_depth < 2 {
@@ -285,29 +332,41 @@ impl AcceleratorConfig {
                 "double_buffer needs at least 2 scratchpad entries",
             ));
         }
-        if !(4..=48).contains(&self.psum_bits) {
-            return Err(cx.err("psum_bits", self.psum_bits, "must be in 4..=48"));
-        }
-        if !(1..=65536).contains(&self.lif_units) {
-            return Err(cx.err("lif_units", self.lif_units, "must be in 1..=65536"));
-        }
-        if self.pipeline_regs > 64 {
-            return Err(cx.err("pipeline_regs", self.pipeline_regs, "must be in 0..=64"));
-        }
-        if !(self.clock_mhz.is_finite() && self.clock_mhz > 0.0 && self.clock_mhz <= 100_000.0) {
+        if !PSUM_BITS.contains(&self.psum_bits) {
             return Err(cx.err(
-                "clock_mhz",
-                self.clock_mhz,
-                "must be a positive frequency in MHz (≤ 100000)",
+                "psum_bits",
+                self.psum_bits,
+                format!("must be in {}..={}", PSUM_BITS.start(), PSUM_BITS.end()),
             ));
         }
+        if self.pipeline_regs > MAX_PIPELINE_REGS {
+            return Err(cx.err(
+                "pipeline_regs",
+                self.pipeline_regs,
+                format!("must be in 0..={MAX_PIPELINE_REGS}"),
+            ));
+        }
+        let (lo, hi) = CLOCK_MHZ;
+        if !(self.clock_mhz.is_finite() && self.clock_mhz >= lo && self.clock_mhz <= hi) {
+            return Err(cx.err(
+                "clock_mhz",
+                short_float(self.clock_mhz),
+                format!("must be a frequency in MHz from {lo} (1 kHz) to {hi} (100 GHz)"),
+            ));
+        }
+        let max_bits = max_buffer_bits(self.cols);
         for kind in BufferKind::ALL {
             let b = self.buffers.get(kind);
-            if b.size_bits == 0 || b.size_bits > 1 << 40 {
+            if b.size_bits == 0 || b.size_bits > max_bits {
                 return Err(cx.err(
                     format!("buffers.{}.size_bits", kind.name()),
                     b.size_bits,
-                    "must be in 1..=2^40 bits",
+                    format!(
+                        "must be in 1..={max_bits} bits: at most 2^30 bits, and at most \
+                         2^28 words of at least cols = {} bits (the deepest memory Verilator \
+                         accepts)",
+                        self.cols
+                    ),
                 ));
             }
         }
@@ -333,18 +392,36 @@ impl AcceleratorConfig {
                     return Err(cx.err(
                         "lif.leak",
                         l.leak,
-                        "subtract(d) needs 1 ≤ d ≤ the largest membrane value",
+                        format!(
+                            "subtract(d) needs 1 ≤ d ≤ {} (the largest {}-bit membrane value)",
+                            (1i64 << (l.membrane_bits - 1)) - 1,
+                            l.membrane_bits
+                        ),
                     ));
                 }
                 _ => {}
             }
+        }
+        let weight_bits = self.lif.unwrap_or_default().weight_bits;
+        if self.psum_bits < weight_bits {
+            return Err(cx.err(
+                "psum_bits",
+                self.psum_bits,
+                format!(
+                    "must be at least the weight width lif.weight_bits = {weight_bits} (a \
+                     partial sum holds at least one weight)"
+                ),
+            ));
         }
         if self.schedule.tick_batch == 0 || self.schedule.tick_batch > crate::network::MAX_TIMESTEPS
         {
             return Err(cx.err(
                 "schedule.tick_batch",
                 self.schedule.tick_batch,
-                "B must be at least 1 (and at most T)",
+                format!(
+                    "B must be in 1..={} (and at most the network's T)",
+                    crate::network::MAX_TIMESTEPS
+                ),
             ));
         }
         Ok(())

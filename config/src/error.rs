@@ -69,3 +69,15 @@ impl Ctx<'_> {
         ConfigError::new(self.file, field, value, message)
     }
 }
+
+/// Renders a float for an error message in a short form: plain (`0.15`, `500`) between 1e-4
+/// and 1e6, scientific (`1e308`, `1e-300`) outside, so a huge or tiny value never prints
+/// hundreds of digits.
+pub fn short_float(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || !x.is_finite() || (1e-4..1e6).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}

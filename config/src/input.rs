@@ -146,7 +146,11 @@ impl Input {
             Encoding::Random => {
                 let d = self.density.expect("checked");
                 if !(0.0..=1.0).contains(&d) {
-                    return Err(cx.err("density", d, "must be in [0, 1]"));
+                    return Err(cx.err(
+                        "density",
+                        crate::error::short_float(d),
+                        "must be in [0, 1]",
+                    ));
                 }
             }
         }

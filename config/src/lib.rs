@@ -19,11 +19,12 @@ pub mod load;
 pub mod nested;
 pub mod network;
 pub mod rng;
+mod toml_pos;
 
 pub use accel::{
     AcceleratorConfig, Buffer, BufferKind, Buffers, HardwareLif, MemoryTech, Schedule,
 };
-pub use error::{ConfigError, Result};
+pub use error::{short_float, ConfigError, Result};
 pub use input::{Encoding, Input};
 pub use lif::{FireCompare, Leak, LifParams, Reset};
 pub use load::Format;

@@ -70,9 +70,6 @@ impl<'de> Deserialize<'de> for Node {
                     .map(Node::Leaf)
                     .map_err(|_| E::custom(format!("integer {v} is out of range")))
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
-                Ok(Node::Leaf(v as i64))
-            }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
                 while let Some(n) = seq.next_element::<Node>()? {

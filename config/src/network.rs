@@ -485,7 +485,7 @@ impl Network {
         if !(0.0..=1.0).contains(&self.entropy_threshold) {
             return Err(cx.err(
                 "entropy_threshold",
-                self.entropy_threshold,
+                crate::error::short_float(self.entropy_threshold),
                 "θ_H must be in [0, 1]",
             ));
         }

@@ -66,6 +66,13 @@ impl AccelParams {
     /// Generation parameters from an accelerator configuration and the hardware LIF options.
     /// Buffer depths are the configured sizes divided by the word widths, rounded down to a
     /// power of two.
+    ///
+    /// `accel` must have passed [`AcceleratorConfig::validate`], whose ranges are the ones
+    /// [`accelerator`](super::top::accelerator) builds (`tests/accel_config_range.rs`): at most
+    /// 64×64 PEs, buffers of at most 2^28 words (Verilator's deepest memory; a word is at
+    /// least `cols` bits), `psum_bits ≥ weight_bits`. The network-dependent limits
+    /// (`max_stages`, `max_classes`, `logit_bits`, `psum_bits` for each layer) are checked by
+    /// the co-simulation driver (`spikeforge_cosim::Program::compile`) before it generates.
     #[allow(clippy::too_many_arguments)]
     pub fn from_config(
         accel: &AcceleratorConfig,

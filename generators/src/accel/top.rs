@@ -926,8 +926,12 @@ pub fn accelerator(p: &AccelParams) -> Module {
     m.next(lf_last1, lf_busy & lf_last_g);
     let lf_ct1 = m.reg_no_reset("lif_ct1", UInt(FW));
     m.next(lf_ct1, lf_ct);
-    let lf_addr1 = m.reg_no_reset("lif_addr1", UInt(pa));
-    m.next(lf_addr1, lf_addr);
+    // The psum address of the LIF read, kept only as wide as it is used: it addresses the
+    // output spike words (`sa` bits), so a psum buffer deeper than the spike buffers leaves
+    // no unused register bits.
+    let la = pa.min(sa);
+    let lf_addr1 = m.reg_no_reset("lif_addr1", UInt(la));
+    m.next(lf_addr1, fit(lf_addr, la));
     let lf_maddr1 = m.reg_no_reset("lif_maddr1", UInt(ma));
     m.next(lf_maddr1, lf_maddr);
     // LIF datapaths, one per lane; their outputs come one cycle later (registered).
@@ -977,7 +981,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     m.next(lf_v2, lf_v1);
     let lf_last2 = m.reg("lif_last2", Bool);
     m.next(lf_last2, lf_v1 & lf_last1);
-    let lf_addr2 = m.reg_no_reset("lif_addr2", UInt(pa));
+    let lf_addr2 = m.reg_no_reset("lif_addr2", UInt(la));
     m.next(lf_addr2, lf_addr1);
     let lf_maddr2 = m.reg_no_reset("lif_maddr2", UInt(ma));
     m.next(lf_maddr2, lf_maddr1);
