@@ -476,7 +476,16 @@ impl<'a> ModuleEmitter<'a> {
                     BinOp::Sub => "-",
                     _ => "*",
                 };
-                format!("({} {sym} {})", self.ext(a, r), self.ext(b, r))
+                let (x, y) = (self.ext(a, r), self.ext(b, r));
+                if ta.is_signed() && tb.is_signed() {
+                    // Signed operands (already extended to the result's width, so the text's
+                    // width and value are unchanged) make a signed cell for synthesis, which
+                    // Yosys then sizes by its operands' true widths: an 8×8 signed product
+                    // otherwise becomes a 16×16 multiplier (tests/signed_synthesis.rs).
+                    format!("($signed({x}) {sym} $signed({y}))")
+                } else {
+                    format!("({x} {sym} {y})")
+                }
             }
             BinOp::And | BinOp::Or | BinOp::Xor => {
                 let sym = match op {
