@@ -38,7 +38,10 @@ fn a_signed_product_is_as_small_as_a_hand_written_one() {
         "module smul8_ref(input wire [7:0] a, input wire [7:0] b, output wire [15:0] y);\n\
          assign y = $signed(a) * $signed(b);\nendmodule\n",
     );
-    assert!(ours.0 <= reference.0 && ours.1 <= reference.1, "{ours:?} vs {reference:?}");
+    assert!(
+        ours.0 <= reference.0 && ours.1 <= reference.1,
+        "{ours:?} vs {reference:?}"
+    );
 }
 
 #[test]
@@ -56,5 +59,8 @@ fn a_signed_multiply_accumulate_is_as_small_as_a_hand_written_one() {
         "module smac_ref(input wire [5:0] a, input wire [4:0] b, input wire [13:0] c,\n\
          output wire [13:0] y);\nassign y = $signed(c) + $signed(a) * $signed(b);\nendmodule\n",
     );
-    assert!(ours.0 <= reference.0 && ours.1 <= reference.1, "{ours:?} vs {reference:?}");
+    assert!(
+        ours.0 <= reference.0 && ours.1 <= reference.1,
+        "{ours:?} vs {reference:?}"
+    );
 }
