@@ -459,8 +459,9 @@ pub fn cosim_on(
 }
 
 /// Rebuilds `design` with tracing, reruns the same stimulus (the host is deterministic and
-/// counts cycles from the beginning of its run, so cycle numbers repeat) and writes a VCD of the cycles around `mismatch` to `path` (its
-/// folder is created): the stage-window that produced a differing spike or logit (±16
+/// counts cycles from the beginning of its run, so cycle numbers repeat) and writes a VCD of
+/// the cycles around `mismatch` to `path` (its folder is created; written under a temporary
+/// name and renamed when complete): the stage-window that produced a differing spike or logit (±16
 /// cycles), else the whole run from the start pulse to the final beat + 8; at most
 /// `opts.vcd_cycles` cycles, keeping the end. Returns the window.
 #[allow(clippy::too_many_arguments)]
@@ -489,14 +490,25 @@ pub fn write_mismatch_vcd(
         trace: true,
         ..opts.build.clone()
     })?;
+    // The VCD is written under a temporary name and renamed once closed, so an interrupted
+    // or failed rerun never leaves a truncated file under `path`.
+    let partial = path.with_extension("vcd.partial");
     let rerun = HostOptions {
         max_cycles,
-        vcd: Some((path.to_path_buf(), a..b)),
+        vcd: Some((partial.clone(), a..b)),
         ..Default::default()
     };
-    host::run(&mut traced, prog, spikes, &rerun)?;
+    if let Err(e) = host::run(&mut traced, prog, spikes, &rerun) {
+        traced.trace_close();
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
     traced.run(8);
     traced.trace_close();
+    std::fs::rename(&partial, path).map_err(|e| CosimError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
     Ok((a, b))
 }
 
