@@ -363,3 +363,71 @@ fn theta_h_one_exits_only_below_the_saturated_entropy() {
         "H_q below 65536 exits at once at θ_H = 1"
     );
 }
+
+/// The register tables of docs/accelerator.md §8–9, rendered from the catalog the generator,
+/// the manifest, the driver and the golden model use (`spikeforge_config::catalog`).
+fn catalog_tables() -> Vec<(&'static str, String)> {
+    use spikeforge_config::catalog::{self, Counter, Register, StageField};
+    let mut registers = String::from("| address | name | access | meaning |\n|---|---|---|---|\n");
+    for r in Register::ALL {
+        registers += &format!(
+            "| 0x{:03X} | {} | {} | {} |\n",
+            r.address(),
+            r.name(),
+            r.access().code(),
+            r.meaning()
+        );
+    }
+    registers += &format!(
+        "| 0x{:03X} + {}·s + f | stage s field f | rw | the stage fields below |\n",
+        catalog::STAGE_BASE,
+        catalog::STAGE_STRIDE
+    );
+    registers += &format!(
+        "| 0x{:03X} + 2·i (+1) | counter i low (high) word | r | §9 |\n",
+        catalog::COUNTER_BASE
+    );
+    let mut fields = String::from("| f | name | width (bits) | meaning |\n|---|---|---|---|\n");
+    for f in StageField::ALL {
+        fields += &format!(
+            "| {} | {} | {} | {} |\n",
+            f.index(),
+            f.name(),
+            f.width().describe(),
+            f.meaning()
+        );
+    }
+    let mut counters = String::from("| i | name | counts |\n|---|---|---|\n");
+    for c in Counter::ALL {
+        counters += &format!("| {} | {} | {} |\n", c.index(), c.name(), c.meaning());
+    }
+    vec![
+        ("registers", registers),
+        ("stage fields", fields),
+        ("counters", counters),
+    ]
+}
+
+#[test]
+fn the_register_tables_in_the_docs_are_the_catalog() {
+    let doc = std::fs::read_to_string(root().join("docs/accelerator.md")).unwrap();
+    let mut wrong = Vec::new();
+    for (what, table) in catalog_tables() {
+        let marker = format!("<!-- catalog: {what} (checked by tests/docs_examples.rs) -->");
+        let at = doc
+            .find(&marker)
+            .unwrap_or_else(|| panic!("docs/accelerator.md marks the {what} table"));
+        let shown: String = doc[at + marker.len()..]
+            .trim_start_matches('\n')
+            .lines()
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        if shown != table {
+            wrong.push(format!(
+                "the {what} table of docs/accelerator.md differs from the catalog; it should read:\n{table}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

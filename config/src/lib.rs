@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod accel;
+pub mod catalog;
 pub mod error;
 pub mod input;
 pub mod lif;

@@ -2,42 +2,9 @@
 //! register map and counters (docs/accelerator.md §8–9), as JSON for tools and people.
 
 use super::params::AccelParams;
-use super::top::{reg, COUNTER_NAMES, STAGE_FIELDS};
 use serde_json::{json, Value};
+use spikeforge_config::catalog::{self, Counter, Register, StageField};
 use spikeforge_dsl::ir::{Design, SignalKind};
-
-/// Names of the stage descriptor fields, by index.
-pub const FIELD_NAMES: [&str; STAGE_FIELDS as usize] = [
-    "C",
-    "H",
-    "W",
-    "M",
-    "R",
-    "S",
-    "stride",
-    "pad",
-    "E",
-    "F",
-    "N",
-    "n_rt",
-    "n_ct",
-    "P",
-    "theta",
-    "n_ctb",
-    "membrane_base",
-    "cg_count",
-    "groups",
-    "last_group",
-    "rows_cg",
-    "rows_cl",
-    "rows_r",
-    "rows_s",
-    "is_classifier",
-    "drows_cg",
-    "drows_cl",
-    "drows_r",
-    "drows_s",
-];
 
 /// The manifest of the accelerator generated for `p`, whose elaborated design is `design`.
 pub fn manifest(p: &AccelParams, design: &Design) -> Value {
@@ -54,44 +21,35 @@ pub fn manifest(p: &AccelParams, design: &Design) -> Value {
             })
         })
         .collect();
-    let globals = [
-        (
-            reg::CTRL,
-            "CTRL",
-            "w",
-            "bit 0 start (pulse), bit 1 trace enable",
-        ),
-        (reg::STATUS, "STATUS", "r", "bit 0 busy, bit 1 done"),
-        (reg::EXIT_T, "EXIT_T", "r", "exit timestep (1-based)"),
-        (reg::PREDICTION, "PREDICTION", "r", "argmax class"),
-        (reg::NUM_STAGES, "NUM_STAGES", "rw", "hidden layers + 1"),
-        (reg::TIMESTEPS, "TIMESTEPS", "rw", "T"),
-        (reg::TICK_BATCH, "TICK_BATCH", "rw", "window length B"),
-        (reg::THETA_Q, "THETA_Q", "rw", "round(theta_H * 2^16)"),
-        (reg::RLNK, "RLNK", "rw", "round(2^16 / ln K)"),
-        (reg::FRAC_BITS, "FRAC_BITS", "rw", "logit fraction bits"),
-        (reg::NUM_CLASSES, "NUM_CLASSES", "rw", "K"),
-        (
-            reg::MEM_WORDS,
-            "MEM_WORDS",
-            "rw",
-            "membrane words cleared at start",
-        ),
-    ];
-    let mut registers: Vec<Value> = globals
+    let mut registers: Vec<Value> = Register::ALL
         .iter()
-        .map(|(a, n, acc, what)| json!({"address": a, "name": n, "access": acc, "meaning": what}))
+        .map(|r| {
+            json!({
+                "address": r.address(),
+                "name": r.name(),
+                "access": r.access().code(),
+                "meaning": r.meaning(),
+            })
+        })
         .collect();
+    let fields: Vec<&str> = StageField::ALL.iter().map(|f| f.name()).collect();
     registers.push(json!({
-        "address": reg::STAGE_BASE,
+        "address": catalog::STAGE_BASE,
         "name": "STAGE[s].field[f]",
         "access": "rw",
-        "meaning": format!("address 0x{:x} + {}·s + f; fields: {}", reg::STAGE_BASE, reg::STAGE_STRIDE, FIELD_NAMES.join(", ")),
+        "meaning": format!(
+            "address 0x{:x} + {}·s + f; fields: {}",
+            catalog::STAGE_BASE,
+            catalog::STAGE_STRIDE,
+            fields.join(", ")
+        ),
     }));
-    let counters: Vec<Value> = COUNTER_NAMES
+    let counters: Vec<Value> = Counter::ALL
         .iter()
-        .enumerate()
-        .map(|(i, n)| json!({"name": n, "address_low": reg::COUNTER_BASE + 2 * i as u64, "address_high": reg::COUNTER_BASE + 2 * i as u64 + 1}))
+        .map(|&c| {
+            let a = catalog::counter_address(c);
+            json!({"name": c.name(), "meaning": c.meaning(), "address_low": a, "address_high": a + 1})
+        })
         .collect();
     json!({
         "generator": "spikeforge",

@@ -8,98 +8,15 @@ use super::mixed_radix::{self, Digits, Radices};
 use super::params::AccelParams;
 use super::pe::clog2;
 use super::pe_array::{pe_array, PeArrayParams};
+use spikeforge_config::catalog::{self, Counter, Register, StageField};
 use spikeforge_dsl::prelude::*;
 
 /// Width of stage fields and loop counters (bits).
-const FW: u32 = 24;
+const FW: u32 = catalog::COUNT_FIELD_BITS;
 /// Width of a performance counter (bits).
 const CW: u32 = 64;
 /// Number of performance counters (§9).
-pub const NUM_COUNTERS: usize = 25;
-/// The performance counters in register order (§9): counter `i` is at `0x200 + 2i`.
-pub const COUNTER_NAMES: [&str; NUM_COUNTERS] = [
-    "cycles",
-    "array_cycles",
-    "lif_cycles",
-    "classify_cycles",
-    "entropy_cycles",
-    "performed_acc",
-    "gated_acc",
-    "weight_buffer_reads",
-    "weight_buffer_writes",
-    "weight_spad_reads",
-    "weight_spad_writes",
-    "input_spike_reads",
-    "input_spike_writes",
-    "output_spike_writes",
-    "column_acc_reads",
-    "column_acc_writes",
-    "psum_buffer_reads",
-    "psum_buffer_writes",
-    "membrane_reads",
-    "membrane_writes",
-    "lif_steps",
-    "classifier_updates",
-    "entropy_evaluations",
-    "ext_read_bits",
-    "ext_write_bits",
-];
-/// Number of fields of a stage descriptor (§8).
-pub const STAGE_FIELDS: u32 = 29;
-
-/// Stage descriptor fields (§8), by index.
-pub mod field {
-    #![allow(missing_docs)]
-    pub const C: u32 = 0;
-    pub const H: u32 = 1;
-    pub const W: u32 = 2;
-    pub const M: u32 = 3;
-    pub const R: u32 = 4;
-    pub const S: u32 = 5;
-    pub const STRIDE: u32 = 6;
-    pub const PAD: u32 = 7;
-    pub const E: u32 = 8;
-    pub const F: u32 = 9;
-    pub const N: u32 = 10;
-    pub const N_RT: u32 = 11;
-    pub const N_CT: u32 = 12;
-    pub const P: u32 = 13;
-    pub const THETA: u32 = 14;
-    pub const N_CTB: u32 = 15;
-    pub const MEM_BASE: u32 = 16;
-    pub const CG_COUNT: u32 = 17;
-    pub const GROUPS: u32 = 18;
-    pub const LAST_GROUP: u32 = 19;
-    pub const ROWS_CG: u32 = 20;
-    pub const ROWS_CL: u32 = 21;
-    pub const ROWS_R: u32 = 22;
-    pub const ROWS_S: u32 = 23;
-    pub const IS_CLASSIFIER: u32 = 24;
-    pub const DROWS_CG: u32 = 25;
-    pub const DROWS_CL: u32 = 26;
-    pub const DROWS_R: u32 = 27;
-    pub const DROWS_S: u32 = 28;
-}
-
-/// Global register addresses (§8).
-pub mod reg {
-    #![allow(missing_docs)]
-    pub const CTRL: u64 = 0x000;
-    pub const STATUS: u64 = 0x001;
-    pub const EXIT_T: u64 = 0x002;
-    pub const PREDICTION: u64 = 0x003;
-    pub const NUM_STAGES: u64 = 0x004;
-    pub const TIMESTEPS: u64 = 0x005;
-    pub const TICK_BATCH: u64 = 0x006;
-    pub const THETA_Q: u64 = 0x007;
-    pub const RLNK: u64 = 0x008;
-    pub const FRAC_BITS: u64 = 0x009;
-    pub const NUM_CLASSES: u64 = 0x00A;
-    pub const MEM_WORDS: u64 = 0x00B;
-    pub const STAGE_BASE: u64 = 0x100;
-    pub const STAGE_STRIDE: u64 = 32;
-    pub const COUNTER_BASE: u64 = 0x200;
-}
+pub const NUM_COUNTERS: usize = Counter::COUNT;
 
 /// Sequencer phases.
 mod ph {
@@ -264,25 +181,31 @@ pub fn accelerator(p: &AccelParams) -> Module {
         m.next_when(r, wr(a), cfg_wdata.trunc(w));
         r
     };
-    let num_stages = global(&mut m, "num_stages_r", reg::NUM_STAGES, sb + 1);
-    let timesteps = global(&mut m, "timesteps_r", reg::TIMESTEPS, 16);
-    let tick_batch = global(&mut m, "tick_batch_r", reg::TICK_BATCH, 16);
-    let theta_q = global(&mut m, "theta_q_r", reg::THETA_Q, 17);
-    let rlnk = global(&mut m, "rlnk_r", reg::RLNK, 17);
-    let frac_bits = global(&mut m, "frac_bits_r", reg::FRAC_BITS, 5);
-    let num_classes = global(&mut m, "num_classes_r", reg::NUM_CLASSES, kb);
-    let mem_words = global(&mut m, "mem_words_r", reg::MEM_WORDS, 32);
-    let start = m.wire_from("start", wr(reg::CTRL) & cfg_wdata.bit(0));
+    let num_stages = global(
+        &mut m,
+        "num_stages_r",
+        Register::NumStages.address(),
+        sb + 1,
+    );
+    let timesteps = global(&mut m, "timesteps_r", Register::Timesteps.address(), 16);
+    let tick_batch = global(&mut m, "tick_batch_r", Register::TickBatch.address(), 16);
+    let theta_q = global(&mut m, "theta_q_r", Register::ThetaQ.address(), 17);
+    let rlnk = global(&mut m, "rlnk_r", Register::Rlnk.address(), 17);
+    let frac_bits = global(&mut m, "frac_bits_r", Register::FracBits.address(), 5);
+    let num_classes = global(&mut m, "num_classes_r", Register::NumClasses.address(), kb);
+    let mem_words = global(&mut m, "mem_words_r", Register::MemWords.address(), 32);
+    let start = m.wire_from("start", wr(Register::Ctrl.address()) & cfg_wdata.bit(0));
 
     // Only the fields the hardware reads get registers (E is implied by P and F).
-    let used = |f: u32| f != field::E;
+    let used = |f: StageField| f != StageField::E;
     let mut stage_regs: Vec<Vec<Option<Signal>>> = Vec::new();
     for s in 0..p.max_stages {
         let mut row = Vec::new();
-        for f in 0..STAGE_FIELDS {
-            let a = reg::STAGE_BASE + reg::STAGE_STRIDE * u64::from(s) + u64::from(f);
-            let w = field_width(f, mb, ma);
-            row.push(used(f).then(|| global(&mut m, &format!("stage{s}_f{f}"), a, w)));
+        for f in StageField::ALL {
+            let a = catalog::stage_field_address(u64::from(s), f);
+            let w = f.width().bits(mb, ma);
+            let name = format!("stage{s}_{}", f.name());
+            row.push(used(f).then(|| global(&mut m, &name, a, w)));
         }
         stage_regs.push(row);
     }
@@ -301,49 +224,49 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let in_phase = |v: u64| phase.is_eq(Expr::uint(v, PHW));
 
     // Current stage fields.
-    let cur = |m: &mut ModuleBuilder, f: u32| -> Signal {
+    let cur = |m: &mut ModuleBuilder, f: StageField| -> Signal {
         let field_of = |row: &Vec<Option<Signal>>| -> Expr {
-            row[f as usize]
+            row[f.index() as usize]
                 .map(|r| r.expr())
-                .unwrap_or_else(|| u(0, field_width(f, mb, ma)))
+                .unwrap_or_else(|| u(0, f.width().bits(mb, ma)))
         };
         let mut sel: Expr = field_of(&stage_regs[0]);
         for (s, row) in stage_regs.iter().enumerate().skip(1) {
             sel = stage.is_eq(s as u64).select(field_of(row), sel);
         }
-        m.wire_from(format!("cur_f{f}"), sel)
+        m.wire_from(format!("cur_{}", f.name()), sel)
     };
-    let f_c = cur(&mut m, field::C);
-    let f_h = cur(&mut m, field::H);
-    let f_w = cur(&mut m, field::W);
-    let f_m = cur(&mut m, field::M);
-    let f_r = cur(&mut m, field::R);
-    let f_s = cur(&mut m, field::S);
-    let f_stride = cur(&mut m, field::STRIDE);
-    let f_pad = cur(&mut m, field::PAD);
-    let f_f = cur(&mut m, field::F);
-    let f_n = cur(&mut m, field::N);
-    let f_nrt = cur(&mut m, field::N_RT);
-    let f_nct = cur(&mut m, field::N_CT);
-    let f_p = cur(&mut m, field::P);
-    let f_theta = cur(&mut m, field::THETA);
-    let f_nctb = cur(&mut m, field::N_CTB);
-    let f_mbase = cur(&mut m, field::MEM_BASE);
-    let f_cgc = cur(&mut m, field::CG_COUNT);
-    let f_groups = cur(&mut m, field::GROUPS);
-    let f_last = cur(&mut m, field::LAST_GROUP);
+    let f_c = cur(&mut m, StageField::C);
+    let f_h = cur(&mut m, StageField::H);
+    let f_w = cur(&mut m, StageField::W);
+    let f_m = cur(&mut m, StageField::M);
+    let f_r = cur(&mut m, StageField::R);
+    let f_s = cur(&mut m, StageField::S);
+    let f_stride = cur(&mut m, StageField::Stride);
+    let f_pad = cur(&mut m, StageField::Pad);
+    let f_f = cur(&mut m, StageField::F);
+    let f_n = cur(&mut m, StageField::N);
+    let f_nrt = cur(&mut m, StageField::NRt);
+    let f_nct = cur(&mut m, StageField::NCt);
+    let f_p = cur(&mut m, StageField::P);
+    let f_theta = cur(&mut m, StageField::Theta);
+    let f_nctb = cur(&mut m, StageField::NCtb);
+    let f_mbase = cur(&mut m, StageField::MembraneBase);
+    let f_cgc = cur(&mut m, StageField::CgCount);
+    let f_groups = cur(&mut m, StageField::Groups);
+    let f_last = cur(&mut m, StageField::LastGroup);
     let f_rows_digits = [
-        cur(&mut m, field::ROWS_CG),
-        cur(&mut m, field::ROWS_CL),
-        cur(&mut m, field::ROWS_R),
-        cur(&mut m, field::ROWS_S),
+        cur(&mut m, StageField::RowsCg),
+        cur(&mut m, StageField::RowsCl),
+        cur(&mut m, StageField::RowsR),
+        cur(&mut m, StageField::RowsS),
     ];
-    let f_is_cls = cur(&mut m, field::IS_CLASSIFIER);
+    let f_is_cls = cur(&mut m, StageField::IsClassifier);
     let f_drows_digits = [
-        cur(&mut m, field::DROWS_CG),
-        cur(&mut m, field::DROWS_CL),
-        cur(&mut m, field::DROWS_R),
-        cur(&mut m, field::DROWS_S),
+        cur(&mut m, StageField::DrowsCg),
+        cur(&mut m, StageField::DrowsCl),
+        cur(&mut m, StageField::DrowsR),
+        cur(&mut m, StageField::DrowsS),
     ];
     let is_cls = m.wire_from("is_classifier", f_is_cls.any());
     let last_stage = m.wire_from(
@@ -1448,54 +1371,54 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .when(adv_q & hw_last, in_cg_reg.wrapping_add(1))
         .apply(&mut m, in_cg_reg);
     m.drive(cg_of_word, in_cg_reg);
-    let incs: Vec<(&str, Expr)> = vec![
+    let incs: Vec<(Counter, Expr)> = vec![
         (
-            "cycles",
+            Counter::Cycles,
             cycles_inc(
                 (phase_arr.clone() | phase_lif.clone() | phase_cls.clone() | phase_ent.clone())
                     .zext(1),
             ),
         ),
-        ("array_cycles", cycles_inc(phase_arr.zext(1))),
-        ("lif_cycles", cycles_inc(phase_lif.zext(1))),
-        ("classify_cycles", cycles_inc(phase_cls.zext(1))),
-        ("entropy_cycles", cycles_inc(phase_ent.zext(1))),
-        ("performed_acc", performed.clone()),
-        ("gated_acc", gated),
-        ("weight_buffer_reads", fit(ld_valid_lanes.expr(), CW)),
+        (Counter::ArrayCycles, cycles_inc(phase_arr.zext(1))),
+        (Counter::LifCycles, cycles_inc(phase_lif.zext(1))),
+        (Counter::ClassifyCycles, cycles_inc(phase_cls.zext(1))),
+        (Counter::EntropyCycles, cycles_inc(phase_ent.zext(1))),
+        (Counter::PerformedAcc, performed.clone()),
+        (Counter::GatedAcc, gated),
+        (Counter::WeightBufferReads, fit(ld_valid_lanes.expr(), CW)),
         (
-            "weight_buffer_writes",
+            Counter::WeightBufferWrites,
             w_fire.select(fit(wrecv_valid.expr(), CW), u(0, CW)),
         ),
-        ("weight_spad_reads", performed),
-        ("weight_spad_writes", fit(ld_valid_lanes.expr(), CW)),
+        (Counter::WeightSpadReads, performed),
+        (Counter::WeightSpadWrites, fit(ld_valid_lanes.expr(), CW)),
         (
-            "input_spike_reads",
+            Counter::InputSpikeReads,
             arr_in.select(fit(reads_col, CW), u(0, CW)),
         ),
         (
-            "input_spike_writes",
+            Counter::InputSpikeWrites,
             s_fire.select(fit(in_word_lanes.clone(), CW), u(0, CW)),
         ),
         (
-            "output_spike_writes",
+            Counter::OutputSpikeWrites,
             lf_v1.select(
                 fit(lanes(&lf_ct1.expr(), &f_m.expr(), cols, 16), CW),
                 u(0, CW),
             ),
         ),
         (
-            "column_acc_reads",
+            Counter::ColumnAccReads,
             (out_valid.clone() & !out_first.clone()).select(fit(out_lanes.clone(), CW), u(0, CW)),
         ),
         (
-            "column_acc_writes",
+            Counter::ColumnAccWrites,
             out_valid
                 .clone()
                 .select(fit(out_lanes.clone(), CW), u(0, CW)),
         ),
         (
-            "psum_buffer_reads",
+            Counter::PsumBufferReads,
             fit(
                 (out_valid.clone() & out_last.clone() & !out_g0.clone())
                     .select(fit(out_lanes.clone(), 16), u(0, 16))
@@ -1505,25 +1428,28 @@ pub fn accelerator(p: &AccelParams) -> Module {
             ),
         ),
         (
-            "psum_buffer_writes",
+            Counter::PsumBufferWrites,
             (out_valid & out_last).select(fit(out_lanes, CW), u(0, CW)),
         ),
         (
-            "membrane_reads",
+            Counter::MembraneReads,
             mem_rd.select(fit(mem_lanes.clone(), CW), u(0, CW)),
         ),
         (
-            "membrane_writes",
+            Counter::MembraneWrites,
             (lf_busy & lf_last_g).select(fit(mem_lanes, CW), u(0, CW)),
         ),
-        ("lif_steps", lf_busy.select(fit(lif_lanes, CW), u(0, CW))),
         (
-            "classifier_updates",
+            Counter::LifSteps,
+            lf_busy.select(fit(lif_lanes, CW), u(0, CW)),
+        ),
+        (
+            Counter::ClassifierUpdates,
             cl_busy.select(fit(cls_lanes, CW), u(0, CW)),
         ),
-        ("entropy_evaluations", fit(cls_done.zext(1), CW)),
+        (Counter::EntropyEvaluations, fit(cls_done.zext(1), CW)),
         (
-            "ext_read_bits",
+            Counter::ExtReadBits,
             fit(
                 w_fire
                     .select(fit(wrecv_valid * u(u64::from(wbits), 6), 24), u(0, 24))
@@ -1532,14 +1458,18 @@ pub fn accelerator(p: &AccelParams) -> Module {
             ),
         ),
         (
-            "ext_write_bits",
+            Counter::ExtWriteBits,
             (in_phase(ph::FINAL) & r_fire).select(u(32, CW), u(0, CW)),
         ),
     ];
     let mut counters = Vec::new();
-    for ((name, inc), expected) in incs.into_iter().zip(COUNTER_NAMES) {
-        debug_assert_eq!(name, expected);
-        let c = m.reg(format!("count_{name}"), UInt(CW));
+    assert_eq!(
+        incs.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+        Counter::ALL,
+        "the counters in the catalog's order"
+    );
+    for (counter, inc) in incs {
+        let c = m.reg(format!("count_{}", counter.name()), UInt(CW));
         let clear = start & in_phase(ph::IDLE);
         m.next(c, clear.select(u(0, CW), c.wrapping_add(inc)));
         counters.push(c);
@@ -1549,15 +1479,15 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let mut rd: Expr = u(0, 32);
     let status = Expr::cat([done.expr(), busy.expr()]);
     let reads: Vec<(u64, Expr)> = vec![
-        (reg::STATUS, fit(status, 32)),
-        (reg::EXIT_T, fit(exit_t, 32)),
-        (reg::PREDICTION, fit(prediction, 32)),
+        (Register::Status.address(), fit(status, 32)),
+        (Register::ExitT.address(), fit(exit_t, 32)),
+        (Register::Prediction.address(), fit(prediction, 32)),
     ];
     for (a, v) in reads {
         rd = cfg_addr.is_eq(Expr::uint(a, 12)).select(v, rd);
     }
     for (i, c) in counters.iter().enumerate() {
-        let a = reg::COUNTER_BASE + 2 * i as u64;
+        let a = catalog::COUNTER_BASE + 2 * i as u64;
         rd = cfg_addr.is_eq(Expr::uint(a, 12)).select(c.bits(31, 0), rd);
         rd = cfg_addr
             .is_eq(Expr::uint(a + 1, 12))
@@ -1590,16 +1520,4 @@ fn st_wrap_g_or_first(st_next: &Signal, st_g: &Signal, groups: &Signal) -> Expr 
 
 fn stage_go_w(in_phase: &dyn Fn(u64) -> Expr, stage: &Signal) -> Expr {
     in_phase(ph::STAGE) & stage.is_ne(0)
-}
-
-/// Register width of stage field `f` (bits): θ is a signed membrane value, the membrane base
-/// a membrane-buffer address, everything else a `FW`-bit count.
-fn field_width(f: u32, membrane_bits: u32, membrane_addr_bits: u32) -> u32 {
-    match f {
-        field::THETA => membrane_bits,
-        field::MEM_BASE => membrane_addr_bits,
-        field::IS_CLASSIFIER => 1,
-        field::LAST_GROUP => 16,
-        _ => FW,
-    }
 }

@@ -64,6 +64,7 @@
 use crate::entropy;
 use crate::schedule;
 use serde::Serialize;
+use spikeforge_config::catalog::Counter;
 use spikeforge_config::{AcceleratorConfig, LayerKind, LayerShape, Network};
 
 /// Reads and writes of one storage (logical accesses and bits).
@@ -191,39 +192,22 @@ pub struct Counts {
     pub tick_batch: u32,
 }
 
-/// Names of the 25 RTL performance counters, in register order (docs/accelerator.md §9).
-pub const RTL_COUNTER_NAMES: [&str; 25] = [
-    "cycles",
-    "array_cycles",
-    "lif_cycles",
-    "classify_cycles",
-    "entropy_cycles",
-    "performed_acc",
-    "gated_acc",
-    "weight_buffer_reads",
-    "weight_buffer_writes",
-    "weight_spad_reads",
-    "weight_spad_writes",
-    "input_spike_reads",
-    "input_spike_writes",
-    "output_spike_writes",
-    "column_acc_reads",
-    "column_acc_writes",
-    "psum_buffer_reads",
-    "psum_buffer_writes",
-    "membrane_reads",
-    "membrane_writes",
-    "lif_steps",
-    "classifier_updates",
-    "entropy_evaluations",
-    "ext_read_bits",
-    "ext_write_bits",
-];
+/// Names of the 25 RTL performance counters, in register order (docs/accelerator.md §9), from
+/// the register catalog the generator uses too (`spikeforge_config::catalog::Counter`).
+pub const RTL_COUNTER_NAMES: [&str; Counter::COUNT] = {
+    let mut names = [""; Counter::COUNT];
+    let mut i = 0;
+    while i < Counter::COUNT {
+        names[i] = Counter::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
 impl Counts {
     /// The 25 RTL performance counters in register order (`counter i` at 0x200 + 2i,
     /// docs/accelerator.md §9; names in [`RTL_COUNTER_NAMES`]).
-    pub fn rtl_counters(&self) -> [u64; 25] {
+    pub fn rtl_counters(&self) -> [u64; Counter::COUNT] {
         let t = &self.total;
         let h = self.hidden_stages;
         let lif: u64 = self.stages.iter().take(h).map(|s| s.lif_cycles).sum();
