@@ -41,6 +41,13 @@ const CLOCK_MHZ: (f64, f64) = (1e-3, 1e5);
 const MEMBRANE_BITS: (u64, u64) = (2, 24);
 const NAME_CHARS: usize = 64;
 const BUFFERS: [&str; 5] = ["weight", "input_spike", "output_spike", "psum", "membrane"];
+/// The `[rtl]` limits: (key, range), in the order of `Case::rtl`.
+const RTL: [(&str, (u64, u64)); 4] = [
+    ("max_stages", (1, 8)),
+    ("max_classes", (2, 16)),
+    ("logit_bits", (8, 24)),
+    ("counter_bits", (32, 64)),
+];
 
 /// Largest buffer of a configuration with `cols` columns (bits): 2^30, and 2^28 words of
 /// `cols` bits.
@@ -85,6 +92,8 @@ struct Case {
     tech: usize,
     tick_batch: u64,
     lif: Option<LifCase>,
+    /// `[rtl]`: max_stages, max_classes, logit_bits, counter_bits (`None`: no section).
+    rtl: Option<[u64; 4]>,
 }
 
 impl Case {
@@ -111,6 +120,12 @@ impl Case {
             );
         }
         t += &format!("[schedule]\ntick_batch = {}\n", self.tick_batch);
+        if let Some(r) = &self.rtl {
+            t += "[rtl]\n";
+            for ((key, _), v) in RTL.iter().zip(r) {
+                t += &format!("{key} = {v}\n");
+            }
+        }
         if let Some(l) = &self.lif {
             let leak = match l.leak {
                 LeakCase::None => "none".to_string(),
@@ -169,6 +184,12 @@ impl Case {
             );
         }
         rule(inr(self.tick_batch, TICK_BATCH), &["schedule.tick_batch"]);
+        if let Some(r) = &self.rtl {
+            for ((key, range), v) in RTL.iter().zip(r) {
+                let field = format!("rtl.{key}");
+                rule(inr(*v, *range), &[field.as_str()]);
+            }
+        }
         let weight_bits = self.lif.as_ref().map_or(4, |l| l.weight_bits);
         if let Some(l) = &self.lif {
             rule([2, 4, 8, 16].contains(&l.weight_bits), &["lif.weight_bits"]);
@@ -279,6 +300,7 @@ fn min_corner() -> Case {
             gt: false,
             share_factor: 1,
         }),
+        rtl: Some(RTL.map(|(_, (lo, _))| lo)),
     }
 }
 
@@ -306,6 +328,7 @@ fn max_corner() -> Case {
             gt: true,
             share_factor: 8,
         }),
+        rtl: Some(RTL.map(|(_, (_, hi))| hi)),
     }
 }
 
@@ -432,6 +455,11 @@ fn each_field_just_outside() {
         ] {
             with(&|c| c.lif.as_mut().unwrap().leak = leak, "lif.leak");
         }
+        for (i, (key, range)) in RTL.iter().enumerate() {
+            for v in below_above(*range).into_iter().flatten() {
+                with(&|c| c.rtl.as_mut().unwrap()[i] = v, &format!("rtl.{key}"));
+            }
+        }
         for name in ["", "9a", "a-b", &"n".repeat(NAME_CHARS + 1)] {
             let name = name.to_string();
             with(&move |c| c.name = name.clone(), "name");
@@ -535,6 +563,7 @@ fn inside_case() -> impl Strategy<Value = Case> {
             0usize..3,
             int_field(TICK_BATCH.0, TICK_BATCH.1),
             lif_case(),
+            rtl_case(),
         )
             .prop_map(
                 move |(
@@ -543,6 +572,7 @@ fn inside_case() -> impl Strategy<Value = Case> {
                     tech,
                     tick_batch,
                     lif,
+                    rtl,
                 )| Case {
                     name,
                     rows,
@@ -557,13 +587,28 @@ fn inside_case() -> impl Strategy<Value = Case> {
                     tech,
                     tick_batch,
                     lif,
+                    rtl,
                 },
             )
     })
 }
 
+/// The `[rtl]` section: absent (the defaults), or every limit inside its range.
+fn rtl_case() -> impl Strategy<Value = Option<[u64; 4]>> {
+    prop_oneof![
+        1 => Just(None),
+        2 => [
+            int_field(RTL[0].1 .0, RTL[0].1 .1),
+            int_field(RTL[1].1 .0, RTL[1].1 .1),
+            int_field(RTL[2].1 .0, RTL[2].1 .1),
+            int_field(RTL[3].1 .0, RTL[3].1 .1),
+        ]
+        .prop_map(Some),
+    ]
+}
+
 /// Number of fields [`push_outside`] can move out of their range.
-const OUTSIDE_FIELDS: usize = 19;
+const OUTSIDE_FIELDS: usize = 20;
 
 /// The `[lif]` section of `c`, added with in-range options when absent.
 fn lif_of(c: &mut Case) -> &mut LifCase {
@@ -618,11 +663,16 @@ fn push_outside(c: &mut Case, which: usize, low: bool) {
                 LeakCase::Subtract(1 << (l.membrane_bits - 1))
             };
         }
-        _ => {
+        18 => {
             c.double_buffer = {
                 c.spad = 1;
                 true
             }
+        }
+        _ => {
+            let r = c.rtl.get_or_insert(RTL.map(|(_, (lo, _))| lo));
+            let k = usize::from(low) + 2 * usize::from(c.tick_batch.is_multiple_of(2));
+            r[k] = pick(RTL[k].1);
         }
     }
 }

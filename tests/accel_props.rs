@@ -100,6 +100,7 @@ impl HwCase {
         };
         let cols = u64::from(self.cols);
         AcceleratorConfig {
+            rtl: Default::default(),
             name: "props".into(),
             rows: self.rows,
             cols: self.cols,

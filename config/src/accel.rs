@@ -229,6 +229,47 @@ pub struct AcceleratorConfig {
     /// generators use [`HardwareLif::default`] and co-simulation takes them from the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lif: Option<HardwareLif>,
+    /// The capacities the RTL is generated for (`[rtl]`; defaults when absent). Smaller values
+    /// give a smaller design; a network that needs more is refused by `spikeforge cosim`.
+    #[serde(default, skip_serializing_if = "RtlLimits::is_default")]
+    pub rtl: RtlLimits,
+}
+
+/// The capacities of the generated RTL that do not follow from the array and the buffers
+/// (`[rtl]` in a configuration): how many stage descriptors, classes, logit bits and counter
+/// bits the hardware holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RtlLimits {
+    /// Stage descriptors held (hidden layers + classifier), 1..=8 (the register map has room
+    /// for 8). Default 8.
+    pub max_stages: u32,
+    /// Classes the classifier and entropy unit hold, 2..=16. Default 16.
+    pub max_classes: u32,
+    /// Width of the logit registers (bits, signed), 8..=24. Default 24.
+    pub logit_bits: u32,
+    /// Width of each performance counter (bits), 32..=64; a counter wraps past 2^bits − 1.
+    /// Default 64.
+    pub counter_bits: u32,
+}
+
+impl Default for RtlLimits {
+    /// 8 stages, 16 classes, 24-bit logits, 64-bit counters.
+    fn default() -> Self {
+        RtlLimits {
+            max_stages: 8,
+            max_classes: 16,
+            logit_bits: 24,
+            counter_bits: 64,
+        }
+    }
+}
+
+impl RtlLimits {
+    /// True for [`RtlLimits::default`] (then it is not written out).
+    pub fn is_default(&self) -> bool {
+        *self == RtlLimits::default()
+    }
 }
 
 impl Default for AcceleratorConfig {
@@ -260,6 +301,7 @@ impl Default for AcceleratorConfig {
             },
             schedule: Schedule { tick_batch: 4 },
             lif: None,
+            rtl: RtlLimits::default(),
         }
     }
 }
@@ -412,6 +454,41 @@ impl AcceleratorConfig {
                      partial sum holds at least one weight)"
                 ),
             ));
+        }
+        let r = &self.rtl;
+        for (field, value, lo, hi, why) in [
+            (
+                "rtl.max_stages",
+                r.max_stages,
+                1,
+                8,
+                "the register map holds 8 stage descriptors",
+            ),
+            (
+                "rtl.max_classes",
+                r.max_classes,
+                2,
+                16,
+                "the entropy unit holds up to 16 classes",
+            ),
+            (
+                "rtl.logit_bits",
+                r.logit_bits,
+                8,
+                24,
+                "the entropy unit takes logits of 8 to 24 bits",
+            ),
+            (
+                "rtl.counter_bits",
+                r.counter_bits,
+                32,
+                64,
+                "counters are read as two 32-bit words",
+            ),
+        ] {
+            if !(lo..=hi).contains(&value) {
+                return Err(cx.err(field, value, format!("must be in {lo}..={hi} ({why})")));
+            }
         }
         if self.schedule.tick_batch == 0 || self.schedule.tick_batch > crate::network::MAX_TIMESTEPS
         {

@@ -23,7 +23,7 @@ pub mod rng;
 mod toml_pos;
 
 pub use accel::{
-    AcceleratorConfig, Buffer, BufferKind, Buffers, HardwareLif, MemoryTech, Schedule,
+    AcceleratorConfig, Buffer, BufferKind, Buffers, HardwareLif, MemoryTech, RtlLimits, Schedule,
 };
 pub use error::{short_float, ConfigError, Result};
 pub use input::{Encoding, Input};

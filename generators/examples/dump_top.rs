@@ -26,6 +26,7 @@ fn main() {
         max_stages: 3,
         max_classes: 4,
         logit_bits: 16,
+        counter_bits: 64,
         max_tick_batch: 4,
         weight_words: 256,
         spike_words: 1024,

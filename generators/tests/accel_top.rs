@@ -26,6 +26,7 @@ pub fn small(rows: u32, cols: u32, double_buffer: bool, share_factor: u32) -> Ac
         max_stages: 3,
         max_classes: 4,
         logit_bits: 16,
+        counter_bits: 64,
         max_tick_batch: 4,
         weight_words: 64,
         spike_words: 128,

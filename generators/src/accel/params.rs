@@ -40,6 +40,8 @@ pub struct AccelParams {
     pub max_classes: u32,
     /// Logit register width (bits, signed).
     pub logit_bits: u32,
+    /// Width of each performance counter (bits, 32..=64; it wraps past 2^bits − 1).
+    pub counter_bits: u32,
     /// Largest window length B (a power of two).
     pub max_tick_batch: u32,
     /// Weight buffer depth (words of `cols × weight_bits`).
@@ -104,9 +106,10 @@ impl AccelParams {
             reset,
             fire_compare,
             share_factor,
-            max_stages: 8,
-            max_classes: 16,
-            logit_bits: 24,
+            max_stages: accel.rtl.max_stages,
+            max_classes: accel.rtl.max_classes,
+            logit_bits: accel.rtl.logit_bits,
+            counter_bits: accel.rtl.counter_bits,
             max_tick_batch: accel.schedule.tick_batch.next_power_of_two().max(1),
             weight_words: words(accel.buffers.weight.size_bits, cols * weight_bits),
             spike_words: words(accel.buffers.input_spike.size_bits, cols),

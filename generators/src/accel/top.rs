@@ -13,8 +13,6 @@ use spikeforge_dsl::prelude::*;
 
 /// Width of stage fields and loop counters (bits).
 const FW: u32 = catalog::COUNT_FIELD_BITS;
-/// Width of a performance counter (bits).
-const CW: u32 = 64;
 /// Number of performance counters (§9).
 pub const NUM_COUNTERS: usize = Counter::COUNT;
 
@@ -157,6 +155,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .param("max_stages", p.max_stages)
         .param("max_classes", p.max_classes)
         .param("logit_bits", lb)
+        .param("counter_bits", p.counter_bits)
         .param("max_tick_batch", bmax)
         .param("weight_words", p.weight_words)
         .param("spike_words", p.spike_words)
@@ -1331,7 +1330,8 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .apply(&mut m, r_data);
 
     // ---------------------------------------------------------------- counters (§9)
-    let cycles_inc = |e: Expr| fit(e, CW);
+    let cw = p.counter_bits;
+    let cycles_inc = |e: Expr| fit(e, cw);
     let phase_arr = in_array.expr();
     let phase_lif = in_phase(ph::LIF);
     let phase_cls = in_phase(ph::CLASSIFY);
@@ -1342,10 +1342,10 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let perf_taps = popcount(&in_taps.expr(), pc_w);
     let reads_col = popcount(&Expr::cat(rd_en_bits.iter().rev().map(|s| s.expr())), pc_w);
     let arr_in = issue_d1.expr();
-    let performed = arr_in.select(fit(perf_spikes * lanes_in.clone(), CW), u(0, CW));
+    let performed = arr_in.select(fit(perf_spikes * lanes_in.clone(), cw), u(0, cw));
     let gated = arr_in.select(
-        fit(perf_taps * lanes_in.clone(), CW).wrapping_sub(performed.clone()),
-        u(0, CW),
+        fit(perf_taps * lanes_in.clone(), cw).wrapping_sub(performed.clone()),
+        u(0, cw),
     );
     let out_lanes = lanes(&ct_out, &f_m.expr(), cols, 16);
     let lif_lanes = lanes(&lf_ct.expr(), &f_m.expr(), cols, 16);
@@ -1385,37 +1385,37 @@ pub fn accelerator(p: &AccelParams) -> Module {
         (Counter::EntropyCycles, cycles_inc(phase_ent.zext(1))),
         (Counter::PerformedAcc, performed.clone()),
         (Counter::GatedAcc, gated),
-        (Counter::WeightBufferReads, fit(ld_valid_lanes.expr(), CW)),
+        (Counter::WeightBufferReads, fit(ld_valid_lanes.expr(), cw)),
         (
             Counter::WeightBufferWrites,
-            w_fire.select(fit(wrecv_valid.expr(), CW), u(0, CW)),
+            w_fire.select(fit(wrecv_valid.expr(), cw), u(0, cw)),
         ),
         (Counter::WeightSpadReads, performed),
-        (Counter::WeightSpadWrites, fit(ld_valid_lanes.expr(), CW)),
+        (Counter::WeightSpadWrites, fit(ld_valid_lanes.expr(), cw)),
         (
             Counter::InputSpikeReads,
-            arr_in.select(fit(reads_col, CW), u(0, CW)),
+            arr_in.select(fit(reads_col, cw), u(0, cw)),
         ),
         (
             Counter::InputSpikeWrites,
-            s_fire.select(fit(in_word_lanes.clone(), CW), u(0, CW)),
+            s_fire.select(fit(in_word_lanes.clone(), cw), u(0, cw)),
         ),
         (
             Counter::OutputSpikeWrites,
             lf_v1.select(
-                fit(lanes(&lf_ct1.expr(), &f_m.expr(), cols, 16), CW),
-                u(0, CW),
+                fit(lanes(&lf_ct1.expr(), &f_m.expr(), cols, 16), cw),
+                u(0, cw),
             ),
         ),
         (
             Counter::ColumnAccReads,
-            (out_valid.clone() & !out_first.clone()).select(fit(out_lanes.clone(), CW), u(0, CW)),
+            (out_valid.clone() & !out_first.clone()).select(fit(out_lanes.clone(), cw), u(0, cw)),
         ),
         (
             Counter::ColumnAccWrites,
             out_valid
                 .clone()
-                .select(fit(out_lanes.clone(), CW), u(0, CW)),
+                .select(fit(out_lanes.clone(), cw), u(0, cw)),
         ),
         (
             Counter::PsumBufferReads,
@@ -1424,42 +1424,42 @@ pub fn accelerator(p: &AccelParams) -> Module {
                     .select(fit(out_lanes.clone(), 16), u(0, 16))
                     .wrapping_add(lf_busy.select(fit(lif_lanes.clone(), 16), u(0, 16)))
                     .wrapping_add(cl_busy.select(fit(cls_lanes.clone(), 16), u(0, 16))),
-                CW,
+                cw,
             ),
         ),
         (
             Counter::PsumBufferWrites,
-            (out_valid & out_last).select(fit(out_lanes, CW), u(0, CW)),
+            (out_valid & out_last).select(fit(out_lanes, cw), u(0, cw)),
         ),
         (
             Counter::MembraneReads,
-            mem_rd.select(fit(mem_lanes.clone(), CW), u(0, CW)),
+            mem_rd.select(fit(mem_lanes.clone(), cw), u(0, cw)),
         ),
         (
             Counter::MembraneWrites,
-            (lf_busy & lf_last_g).select(fit(mem_lanes, CW), u(0, CW)),
+            (lf_busy & lf_last_g).select(fit(mem_lanes, cw), u(0, cw)),
         ),
         (
             Counter::LifSteps,
-            lf_busy.select(fit(lif_lanes, CW), u(0, CW)),
+            lf_busy.select(fit(lif_lanes, cw), u(0, cw)),
         ),
         (
             Counter::ClassifierUpdates,
-            cl_busy.select(fit(cls_lanes, CW), u(0, CW)),
+            cl_busy.select(fit(cls_lanes, cw), u(0, cw)),
         ),
-        (Counter::EntropyEvaluations, fit(cls_done.zext(1), CW)),
+        (Counter::EntropyEvaluations, fit(cls_done.zext(1), cw)),
         (
             Counter::ExtReadBits,
             fit(
                 w_fire
                     .select(fit(wrecv_valid * u(u64::from(wbits), 6), 24), u(0, 24))
                     .wrapping_add(s_fire.select(fit(in_word_lanes, 24), u(0, 24))),
-                CW,
+                cw,
             ),
         ),
         (
             Counter::ExtWriteBits,
-            (in_phase(ph::FINAL) & r_fire).select(u(32, CW), u(0, CW)),
+            (in_phase(ph::FINAL) & r_fire).select(u(32, cw), u(0, cw)),
         ),
     ];
     let mut counters = Vec::new();
@@ -1469,9 +1469,9 @@ pub fn accelerator(p: &AccelParams) -> Module {
         "the counters in the catalog's order"
     );
     for (counter, inc) in incs {
-        let c = m.reg(format!("count_{}", counter.name()), UInt(CW));
+        let c = m.reg(format!("count_{}", counter.name()), UInt(cw));
         let clear = start & in_phase(ph::IDLE);
-        m.next(c, clear.select(u(0, CW), c.wrapping_add(inc)));
+        m.next(c, clear.select(u(0, cw), c.wrapping_add(inc)));
         counters.push(c);
     }
 
@@ -1489,9 +1489,11 @@ pub fn accelerator(p: &AccelParams) -> Module {
     for (i, c) in counters.iter().enumerate() {
         let a = catalog::COUNTER_BASE + 2 * i as u64;
         rd = cfg_addr.is_eq(Expr::uint(a, 12)).select(c.bits(31, 0), rd);
-        rd = cfg_addr
-            .is_eq(Expr::uint(a + 1, 12))
-            .select(c.bits(63, 32), rd);
+        if cw > 32 {
+            rd = cfg_addr
+                .is_eq(Expr::uint(a + 1, 12))
+                .select(fit(c.bits(cw - 1, 32), 32), rd);
+        }
     }
     m.output_from("cfg_rdata", rd);
     m.output_from("req_valid", req_valid);

@@ -25,6 +25,7 @@ fn hw() -> AccelParams {
         max_stages: 4,
         max_classes: 8,
         logit_bits: 16,
+        counter_bits: 64,
         max_tick_batch: 4,
         weight_words: 1024,
         spike_words: 1024,
