@@ -650,3 +650,30 @@ fn random_networks_sweep() {
     assert!(ran > 300, "only {ran} networks ran");
     check_all(cases);
 }
+
+/// Every co-simulation build checks the stream protocol (the accelerator's assertions on
+/// `req` and `r`, its assumptions on `w` and `s`): a host that withdraws a weight beat before
+/// the accelerator took it stops the simulation with an error naming the assumption.
+#[test]
+fn a_host_breaking_the_stream_protocol_is_caught() {
+    let hw = compiled(&SMALL, &accel(false, 1), &net(LINEAR));
+    let mut sim = hw
+        .design
+        .build(&BuildOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    sim.reset(2);
+    // The accelerator is idle, so `w_ready` is low: offering a beat and withdrawing it breaks
+    // "valid held until ready".
+    sim.poke_u64("w_valid", 1).unwrap();
+    sim.step();
+    sim.poke_u64("w_valid", 0).unwrap();
+    sim.step();
+    let err = sim
+        .check()
+        .expect_err("the broken protocol stops the simulation");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("assumption `assume_w_valid_held_until_ready` failed"),
+        "{msg}"
+    );
+}

@@ -24,5 +24,5 @@ mod update;
 pub use bundle::{lanes, Layout};
 pub use counter::{Counter, LoopNest};
 pub use pipe::pipe;
-pub use stream::{StreamIn, StreamOut};
+pub use stream::{assert_stream_protocol, assume_stream_protocol, StreamIn, StreamOut};
 pub use update::Update;

@@ -79,12 +79,7 @@ impl StreamIn {
     /// consider well-behaved producers, and simulation flags a stimulus that is not one.
     #[track_caller]
     pub fn assume_protocol(&self, m: &mut ModuleBuilder) {
-        let (held, stable) = protocol(m, &self.name, self.valid, self.ready, self.data);
-        m.assume(held, &format!("{}: valid held until ready", self.name));
-        m.assume(
-            stable,
-            &format!("{}: payload stable while waiting", self.name),
-        );
+        assume_stream_protocol(m, &self.name, self.valid, self.ready, self.data);
     }
 }
 
@@ -95,17 +90,48 @@ impl StreamIn {
 fn protocol(
     m: &mut ModuleBuilder,
     name: &str,
-    valid: Signal,
-    ready: Signal,
-    data: Signal,
+    valid: Expr,
+    ready: Expr,
+    payload: Expr,
 ) -> (Expr, Expr) {
     let waiting = m.reg(format!("{name}_waiting_r"), Bool);
-    let held = m.reg_no_reset(format!("{name}_held_r"), data.ty());
-    m.next(waiting, valid.expr() & !ready.expr());
-    m.next(held, data);
-    let valid_held = !waiting.expr() | valid.expr();
-    let data_stable = !waiting.expr() | data.is_eq(held);
-    (valid_held, data_stable)
+    let held = m.reg_no_reset(format!("{name}_held_r"), payload.ty());
+    m.next(waiting, valid.clone() & !ready);
+    m.next(held, payload.clone());
+    let valid_held = !waiting.expr() | valid;
+    let payload_stable = !waiting.expr() | payload.is_eq(held);
+    (valid_held, payload_stable)
+}
+
+/// Asserts the stream protocol (see the module docs) of a stream this module produces, given
+/// by its `valid`, `ready` and payload (any expression: several payload ports may be
+/// concatenated). For streams not built with [`StreamOut`].
+#[track_caller]
+pub fn assert_stream_protocol(
+    m: &mut ModuleBuilder,
+    name: &str,
+    valid: impl Into<Expr>,
+    ready: impl Into<Expr>,
+    payload: impl Into<Expr>,
+) {
+    let (held, stable) = protocol(m, name, valid.into(), ready.into(), payload.into());
+    m.assert_always(held, &format!("{name}: valid held until ready"));
+    m.assert_always(stable, &format!("{name}: payload stable while waiting"));
+}
+
+/// Assumes the stream protocol of a stream this module consumes (see
+/// [`assert_stream_protocol`]).
+#[track_caller]
+pub fn assume_stream_protocol(
+    m: &mut ModuleBuilder,
+    name: &str,
+    valid: impl Into<Expr>,
+    ready: impl Into<Expr>,
+    payload: impl Into<Expr>,
+) {
+    let (held, stable) = protocol(m, name, valid.into(), ready.into(), payload.into());
+    m.assume(held, &format!("{name}: valid held until ready"));
+    m.assume(stable, &format!("{name}: payload stable while waiting"));
 }
 
 /// A stream this module produces: outputs `<name>_valid` and `<name>_data` (driven with
@@ -158,11 +184,6 @@ impl StreamOut {
     /// formal tool proves it, simulation checks it.
     #[track_caller]
     pub fn assert_protocol(&self, m: &mut ModuleBuilder) {
-        let (held, stable) = protocol(m, &self.name, self.valid, self.ready, self.data);
-        m.assert_always(held, &format!("{}: valid held until ready", self.name));
-        m.assert_always(
-            stable,
-            &format!("{}: payload stable while waiting", self.name),
-        );
+        assert_stream_protocol(m, &self.name, self.valid, self.ready, self.data);
     }
 }

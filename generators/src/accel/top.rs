@@ -9,6 +9,7 @@ use super::params::AccelParams;
 use super::pe::clog2;
 use super::pe_array::{pe_array, PeArrayParams};
 use spikeforge_config::catalog::{self, Counter, Register, StageField};
+use spikeforge_dsl::library::{assert_stream_protocol, assume_stream_protocol};
 use spikeforge_dsl::prelude::*;
 
 /// Width of stage fields and loop counters (bits).
@@ -1496,17 +1497,39 @@ pub fn accelerator(p: &AccelParams) -> Module {
         }
     }
     m.output_from("cfg_rdata", rd);
-    m.output_from("req_valid", req_valid);
-    m.output_from("req_kind", req_kind.zext(2));
-    m.output_from("req_stage", fit(stage, 8));
-    m.output_from("req_t0", t0);
-    m.output_from("req_len", tw);
-    m.output_from("w_ready", in_phase(ph::RECV_W));
-    m.output_from("s_ready", in_phase(ph::RECV_IN));
-    m.output_from("r_valid", r_valid);
-    m.output_from("r_kind", r_kind);
-    m.output_from("r_stage", fit(stage, 8));
-    m.output_from("r_data", r_data);
+    let req_valid_o = m.output_from("req_valid", req_valid);
+    let req_kind_o = m.output_from("req_kind", req_kind.zext(2));
+    let req_stage_o = m.output_from("req_stage", fit(stage, 8));
+    let req_t0_o = m.output_from("req_t0", t0);
+    let req_len_o = m.output_from("req_len", tw);
+    let w_ready_o = m.output_from("w_ready", in_phase(ph::RECV_W));
+    let s_ready_o = m.output_from("s_ready", in_phase(ph::RECV_IN));
+    let r_valid_o = m.output_from("r_valid", r_valid);
+    let r_kind_o = m.output_from("r_kind", r_kind);
+    let r_stage_o = m.output_from("r_stage", fit(stage, 8));
+    let r_data_o = m.output_from("r_data", r_data);
+
+    // ---------------------------------------------------------------- stream protocol (§8)
+    // What the accelerator promises of the streams it drives, and needs of those it reads:
+    // checked whenever the design is simulated with assertions (co-simulation does), and
+    // provable with Yosys.
+    let payload = |parts: &[Signal]| Expr::cat(parts.iter().map(|s| s.expr()).collect::<Vec<_>>());
+    assert_stream_protocol(
+        &mut m,
+        "req",
+        req_valid_o,
+        req_ready,
+        payload(&[req_kind_o, req_stage_o, req_t0_o, req_len_o]),
+    );
+    assert_stream_protocol(
+        &mut m,
+        "r",
+        r_valid_o,
+        r_ready,
+        payload(&[r_kind_o, r_stage_o, r_data_o]),
+    );
+    assume_stream_protocol(&mut m, "w", w_valid, w_ready_o, w_data);
+    assume_stream_protocol(&mut m, "s", s_valid, s_ready_o, s_data);
     m.finish()
 }
 

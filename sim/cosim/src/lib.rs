@@ -235,9 +235,15 @@ impl Design {
         })
     }
 
-    /// Builds (or loads from the cache) a simulator of the design.
+    /// Builds (or loads from the cache) a simulator of the design, always with its assertions
+    /// compiled in (`BuildOptions::assertions`): every co-simulation also checks the stream
+    /// protocol the accelerator promises and the one it assumes of the host (the driver).
     pub fn build(&self, opts: &BuildOptions) -> Result<Simulator, CosimError> {
-        Ok(build(&self.sources, opts)?)
+        let opts = BuildOptions {
+            assertions: true,
+            ..opts.clone()
+        };
+        Ok(build(&self.sources, &opts)?)
     }
 }
 

@@ -603,8 +603,9 @@ pub struct ProofReport {
 }
 
 /// Proves the assertions of `top` (read with `read_verilog -formal`, so `` `ifdef FORMAL ``
-/// blocks are seen) with Yosys's SAT-based temporal induction: `prep; async2sync; dffunmap;
-/// sat -tempinduct -prove-asserts -set-assumes -maxsteps max_steps`, with `reset` (when the
+/// blocks are seen) with Yosys's SAT-based temporal induction: `prep -flatten; memory_map;
+/// async2sync; dffunmap; sat -tempinduct -prove-asserts -set-assumes -maxsteps max_steps`
+/// (memories become flip-flops, so keep them small), with `reset` (when the
 /// design has one) held high in the first cycle and assertions checked from the second
 /// (`-set-at 1 <reset> 1 -seq 1`). Assumptions constrain the search. Covers are not proved
 /// (simulation counts them).
@@ -623,7 +624,7 @@ pub fn yosys_prove(
         .map(|r| format!(" -set-at 1 {r} 1 -seq 1"))
         .unwrap_or_default();
     script.push_str(&format!(
-        "prep -top {top}\nchformal -cover -remove\nasync2sync\ndffunmap\nsat -tempinduct -prove-asserts -set-assumes{reset_args} -maxsteps {max_steps} -show-inputs -show-regs\n"
+        "prep -flatten -top {top}\nmemory_map\nopt_clean\nchformal -cover -remove\nasync2sync\ndffunmap\nsat -tempinduct -prove-asserts -set-assumes{reset_args} -maxsteps {max_steps} -show-inputs -show-regs\n"
     ));
     let log = logs_dir()?.join(log_name("yosys-prove", files, top));
     let script_path = log.with_extension("ys");
