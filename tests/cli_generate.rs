@@ -1,19 +1,13 @@
 //! `spikeforge generate`, `--help` and `--version` through the real binary.
 
+mod common;
+
+use common::listing;
 use std::path::Path;
 use std::process::Command;
 
 fn spikeforge() -> Command {
     Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

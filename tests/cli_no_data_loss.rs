@@ -2,20 +2,14 @@
 //! of the user's; killed runs leave nothing that lasts; output errors are errors, not panics.
 //! Each test here failed on the code before the fix.
 
+mod common;
+
+use common::listing;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 fn spikeforge() -> Command {
     Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// A small configuration named `name` (fast to generate).

@@ -368,25 +368,42 @@ fn latches(text: &str) -> Vec<String> {
     v
 }
 
+/// Runs a Yosys script: every file read with `read` (`read_verilog`, `read_verilog -formal`),
+/// then `commands`; the script and the log are kept under the logs folder, named by `kind`.
+fn yosys_script(
+    kind: &str,
+    files: &[PathBuf],
+    top: &str,
+    read: &str,
+    commands: &str,
+) -> Result<Ran, RtlSimError> {
+    let y = require(Tool::Yosys)?;
+    let mut script = String::new();
+    for f in files {
+        script.push_str(&format!("{read} \"{}\"\n", f.display()));
+    }
+    script.push_str(commands);
+    let log = logs_dir()?.join(log_name(kind, files, top));
+    let script_path = log.with_extension("ys");
+    std::fs::write(&script_path, &script).map_err(|e| RtlSimError::io(&script_path, e))?;
+    let mut cmd = Command::new(&y.path);
+    cmd.arg("-s").arg(&script_path);
+    run_logged(cmd, log)
+}
+
 fn yosys_run(
     kind: &str,
     files: &[PathBuf],
     top: &str,
     synth_cmd: &str,
 ) -> Result<(String, PathBuf), RtlSimError> {
-    let y = require(Tool::Yosys)?;
-    let mut script = String::new();
-    for f in files {
-        script.push_str(&format!("read_verilog \"{}\"\n", f.display()));
-    }
-    script.push_str(synth_cmd);
-    script.push_str("\nstat\n");
-    let log = logs_dir()?.join(log_name(kind, files, top));
-    let script_path = log.with_extension("ys");
-    std::fs::write(&script_path, &script).map_err(|e| RtlSimError::io(&script_path, e))?;
-    let mut cmd = Command::new(&y.path);
-    cmd.arg("-s").arg(&script_path);
-    let ran = run_logged(cmd, log)?;
+    let ran = yosys_script(
+        kind,
+        files,
+        top,
+        "read_verilog",
+        &format!("{synth_cmd}\nstat\n"),
+    )?;
     if !ran.success {
         // A failed `check -assert` lists its problems (loops, drivers) after the pass's
         // banner, before the error line: show them from there.
@@ -615,23 +632,13 @@ pub fn yosys_prove(
     reset: Option<&str>,
     max_steps: u32,
 ) -> Result<ProofReport, RtlSimError> {
-    let y = require(Tool::Yosys)?;
-    let mut script = String::new();
-    for f in files {
-        script.push_str(&format!("read_verilog -formal \"{}\"\n", f.display()));
-    }
     let reset_args = reset
         .map(|r| format!(" -set-at 1 {r} 1 -seq 1"))
         .unwrap_or_default();
-    script.push_str(&format!(
+    let script = format!(
         "prep -flatten -top {top}\nmemory_map\nopt_clean\nchformal -cover -remove\nasync2sync\ndffunmap\nsat -tempinduct -prove-asserts -set-assumes{reset_args} -maxsteps {max_steps} -show-inputs -show-regs\n"
-    ));
-    let log = logs_dir()?.join(log_name("yosys-prove", files, top));
-    let script_path = log.with_extension("ys");
-    std::fs::write(&script_path, &script).map_err(|e| RtlSimError::io(&script_path, e))?;
-    let mut cmd = Command::new(&y.path);
-    cmd.arg("-s").arg(&script_path);
-    let ran = run_logged(cmd, log)?;
+    );
+    let ran = yosys_script("yosys-prove", files, top, "read_verilog -formal", &script)?;
     if !ran.success {
         return Err(RtlSimError::ToolFailed {
             what: format!("Yosys (formal proof) on `{top}`"),
