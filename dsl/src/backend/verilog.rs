@@ -185,6 +185,17 @@ fn type_comment(ty: Type) -> String {
     }
 }
 
+/// The comment of a named declaration: its signedness when signed, and the builder call that
+/// declared it (`// SInt(8), generators/src/accel/pe.rs:93`).
+fn decl_comment(ty: Type, loc: crate::ir::SourceLoc) -> String {
+    let at = format!("{}:{}", loc.file(), loc.line());
+    if ty.is_signed() {
+        format!(" // {ty}, {at}")
+    } else {
+        format!(" // {at}")
+    }
+}
+
 fn port_decls(m: &ir::Module) -> Vec<String> {
     let mut ports = Vec::new();
     if m.uses_clock {
@@ -718,7 +729,7 @@ impl<'a> ModuleEmitter<'a> {
                 "    {kw} {}{};{}",
                 range(s.ty.width()),
                 self.signal_names[i],
-                type_comment(s.ty)
+                decl_comment(s.ty, s.loc)
             );
         }
         for &i in formal_temps {
@@ -828,7 +839,7 @@ impl<'a> ModuleEmitter<'a> {
                 "    {kw} {}{};{}",
                 range(s.ty.width()),
                 name,
-                type_comment(s.ty)
+                decl_comment(s.ty, s.loc)
             );
         }
         for mem in &m.mems {
@@ -838,7 +849,7 @@ impl<'a> ModuleEmitter<'a> {
                 range(mem.word.width()),
                 mem.name,
                 mem.depth.saturating_sub(1),
-                type_comment(mem.word)
+                decl_comment(mem.word, mem.loc)
             );
         }
         let (temps, formal_temps): (Vec<usize>, Vec<usize>) = (0..m.exprs.len())
