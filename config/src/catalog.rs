@@ -200,11 +200,12 @@ pub enum StageField {
     DrowsCl,
     DrowsR,
     DrowsS,
+    NCtbP,
 }
 
 impl StageField {
     /// Every field, by field number.
-    pub const ALL: [StageField; 29] = [
+    pub const ALL: [StageField; 30] = [
         StageField::C,
         StageField::H,
         StageField::W,
@@ -234,6 +235,7 @@ impl StageField {
         StageField::DrowsCl,
         StageField::DrowsR,
         StageField::DrowsS,
+        StageField::NCtbP,
     ];
 
     /// (name, width, meaning).
@@ -282,6 +284,11 @@ impl StageField {
             DrowsCl => ("drows_cl", Count, "digit cl of `D·rows`"),
             DrowsR => ("drows_r", Count, "digit r of `D·rows`"),
             DrowsS => ("drows_s", Count, "digit s of `D·rows`"),
+            NCtbP => (
+                "n_ctb_p",
+                Count,
+                "`n_ctb·P`: the LIF phase's psum-row step from one lane group to the next",
+            ),
         }
     }
 

@@ -52,14 +52,19 @@ fn fit(e: impl Into<Expr>, w: u32) -> Expr {
     }
 }
 
-/// The buffer address `(major·count + minor)·B_max + t` in `w` bits. Computed modulo 2^w —
-/// exact, because the driver only runs layers whose addresses fit the buffer — so the
-/// multiplier is `w` bits wide, not the width of the loop counters.
+/// The buffer address `row·B_max + t` in `w` bits (modulo 2^w: exact, because the driver only
+/// runs layers whose addresses fit the buffer).
+fn row_address(row: Expr, bmax_log2: u32, t: Expr, w: u32) -> Expr {
+    (fit(row, w) << bmax_log2).trunc(w).wrapping_add(fit(t, w))
+}
+
+/// The buffer address `(major·count + minor)·B_max + t` in `w` bits (modulo 2^w), with a
+/// variable multiplier `w` bits wide.
 fn address(major: Expr, count: Expr, minor: Expr, bmax_log2: u32, t: Expr, w: u32) -> Expr {
     let row = (fit(major, w) * fit(count, w))
         .trunc(w)
         .wrapping_add(fit(minor, w));
-    (row << bmax_log2).trunc(w).wrapping_add(fit(t, w))
+    row_address(row, bmax_log2, t, w)
 }
 
 /// A register updated by a list of (condition, value) rules, the first true rule winning.
@@ -196,20 +201,30 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let mem_words = global(&mut m, "mem_words_r", Register::MemWords.address(), 32);
     let start = m.wire_from("start", wr(Register::Ctrl.address()) & cfg_wdata.bit(0));
 
-    // Only the fields the hardware reads get registers (E is implied by P and F).
-    let used = |f: StageField| f != StageField::E;
-    let mut stage_regs: Vec<Vec<Option<Signal>>> = Vec::new();
-    for s in 0..p.max_stages {
-        let mut row = Vec::new();
-        for f in StageField::ALL {
-            let a = catalog::stage_field_address(u64::from(s), f);
-            let w = f.width().bits(mb, ma);
-            let name = format!("stage{s}_{}", f.name());
-            row.push(used(f).then(|| global(&mut m, &name, a, w)));
-        }
-        stage_regs.push(row);
-    }
-
+    // Stage descriptors (§8) live in a RAM of `max_stages × STAGE_STRIDE` words: one write
+    // port for the register bus, one read port that loads the current stage's fields into a
+    // working set during the STAGE phase (§4). Only fields the hardware reads are loaded (E
+    // is implied by P and F).
+    let desc_width = StageField::ALL
+        .iter()
+        .map(|f| f.width().bits(mb, ma))
+        .max()
+        .unwrap_or(1);
+    let desc_depth = u64::from(p.max_stages) * catalog::STAGE_STRIDE;
+    let desc_ab = clog2(desc_depth.max(2));
+    let fb = clog2(catalog::STAGE_STRIDE);
+    let desc_ram = m.mem("stage_descriptors", desc_depth.max(2), UInt(desc_width));
+    let desc_addr_hi = cfg_addr.bits(11, 8).is_eq(catalog::STAGE_BASE >> 8);
+    let desc_stage_ok = cfg_addr
+        .bits(7, fb)
+        .zext(9 - fb)
+        .is_lt(u64::from(p.max_stages));
+    m.mem_write(
+        desc_ram,
+        cfg_we & desc_addr_hi & desc_stage_ok,
+        fit(cfg_addr.bits(7, 0), desc_ab),
+        cfg_wdata.trunc(desc_width),
+    );
     // ---------------------------------------------------------------- sequencer state
     let phase = m.reg("phase", UInt(PHW));
     let busy = m.reg("busy_r", Bool);
@@ -223,19 +238,44 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let prediction = m.reg("prediction_r", UInt(kb));
     let in_phase = |v: u64| phase.is_eq(Expr::uint(v, PHW));
 
-    // Current stage fields.
-    let cur = |m: &mut ModuleBuilder, f: StageField| -> Signal {
-        let field_of = |row: &Vec<Option<Signal>>| -> Expr {
-            row[f.index() as usize]
-                .map(|r| r.expr())
-                .unwrap_or_else(|| u(0, f.width().bits(mb, ma)))
-        };
-        let mut sel: Expr = field_of(&stage_regs[0]);
-        for (s, row) in stage_regs.iter().enumerate().skip(1) {
-            sel = stage.is_eq(s as u64).select(field_of(row), sel);
-        }
-        m.wire_from(format!("cur_{}", f.name()), sel)
+    // The working set: field `f` is read in STAGE cycle `f` and lands one cycle later.
+    let num_fields = StageField::ALL.len() as u64;
+    let desc_f = m.reg("descriptor_field", UInt(fb + 1));
+    let in_stage = in_phase(ph::STAGE);
+    let desc_rd = m.wire_from(
+        "descriptor_read",
+        in_stage.clone() & desc_f.is_lt(num_fields),
+    );
+    let desc_rd_addr = if desc_ab > fb {
+        Expr::cat([fit(stage, desc_ab - fb), fit(desc_f, fb)])
+    } else {
+        fit(desc_f, desc_ab)
     };
+    let desc_q = m.mem_read(
+        desc_ram,
+        "descriptor_q",
+        desc_rd,
+        fit(desc_rd_addr, desc_ab),
+    );
+    let desc_land = m.reg("descriptor_land", Bool);
+    m.next(desc_land, desc_rd);
+    let desc_land_f = m.reg_no_reset("descriptor_land_field", UInt(fb));
+    m.next(desc_land_f, fit(desc_f, fb));
+    m.next(
+        desc_f,
+        in_stage
+            .clone()
+            .select(desc_f.wrapping_add(1), u(0, fb + 1)),
+    );
+    let desc_loaded = m.wire_from("descriptor_loaded", in_stage & desc_f.is_eq(num_fields));
+    // A field kept in `w` bits (at most its register width): only the bits the hardware uses.
+    let cur_bits = |m: &mut ModuleBuilder, f: StageField, w: u32| -> Signal {
+        let w = w.min(f.width().bits(mb, ma));
+        let r = m.reg_no_reset(format!("cur_{}", f.name()), UInt(w));
+        m.next_when(r, desc_land & desc_land_f.is_eq(f.index()), desc_q.trunc(w));
+        r
+    };
+    let cur = |m: &mut ModuleBuilder, f: StageField| cur_bits(m, f, u32::MAX);
     let f_c = cur(&mut m, StageField::C);
     let f_h = cur(&mut m, StageField::H);
     let f_w = cur(&mut m, StageField::W);
@@ -251,6 +291,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let f_p = cur(&mut m, StageField::P);
     let f_theta = cur(&mut m, StageField::Theta);
     let f_nctb = cur(&mut m, StageField::NCtb);
+    let f_nctb_p = cur_bits(&mut m, StageField::NCtbP, pa);
     let f_mbase = cur(&mut m, StageField::MembraneBase);
     let f_cgc = cur(&mut m, StageField::CgCount);
     let f_groups = cur(&mut m, StageField::Groups);
@@ -286,18 +327,6 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let xcnt = m.reg("xfer_count", UInt(32));
     let xsub = m.reg("xfer_t", UInt(16)); // t within the input window
     let xq = m.reg("xfer_q", UInt(32)); // (cg, y, x) index of the input word
-    let in_words = m.wire_from(
-        "input_words",
-        fit(fit(fit(f_cgc, 32) * fit(f_h, 16), 32) * fit(f_w, 16), 32),
-    );
-    let in_words = m.wire_from("input_words_tw", fit(in_words * tw, 32));
-    let w_words = m.wire_from(
-        "weight_words_needed",
-        fit(
-            fit(fit(f_nct, 16) * fit(f_nrt, 16), 32) * u(u64::from(rows), 8),
-            32,
-        ),
-    );
     let s_fire = m.wire_from("s_fire", in_phase(ph::RECV_IN) & s_valid);
     let w_fire = m.wire_from("w_fire", in_phase(ph::RECV_W) & w_valid);
     let in_addr = (fit(xq, sa) << blog).trunc(sa);
@@ -323,7 +352,6 @@ pub fn accelerator(p: &AccelParams) -> Module {
     m.mem_write(weight_buf, w_fire, fit(xcnt, wa), w_data);
 
     // ---------------------------------------------------------------- array phase (§5)
-    let pairs = m.wire_from("pairs", fit(fit(f_nct, 16) * fit(f_groups, 16), FW));
     // Loader.
     let ld_busy = m.reg("ld_busy", Bool);
     let ld_pair = m.reg("ld_pair", UInt(FW));
@@ -347,15 +375,10 @@ pub fn accelerator(p: &AccelParams) -> Module {
         "ld_rt",
         fit(fit(ld_g, FW) * u(u64::from(d), 16), FW).wrapping_add(fit(ld_tile, FW)),
     );
-    let ld_tile_row = (fit(ld_ct, wa) * fit(f_nrt, wa))
-        .trunc(wa)
-        .wrapping_add(fit(ld_rt, wa));
-    let ld_addr = m.wire_from(
-        "ld_addr",
-        (ld_tile_row * u(u64::from(rows), 16))
-            .trunc(wa)
-            .wrapping_add(fit(ld_row, wa)),
-    );
+    // The pairs load the weight buffer's words in address order `(ct·n_rt + rt)·rows + i`
+    // (column tile outer, every row tile of it, then the rows): one counter from 0 at phase
+    // entry gives the address.
+    let ld_addr = m.reg("ld_addr", UInt(wa));
     let half_of = |pair: &Expr| -> Expr {
         if p.double_buffer {
             pair.bit(0).select(u(u64::from(d), eb), u(0, eb))
@@ -389,7 +412,8 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let st_pair = m.reg("st_pair", UInt(FW));
     let st_ct = m.reg("st_ct", UInt(FW));
     let st_g = m.reg("st_g", UInt(FW));
-    let st_cnt = m.reg("st_count", UInt(32));
+    // Cycles since the last column was issued (0 while issuing), up to the drain.
+    let st_tail = m.reg("st_tail", UInt(clog2(drain + 1)));
     let st_p = m.reg("st_p", UInt(FW));
     let st_f = m.reg("st_f", UInt(FW));
     let st_t = m.reg("st_t", UInt(16));
@@ -403,18 +427,18 @@ pub fn accelerator(p: &AccelParams) -> Module {
             .is_eq(fit(f_groups, FW))
             .select(fit(f_last, 16), u(u64::from(d), 16)),
     );
-    let st_columns = m.wire_from(
-        "st_columns",
-        fit(fit(fit(st_r, 16) * fit(f_p, FW), 32) * fit(tw, 16), 32),
-    );
-    let st_issue = m.wire_from("st_issue", st_busy & st_cnt.is_lt(st_columns));
-    let st_end = m.wire_from(
-        "st_end",
-        st_busy & st_cnt.is_eq(st_columns.wrapping_add(u(drain - 1, 32))),
-    );
+    let st_issue = m.wire_from("st_issue", st_busy & st_tail.is_eq(0));
+    let st_end = m.wire_from("st_end", st_busy & st_tail.is_eq(drain));
     let st_last_rl = m.wire_from("st_last_rl", st_rl.wrapping_add(1).is_eq(st_r));
     let st_last_t = m.wire_from("st_last_t", st_t.wrapping_add(1).is_eq(tw));
     let st_last_f = m.wire_from("st_last_f", st_f.wrapping_add(1).is_eq(fit(f_f, FW)));
+    let st_last_p = m.wire_from("st_last_p", st_p.wrapping_add(1).is_eq(fit(f_p, FW)));
+    // The pair being streamed is the last one: last group of the last column tile.
+    let st_last_pair = m.wire_from(
+        "st_last_pair",
+        st_ct.wrapping_add(1).is_eq(fit(f_nct, FW))
+            & fit(st_g, FW).wrapping_add(1).is_eq(fit(f_groups, FW)),
+    );
 
     // Pair control (§5 timing).
     let in_array = m.wire_from("in_array", in_phase(ph::ARRAY));
@@ -422,21 +446,26 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let st_next = m.reg("st_next", UInt(FW)); // the next pair to stream
     let loaded_next = m.wire_from("loaded_next", ld_done_r | ld_last);
     let st_idle_or_ending = m.wire_from("st_free", !st_busy | st_end);
+    // Pairs remain to stream: none has started yet, or the one streaming is not the last.
+    let st_more = st_next.is_eq(0) | !st_last_pair.expr();
     let st_start = m.wire_from(
         "st_start",
-        in_array & st_idle_or_ending & loaded_next & st_next.is_lt(pairs),
+        in_array & st_idle_or_ending & loaded_next & st_more,
     );
-    let array_done = m.wire_from(
-        "array_done",
-        in_array & st_end & st_pair.wrapping_add(1).is_eq(pairs),
-    );
+    let array_done = m.wire_from("array_done", in_array & st_end & st_last_pair);
     // Loads: pair 0 at phase entry; with double buffering pair k+1 when pair k starts
     // streaming; without, when pair k has drained.
     let enter_array = m.wire(("enter_array").to_string(), Bool);
+    // (With double buffering the loader holds the pair that is starting to stream.)
     let ld_start_next = if p.double_buffer {
-        st_start & st_next.wrapping_add(1).is_lt(pairs)
+        let ld_last_pair = m.wire_from(
+            "ld_last_pair",
+            ld_ct.wrapping_add(1).is_eq(fit(f_nct, FW))
+                & fit(ld_g, FW).wrapping_add(1).is_eq(fit(f_groups, FW)),
+        );
+        st_start & !ld_last_pair.expr()
     } else {
-        st_end & st_pair.wrapping_add(1).is_lt(pairs)
+        st_end & !st_last_pair.expr()
     };
     let ld_start = m.wire_from("ld_start", enter_array | ld_start_next);
     // Which pair the loader starts: 0 at entry, else the one after the streamed/starting one.
@@ -479,6 +508,10 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .when(ld_busy & ld_last_row, ld_tile.wrapping_add(1))
         .apply(&mut m, ld_tile);
     Rules::new()
+        .when(enter_array, u(0, wa))
+        .when(ld_busy, ld_addr.wrapping_add(1))
+        .apply(&mut m, ld_addr);
+    Rules::new()
         .when(ld_start, u(0, 16))
         .when(
             ld_busy,
@@ -504,10 +537,12 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .when(st_start, Expr::bool(true))
         .when(st_end, Expr::bool(false))
         .apply(&mut m, st_busy);
+    let st_last_column = st_issue & st_last_rl & st_last_t & st_last_p;
     Rules::new()
-        .when(st_start, u(0, 32))
-        .when(st_busy, st_cnt.wrapping_add(1))
-        .apply(&mut m, st_cnt);
+        .when(st_start, u(0, st_tail.width()))
+        .when(st_last_column, u(1, st_tail.width()))
+        .when(st_busy & st_tail.is_ne(0), st_tail.wrapping_add(1))
+        .apply(&mut m, st_tail);
     let st_first_pair = st_next.is_eq(0);
     let st_g_next = fit(st_g, FW).wrapping_add(1);
     let st_wrap_g = st_g_next.is_eq(fit(f_groups, FW));
@@ -520,6 +555,15 @@ pub fn accelerator(p: &AccelParams) -> Module {
                 .select(st_ct.wrapping_add(1), st_ct.expr()),
         )
         .apply(&mut m, st_ct);
+    // `st_ct·P`, the first psum row of the column tile, stepped with it.
+    let st_ct_rows = m.reg("st_ct_rows", UInt(pa));
+    Rules::new()
+        .when(enter_array, u(0, pa))
+        .when(
+            st_start & !st_first_pair.clone() & st_wrap_g.clone(),
+            st_ct_rows.wrapping_add(fit(f_p, pa)),
+        )
+        .apply(&mut m, st_ct_rows);
     Rules::new()
         .when(enter_array, u(0, FW))
         .when(
@@ -717,7 +761,12 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let ct_d1 = m.reg_no_reset("ct_d1", UInt(FW));
     m.next(ct_d1, st_ct);
     let tag_bits = 1 + 1 + 1 + pa;
-    let psum_addr_now = address(st_ct.expr(), f_p.expr(), st_p.expr(), blog, st_t.expr(), pa);
+    let psum_addr_now = row_address(
+        st_ct_rows.wrapping_add(fit(st_p, pa)),
+        blog,
+        st_t.expr(),
+        pa,
+    );
     let tag_now = Expr::cat([
         st_rl.is_eq(0),
         st_last_rl.expr(),
@@ -809,31 +858,27 @@ pub fn accelerator(p: &AccelParams) -> Module {
         "lif_final",
         lf_busy & lf_last_g & lf_last_cb & lf_last_p & lf_last_t,
     );
-    let lf_ct = m.wire_from(
-        "lif_ct",
-        fit(fit(lf_g, FW) * fit(f_nctb, FW), FW).wrapping_add(lf_cb),
-    );
+    // Stepped instead of multiplied: the column tile `ct = g·n_ctb + cb`, its psum row
+    // `ct·P + p`, the psum row `cb·P + p` of group 0, and the membrane row `base + p·n_ctb`.
+    let lf_ct = m.reg("lif_ct", UInt(FW));
+    let lf_psum_row = m.reg("lif_psum_row", UInt(pa));
+    let lf_cb_row = m.reg("lif_cb_row", UInt(pa));
+    let lf_mem_row = m.reg("lif_mem_row", UInt(ma));
     let lf_addr = m.wire_from(
         "lif_psum_addr",
-        address(lf_ct.expr(), f_p.expr(), lf_p.expr(), blog, lf_t.expr(), pa),
+        row_address(lf_psum_row.expr(), blog, lf_t.expr(), pa),
     );
-    let lf_maddr = m.wire_from(
-        "lif_mem_addr",
-        fit(f_mbase, ma).wrapping_add(
-            (fit(lf_p, ma) * fit(f_nctb, ma))
-                .trunc(ma)
-                .wrapping_add(fit(lf_cb, ma)),
-        ),
-    );
+    let lf_maddr = m.wire_from("lif_mem_addr", lf_mem_row.wrapping_add(fit(lf_cb, ma)));
     let lf_first = lf_g.is_eq(0);
     // Classify phase (§7) shares the psum read port.
     let cl_busy = m.reg("cls_busy", Bool);
     let cl_ct = m.reg("cls_ct", UInt(FW));
     let cl_tl = m.reg("cls_tl", UInt(16));
     let cl_last_ct = m.wire_from("cls_last_ct", cl_ct.wrapping_add(1).is_eq(fit(f_nct, FW)));
+    let cl_psum_row = m.reg("cls_psum_row", UInt(pa)); // cl_ct·P
     let cl_addr = m.wire_from(
         "cls_psum_addr",
-        address(cl_ct.expr(), f_p.expr(), u(0, 1), blog, cl_tl.expr(), pa),
+        row_address(cl_psum_row.expr(), blog, cl_tl.expr(), pa),
     );
     let ph_rd_en = m.wire_from("psum_phase_read", lf_busy | cl_busy);
     let ph_rd_addr = m.wire_from("psum_phase_addr", lf_busy.select(lf_addr, cl_addr));
@@ -949,7 +994,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .when(lf_start, u(0, nb))
         .when(lf_busy, lf_last_g.select(u(0, nb), lf_g.wrapping_add(1)))
         .apply(&mut m, lf_g);
-    let lf_adv_cb = lf_busy & lf_last_g;
+    let lf_adv_cb = m.wire_from("lif_adv_cb", lf_busy & lf_last_g);
     Rules::new()
         .when(lf_start, u(0, FW))
         .when(
@@ -957,7 +1002,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
             lf_last_cb.select(u(0, FW), lf_cb.wrapping_add(1)),
         )
         .apply(&mut m, lf_cb);
-    let lf_adv_p = lf_adv_cb & lf_last_cb;
+    let lf_adv_p = m.wire_from("lif_adv_p", lf_adv_cb & lf_last_cb);
     Rules::new()
         .when(lf_start, u(0, FW))
         .when(
@@ -967,8 +1012,40 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .apply(&mut m, lf_p);
     Rules::new()
         .when(lf_start, u(0, 16))
-        .when(lf_adv_p & lf_last_p, lf_t.wrapping_add(1))
+        .when(lf_adv_p.clone() & lf_last_p, lf_t.wrapping_add(1))
         .apply(&mut m, lf_t);
+    let lf_cb_row_next = lf_last_cb.select(
+        lf_last_p.select(u(0, pa), fit(lf_p, pa).wrapping_add(1)),
+        lf_cb_row.wrapping_add(fit(f_p, pa)),
+    );
+    Rules::new()
+        .when(lf_start, u(0, pa))
+        .when(lf_adv_cb.clone(), lf_cb_row_next.clone())
+        .apply(&mut m, lf_cb_row);
+    Rules::new()
+        .when(lf_start, u(0, pa))
+        .when(
+            lf_busy,
+            lf_last_g.select(lf_cb_row_next, lf_psum_row.wrapping_add(fit(f_nctb_p, pa))),
+        )
+        .apply(&mut m, lf_psum_row);
+    Rules::new()
+        .when(lf_start, u(0, FW))
+        .when(
+            lf_busy,
+            lf_last_g.select(
+                lf_last_cb.select(u(0, FW), lf_cb.wrapping_add(1)),
+                lf_ct.wrapping_add(fit(f_nctb, FW)),
+            ),
+        )
+        .apply(&mut m, lf_ct);
+    Rules::new()
+        .when(lf_start, fit(f_mbase, ma))
+        .when(
+            lf_adv_p,
+            lf_last_p.select(fit(f_mbase, ma), lf_mem_row.wrapping_add(fit(f_nctb, ma))),
+        )
+        .apply(&mut m, lf_mem_row);
     Rules::new()
         .when(lf_final, u(2, 3))
         .when(lf_tail.is_ne(0), lf_tail.wrapping_sub(1))
@@ -990,6 +1067,10 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .when(cl_start, u(0, FW))
         .when(cl_busy, cl_ct.wrapping_add(1))
         .apply(&mut m, cl_ct);
+    Rules::new()
+        .when(cl_start, u(0, pa))
+        .when(cl_busy, cl_psum_row.wrapping_add(fit(f_p, pa)))
+        .apply(&mut m, cl_psum_row);
     let cl_tail = m.reg("cls_tail", UInt(2));
     Rules::new()
         .when(cl_issue_end, u(2, 2))
@@ -1052,22 +1133,18 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let r_data = m.reg("r_data_r", UInt(32));
     let r_fire = m.wire_from("r_fire", r_valid & r_ready);
     let tr_pending = m.reg("trace_pending", Bool); // a read was issued last cycle
-    let tr_total = m.wire_from(
-        "trace_words",
-        fit(fit(fit(f_nct, 16) * fit(f_p, FW), 32) * fit(tw, 16), 32),
-    );
     let tr_ct = m.reg("trace_ct", UInt(FW));
     let tr_p = m.reg("trace_p", UInt(FW));
     let tr_t = m.reg("trace_t", UInt(16));
+    // Words go out in (ct, p, t) order, so their spike row `ct·P + p` just counts.
+    let tr_row = m.reg("trace_row", UInt(sa));
+    let tr_all = m.reg("trace_all_issued", Bool);
     let tr_addr = m.wire_from(
         "trace_addr",
-        address(tr_ct.expr(), f_p.expr(), tr_p.expr(), blog, tr_t.expr(), sa),
+        row_address(tr_row.expr(), blog, tr_t.expr(), sa),
     );
     let in_trace = m.wire_from("in_trace", in_phase(ph::TRACE));
-    let tr_issue = m.wire_from(
-        "trace_issue",
-        in_trace & !tr_pending & !r_valid & xcnt.is_lt(tr_total),
-    );
+    let tr_issue = m.wire_from("trace_issue", in_trace & !tr_pending & !r_valid & !tr_all);
     // The stage's output is in the output-role buffer: B when role = 0.
     let tq_a = m.mem_read(spike_a, "trace_qa", tr_issue & role, tr_addr);
     let tq_b = m.mem_read(spike_b, "trace_qb", tr_issue & !role, tr_addr);
@@ -1102,16 +1179,13 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let in_logits = m.wire_from("in_logits", in_phase(ph::LOGITS));
     let logit_total = fit(f_m, 32);
     let final_go = m.wire_from("final_go", in_phase(ph::FINAL) & !r_valid);
-    let stage_go = in_phase(ph::STAGE);
+    let stage_go = desc_loaded.expr();
     let next_go = in_phase(ph::NEXT);
     // Transitions.
     let to = |v: u64| u(v, PHW);
     let after_array = is_cls.select(to(ph::CLASSIFY), to(ph::LIF));
     let after_lif = trace_en.select(to(ph::TRACE), to(ph::NEXT));
-    let trace_done = m.wire_from(
-        "trace_done",
-        in_trace & xcnt.is_ge(tr_total) & !r_valid & !tr_pending,
-    );
+    let trace_done = m.wire_from("trace_done", in_trace & tr_all & !r_valid & !tr_pending);
     let logits_done = m.wire_from(
         "logits_done",
         in_logits & xcnt.is_ge(logit_total.clone()) & !r_valid,
@@ -1127,14 +1201,8 @@ pub fn accelerator(p: &AccelParams) -> Module {
         "clear_done",
         in_phase(ph::CLEAR) & xcnt.wrapping_add(1).trunc(32).is_ge(fit(mem_words, 32)),
     );
-    let recv_in_done = m.wire_from(
-        "recv_in_done",
-        s_fire & xcnt.wrapping_add(1).trunc(32).is_ge(in_words),
-    );
-    let recv_w_done = m.wire_from(
-        "recv_w_done",
-        w_fire & xcnt.wrapping_add(1).trunc(32).is_ge(w_words),
-    );
+    let recv_in_done = m.wire("recv_in_done", Bool);
+    let recv_w_done = m.wire("recv_w_done", Bool);
     let ent_finish = m.wire_from("entropy_finish", ent_in & ent_done.clone());
     let win_over = last_stage & (last_window | exited.expr());
     Rules::new()
@@ -1231,7 +1299,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .when(exit_now, ent_pred)
         .apply(&mut m, prediction);
     // Requests.
-    let req_go = (stage_go & stage.is_eq(0)) | recv_in_done | (stage_go_w(&in_phase, &stage));
+    let req_go = stage_go | recv_in_done;
     Rules::new()
         .when(req_go, Expr::bool(true))
         .when(req_fire, Expr::bool(false))
@@ -1275,6 +1343,11 @@ pub fn accelerator(p: &AccelParams) -> Module {
             wrt_last.clone().select(u(0, FW), wrt.wrapping_add(1)),
         )
         .apply(&mut m, wrt);
+    let wct_last = wct.wrapping_add(1).is_eq(fit(f_nct, FW));
+    m.drive(
+        recv_w_done,
+        w_fire & wi_last.clone() & wrt_last.clone() & wct_last,
+    );
     Rules::new()
         .when(req_fire, u(0, FW))
         .when(w_fire & wi_last & wrt_last, wct.wrapping_add(1))
@@ -1299,10 +1372,25 @@ pub fn accelerator(p: &AccelParams) -> Module {
             tr_last_p.clone().select(u(0, FW), tr_p.wrapping_add(1)),
         )
         .apply(&mut m, tr_p);
+    let tr_last_ct = tr_ct.wrapping_add(1).is_eq(fit(f_nct, FW));
     Rules::new()
         .when(lif_done, u(0, FW))
-        .when(tr_issue & tr_last_t & tr_last_p, tr_ct.wrapping_add(1))
+        .when(
+            tr_issue & tr_last_t.clone() & tr_last_p.clone(),
+            tr_ct.wrapping_add(1),
+        )
         .apply(&mut m, tr_ct);
+    Rules::new()
+        .when(lif_done, u(0, sa))
+        .when(tr_issue & tr_last_t.clone(), tr_row.wrapping_add(1))
+        .apply(&mut m, tr_row);
+    Rules::new()
+        .when(lif_done, Expr::bool(false))
+        .when(
+            tr_issue & tr_last_t & tr_last_p & tr_last_ct,
+            Expr::bool(true),
+        )
+        .apply(&mut m, tr_all);
     // Result beats.
     let logit_sel = {
         let mut sel: Expr = logits[0].sext(32);
@@ -1355,23 +1443,37 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let cls_lanes = lanes(&cl_ct.expr(), &f_m.expr(), cols, 16);
     let cg_of_word = m.wire(("input_word_cg").to_string(), UInt(FW));
     let in_word_lanes = lanes(&cg_of_word.expr(), &f_c.expr(), cols, 16);
-    let hw_words = m.wire_from("input_hw", fit(fit(f_h, FW) * fit(f_w, FW), FW));
+    // The input words' (cg, y, x) position, x innermost, after the window's timesteps.
     let in_cg_reg = m.reg("input_cg", UInt(FW));
-    let in_hw_cnt = m.reg("input_hw_count", UInt(FW));
-    let hw_last = in_hw_cnt.wrapping_add(1).is_eq(hw_words);
-    let adv_q = s_fire & xsub.wrapping_add(1).is_eq(tw);
+    let in_y = m.reg("input_y", UInt(FW));
+    let in_x = m.reg("input_x", UInt(FW));
+    let x_last = in_x.wrapping_add(1).is_eq(fit(f_w, FW));
+    let y_last = in_y.wrapping_add(1).is_eq(fit(f_h, FW));
+    let cg_last = in_cg_reg.wrapping_add(1).is_eq(fit(f_cgc, FW));
+    let adv_q = m.wire_from(
+        "input_adv_position",
+        s_fire & xsub.wrapping_add(1).is_eq(tw),
+    );
+    Rules::new()
+        .when(req_fire, u(0, FW))
+        .when(adv_q, x_last.clone().select(u(0, FW), in_x.wrapping_add(1)))
+        .apply(&mut m, in_x);
     Rules::new()
         .when(req_fire, u(0, FW))
         .when(
-            adv_q.clone(),
-            hw_last.clone().select(u(0, FW), in_hw_cnt.wrapping_add(1)),
+            adv_q & x_last.clone(),
+            y_last.clone().select(u(0, FW), in_y.wrapping_add(1)),
         )
-        .apply(&mut m, in_hw_cnt);
+        .apply(&mut m, in_y);
     Rules::new()
         .when(req_fire, u(0, FW))
-        .when(adv_q & hw_last, in_cg_reg.wrapping_add(1))
+        .when(
+            adv_q & x_last.clone() & y_last.clone(),
+            in_cg_reg.wrapping_add(1),
+        )
         .apply(&mut m, in_cg_reg);
     m.drive(cg_of_word, in_cg_reg);
+    m.drive(recv_in_done, adv_q & x_last & y_last & cg_last);
     let incs: Vec<(Counter, Expr)> = vec![
         (
             Counter::Cycles,
@@ -1541,8 +1643,4 @@ fn st_wrap_g_or_first(st_next: &Signal, st_g: &Signal, groups: &Signal) -> Expr 
     // The pair about to stream starts a new column tile (its group index is 0) when it is the
     // first pair, or when the previous pair was the last group of its column tile.
     st_next.is_eq(0) | fit(*st_g, FW).wrapping_add(1).is_eq(fit(*groups, FW))
-}
-
-fn stage_go_w(in_phase: &dyn Fn(u64) -> Expr, stage: &Signal) -> Expr {
-    in_phase(ph::STAGE) & stage.is_ne(0)
 }

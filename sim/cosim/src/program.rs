@@ -8,6 +8,7 @@ use crate::error::CosimError;
 use crate::regmap;
 use num_bigint::BigUint;
 use serde::Serialize;
+use spikeforge_config::catalog::StageField;
 use spikeforge_config::{ceil_log2, FireCompare, LayerKind, Network, Reset};
 use spikeforge_generators::accel::params::AccelParams;
 use spikeforge_golden::entropy;
@@ -77,42 +78,48 @@ pub struct StageProgram {
 }
 
 impl StageProgram {
-    /// The stage fields of docs/accelerator.md §8 by field number (0–24, then 25–28 the
-    /// digits of `D·rows`), as written to the registers (θ in 32-bit two's complement).
-    pub fn fields(&self) -> [u32; regmap::NUM_STAGE_FIELDS] {
+    /// The value the host writes to stage field `f` (docs/accelerator.md §8; θ in 32-bit
+    /// two's complement).
+    pub fn field(&self, f: StageField) -> u32 {
         let d = self.rows_digits;
         let g = self.group_digits;
-        [
-            self.c,
-            self.h,
-            self.w,
-            self.m,
-            self.r,
-            self.s,
-            self.stride,
-            self.pad,
-            self.e,
-            self.f,
-            self.n,
-            self.n_rt,
-            self.n_ct,
-            self.p,
-            self.theta as i32 as u32,
-            self.n_ctb,
-            self.membrane_base,
-            self.cg_count,
-            self.groups,
-            self.last_group,
-            d[0],
-            d[1],
-            d[2],
-            d[3],
-            self.is_classifier as u32,
-            g[0],
-            g[1],
-            g[2],
-            g[3],
-        ]
+        match f {
+            StageField::C => self.c,
+            StageField::H => self.h,
+            StageField::W => self.w,
+            StageField::M => self.m,
+            StageField::R => self.r,
+            StageField::S => self.s,
+            StageField::Stride => self.stride,
+            StageField::Pad => self.pad,
+            StageField::E => self.e,
+            StageField::F => self.f,
+            StageField::N => self.n,
+            StageField::NRt => self.n_rt,
+            StageField::NCt => self.n_ct,
+            StageField::P => self.p,
+            StageField::Theta => self.theta as i32 as u32,
+            StageField::NCtb => self.n_ctb,
+            StageField::MembraneBase => self.membrane_base,
+            StageField::CgCount => self.cg_count,
+            StageField::Groups => self.groups,
+            StageField::LastGroup => self.last_group,
+            StageField::RowsCg => d[0],
+            StageField::RowsCl => d[1],
+            StageField::RowsR => d[2],
+            StageField::RowsS => d[3],
+            StageField::IsClassifier => self.is_classifier as u32,
+            StageField::DrowsCg => g[0],
+            StageField::DrowsCl => g[1],
+            StageField::DrowsR => g[2],
+            StageField::DrowsS => g[3],
+            StageField::NCtbP => self.n_ctb * self.p,
+        }
+    }
+
+    /// Every stage field's value, by field number ([`StageField::ALL`]'s order).
+    pub fn fields(&self) -> [u32; regmap::NUM_STAGE_FIELDS] {
+        StageField::ALL.map(|f| self.field(f))
     }
 
     /// Spike words of this stage's output per window timestep: `n_ct · P` (the trace sends
