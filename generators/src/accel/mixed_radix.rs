@@ -7,7 +7,8 @@
 
 use spikeforge_dsl::prelude::*;
 
-/// The digits of a tap index (all unsigned, `width` bits).
+/// The digits of a tap index (unsigned; each digit as wide as its radix needs, `cg` modulo
+/// the address width: it only feeds addresses).
 #[derive(Clone, Debug)]
 pub struct Digits {
     /// Channel group `c / cols`.
@@ -20,7 +21,7 @@ pub struct Digits {
     pub s: Expr,
 }
 
-/// Radices of the bounded digits (run-time values, `width` bits).
+/// Radices of the bounded digits (each at most `2^w` for its `w`-bit digit).
 #[derive(Clone, Debug)]
 pub struct Radices {
     /// `cols` (a constant of the hardware).
@@ -31,12 +32,23 @@ pub struct Radices {
     pub s: Expr,
 }
 
-/// One digit: `a + b + carry_in`, wrapped at `radix`; returns (digit, carry out).
+/// `e` zero-extended or truncated to `w` bits.
+fn fit(e: &Expr, w: u32) -> Expr {
+    match e.width().cmp(&w) {
+        std::cmp::Ordering::Less => e.zext(w),
+        std::cmp::Ordering::Equal => e.clone(),
+        std::cmp::Ordering::Greater => e.trunc(w),
+    }
+}
+
+/// One digit: `a + b + carry_in`, wrapped at `radix` (at most `2^w` for a `w`-bit digit);
+/// returns (digit, carry out).
 fn digit(a: &Expr, b: &Expr, carry: Expr, radix: &Expr) -> (Expr, Expr) {
     let w = a.width();
-    let sum = (a + b + carry.zext(w)).trunc(w + 1);
-    let over = sum.is_ge(radix);
-    let wrapped = sum.wrapping_sub(radix.zext(w + 1)).trunc(w);
+    let sum = (fit(a, w + 1) + fit(b, w + 1) + carry.zext(w + 1)).trunc(w + 1);
+    let radix = fit(radix, w + 1);
+    let over = sum.is_ge(&radix);
+    let wrapped = sum.wrapping_sub(radix).trunc(w);
     (over.select(wrapped, sum.trunc(w)), over)
 }
 
@@ -52,13 +64,12 @@ pub fn add(x: &Digits, y: &Digits, radix: &Radices) -> Digits {
 
 /// `x + 1` in mixed radix.
 pub fn increment(x: &Digits, radix: &Radices) -> Digits {
-    let w = x.s.width();
-    let zero = Expr::uint(0, w);
+    let zero = |d: &Expr| Expr::uint(0, d.width());
     let one = Digits {
-        cg: zero.clone(),
-        cl: zero.clone(),
-        r: zero.clone(),
-        s: Expr::uint(1, w),
+        cg: zero(&x.cg),
+        cl: zero(&x.cl),
+        r: zero(&x.r),
+        s: Expr::uint(1, x.s.width()),
     };
     add(x, &one, radix)
 }

@@ -133,6 +133,20 @@ impl AccelParams {
         )
     }
 
+    /// Width of the kernel-row and kernel-column tap digits `r`, `s` (bits):
+    /// `⌈log2 spike_words⌉ + 1`. A linear layer's kernel is its input plane, which fits the
+    /// spike buffer, so only a convolution kernel larger than that (the driver rejects it)
+    /// would not fit; R and S are at most `2^bits − 1`.
+    pub fn kernel_digit_bits(&self) -> u32 {
+        super::pe::clog2(self.spike_words.max(2)) + 1
+    }
+
+    /// Width of a tap's fan-in index `n` (bits): `⌈log2(weight_words + 1)⌉`. Every tap of a
+    /// stage is below `n_rt·rows`, and the weight buffer holds `n_ct·n_rt·rows` words.
+    pub fn tap_index_bits(&self) -> u32 {
+        super::pe::clog2(self.weight_words + 1)
+    }
+
     /// Row tiles per group `D` (docs/accelerator.md §5).
     pub fn group_depth(&self) -> u32 {
         if self.double_buffer {

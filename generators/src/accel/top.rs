@@ -280,12 +280,14 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let f_h = cur(&mut m, StageField::H);
     let f_w = cur(&mut m, StageField::W);
     let f_m = cur(&mut m, StageField::M);
-    let f_r = cur(&mut m, StageField::R);
-    let f_s = cur(&mut m, StageField::S);
+    let kb_digits = p.kernel_digit_bits();
+    let nw = p.tap_index_bits();
+    let f_r = cur_bits(&mut m, StageField::R, kb_digits);
+    let f_s = cur_bits(&mut m, StageField::S, kb_digits);
     let f_stride = cur(&mut m, StageField::Stride);
     let f_pad = cur(&mut m, StageField::Pad);
     let f_f = cur(&mut m, StageField::F);
-    let f_n = cur(&mut m, StageField::N);
+    let f_n = cur_bits(&mut m, StageField::N, nw);
     let f_nrt = cur(&mut m, StageField::NRt);
     let f_nct = cur(&mut m, StageField::NCt);
     let f_p = cur(&mut m, StageField::P);
@@ -296,18 +298,19 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let f_cgc = cur(&mut m, StageField::CgCount);
     let f_groups = cur(&mut m, StageField::Groups);
     let f_last = cur(&mut m, StageField::LastGroup);
+    let cl_bits = clog2(u64::from(cols));
     let f_rows_digits = [
-        cur(&mut m, StageField::RowsCg),
-        cur(&mut m, StageField::RowsCl),
-        cur(&mut m, StageField::RowsR),
-        cur(&mut m, StageField::RowsS),
+        cur_bits(&mut m, StageField::RowsCg, sa),
+        cur_bits(&mut m, StageField::RowsCl, cl_bits),
+        cur_bits(&mut m, StageField::RowsR, kb_digits),
+        cur_bits(&mut m, StageField::RowsS, kb_digits),
     ];
     let f_is_cls = cur(&mut m, StageField::IsClassifier);
     let f_drows_digits = [
-        cur(&mut m, StageField::DrowsCg),
-        cur(&mut m, StageField::DrowsCl),
-        cur(&mut m, StageField::DrowsR),
-        cur(&mut m, StageField::DrowsS),
+        cur_bits(&mut m, StageField::DrowsCg, sa),
+        cur_bits(&mut m, StageField::DrowsCl, cl_bits),
+        cur_bits(&mut m, StageField::DrowsR, kb_digits),
+        cur_bits(&mut m, StageField::DrowsS, kb_digits),
     ];
     let is_cls = m.wire_from("is_classifier", f_is_cls.any());
     let last_stage = m.wire_from(
@@ -613,52 +616,46 @@ pub fn accelerator(p: &AccelParams) -> Module {
     );
 
     // Per-row tap digits (mixed radix, §5): `base` at the group's first tile, `cur` after
-    // each row-tile step.
+    // each row-tile step. Each digit is only as wide as it needs: `cl` below `cols`, `r` and
+    // `s` below R and S (`kernel_digit_bits`), `cg` modulo the spike address width (it only
+    // feeds addresses), the fan-in index `n` below the weight buffer's depth.
+    let digit_bits = [sa, cl_bits, kb_digits, kb_digits];
+    let as_digits = |v: [Expr; 4]| {
+        let [cg, cl, r, s] = v;
+        Digits {
+            cg: fit(cg, digit_bits[0]),
+            cl: fit(cl, digit_bits[1]),
+            r: fit(r, digit_bits[2]),
+            s: fit(s, digit_bits[3]),
+        }
+    };
     let radix = Radices {
-        cols: u(u64::from(cols), FW),
-        r: fit(f_r, FW),
-        s: fit(f_s, FW),
+        cols: u(u64::from(cols), digit_bits[1] + 1),
+        r: fit(f_r, digit_bits[2]),
+        s: fit(f_s, digit_bits[3]),
     };
-    let rows_step = Digits {
-        cg: fit(f_rows_digits[0], FW),
-        cl: fit(f_rows_digits[1], FW),
-        r: fit(f_rows_digits[2], FW),
-        s: fit(f_rows_digits[3], FW),
-    };
-    let group_step = Digits {
-        cg: fit(f_drows_digits[0], FW),
-        cl: fit(f_drows_digits[1], FW),
-        r: fit(f_drows_digits[2], FW),
-        s: fit(f_drows_digits[3], FW),
-    };
-    let zero = || u(0, FW);
-    let mut init = Digits {
-        cg: zero(),
-        cl: zero(),
-        r: zero(),
-        s: zero(),
-    };
+    let rows_step = as_digits(f_rows_digits.map(|f| f.expr()));
+    let group_step = as_digits(f_drows_digits.map(|f| f.expr()));
+    let mut init = as_digits([u(0, 1), u(0, 1), u(0, 1), u(0, 1)]);
     let names = ["cg", "cl", "r", "s"];
     let mut row_taps: Vec<(Digits, Expr)> = Vec::new(); // (digits, n) of the issuing column
     for i in 0..rows {
         let base_regs: Vec<Signal> = names
             .iter()
-            .map(|n| m.reg(format!("tap_base_{n}_{i}"), UInt(FW)))
+            .zip(digit_bits)
+            .map(|(n, w)| m.reg(format!("tap_base_{n}_{i}"), UInt(w)))
             .collect();
         let cur_regs: Vec<Signal> = names
             .iter()
-            .map(|n| m.reg(format!("tap_cur_{n}_{i}"), UInt(FW)))
+            .zip(digit_bits)
+            .map(|(n, w)| m.reg(format!("tap_cur_{n}_{i}"), UInt(w)))
             .collect();
-        let nbase = m.reg(format!("tap_base_n_{i}"), UInt(FW + 1));
-        let ncur = m.reg(format!("tap_cur_n_{i}"), UInt(FW + 1));
-        let as_digits = |r: &[Signal]| Digits {
-            cg: r[0].expr(),
-            cl: r[1].expr(),
-            r: r[2].expr(),
-            s: r[3].expr(),
-        };
-        let base = as_digits(&base_regs);
-        let curd = as_digits(&cur_regs);
+        let nbase = m.reg(format!("tap_base_n_{i}"), UInt(nw));
+        let ncur = m.reg(format!("tap_cur_n_{i}"), UInt(nw));
+        let regs_digits =
+            |r: &[Signal]| as_digits([r[0].expr(), r[1].expr(), r[2].expr(), r[3].expr()]);
+        let base = regs_digits(&base_regs);
+        let curd = regs_digits(&cur_regs);
         let first_rl = st_rl.is_eq(0);
         let tap = Digits {
             cg: first_rl.select(base.cg.clone(), curd.cg.clone()),
@@ -688,16 +685,16 @@ pub fn accelerator(p: &AccelParams) -> Module {
                 .apply(&mut m, base_regs[k]);
             Rules::new().when(st_issue, sv).apply(&mut m, cur_regs[k]);
         }
-        let drows = fit(
-            fit(u(u64::from(d), 16) * u(u64::from(rows), 16), FW + 1),
-            FW + 1,
-        );
+        let drows = u((u64::from(d) * u64::from(rows)) % (1u64 << nw), nw);
         Rules::new()
-            .when(at_group0, u(u64::from(i), FW + 1))
+            .when(at_group0, u(u64::from(i) % (1u64 << nw), nw))
             .when(at_groupk, nbase.wrapping_add(drows))
             .apply(&mut m, nbase);
         Rules::new()
-            .when(st_issue, tap_n.wrapping_add(u(u64::from(rows), 16)))
+            .when(
+                st_issue,
+                tap_n.wrapping_add(u(u64::from(rows) % (1u64 << nw), nw)),
+            )
             .apply(&mut m, ncur);
         row_taps.push((tap, m.wire_from(format!("tap_n_{i}"), tap_n).expr()));
         init = mixed_radix::increment(&init, &radix);
@@ -711,7 +708,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let mut fetch_data_b = Vec::new();
     let mut lane_sel = Vec::new();
     for (i, (tap, tap_n)) in row_taps.iter().enumerate() {
-        let valid = tap_n.is_lt(fit(f_n, FW + 1));
+        let valid = tap_n.is_lt(fit(f_n, nw));
         let y = ey
             .wrapping_add(fit(tap.r.clone(), FW + 1).as_sint())
             .trunc(FW + 2);

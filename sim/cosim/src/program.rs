@@ -391,6 +391,17 @@ impl Program {
                 ),
                 LayerKind::Linear => (h, w, 1, 0, 1, 1),
             };
+            let kernel_max = (1u64 << hw.kernel_digit_bits()) - 1;
+            if u64::from(r.max(s)) > kernel_max {
+                return Err(unsupported(
+                    prefix.clone(),
+                    format!("kernel {r}×{s}"),
+                    format!(
+                        "but the im2col fetch holds kernel rows and columns up to {kernel_max} (⌈log2 spike_words⌉ + 1 = {} bits)",
+                        hw.kernel_digit_bits()
+                    ),
+                ));
+            }
             let m = shape.out_channels;
             let n = c as u64 * r as u64 * s as u64;
             debug_assert_eq!(n, shape.fan_in());
