@@ -284,8 +284,8 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let nw = p.tap_index_bits();
     let f_r = cur_bits(&mut m, StageField::R, kb_digits);
     let f_s = cur_bits(&mut m, StageField::S, kb_digits);
-    let f_stride = cur(&mut m, StageField::Stride);
-    let f_pad = cur(&mut m, StageField::Pad);
+    let f_stride = cur_bits(&mut m, StageField::Stride, p.kernel_digit_bits() + 1);
+    let f_pad = cur_bits(&mut m, StageField::Pad, p.kernel_digit_bits() + 1);
     let f_f = cur(&mut m, StageField::F);
     let f_n = cur_bits(&mut m, StageField::N, nw);
     let f_nrt = cur(&mut m, StageField::NRt);
@@ -421,8 +421,12 @@ pub fn accelerator(p: &AccelParams) -> Module {
     let st_f = m.reg("st_f", UInt(FW));
     let st_t = m.reg("st_t", UInt(16));
     let st_rl = m.reg("st_rl", UInt(16));
-    let ey = m.reg("st_ey", SInt(FW + 2)); // e·stride − pad
-    let fx = m.reg("st_fx", SInt(FW + 2)); // f·stride − pad
+    // Input coordinates of the window, `e·stride − pad` and `f·stride − pad`: every value the
+    // fetch uses lies in (−2^k, H + 2^k) with k = kernel_digit_bits (the driver bounds pad and
+    // the kernel by 2^k − 1, and H by the spike buffer), so `k + 2` signed bits hold them.
+    let yw = p.kernel_digit_bits() + 2;
+    let ey = m.reg("st_ey", SInt(yw));
+    let fx = m.reg("st_fx", SInt(yw));
     let st_r = m.wire_from(
         "st_r",
         fit(st_g, FW)
@@ -595,13 +599,13 @@ pub fn accelerator(p: &AccelParams) -> Module {
         .when(st_start, u(0, FW))
         .when(adv_p, st_last_f.select(u(0, FW), st_f.wrapping_add(1)))
         .apply(&mut m, st_f);
-    let neg_pad = Expr::sint(0, FW + 2).wrapping_sub(fit(f_pad, FW + 1).as_sint());
-    let stride_s = fit(f_stride, FW + 1).as_sint();
+    let neg_pad = Expr::sint(0, yw).wrapping_sub(fit(f_pad, yw - 1).as_sint());
+    let stride_s = fit(f_stride, yw - 1).as_sint();
     m.next(
         ey,
         st_start.select(
             neg_pad.clone(),
-            adv_e.select(ey.wrapping_add(stride_s.clone()).trunc(FW + 2), ey.expr()),
+            adv_e.select(ey.wrapping_add(stride_s.clone()).trunc(yw), ey.expr()),
         ),
     );
     m.next(
@@ -609,7 +613,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
         st_start.select(
             neg_pad.clone(),
             adv_p.select(
-                st_last_f.select(neg_pad, fx.wrapping_add(stride_s).trunc(FW + 2)),
+                st_last_f.select(neg_pad, fx.wrapping_add(stride_s).trunc(yw)),
                 fx.expr(),
             ),
         ),
@@ -710,15 +714,15 @@ pub fn accelerator(p: &AccelParams) -> Module {
     for (i, (tap, tap_n)) in row_taps.iter().enumerate() {
         let valid = tap_n.is_lt(fit(f_n, nw));
         let y = ey
-            .wrapping_add(fit(tap.r.clone(), FW + 1).as_sint())
-            .trunc(FW + 2);
+            .wrapping_add(fit(tap.r.clone(), yw - 1).as_sint())
+            .trunc(yw);
         let x = fx
-            .wrapping_add(fit(tap.s.clone(), FW + 1).as_sint())
-            .trunc(FW + 2);
+            .wrapping_add(fit(tap.s.clone(), yw - 1).as_sint())
+            .trunc(yw);
         let inb = y.is_ge(Expr::sint(0, 2))
-            & y.is_lt(fit(f_h, FW + 1).as_sint())
+            & y.is_lt(fit(f_h, yw - 1).as_sint())
             & x.is_ge(Expr::sint(0, 2))
-            & x.is_lt(fit(f_w, FW + 1).as_sint());
+            & x.is_lt(fit(f_w, yw - 1).as_sint());
         let yu = fit(y.as_uint(), FW);
         let xu = fit(x.as_uint(), FW);
         let cg_row = (fit(tap.cg.clone(), sa) * fit(f_h, sa))

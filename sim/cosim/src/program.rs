@@ -392,6 +392,16 @@ impl Program {
                 LayerKind::Linear => (h, w, 1, 0, 1, 1),
             };
             let kernel_max = (1u64 << hw.kernel_digit_bits()) - 1;
+            if u64::from(pad) > kernel_max {
+                return Err(unsupported(
+                    prefix.clone(),
+                    format!("padding {pad}"),
+                    format!(
+                        "but the im2col fetch holds padding up to {kernel_max} (⌈log2 spike_words⌉ + 1 = {} bits)",
+                        hw.kernel_digit_bits()
+                    ),
+                ));
+            }
             if u64::from(r.max(s)) > kernel_max {
                 return Err(unsupported(
                     prefix.clone(),
