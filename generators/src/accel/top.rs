@@ -999,7 +999,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     Rules::new()
         .when(lf_start, u(0, FW))
         .when(
-            lf_adv_cb.clone(),
+            lf_adv_cb,
             lf_last_cb.select(u(0, FW), lf_cb.wrapping_add(1)),
         )
         .apply(&mut m, lf_cb);
@@ -1007,13 +1007,13 @@ pub fn accelerator(p: &AccelParams) -> Module {
     Rules::new()
         .when(lf_start, u(0, FW))
         .when(
-            lf_adv_p.clone(),
+            lf_adv_p,
             lf_last_p.select(u(0, FW), lf_p.wrapping_add(1)),
         )
         .apply(&mut m, lf_p);
     Rules::new()
         .when(lf_start, u(0, 16))
-        .when(lf_adv_p.clone() & lf_last_p, lf_t.wrapping_add(1))
+        .when(lf_adv_p & lf_last_p, lf_t.wrapping_add(1))
         .apply(&mut m, lf_t);
     let lf_cb_row_next = lf_last_cb.select(
         lf_last_p.select(u(0, pa), fit(lf_p, pa).wrapping_add(1)),
@@ -1021,7 +1021,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
     );
     Rules::new()
         .when(lf_start, u(0, pa))
-        .when(lf_adv_cb.clone(), lf_cb_row_next.clone())
+        .when(lf_adv_cb, lf_cb_row_next.clone())
         .apply(&mut m, lf_cb_row);
     Rules::new()
         .when(lf_start, u(0, pa))
