@@ -403,7 +403,16 @@ pub(crate) fn lower(
         });
     }
 
-    let properties = lower_properties(&mut lw, &signals);
+    let localparams: Vec<ir::LocalParam> = data
+        .localparams
+        .iter()
+        .map(|p| ir::LocalParam {
+            name: p.name.clone(),
+            value: lw.expr(&p.value),
+            loc: p.loc,
+        })
+        .collect();
+    let properties = lower_properties(&mut lw, &signals, &localparams);
 
     ir::Module {
         name: data.name.clone(),
@@ -417,6 +426,7 @@ pub(crate) fn lower(
         mems,
         instances,
         properties,
+        localparams,
         uses_clock,
         uses_reset,
         comb_deps: Vec::new(),
@@ -425,9 +435,16 @@ pub(crate) fn lower(
 
 /// Lowers the module's properties, giving each a Verilog label made of its kind and message
 /// (`assert_count_below_10`), unique among the labels and signal names of the module.
-fn lower_properties(lw: &mut Lowerer<'_>, signals: &[ir::Signal]) -> Vec<ir::Property> {
-    let mut taken: std::collections::HashSet<String> =
-        signals.iter().map(|s| s.name.clone()).collect();
+fn lower_properties(
+    lw: &mut Lowerer<'_>,
+    signals: &[ir::Signal],
+    localparams: &[ir::LocalParam],
+) -> Vec<ir::Property> {
+    let mut taken: std::collections::HashSet<String> = signals
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(localparams.iter().map(|p| p.name.clone()))
+        .collect();
     let mut out = Vec::new();
     for p in &lw.data.properties {
         let keyword = p.kind.keyword();

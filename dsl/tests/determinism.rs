@@ -90,7 +90,7 @@ fn header_names_version_and_parameters() {
 }
 
 #[test]
-fn shared_subexpressions_become_numbered_temporaries() {
+fn shared_subexpressions_become_temporaries_named_after_the_signal_they_feed() {
     let mut m = ModuleBuilder::new("tmp");
     let a = m.input("a", UInt(8));
     let b = m.input("b", UInt(8));
@@ -99,9 +99,10 @@ fn shared_subexpressions_become_numbered_temporaries() {
     m.output_from("z", s.bits(3, 0));
     let out = emit_verilog(&elaborate(&m.finish()).unwrap());
     let text = out.file("tmp.v").unwrap();
-    assert!(text.contains("wire [8:0] _t0_partly_unused;"), "{text}");
+    // `y` is the first signal (in declaration order) whose driver reads the sum.
+    assert!(text.contains("wire [8:0] y_t0_partly_unused;"), "{text}");
     assert!(
-        text.contains("assign y = _t0_partly_unused[8:5];"),
+        text.contains("assign y = y_t0_partly_unused[8:5];"),
         "{text}"
     );
     // Bit 4 is never read: Verilator's -Wall accepts it only under the `*unused*` name.
@@ -114,8 +115,56 @@ fn shared_subexpressions_become_numbered_temporaries() {
     let out = emit_verilog(&elaborate(&m.finish()).unwrap());
     let text = out.file("tmp2.v").unwrap();
     assert!(
-        text.contains("wire [8:0] _t0;"),
+        text.contains("wire [8:0] y_t0;"),
         "every bit is read: {text}"
+    );
+}
+
+#[test]
+fn temporaries_never_take_a_name_the_user_chose() {
+    // Users may name signals, memories and instances like would-be temporaries; a temporary
+    // then takes the next free number, so every declared name stays unique.
+    let mut leaf = ModuleBuilder::new("leaf");
+    let i = leaf.input("i", UInt(8));
+    leaf.output_from("o", i);
+    let leaf = leaf.finish();
+    let mut m = ModuleBuilder::new("clash");
+    let a = m.input("a", UInt(8));
+    let b = m.input("b", UInt(8));
+    let s = a + b;
+    m.output_from("y", s.bits(8, 5));
+    let w = m.wire("y_t0_partly_unused", UInt(8));
+    m.drive(w, a ^ b);
+    let u = m.instance("y_t1_partly_unused", &leaf);
+    m.connect(&u, "i", w);
+    let p = a & b;
+    let z_t0 = m.reg("z_t0", UInt(8));
+    m.next(z_t0, a);
+    let mem = m.mem("z_t1", 4, UInt(8));
+    m.mem_write(mem, true, b.bits(1, 0), z_t0);
+    let rd = m.mem_read(mem, "rd", true, a.bits(1, 0));
+    m.output_from("z", (p.clone() ^ p.clone() ^ rd).trunc(8));
+    m.output_from("q", u.out("o"));
+    let out = emit_verilog(&elaborate(&m.finish()).unwrap());
+    let text = out.file("clash.v").unwrap();
+    assert!(text.contains("wire [8:0] y_t2_partly_unused;"), "{text}");
+    assert!(text.contains("wire [7:0] z_t2;"), "{text}");
+    let declared: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let rest = l.strip_prefix("wire ").or_else(|| l.strip_prefix("reg "))?;
+            rest.split([';', ' '])
+                .find(|t| !t.is_empty() && !t.starts_with('['))
+        })
+        .collect();
+    let mut unique = declared.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        declared.len(),
+        "a name declared twice: {declared:?}"
     );
 }
 

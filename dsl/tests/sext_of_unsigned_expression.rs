@@ -25,7 +25,7 @@ fn sext_of_an_unsigned_expression_names_the_operand() {
         "bit-select of a parenthesised expression:\n{text}"
     );
     assert!(
-        text.contains("{{4{_t"),
+        text.contains("{{4{y_t0[7]}}, y_t0}"),
         "the sign bit comes from a temporary:\n{text}"
     );
 }

@@ -1,9 +1,23 @@
 //! The Verilog-2005 back-end.
 //!
 //! One file per module (`<module>.v`) plus a filelist in dependency order. Builder names are
-//! kept; temporaries are named `_t<N>` in a deterministic order, and a temporary of which some
-//! bits are never read (after an explicit `trunc`/`bits`) is named `_t<N>_partly_unused`, which
-//! Verilator's `-Wall` recognises through its default `--unused-regexp` (`*unused*`).
+//! kept. An expression node read more than once (or whose bits a parent selects) becomes a
+//! temporary named after the signal it feeds: `<signal>_t<k>`, where `<signal>` is the first
+//! signal (in declaration order; then memories, instance inputs `<instance>_<port>` and
+//! property labels) whose driver reads it, and `k` counts that signal's temporaries, skipping
+//! any name already used in the module, so a temporary never takes a user's name. A temporary
+//! of which some bits are never read (after an explicit `trunc`/`bits`) ends in
+//! `_partly_unused`, which Verilator's `-Wall` recognises through its default
+//! `--unused-regexp` (`*unused*`).
+//!
+//! A mux chain over one selector, `sel == k0 ? v0 : sel == k1 ? v1 : … : default` (as
+//! `Update`, `when` scopes and register decodes build it), with at least [`MIN_CASE_ARMS`]
+//! arms that can match, is emitted as `case (sel)` with a `default:` arm: in the `always @*`
+//! block of the wire or output it drives (declared `reg`), inside the register's clocked block
+//! when it is a register's next value, or as a `reg` temporary with its own `always @*` block
+//! elsewhere. Arms keep their priority order; an arm whose constant repeats an earlier one, or
+//! lies outside the selector's type, can never be chosen by the ternary and is left out, so the
+//! `case` computes exactly what the ternary did.
 //!
 //! Every operand is extended explicitly to the width of the operation that reads it, so each
 //! Verilog expression has exactly the width of its IR node: no context-dependent widening,
@@ -15,10 +29,12 @@
 //! are emitted once, under the name of the first; instances of the others use that name.
 
 use super::templates;
+use crate::checks::names::RESERVED;
 use crate::ir::{self, BinOp, ExprId, ExprKind, ModuleId, RedOp, SignalKind, UnOp};
 use crate::types::Type;
 use num_bigint::BigInt;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -95,8 +111,9 @@ pub fn emit_verilog(design: &ir::Design) -> VerilogOutput {
     let mut aliases: HashMap<ModuleId, Vec<String>> = HashMap::new();
     for (i, m) in design.modules.iter().enumerate() {
         let id = ModuleId(i as u32);
-        let ports = port_decls(m);
-        let body = ModuleEmitter::new(m, design, &canonical).body();
+        let emitter = ModuleEmitter::new(m, design, &canonical);
+        let ports = emitter.port_decls();
+        let body = emitter.body();
         let key = (ports.join("\n"), body.clone());
         match seen.get(&key) {
             Some(&first) => {
@@ -196,35 +213,6 @@ fn decl_comment(ty: Type, loc: crate::ir::SourceLoc) -> String {
     }
 }
 
-fn port_decls(m: &ir::Module) -> Vec<String> {
-    let mut ports = Vec::new();
-    if m.uses_clock {
-        ports.push("input  wire clk".to_string());
-    }
-    if m.uses_reset {
-        ports.push("input  wire rst".to_string());
-    }
-    for &p in &m.ports {
-        let s = m.signal(p);
-        let dir = if s.kind == SignalKind::Input {
-            "input "
-        } else {
-            "output"
-        };
-        let signed = if s.ty.is_signed() {
-            format!(" /* {} */", s.ty)
-        } else {
-            String::new()
-        };
-        ports.push(format!(
-            "{dir} wire {}{}{signed}",
-            range(s.ty.width()),
-            s.name
-        ));
-    }
-    ports
-}
-
 /// A constant as a sized Verilog literal.
 fn literal(ty: Type, value: &BigInt) -> String {
     let w = ty.width();
@@ -238,6 +226,42 @@ fn literal(ty: Type, value: &BigInt) -> String {
     }
 }
 
+/// The fewest arms a mux chain over one selector needs to be emitted as a `case`.
+const MIN_CASE_ARMS: usize = 3;
+
+/// One arm of a [`Chain`]: `label: <target> = value;`.
+struct ChainArm {
+    /// The constant node compared with the selector.
+    label: ExprId,
+    /// Its value (within the selector's type).
+    label_value: BigInt,
+    /// The arm's value.
+    value: ExprId,
+}
+
+/// A mux chain over one selector, `sel == k0 ? v0 : sel == k1 ? v1 : … : default`, emitted
+/// as a `case (sel)`.
+struct Chain {
+    /// The selector.
+    sel: ExprId,
+    /// The arms in priority order, without the ones that can never be chosen.
+    arms: Vec<ChainArm>,
+    /// The value when no arm matches.
+    default: ExprId,
+}
+
+/// How the live expression nodes of a module are read (see [`ModuleEmitter::count`]).
+struct Counts {
+    /// Reads of each node.
+    uses: Vec<u32>,
+    /// Nodes that need a name however often they are read.
+    must_name: Vec<bool>,
+    /// Bit ranges `(lo, hi)` read by part selects.
+    bits_read: Vec<Vec<(u32, u32)>>,
+    /// Nodes read whole somewhere.
+    full_read: Vec<bool>,
+}
+
 struct ModuleEmitter<'a> {
     m: &'a ir::Module,
     design: &'a ir::Design,
@@ -249,6 +273,17 @@ struct ModuleEmitter<'a> {
     /// reads is named `<name>_unused` (Verilator's `-Wall` convention for intentionally
     /// unread signals; leaving the pin empty would be a PINCONNECTEMPTY warning instead).
     signal_names: Vec<String>,
+    /// The mux chains emitted as a `case`, by head node.
+    chains: BTreeMap<ExprId, Chain>,
+    /// Chain heads emitted in the block of the one signal they drive (not as temporaries).
+    direct: Vec<bool>,
+    /// Wires and outputs driven by a `case` (declared `reg`, driven in an `always @*`).
+    case_driven: Vec<bool>,
+    /// For each named constant (`localparam`), where its name was written: bit 0 in the logic,
+    /// bit 1 in the properties (see [`ModuleEmitter::localparams`]).
+    param_used: RefCell<Vec<u8>>,
+    /// True while the properties' block is being written.
+    in_formal: Cell<bool>,
 }
 
 impl<'a> ModuleEmitter<'a> {
@@ -274,71 +309,256 @@ impl<'a> ModuleEmitter<'a> {
             canonical,
             names: vec![None; m.exprs.len()],
             signal_names,
+            chains: BTreeMap::new(),
+            direct: vec![false; m.exprs.len()],
+            case_driven: vec![false; m.signals.len()],
+            param_used: RefCell::new(vec![0; m.localparams.len()]),
+            in_formal: Cell::new(false),
         };
         e.plan();
         e
     }
 
-    /// Decides which expression nodes become named temporaries: nodes read more than once,
-    /// and nodes whose bits are selected or sign-extended by a parent.
+    /// Decides how every expression node is emitted: which mux chains over one selector become
+    /// a `case` ([`Chain`]), and which nodes become named temporaries (nodes read more than
+    /// once, nodes whose bits are selected or sign-extended by a parent, and `case` results
+    /// that are not a signal's whole driver).
     fn plan(&mut self) {
+        let n = self.m.exprs.len();
+        // First the plain structure, to find the chains; then again with the chains in place,
+        // so that the comparisons a `case` replaces count no more.
+        let live = self.live();
+        let first = self.count(&live);
+        let mut absorbed = vec![false; n];
+        for h in (0..n).rev() {
+            if absorbed[h] || !live[h] {
+                continue;
+            }
+            if let Some((chain, inner)) = self.chain_at(ExprId(h as u32), &first) {
+                for i in inner {
+                    absorbed[i.0 as usize] = true;
+                }
+                self.chains.insert(ExprId(h as u32), chain);
+            }
+        }
+        let live = self.live();
+        let counts = self.count(&live);
+        // A chain that is the whole driver of one signal, and read nowhere else, is emitted in
+        // that signal's own block; any other becomes a `reg` temporary.
+        let m = self.m;
+        for a in &m.assigns {
+            if self.chains.contains_key(&a.value) && counts.uses[a.value.0 as usize] == 1 {
+                self.direct[a.value.0 as usize] = true;
+                self.case_driven[a.target.0 as usize] = true;
+            }
+        }
+        for r in &m.regs {
+            if self.chains.contains_key(&r.next) && counts.uses[r.next.0 as usize] == 1 {
+                self.direct[r.next.0 as usize] = true;
+            }
+        }
+        let owners = self.owners(&live);
+        let mut taken: HashSet<String> = self.signal_names.iter().cloned().collect();
+        taken.extend(RESERVED.iter().map(|s| s.to_string()));
+        taken.extend(m.signals.iter().map(|s| s.name.clone()));
+        taken.extend(m.mems.iter().map(|x| x.name.clone()));
+        taken.extend(m.instances.iter().map(|x| x.name.clone()));
+        taken.extend(m.properties.iter().map(|p| p.label.clone()));
+        taken.extend(m.localparams.iter().map(|p| p.name.clone()));
+        for p in &m.localparams {
+            self.names[p.value.0 as usize] = Some(p.name.clone());
+        }
+        let mut next_of: HashMap<&str, u32> = HashMap::new();
+        for (i, x) in m.exprs.iter().enumerate() {
+            if !live[i] {
+                continue;
+            }
+            match &x.kind {
+                ExprKind::Signal(s) => {
+                    self.names[i] = Some(self.signal_names[s.0 as usize].clone());
+                }
+                ExprKind::Const(_) => {}
+                _ if counts.must_name[i]
+                    || counts.uses[i] > 1
+                    || (self.chains.contains_key(&ExprId(i as u32)) && !self.direct[i]) =>
+                {
+                    let partly_unused = !counts.full_read[i]
+                        && !covers(&mut counts.bits_read[i].clone(), x.ty.width());
+                    let owner = owners[i].as_deref().unwrap_or("");
+                    let k = next_of.entry(owner).or_insert(0);
+                    // `<owner>_t<k>`, the first `k` that names nothing else in the module.
+                    let name = loop {
+                        let base = if owner.is_empty() {
+                            format!("t{k}")
+                        } else {
+                            format!("{owner}_t{k}")
+                        };
+                        *k += 1;
+                        let name = if partly_unused {
+                            format!("{base}_partly_unused")
+                        } else {
+                            base
+                        };
+                        if !taken.contains(&name) {
+                            break name;
+                        }
+                    };
+                    taken.insert(name.clone());
+                    self.names[i] = Some(name);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The operands of `id` as emitted: a `case`'s selector, arm values and default, or the
+    /// node's own operands.
+    fn operands(&self, id: ExprId) -> Vec<ExprId> {
+        match self.chains.get(&id) {
+            Some(c) => std::iter::once(c.sel)
+                .chain(c.arms.iter().map(|a| a.value))
+                .chain([c.default])
+                .collect(),
+            None => self.m.expr(id).kind.operands(),
+        }
+    }
+
+    /// The expression roots of the module in a fixed order, each with the name of what it
+    /// drives: signals in declaration order (their assignment, or their register's next value
+    /// and enable), then memory ports, instance inputs and properties.
+    fn roots(&self) -> Vec<(String, ExprId)> {
+        let m = self.m;
+        let mut by_signal: Vec<Vec<ExprId>> = vec![Vec::new(); m.signals.len()];
+        for a in &m.assigns {
+            by_signal[a.target.0 as usize].push(a.value);
+        }
+        for r in &m.regs {
+            by_signal[r.signal.0 as usize].push(r.next);
+            by_signal[r.signal.0 as usize].extend(r.enable);
+        }
+        let mut roots = Vec::new();
+        for (i, ids) in by_signal.into_iter().enumerate() {
+            roots.extend(ids.into_iter().map(|e| (self.signal_names[i].clone(), e)));
+        }
+        for mem in &m.mems {
+            for w in &mem.writes {
+                roots.extend([w.enable, w.addr, w.data].map(|e| (mem.name.clone(), e)));
+            }
+            for r in &mem.reads {
+                roots.extend([r.enable, r.addr].map(|e| (mem.name.clone(), e)));
+            }
+        }
+        for inst in &m.instances {
+            for (port, e) in &inst.inputs {
+                roots.push((format!("{}_{port}", inst.name), *e));
+            }
+        }
+        for p in &m.properties {
+            roots.push((p.label.clone(), p.cond));
+        }
+        roots
+    }
+
+    /// The nodes reachable from the roots through the emitted operands.
+    fn live(&self) -> Vec<bool> {
+        let mut live = vec![false; self.m.exprs.len()];
+        let mut stack: Vec<ExprId> = self.roots().into_iter().map(|(_, e)| e).collect();
+        while let Some(id) = stack.pop() {
+            if !std::mem::replace(&mut live[id.0 as usize], true) {
+                stack.extend(self.operands(id));
+            }
+        }
+        live
+    }
+
+    /// For each node, the name of the first root (in [`ModuleEmitter::roots`] order) whose
+    /// expression reaches it: the signal its temporary is named after.
+    fn owners(&self, live: &[bool]) -> Vec<Option<String>> {
+        let mut owner: Vec<Option<String>> = vec![None; self.m.exprs.len()];
+        for (name, root) in self.roots() {
+            let mut stack = vec![root];
+            while let Some(id) = stack.pop() {
+                let i = id.0 as usize;
+                if owner[i].is_some() || !live[i] {
+                    continue;
+                }
+                owner[i] = Some(name.clone());
+                stack.extend(self.operands(id));
+            }
+        }
+        owner
+    }
+
+    /// How the live nodes are read: reads per node, nodes that need a name whatever their
+    /// reads, and which bits of each node are read.
+    fn count(&self, live: &[bool]) -> Counts {
         let m = self.m;
         let n = m.exprs.len();
-        let mut uses = vec![0u32; n];
-        let mut must_name = vec![false; n];
-        let mut bits_read: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
-        let mut full_read = vec![false; n];
-        let mut note = |id: ExprId, part: Option<(u32, u32)>, uses: &mut Vec<u32>| {
+        let mut c = Counts {
+            uses: vec![0u32; n],
+            must_name: vec![false; n],
+            bits_read: vec![Vec::new(); n],
+            full_read: vec![false; n],
+        };
+        let note = |id: ExprId, part: Option<(u32, u32)>, c: &mut Counts| {
             let i = id.0 as usize;
-            uses[i] += 1;
+            c.uses[i] += 1;
             match part {
-                Some((hi, lo)) => bits_read[i].push((lo, hi)),
-                None => full_read[i] = true,
+                Some((hi, lo)) => c.bits_read[i].push((lo, hi)),
+                None => c.full_read[i] = true,
             }
         };
         for a in &m.assigns {
-            note(a.value, None, &mut uses);
+            note(a.value, None, &mut c);
         }
         for r in &m.regs {
-            note(r.next, None, &mut uses);
+            note(r.next, None, &mut c);
             if let Some(e) = r.enable {
-                note(e, None, &mut uses);
+                note(e, None, &mut c);
             }
         }
         for mem in &m.mems {
             for w in &mem.writes {
                 for e in [w.enable, w.addr, w.data] {
-                    note(e, None, &mut uses);
+                    note(e, None, &mut c);
                 }
             }
             for r in &mem.reads {
                 for e in [r.enable, r.addr] {
-                    note(e, None, &mut uses);
+                    note(e, None, &mut c);
                 }
             }
         }
         for inst in &m.instances {
             for (_, e) in &inst.inputs {
-                note(*e, None, &mut uses);
+                note(*e, None, &mut c);
             }
         }
+        let width_of = |id: ExprId| m.expr(id).ty.width();
+        let signed = |id: ExprId| m.expr(id).ty.is_signed();
+        let sext_to = |id: ExprId, w: u32, c: &mut Counts| {
+            if signed(id) && width_of(id) < w {
+                c.must_name[id.0 as usize] = true;
+            }
+        };
         for (i, x) in m.exprs.iter().enumerate() {
-            let _ = i;
-            let width_of = |id: ExprId| m.expr(id).ty.width();
-            let signed = |id: ExprId| m.expr(id).ty.is_signed();
-            let r = x.ty.width();
-            let sext_to = |id: ExprId, w: u32, must: &mut Vec<bool>| {
-                if signed(id) && width_of(id) < w {
-                    must[id.0 as usize] = true;
+            if !live[i] {
+                continue;
+            }
+            if self.chains.contains_key(&ExprId(i as u32)) {
+                for e in self.operands(ExprId(i as u32)) {
+                    note(e, None, &mut c);
                 }
-            };
+                continue;
+            }
+            let r = x.ty.width();
             match &x.kind {
                 ExprKind::Const(_) | ExprKind::Signal(_) => {}
                 ExprKind::Unary(op, a) => {
                     if *op == UnOp::Neg {
-                        sext_to(*a, r, &mut must_name);
+                        sext_to(*a, r, &mut c);
                     }
-                    note(*a, None, &mut uses);
+                    note(*a, None, &mut c);
                 }
                 ExprKind::Binary(op, a, b) => {
                     let target = if op.is_comparison() {
@@ -348,83 +568,261 @@ impl<'a> ModuleEmitter<'a> {
                     };
                     if *op == BinOp::ShrDyn && width_of(*b) > 32 {
                         // A wide amount is emitted as bit ranges of it (see `shift_amount`).
-                        must_name[b.0 as usize] = true;
+                        c.must_name[b.0 as usize] = true;
                     }
                     if !matches!(op, BinOp::ShrDyn) {
-                        sext_to(*a, target, &mut must_name);
+                        sext_to(*a, target, &mut c);
                         if *op != BinOp::ShlDyn {
-                            sext_to(*b, target, &mut must_name);
+                            sext_to(*b, target, &mut c);
                         }
                     }
-                    note(*a, None, &mut uses);
-                    note(*b, None, &mut uses);
+                    note(*a, None, &mut c);
+                    note(*b, None, &mut c);
                 }
                 ExprKind::ShlConst(a, _)
                 | ExprKind::ShrConst { arg: a, .. }
                 | ExprKind::Zext(a)
                 | ExprKind::Reinterpret(a)
-                | ExprKind::Reduce(_, a) => note(*a, None, &mut uses),
+                | ExprKind::Reduce(_, a) => note(*a, None, &mut c),
                 ExprKind::Sext(a) => {
                     // `sext` replicates the top bit whatever the operand's signedness, so an
                     // unsigned operand needs a name too (`(x | y)[7]` is not Verilog).
                     if width_of(*a) < r {
-                        must_name[a.0 as usize] = true;
+                        c.must_name[a.0 as usize] = true;
                     }
-                    note(*a, None, &mut uses);
+                    note(*a, None, &mut c);
                 }
                 ExprKind::Mux(s, a, b) => {
                     for e in [*s, *a, *b] {
-                        note(e, None, &mut uses);
+                        note(e, None, &mut c);
                     }
                 }
                 ExprKind::Concat(parts) => {
                     for p in parts {
-                        note(*p, None, &mut uses);
+                        note(*p, None, &mut c);
                     }
                 }
                 ExprKind::Slice(a, hi, lo) => {
                     let full = *lo == 0 && *hi + 1 == width_of(*a);
                     if full {
-                        note(*a, None, &mut uses);
+                        note(*a, None, &mut c);
                     } else {
-                        must_name[a.0 as usize] = true;
-                        note(*a, Some((*hi, *lo)), &mut uses);
+                        c.must_name[a.0 as usize] = true;
+                        note(*a, Some((*hi, *lo)), &mut c);
                     }
                 }
             }
         }
-        let mut next_temp = 0u32;
-        for (i, x) in m.exprs.iter().enumerate() {
-            match &x.kind {
-                ExprKind::Signal(s) => {
-                    self.names[i] = Some(self.signal_names[s.0 as usize].clone());
-                }
-                ExprKind::Const(_) => {}
-                _ if must_name[i] || uses[i] > 1 => {
-                    let partly_unused = !full_read[i] && !covers(&mut bits_read[i], x.ty.width());
-                    let name = if partly_unused {
-                        format!("_t{next_temp}_partly_unused")
-                    } else {
-                        format!("_t{next_temp}")
-                    };
-                    next_temp += 1;
-                    self.names[i] = Some(name);
-                }
-                _ => {}
-            }
+        c
+    }
+
+    /// `(selector, constant)` when `cond` compares a non-constant with a constant for equality.
+    fn eq_const(&self, cond: ExprId) -> Option<(ExprId, ExprId)> {
+        let is_const = |id: ExprId| matches!(self.m.expr(id).kind, ExprKind::Const(_));
+        match self.m.expr(cond).kind {
+            ExprKind::Binary(BinOp::Eq, a, b) if is_const(b) && !is_const(a) => Some((a, b)),
+            ExprKind::Binary(BinOp::Eq, a, b) if is_const(a) && !is_const(b) => Some((b, a)),
+            _ => None,
         }
     }
 
+    /// The mux chain over one selector headed by `head`, and the inner mux nodes it absorbs,
+    /// when it has at least [`MIN_CASE_ARMS`] arms that can match. An inner node must be read
+    /// only by the chain (it has no name of its own). Arms are kept in priority order; a
+    /// constant the selector cannot equal (out of its type's range) or already met is dropped,
+    /// which leaves the first match winning, as in the ternary.
+    fn chain_at(&self, head: ExprId, counts: &Counts) -> Option<(Chain, Vec<ExprId>)> {
+        let m = self.m;
+        let ExprKind::Mux(c0, _, _) = m.expr(head).kind else {
+            return None;
+        };
+        let (sel, _) = self.eq_const(c0)?;
+        let sel_ty = m.expr(sel).ty;
+        let mut arms: Vec<ChainArm> = Vec::new();
+        let mut inner = Vec::new();
+        let mut node = head;
+        while let ExprKind::Mux(c, v, rest) = m.expr(node).kind {
+            let Some((s, k)) = self.eq_const(c) else {
+                break;
+            };
+            let i = node.0 as usize;
+            if s != sel || (node != head && (counts.uses[i] != 1 || counts.must_name[i])) {
+                break;
+            }
+            if node != head {
+                inner.push(node);
+            }
+            if let ExprKind::Const(value) = &m.expr(k).kind {
+                if sel_ty.contains(value) && !arms.iter().any(|a| &a.label_value == value) {
+                    arms.push(ChainArm {
+                        label: k,
+                        label_value: value.clone(),
+                        value: v,
+                    });
+                }
+            }
+            node = rest;
+        }
+        (arms.len() >= MIN_CASE_ARMS).then_some((
+            Chain {
+                sel,
+                arms,
+                default: node,
+            },
+            inner,
+        ))
+    }
+
+    /// The port declarations; an output driven by a `case` is an `output reg`.
+    fn port_decls(&self) -> Vec<String> {
+        let m = self.m;
+        let mut ports = Vec::new();
+        if m.uses_clock {
+            ports.push("input  wire clk".to_string());
+        }
+        if m.uses_reset {
+            ports.push("input  wire rst".to_string());
+        }
+        for &p in &m.ports {
+            let s = m.signal(p);
+            let dir = if s.kind == SignalKind::Input {
+                "input  wire"
+            } else if self.case_driven[p.0 as usize] {
+                "output reg "
+            } else {
+                "output wire"
+            };
+            let signed = if s.ty.is_signed() {
+                format!(" /* {} */", s.ty)
+            } else {
+                String::new()
+            };
+            ports.push(format!("{dir} {}{}{signed}", range(s.ty.width()), s.name));
+        }
+        ports
+    }
+
+    /// The declaration keyword of temporary `i`: `reg ` for a `case` result, else `wire`.
+    fn temp_keyword(&self, i: usize) -> &'static str {
+        if self.chains.contains_key(&ExprId(i as u32)) {
+            "reg "
+        } else {
+            "wire"
+        }
+    }
+
+    /// The continuous driver of temporary `i`: an `assign`, or an `always @*` block holding
+    /// the `case` of a chain.
+    fn temp_driver(&self, i: usize) -> String {
+        let id = ExprId(i as u32);
+        let name = self.names[i].as_deref().unwrap_or_default();
+        match self.chains.get(&id) {
+            Some(chain) => self.comb_case(chain, name),
+            None => format!("    assign {name} = {};\n", self.emit_inline(id)),
+        }
+    }
+
+    /// The continuous driver of an assigned signal.
+    fn assign_driver(&self, a: &ir::Assign) -> String {
+        let name = &self.signal_names[a.target.0 as usize];
+        match self.chains.get(&a.value) {
+            Some(chain) if self.direct[a.value.0 as usize] => self.comb_case(chain, name),
+            _ => format!("    assign {name} = {};\n", self.emit(a.value)),
+        }
+    }
+
+    /// `always @*` with the `case` of `chain` assigning `target`.
+    fn comb_case(&self, chain: &Chain, target: &str) -> String {
+        format!(
+            "    always @* begin\n{}    end\n",
+            self.case_statement(chain, target, "=", "        ")
+        )
+    }
+
+    /// `case (sel) … endcase` assigning `target` with `op` (`=` or `<=`), indented by `indent`.
+    fn case_statement(&self, chain: &Chain, target: &str, op: &str, indent: &str) -> String {
+        let sel_ty = self.m.expr(chain.sel).ty;
+        let mut out = format!("{indent}case ({})\n", self.emit(chain.sel));
+        for arm in &chain.arms {
+            let label = match &self.names[arm.label.0 as usize] {
+                Some(name) if self.m.expr(arm.label).ty == sel_ty => {
+                    self.note_param(arm.label);
+                    name.clone()
+                }
+                _ => literal(sel_ty, &arm.label_value),
+            };
+            let _ = writeln!(
+                out,
+                "{indent}    {label}: {target} {op} {};",
+                self.emit(arm.value)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{indent}    default: {target} {op} {};",
+            self.emit(chain.default)
+        );
+        let _ = writeln!(out, "{indent}endcase");
+        out
+    }
+
     fn is_temp(&self, id: ExprId) -> bool {
-        !matches!(self.m.expr(id).kind, ExprKind::Signal(_)) && self.names[id.0 as usize].is_some()
+        !matches!(
+            self.m.expr(id).kind,
+            ExprKind::Signal(_) | ExprKind::Const(_)
+        ) && self.names[id.0 as usize].is_some()
     }
 
     /// The expression as Verilog text of exactly its own width.
     fn emit(&self, id: ExprId) -> String {
         if let Some(n) = &self.names[id.0 as usize] {
+            if matches!(self.m.expr(id).kind, ExprKind::Const(_)) {
+                self.note_param(id);
+            }
             return n.clone();
         }
         self.emit_inline(id)
+    }
+
+    /// Records that the name of the named constant `id` was written.
+    fn note_param(&self, id: ExprId) {
+        let bit = if self.in_formal.get() { 2 } else { 1 };
+        let mut used = self.param_used.borrow_mut();
+        for (k, p) in self.m.localparams.iter().enumerate() {
+            if p.value == id {
+                used[k] |= bit;
+            }
+        }
+    }
+
+    /// The `localparam` declarations of the named constants whose name was written in the
+    /// logic (`formal` false) or only in the properties (`formal` true): a declared but unused
+    /// one would be a `-Wall` warning.
+    fn localparams(&self, formal: bool) -> String {
+        let used = self.param_used.borrow();
+        let mut out = String::new();
+        for (k, p) in self.m.localparams.iter().enumerate() {
+            let wanted = if formal {
+                used[k] == 2
+            } else {
+                used[k] & 1 == 1
+            };
+            if !wanted {
+                continue;
+            }
+            let x = self.m.expr(p.value);
+            if let ExprKind::Const(v) = &x.kind {
+                let _ = writeln!(
+                    out,
+                    "    localparam {}{} = {};{}",
+                    range(x.ty.width()),
+                    p.name,
+                    literal(x.ty, v),
+                    decl_comment(x.ty, p.loc)
+                );
+            }
+        }
+        out
     }
 
     /// The expression's defining text, ignoring its temporary name.
@@ -666,7 +1064,7 @@ impl<'a> ModuleEmitter<'a> {
                         stack.extend(roots[i].iter().copied());
                     }
                 }
-                stack.extend(m.expr(id).kind.operands());
+                stack.extend(self.operands(id));
             }
             sig
         };
@@ -700,7 +1098,7 @@ impl<'a> ModuleEmitter<'a> {
             if std::mem::replace(&mut logic[id.0 as usize], true) {
                 continue;
             }
-            stack.extend(m.expr(id).kind.operands());
+            stack.extend(self.operands(id));
         }
         (logic, formal)
     }
@@ -713,13 +1111,10 @@ impl<'a> ModuleEmitter<'a> {
         if m.properties.is_empty() {
             return String::new();
         }
+        self.in_formal.set(true);
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "`ifdef FORMAL\n    // Properties: proved by formal tools, checked by simulation; ignored by synthesis."
-        );
         for (i, s) in m.signals.iter().enumerate().filter(|(i, _)| formal[*i]) {
-            let kw = if s.kind == SignalKind::Reg {
+            let kw = if s.kind == SignalKind::Reg || self.case_driven[i] {
                 "reg "
             } else {
                 "wire"
@@ -737,27 +1132,18 @@ impl<'a> ModuleEmitter<'a> {
             let name = self.names[i].as_deref().unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    wire {}{};{}",
+                "    {} {}{};{}",
+                self.temp_keyword(i),
                 range(x.ty.width()),
                 name,
                 type_comment(x.ty)
             );
         }
         for &i in formal_temps {
-            let name = self.names[i].as_deref().unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "    assign {name} = {};",
-                self.emit_inline(ExprId(i as u32))
-            );
+            out.push_str(&self.temp_driver(i));
         }
         for a in m.assigns.iter().filter(|a| formal[a.target.0 as usize]) {
-            let _ = writeln!(
-                out,
-                "    assign {} = {};",
-                m.signal(a.target).name,
-                self.emit(a.value)
-            );
+            out.push_str(&self.assign_driver(a));
         }
         for r in m.regs.iter().filter(|r| formal[r.signal.0 as usize]) {
             out.push_str(&self.reg_block(r));
@@ -790,13 +1176,24 @@ impl<'a> ModuleEmitter<'a> {
             let _ = writeln!(out, "{indent}end");
         }
         let _ = writeln!(out, "    end\n`endif\n");
-        out
+        self.in_formal.set(false);
+        format!(
+            "`ifdef FORMAL\n    // Properties: proved by formal tools, checked by simulation; ignored by synthesis.\n{}{out}",
+            self.localparams(true)
+        )
     }
 
     /// The `always` block of one register.
     fn reg_block(&self, r: &ir::Reg) -> String {
         let m = self.m;
         let s = m.signal(r.signal);
+        if let Some(chain) = self
+            .chains
+            .get(&r.next)
+            .filter(|_| self.direct[r.next.0 as usize])
+        {
+            return self.reg_case_block(r, chain);
+        }
         let next = self.emit(r.next);
         let load = match r.enable {
             Some(en) => format!("if ({}) {} <= {next};", self.emit(en), s.name),
@@ -817,6 +1214,29 @@ impl<'a> ModuleEmitter<'a> {
         out
     }
 
+    /// The `always` block of a register whose next value is a `case`.
+    fn reg_case_block(&self, r: &ir::Reg, chain: &Chain) -> String {
+        let s = self.m.signal(r.signal);
+        let mut out = String::from("    always @(posedge clk) begin\n");
+        let mut guard = Vec::new();
+        if let Some(v) = &r.reset {
+            let _ = writeln!(out, "        if (rst) {} <= {};", s.name, literal(s.ty, v));
+            guard.push("else".to_string());
+        }
+        if let Some(en) = r.enable {
+            guard.push(format!("if ({})", self.emit(en)));
+        }
+        if guard.is_empty() {
+            out.push_str(&self.case_statement(chain, &s.name, "<=", "        "));
+        } else {
+            let _ = writeln!(out, "        {} begin", guard.join(" "));
+            out.push_str(&self.case_statement(chain, &s.name, "<=", "            "));
+            let _ = writeln!(out, "        end");
+        }
+        let _ = writeln!(out, "    end\n");
+        out
+    }
+
     fn body(&self) -> String {
         let m = self.m;
         let mut out = String::new();
@@ -831,6 +1251,7 @@ impl<'a> ModuleEmitter<'a> {
             }
             let kw = match s.kind {
                 SignalKind::Input | SignalKind::Output => continue,
+                SignalKind::Wire if self.case_driven[i] => "reg ",
                 SignalKind::Wire | SignalKind::InstanceOutput { .. } => "wire",
                 SignalKind::Reg | SignalKind::MemReadData { .. } => "reg ",
             };
@@ -860,7 +1281,8 @@ impl<'a> ModuleEmitter<'a> {
             let name = self.names[i].as_deref().unwrap_or_default();
             let _ = writeln!(
                 decls,
-                "    wire {}{};{}",
+                "    {} {}{};{}",
+                self.temp_keyword(i),
                 range(x.ty.width()),
                 name,
                 type_comment(x.ty)
@@ -870,26 +1292,30 @@ impl<'a> ModuleEmitter<'a> {
             out.push_str(&decls);
             out.push('\n');
         }
-        // Continuous assignments: temporaries, then the builder's.
+        // Continuous assignments, temporaries then the builder's; then the `case` blocks, one
+        // paragraph each.
         let mut assigns = String::new();
+        let mut cases = Vec::new();
         for &i in &temps {
-            let name = self.names[i].as_deref().unwrap_or_default();
-            let _ = writeln!(
-                assigns,
-                "    assign {name} = {};",
-                self.emit_inline(ExprId(i as u32))
-            );
+            if self.chains.contains_key(&ExprId(i as u32)) {
+                cases.push(self.temp_driver(i));
+            } else {
+                assigns.push_str(&self.temp_driver(i));
+            }
         }
         for a in m.assigns.iter().filter(|a| !formal[a.target.0 as usize]) {
-            let _ = writeln!(
-                assigns,
-                "    assign {} = {};",
-                m.signal(a.target).name,
-                self.emit(a.value)
-            );
+            if self.case_driven[a.target.0 as usize] {
+                cases.push(self.assign_driver(a));
+            } else {
+                assigns.push_str(&self.assign_driver(a));
+            }
         }
         if !assigns.is_empty() {
             out.push_str(&assigns);
+            out.push('\n');
+        }
+        for c in cases {
+            out.push_str(&c);
             out.push('\n');
         }
         // Registers.
@@ -967,6 +1393,11 @@ impl<'a> ModuleEmitter<'a> {
             let _ = writeln!(out, "    );\n");
         }
         out.push_str(&self.properties(&formal_temps, &formal));
+        // The named constants the text above uses, first.
+        let params = self.localparams(false);
+        if !params.is_empty() {
+            out = format!("{params}\n{out}");
+        }
         // Drop the last blank line.
         while out.ends_with("\n\n") {
             out.pop();

@@ -1,6 +1,7 @@
 //! The builder types: what a generator uses to describe hardware.
 
 mod expr;
+mod localparam;
 mod module;
 mod ops;
 mod property;

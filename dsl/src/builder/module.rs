@@ -86,7 +86,16 @@ pub(crate) struct ModuleData {
     pub(crate) mems: Vec<MemDecl>,
     pub(crate) instances: Vec<InstDecl>,
     pub(crate) properties: Vec<PropertyDecl>,
+    pub(crate) localparams: Vec<LocalParamDecl>,
     pub(crate) problems: Vec<BuildProblem>,
+}
+
+/// A named constant recorded by the builder (see `builder/localparam.rs`).
+#[derive(Clone, Debug)]
+pub(crate) struct LocalParamDecl {
+    pub(crate) name: String,
+    pub(crate) value: Expr,
+    pub(crate) loc: SourceLoc,
 }
 
 /// A property recorded by the builder (see `builder/property.rs`).
@@ -217,6 +226,7 @@ impl ModuleBuilder {
                 mems: Vec::new(),
                 instances: Vec::new(),
                 properties: Vec::new(),
+                localparams: Vec::new(),
                 problems: Vec::new(),
             },
             scope: Vec::new(),

@@ -1,5 +1,7 @@
 //! Name checks: every name in a module (ports, wires, registers, memories, instances,
-//! instance outputs) is a legal Verilog-2005 identifier, is not reserved, and is unique.
+//! instance outputs, named constants) is a legal Verilog-2005 identifier, is not reserved, and
+//! is unique. Names the back-end makes up (temporaries `<signal>_t<k>`) skip every name the
+//! module already uses, so no user name is reserved for them.
 
 use crate::error::ElabError;
 use crate::ir::{self, SourceLoc};
@@ -275,9 +277,6 @@ pub(crate) fn invalid_reason(name: &str) -> Option<String> {
     if KEYWORDS.contains(&name) {
         return Some("it is a Verilog keyword".into());
     }
-    if name.starts_with("_t") && name[2..].starts_with(|c: char| c.is_ascii_digit()) {
-        return Some("names `_t<digits>…` are reserved for the back-end's temporaries".into());
-    }
     if name.len() > 1024 {
         return Some("longer than 1024 characters".into());
     }
@@ -298,6 +297,7 @@ pub(crate) fn check(m: &ir::Module, errors: &mut Vec<ElabError>) {
     names.extend(m.signals.iter().map(|s| (s.name.as_str(), s.loc)));
     names.extend(m.mems.iter().map(|x| (x.name.as_str(), x.loc)));
     names.extend(m.instances.iter().map(|x| (x.name.as_str(), x.loc)));
+    names.extend(m.localparams.iter().map(|x| (x.name.as_str(), x.loc)));
     let mut seen: HashMap<&str, SourceLoc> = HashMap::new();
     for (name, loc) in names {
         if RESERVED.contains(&name) {

@@ -277,6 +277,18 @@ pub struct Property {
     pub loc: SourceLoc,
 }
 
+/// A named constant of a module, emitted as a Verilog `localparam` and written by name wherever
+/// the back-end writes its node whole (comparisons, `case` labels, assigned values).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalParam {
+    /// The Verilog name, unique in the module.
+    pub name: String,
+    /// The constant's node ([`ExprKind::Const`]).
+    pub value: ExprId,
+    /// Where it was declared.
+    pub loc: SourceLoc,
+}
+
 /// An elaborated module.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Module {
@@ -302,6 +314,8 @@ pub struct Module {
     pub instances: Vec<Instance>,
     /// Assertions, assumptions and covers, in the order written.
     pub properties: Vec<Property>,
+    /// Named constants, in declaration order.
+    pub localparams: Vec<LocalParam>,
     /// True when the module (or a submodule) has registers or memories, so it has a `clk`
     /// input.
     pub uses_clock: bool,

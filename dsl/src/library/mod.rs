@@ -10,6 +10,7 @@
 //! | [`pipe`] | a value delayed by `n` register stages (a shift register) |
 //! | [`Layout`] | a packed struct: named, typed fields in one vector |
 //! | [`lanes`] | a vector cut into equal lanes |
+//! | [`Fsm`] | a state machine with named states (`localparam`s), prioritised transitions, `is`, `entering` |
 //! | [`StreamIn`], [`StreamOut`] | valid/ready/payload ports with flat names (`s_valid`, `s_ready`, `s_data`) |
 //!
 //! Each block is built with `#[track_caller]` entry points, so a width or type error is reported
@@ -17,12 +18,14 @@
 
 mod bundle;
 mod counter;
+mod fsm;
 mod pipe;
 mod stream;
 mod update;
 
 pub use bundle::{lanes, Layout};
 pub use counter::{Counter, LoopNest};
+pub use fsm::Fsm;
 pub use pipe::pipe;
 pub use stream::{assert_stream_protocol, assume_stream_protocol, StreamIn, StreamOut};
 pub use update::Update;
