@@ -632,13 +632,50 @@ pub fn yosys_prove(
     reset: Option<&str>,
     max_steps: u32,
 ) -> Result<ProofReport, RtlSimError> {
+    prove_with_sat_args("yosys-prove", files, top, reset, max_steps, "")
+}
+
+/// Like [`yosys_prove`], for a design whose induction only closes once some of its state is
+/// known to be equal in pairs — typically a miter of two variants of one circuit, whose
+/// memories (scratchpads) hold data for arbitrarily long. Each pair `(a, b)` names two
+/// signals of the flattened design (`instance.sub.signal`; a memory word after `memory_map`
+/// is `instance.sub.mem[index]`) that must be equal in every cycle: it is proved like an
+/// assertion and, as one, assumed in the induction hypothesis (`sat -prove a b`).
+///
+/// So that such pairs can hold from the start, all state starts at zero before the reset
+/// cycle (`-set-init-zero`) instead of at arbitrary values: the proof speaks of the designs
+/// starting from equal power-up state. A misspelt signal is a [`RtlSimError::ToolFailed`].
+pub fn yosys_prove_equal_state(
+    files: &[PathBuf],
+    top: &str,
+    reset: Option<&str>,
+    max_steps: u32,
+    equal: &[(String, String)],
+) -> Result<ProofReport, RtlSimError> {
+    let mut extra = String::from(" -set-init-zero");
+    for (a, b) in equal {
+        extra.push_str(&format!(" -prove {a} {b}"));
+    }
+    prove_with_sat_args("yosys-prove-equal", files, top, reset, max_steps, &extra)
+}
+
+/// [`yosys_prove`]'s script with `extra` appended to the `sat` command's arguments; `kind`
+/// names the log.
+fn prove_with_sat_args(
+    kind: &str,
+    files: &[PathBuf],
+    top: &str,
+    reset: Option<&str>,
+    max_steps: u32,
+    extra: &str,
+) -> Result<ProofReport, RtlSimError> {
     let reset_args = reset
         .map(|r| format!(" -set-at 1 {r} 1 -seq 1"))
         .unwrap_or_default();
     let script = format!(
-        "prep -flatten -top {top}\nmemory_map\nopt_clean\nchformal -cover -remove\nasync2sync\ndffunmap\nsat -tempinduct -prove-asserts -set-assumes{reset_args} -maxsteps {max_steps} -show-inputs -show-regs\n"
+        "prep -flatten -top {top}\nmemory_map\nopt_clean\nchformal -cover -remove\nasync2sync\ndffunmap\nsat -tempinduct -prove-asserts -set-assumes{reset_args}{extra} -maxsteps {max_steps} -show-inputs -show-regs\n"
     );
-    let ran = yosys_script("yosys-prove", files, top, "read_verilog -formal", &script)?;
+    let ran = yosys_script(kind, files, top, "read_verilog -formal", &script)?;
     if !ran.success {
         return Err(RtlSimError::ToolFailed {
             what: format!("Yosys (formal proof) on `{top}`"),
