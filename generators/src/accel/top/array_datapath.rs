@@ -1,0 +1,155 @@
+//! The PE array in the top (docs/accelerator.md §5): the column enters it one cycle after the
+//! spike fetch with its tag (first/last row tile of the group, group 0, psum address), the tag
+//! travels `latency` registers beside the array, and below each array column a column
+//! accumulator sums the `r` row tiles of a (p, t) and writes the psum buffer (group 0 writes,
+//! later groups read, add and write).
+
+use super::super::pe::clog2;
+use super::super::pe_array::pe_array;
+use super::common::{fit, lanes, popcount, u};
+use super::geometry::FW;
+use super::im2col::Column;
+use super::streamer::Streamer;
+use super::weight_loader::{half_of, Loader};
+use super::Ctx;
+use spikeforge_config::catalog::Counter;
+use spikeforge_dsl::prelude::*;
+
+/// What the array datapath adds to the counters (§9).
+pub fn build(
+    m: &mut ModuleBuilder,
+    cx: Ctx,
+    st: &Streamer,
+    ld: &Loader,
+    column: &Column,
+) -> Vec<(Counter, Expr)> {
+    let Ctx { g, desc, bufs, .. } = cx;
+    let (pa, pb) = (g.pa, g.pb);
+    // The column's tag, registered with the fetch (cycle c+1).
+    let issue_d1 = m.reg("issue_d1", Bool);
+    m.next(issue_d1, st.issue);
+    let entry_d1 = m.reg_no_reset("entry_d1", UInt(g.eb));
+    m.next(
+        entry_d1,
+        half_of(g, &st.pair.expr()).wrapping_add(fit(st.rl, g.eb)),
+    );
+    let ct_d1 = m.reg_no_reset("ct_d1", UInt(FW));
+    m.next(ct_d1, st.ct);
+    let tag_bits = 3 + pa;
+    let tag1 = m.reg_no_reset("tag_d1", UInt(tag_bits));
+    m.next(
+        tag1,
+        Expr::cat([
+            st.rl.is_eq(0),
+            st.last_rl.expr(),
+            st.group.is_eq(0),
+            st.psum_addr.clone(),
+        ]),
+    );
+
+    let arr = m.instance("u_array", &pe_array(&g.array));
+    m.connect(&arr, "in_valid", issue_d1);
+    m.connect(&arr, "in_entry", entry_d1);
+    m.connect(&arr, "in_spikes", column.spikes);
+    m.connect(&arr, "in_taps", column.taps);
+    m.connect(&arr, "wl_en", ld.wl_en);
+    m.connect(&arr, "wl_row", ld.wl_row);
+    m.connect(&arr, "wl_entry", ld.wl_entry);
+    m.connect(&arr, "wl_weights", ld.wl_weights);
+
+    // The tag pipeline: after `lat` more registers the tag leaves with the column's sums.
+    let lat = g.lat as usize;
+    let mut tag_pipe: Vec<Expr> = vec![tag1.expr()];
+    let mut ct_pipe: Vec<Expr> = vec![ct_d1.expr()];
+    let mut valid_pipe: Vec<Expr> = vec![issue_d1.expr()];
+    for k in 0..lat {
+        let r = m.reg_no_reset(format!("tag_pipe_{k}"), UInt(tag_bits));
+        m.next(r, tag_pipe[k].clone());
+        tag_pipe.push(r.expr());
+        let c = m.reg_no_reset(format!("ct_pipe_{k}"), UInt(FW));
+        m.next(c, ct_pipe[k].clone());
+        ct_pipe.push(c.expr());
+        if k + 1 < lat {
+            let v = m.reg(format!("valid_pipe_{k}"), Bool);
+            m.next(v, valid_pipe[k].clone());
+            valid_pipe.push(v.expr());
+        }
+    }
+    let tag_out = &tag_pipe[lat];
+    let tag_pre = &tag_pipe[lat - 1];
+    let valid_pre = valid_pipe[lat - 1].clone();
+    let out_valid = arr.out("out_valid");
+    let out_psums = arr.out("out_psums");
+    let out_first = tag_out.bit(tag_bits - 1);
+    let out_last = tag_out.bit(tag_bits - 2);
+    let out_g0 = tag_out.bit(tag_bits - 3);
+
+    // Column accumulators and the psum write (read-modify-write for groups after the first:
+    // the read is issued one cycle early, with the tag before the array's output).
+    let rmw_read = m.wire_from(
+        "psum_rmw_read",
+        valid_pre & tag_pre.bit(tag_bits - 2) & !tag_pre.bit(tag_bits - 3),
+    );
+    let old_word = m.mem_read(bufs.psum, "psum_rmw_q", rmw_read, tag_pre.bits(pa - 1, 0));
+    let mut write_lanes = Vec::new();
+    for j in 0..g.cols {
+        let lane = out_psums.bits(j * pb + pb - 1, j * pb).as_sint();
+        let acc = m.reg(format!("col_acc_{j}"), SInt(pb));
+        let sum = m.wire_from(
+            format!("col_sum_{j}"),
+            out_first.select(lane.clone(), acc.wrapping_add(lane)),
+        );
+        m.next_when(acc, out_valid.clone(), sum);
+        let old = old_word.bits(j * pb + pb - 1, j * pb).as_sint();
+        write_lanes.push(out_g0.select(sum.expr(), old.wrapping_add(sum)).as_uint());
+    }
+    let psum_we = m.wire_from("psum_we_array", out_valid.clone() & out_last.clone());
+    m.mem_write(
+        bufs.psum,
+        psum_we,
+        tag_out.bits(pa - 1, 0),
+        Expr::cat(write_lanes.into_iter().rev()),
+    );
+
+    // Counts: accumulations performed (spike 1) and gated (spike 0) on the valid lanes.
+    let lanes_in = lanes(&ct_d1.expr(), &desc.m.expr(), g.cols, 16);
+    let pc_w = clog2(u64::from(g.rows) + 1);
+    let spikes = popcount(&(column.spikes.expr() & column.taps.expr()), pc_w);
+    let taps = popcount(&column.taps.expr(), pc_w);
+    let reads = popcount(
+        &Expr::cat(column.reads.iter().rev().map(|s| s.expr())),
+        pc_w,
+    );
+    let pw = pc_w + 16;
+    let performed = issue_d1.select(fit(spikes * lanes_in.clone(), pw), u(0, pw));
+    let gated = issue_d1.select(
+        fit(taps * lanes_in, pw).wrapping_sub(performed.clone()),
+        u(0, pw),
+    );
+    let out_lanes = lanes(&ct_pipe[lat], &desc.m.expr(), g.cols, 16);
+    let when = |c: Expr, v: &Expr| c.select(v.clone(), u(0, v.width()));
+    vec![
+        (Counter::PerformedAcc, performed.clone()),
+        (Counter::GatedAcc, gated),
+        (Counter::WeightBufferReads, ld.valid_lanes.expr()),
+        (Counter::WeightSpadReads, performed),
+        (Counter::WeightSpadWrites, ld.valid_lanes.expr()),
+        (Counter::InputSpikeReads, when(issue_d1.expr(), &reads)),
+        (
+            Counter::ColumnAccReads,
+            when(out_valid.clone() & !out_first, &out_lanes),
+        ),
+        (
+            Counter::ColumnAccWrites,
+            when(out_valid.clone(), &out_lanes),
+        ),
+        (
+            Counter::PsumBufferReads,
+            when(out_valid.clone() & out_last.clone() & !out_g0, &out_lanes),
+        ),
+        (
+            Counter::PsumBufferWrites,
+            when(out_valid & out_last, &out_lanes),
+        ),
+    ]
+}

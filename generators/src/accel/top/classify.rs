@@ -1,0 +1,218 @@
+//! The classifier stage's phases (docs/accelerator.md §7): CLASSIFY adds the psum words of
+//! each timestep to the logit registers; ENTROPY runs the entropy unit over them and decides
+//! whether the inference exits (DT-SNN) with `exit_t` and `prediction`.
+
+use super::super::entropy_unit::{entropy_unit, EntropyUnitParams};
+use super::super::pe::clog2;
+use super::common::{fit, lanes, row_address, u};
+use super::geometry::{Geometry, FW};
+use super::sequencer::ph;
+use super::Ctx;
+use spikeforge_config::catalog::Counter;
+use spikeforge_dsl::library::Update;
+use spikeforge_dsl::prelude::*;
+
+/// The classify loop's read side: one psum word per cycle, `ct` in 0..n_ct, at timestep
+/// `tl` of the window (declared before the LIF phase, which owns the shared read port).
+#[derive(Clone, Copy, Debug)]
+pub struct ClassifyIssue {
+    /// Reading.
+    pub busy: Signal,
+    /// Column tile read.
+    pub ct: Signal,
+    /// Timestep within the window being classified.
+    pub tl: Signal,
+    /// `ct·P`, stepped.
+    pub psum_row: Signal,
+    /// The psum address `ct·P·B_max + tl`.
+    pub addr: Signal,
+}
+
+impl ClassifyIssue {
+    /// Declares the loop registers and the address.
+    pub fn declare(m: &mut ModuleBuilder, g: &Geometry) -> ClassifyIssue {
+        let busy = m.reg("cls_busy", Bool);
+        let ct = m.reg("cls_ct", UInt(FW));
+        let tl = m.reg("cls_tl", UInt(16));
+        let psum_row = m.reg("cls_psum_row", UInt(g.pa));
+        let addr = m.wire_from(
+            "cls_psum_addr",
+            row_address(psum_row.expr(), g.blog, tl.expr(), g.pa),
+        );
+        ClassifyIssue {
+            busy,
+            ct,
+            tl,
+            psum_row,
+            addr,
+        }
+    }
+}
+
+/// The classifier's results and events.
+#[derive(Clone, Debug)]
+pub struct Classify {
+    /// The CLASSIFY phase ends.
+    pub done: Signal,
+    /// The entropy unit finished (ENTROPY phase ends).
+    pub entropy_finish: Signal,
+    /// The inference exits now.
+    pub exit_now: Signal,
+    /// The exit timestep (1-based) if it exits now.
+    pub exit_t: Expr,
+    /// The prediction if it exits now.
+    pub prediction: Expr,
+    /// Timesteps of the window remain to classify.
+    pub more_t: Expr,
+    /// The logit registers.
+    pub logits: Vec<Signal>,
+    /// What the phases add to the counters (§9).
+    pub counts: Vec<(Counter, Expr)>,
+}
+
+/// The events that (re)start the classify loop.
+pub struct ClassifyStarts {
+    /// The classifier stage's array phase ended: timestep 0 of the window.
+    pub first: Expr,
+    /// The logit beats are out (a wire driven by the result stream).
+    pub logits_done: Signal,
+}
+
+/// Builds the classify loop, the logits and the entropy unit.
+pub fn build(
+    m: &mut ModuleBuilder,
+    cx: Ctx,
+    issue: &ClassifyIssue,
+    psum_q: Signal,
+    starts: ClassifyStarts,
+) -> Classify {
+    let Ctx {
+        g,
+        globals,
+        seq,
+        desc,
+        ..
+    } = cx;
+    let (lb, pb) = (g.lb, g.pb);
+    let ClassifyIssue {
+        busy,
+        ct,
+        tl,
+        psum_row,
+        ..
+    } = *issue;
+    let last_ct = m.wire_from("cls_last_ct", ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW)));
+    let v1 = m.reg("cls_v1", Bool);
+    m.next(v1, busy);
+    let ct1 = m.reg_no_reset("cls_ct1", UInt(FW));
+    m.next(ct1, ct);
+    let issue_end = m.wire_from("cls_issue_end", busy & last_ct);
+    let tail = m.reg("cls_tail", UInt(2));
+    let done = m.wire_from("cls_done", seq.in_phase(ph::CLASSIFY) & tail.is_eq(1));
+
+    // Logit registers: z[k] += psum(k, p = 0, t), lane k mod cols of word k / cols.
+    let clear_logits = seq.run_start;
+    let mut logits = Vec::new();
+    for k in 0..g.p.max_classes {
+        let z = m.reg(format!("logit_{k}"), SInt(lb));
+        let lane = k % g.cols;
+        let add = psum_q
+            .bits(lane * pb + pb - 1, lane * pb)
+            .as_sint()
+            .sext(lb.max(pb));
+        let hit = v1 & ct1.is_eq(u64::from(k / g.cols)) & fit(desc.m, 16).is_gt(u64::from(k));
+        let sum = z.sext(lb.max(pb)).wrapping_add(add).trunc(lb);
+        m.next(
+            z,
+            clear_logits.select(Expr::sint(0, lb), hit.select(sum, z.expr())),
+        );
+        logits.push(z);
+    }
+
+    // The entropy unit: starts in the classify phase's last cycle, once every logit update
+    // has landed (it reads class 0 on its start edge); ENTROPY lasts its 2K + 22 cycles plus
+    // the one in which `done` is seen.
+    let eu = m.instance(
+        "u_entropy",
+        &entropy_unit(&EntropyUnitParams {
+            max_classes: g.p.max_classes,
+            logit_bits: lb,
+        }),
+    );
+    let entropy_start = m.wire_from("entropy_start", done);
+    m.connect(&eu, "start", entropy_start);
+    m.connect(
+        &eu,
+        "num_classes",
+        fit(globals.num_classes, clog2(u64::from(g.p.max_classes) + 1)),
+    );
+    m.connect(&eu, "frac_bits", globals.frac_bits);
+    m.connect(&eu, "rlnk", globals.rlnk);
+    m.connect(&eu, "theta_q", globals.theta_q);
+    let read_addr = eu.out("logit_addr");
+    let mut read: Expr = logits[0].expr();
+    for (k, z) in logits.iter().enumerate().skip(1) {
+        read = read_addr.is_eq(k as u64).select(*z, read);
+    }
+    let read_q = m.reg_no_reset("logit_read_q", SInt(lb));
+    m.next(read_q, read);
+    m.connect(&eu, "logit_data", read_q);
+    let _ = (eu.out("busy"), eu.out("h_q"));
+    let in_entropy = m.wire_from("in_entropy", seq.in_phase(ph::ENTROPY));
+    let entropy_finish = m.wire_from("entropy_finish", in_entropy & eu.out("done"));
+    let last_timestep = seq
+        .t0
+        .wrapping_add(tl)
+        .wrapping_add(1)
+        .trunc(16)
+        .is_ge(globals.timesteps);
+    let exit_now = m.wire_from(
+        "exit_now",
+        entropy_finish & (eu.out("exit") | last_timestep),
+    );
+    let more_t = tl.wrapping_add(1).is_lt(seq.tw);
+
+    // The loop: restarted for the window's next timestep after the entropy evaluation (or
+    // after the logit beats when tracing).
+    let restart = (entropy_finish & !exit_now.expr() & more_t.clone() & !seq.trace_en.expr())
+        | (starts.logits_done & !seq.exited.expr() & more_t.clone());
+    let start = m.wire_from("cls_start", starts.first.clone() | restart.clone());
+    Update::new(busy)
+        .when(start, true)
+        .when(issue_end, false)
+        .apply(m);
+    Update::new(ct)
+        .when(start, 0)
+        .when(busy, ct.wrapping_add(1))
+        .apply(m);
+    Update::new(psum_row)
+        .when(start, 0)
+        .when(busy, psum_row.wrapping_add(fit(desc.p, g.pa)))
+        .apply(m);
+    Update::new(tail)
+        .when(issue_end, 2)
+        .when(tail.is_ne(0), tail.wrapping_sub(1))
+        .apply(m);
+    Update::new(tl)
+        .when(restart, tl.wrapping_add(1))
+        .when(starts.first, 0)
+        .apply(m);
+
+    let cls_lanes = lanes(&ct.expr(), &desc.m.expr(), g.cols, 16);
+    let reading = busy.select(cls_lanes, u(0, 16));
+    let counts = vec![
+        (Counter::PsumBufferReads, reading.clone()),
+        (Counter::ClassifierUpdates, reading),
+        (Counter::EntropyEvaluations, done.expr()),
+    ];
+    Classify {
+        done,
+        entropy_finish,
+        exit_now,
+        exit_t: seq.t0.wrapping_add(tl).wrapping_add(1).trunc(16),
+        prediction: fit(eu.out("prediction"), g.kb),
+        more_t,
+        logits,
+        counts,
+    }
+}

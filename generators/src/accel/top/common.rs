@@ -1,0 +1,48 @@
+//! Small expression helpers shared by the blocks of the top.
+
+use super::geometry::FW;
+use spikeforge_dsl::prelude::*;
+
+/// The unsigned constant `v` in `w` bits.
+pub fn u(v: u64, w: u32) -> Expr {
+    Expr::uint(v, w)
+}
+
+/// Zero-extends or truncates an unsigned value to `w` bits (explicitly).
+pub fn fit(e: impl Into<Expr>, w: u32) -> Expr {
+    let e: Expr = e.into();
+    let e = if e.ty().is_signed() { e.as_uint() } else { e };
+    match e.width().cmp(&w) {
+        std::cmp::Ordering::Less => e.zext(w),
+        std::cmp::Ordering::Equal => e,
+        std::cmp::Ordering::Greater => e.trunc(w),
+    }
+}
+
+/// The buffer address `row·B_max + t` in `w` bits (modulo 2^w: exact, because the driver only
+/// runs layers whose addresses fit the buffer).
+pub fn row_address(row: Expr, bmax_log2: u32, t: Expr, w: u32) -> Expr {
+    (fit(row, w) << bmax_log2).trunc(w).wrapping_add(fit(t, w))
+}
+
+/// Popcount of an unsigned vector, in `w_out` bits.
+pub fn popcount(e: &Expr, w_out: u32) -> Expr {
+    let mut sum = u(0, w_out);
+    for i in 0..e.width() {
+        sum = (sum + e.bit(i).zext(w_out)).trunc(w_out);
+    }
+    sum
+}
+
+/// `min(cols, total − index·cols)` in `w` bits: the valid lanes of word `index` of a vector
+/// of `total` elements (0 past its end). Exact for `index·cols < 2^(FW+1)`, which holds for
+/// every word a stage addresses (`total < 2^FW`).
+pub fn lanes(index: &Expr, total: &Expr, cols: u32, w: u32) -> Expr {
+    let ww = FW + 1;
+    let base = fit(fit(index.clone(), ww) * u(u64::from(cols), ww), ww);
+    let tot = fit(total.clone(), ww);
+    let rem = tot.wrapping_sub(base.clone());
+    let full = rem.is_ge(u64::from(cols));
+    let none = base.is_ge(tot);
+    none.select(u(0, w), full.select(u(u64::from(cols), w), fit(rem, w)))
+}

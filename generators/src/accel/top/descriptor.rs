@@ -1,0 +1,155 @@
+//! Stage descriptors (docs/accelerator.md §8): a RAM of `max_stages × STAGE_STRIDE` words that
+//! the register bus writes, and one working set of registers that the STAGE phase loads with
+//! the current stage's fields, one field per cycle — so the datapath sees one set of fields,
+//! not `max_stages` sets behind a stage multiplexer. Each field is kept only as wide as the
+//! hardware uses it.
+
+use super::super::pe::clog2;
+use super::common::fit;
+use super::geometry::Geometry;
+use super::registers::HostInputs;
+use super::sequencer::{ph, Sequencer};
+use spikeforge_config::catalog::{self, StageField};
+use spikeforge_dsl::prelude::*;
+
+/// The current stage's fields (the working set), named as in the catalog.
+#[derive(Clone, Copy, Debug)]
+#[allow(missing_docs)]
+pub struct Descriptor {
+    pub c: Signal,
+    pub h: Signal,
+    pub w: Signal,
+    pub m: Signal,
+    pub r: Signal,
+    pub s: Signal,
+    pub stride: Signal,
+    pub pad: Signal,
+    pub f: Signal,
+    pub n: Signal,
+    pub n_rt: Signal,
+    pub n_ct: Signal,
+    pub p: Signal,
+    pub theta: Signal,
+    pub n_ctb: Signal,
+    pub n_ctb_p: Signal,
+    pub membrane_base: Signal,
+    pub cg_count: Signal,
+    pub groups: Signal,
+    pub last_group: Signal,
+    /// The digits (cg, cl, r, s) of `rows`.
+    pub rows_digits: [Signal; 4],
+    /// The digits (cg, cl, r, s) of `D·rows`.
+    pub group_digits: [Signal; 4],
+    /// The stage is the classifier.
+    pub is_classifier: Signal,
+    /// The last field lands this cycle: the STAGE phase ends.
+    pub loaded: Signal,
+}
+
+impl Descriptor {
+    /// The descriptor RAM, its write port on the bus, and the working set.
+    pub fn build(
+        m: &mut ModuleBuilder,
+        g: &Geometry,
+        host: &HostInputs,
+        seq: &Sequencer,
+    ) -> Descriptor {
+        let (mb, ma) = (g.mb, g.ma);
+        let width = StageField::ALL
+            .iter()
+            .map(|f| f.width().bits(mb, ma))
+            .max()
+            .unwrap_or(1);
+        let depth = u64::from(g.p.max_stages) * catalog::STAGE_STRIDE;
+        let ab = clog2(depth.max(2));
+        let fb = clog2(catalog::STAGE_STRIDE);
+        let ram = m.mem("stage_descriptors", depth.max(2), UInt(width));
+        let in_stage_range = host.cfg_addr.bits(11, 8).is_eq(catalog::STAGE_BASE >> 8);
+        let stage_exists = host
+            .cfg_addr
+            .bits(7, fb)
+            .zext(9 - fb)
+            .is_lt(u64::from(g.p.max_stages));
+        m.mem_write(
+            ram,
+            host.cfg_we & in_stage_range & stage_exists,
+            fit(host.cfg_addr.bits(7, 0), ab),
+            host.cfg_wdata.trunc(width),
+        );
+
+        // Field `f` is read in STAGE cycle `f` and lands one cycle later.
+        let num_fields = StageField::ALL.len() as u64;
+        let field = m.reg("descriptor_field", UInt(fb + 1));
+        let in_stage = seq.in_phase(ph::STAGE);
+        let rd = m.wire_from(
+            "descriptor_read",
+            in_stage.clone() & field.is_lt(num_fields),
+        );
+        let rd_addr = if ab > fb {
+            Expr::cat([fit(seq.stage, ab - fb), fit(field, fb)])
+        } else {
+            fit(field, ab)
+        };
+        let q = m.mem_read(ram, "descriptor_q", rd, fit(rd_addr, ab));
+        let land = m.reg("descriptor_land", Bool);
+        m.next(land, rd);
+        let land_field = m.reg_no_reset("descriptor_land_field", UInt(fb));
+        m.next(land_field, fit(field, fb));
+        m.next(
+            field,
+            in_stage
+                .clone()
+                .select(field.wrapping_add(1), Expr::uint(0, fb + 1)),
+        );
+        let loaded = m.wire_from("descriptor_loaded", in_stage & field.is_eq(num_fields));
+
+        // Field `f` kept in `w` bits (at most its register width).
+        let mut keep = |f: StageField, w: u32| -> Signal {
+            let w = w.min(f.width().bits(mb, ma));
+            let r = m.reg_no_reset(format!("cur_{}", f.name()), UInt(w));
+            m.next_when(r, land & land_field.is_eq(f.index()), q.trunc(w));
+            r
+        };
+        let all = u32::MAX;
+        // Tap digits (cg, cl, r, s): cg modulo the spike address, cl below cols, r and s below
+        // the kernel (`Geometry::kd`).
+        let digit_bits = [g.sa, g.cl_bits, g.kd, g.kd];
+        use StageField as F;
+        Descriptor {
+            c: keep(F::C, all),
+            h: keep(F::H, all),
+            w: keep(F::W, all),
+            m: keep(F::M, all),
+            r: keep(F::R, g.kd),
+            s: keep(F::S, g.kd),
+            stride: keep(F::Stride, g.kd + 1),
+            pad: keep(F::Pad, g.kd + 1),
+            f: keep(F::F, all),
+            n: keep(F::N, g.nw),
+            n_rt: keep(F::NRt, all),
+            n_ct: keep(F::NCt, all),
+            p: keep(F::P, all),
+            theta: keep(F::Theta, all),
+            n_ctb: keep(F::NCtb, all),
+            n_ctb_p: keep(F::NCtbP, g.pa),
+            membrane_base: keep(F::MembraneBase, all),
+            cg_count: keep(F::CgCount, all),
+            groups: keep(F::Groups, all),
+            last_group: keep(F::LastGroup, all),
+            rows_digits: [
+                keep(F::RowsCg, digit_bits[0]),
+                keep(F::RowsCl, digit_bits[1]),
+                keep(F::RowsR, digit_bits[2]),
+                keep(F::RowsS, digit_bits[3]),
+            ],
+            is_classifier: keep(F::IsClassifier, all),
+            group_digits: [
+                keep(F::DrowsCg, digit_bits[0]),
+                keep(F::DrowsCl, digit_bits[1]),
+                keep(F::DrowsR, digit_bits[2]),
+                keep(F::DrowsS, digit_bits[3]),
+            ],
+            loaded,
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The LIF phase (docs/accelerator.md §6) and the membrane clear at the start of a run: for t
+//! in the window, p in 0..P, cb in 0..n_ctb, group g in 0..n (one cycle each) it reads psum
+//! word `ct = g·n_ctb + cb`, runs the `cols` LIF datapaths, writes the output spike word and,
+//! at the last group, writes the membranes back. Addresses are stepped, not multiplied.
+
+use super::super::lif_unit::{lif_unit, LifUnitParams};
+use super::super::pe::clog2;
+use super::common::{fit, lanes, row_address, u};
+use super::geometry::FW;
+use super::sequencer::ph;
+use super::Ctx;
+use spikeforge_config::catalog::Counter;
+use spikeforge_dsl::library::Update;
+use spikeforge_dsl::prelude::*;
+
+/// The LIF phase's interface to the rest of the top.
+#[derive(Clone, Debug)]
+pub struct LifPhase {
+    /// Read data of the psum buffer's phase port (shared with the classify phase).
+    pub psum_q: Signal,
+    /// The membranes are cleared (CLEAR phase ends).
+    pub clear_done: Signal,
+    /// The LIF phase ends.
+    pub done: Signal,
+    /// What the phase adds to the counters (§9).
+    pub counts: Vec<(Counter, Expr)>,
+}
+
+/// Another reader of the psum buffer's phase port (the classify phase): enable and address.
+pub struct PsumReader {
+    /// Reads this cycle.
+    pub busy: Signal,
+    /// The address.
+    pub addr: Signal,
+}
+
+/// Builds the LIF phase; `start` begins it (driven by the caller: the hidden stage's array
+/// phase ends).
+pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> LifPhase {
+    let Ctx {
+        g,
+        globals,
+        seq,
+        desc,
+        bufs,
+    } = cx;
+    let (pa, ma, mb, pb, cols) = (g.pa, g.ma, g.mb, g.pb, g.cols);
+    let n = g.p.share_factor;
+    let nb = clog2(u64::from(n.max(2)));
+    let busy = m.reg("lif_busy", Bool);
+    let t = m.reg("lif_t", UInt(16));
+    let p = m.reg("lif_p", UInt(FW));
+    let cb = m.reg("lif_cb", UInt(FW));
+    let grp = m.reg("lif_g", UInt(nb));
+    let tail = m.reg("lif_tail", UInt(3));
+    let last_g = m.wire_from("lif_last_g", grp.is_eq(u64::from(n - 1)));
+    let last_cb = m.wire_from("lif_last_cb", cb.wrapping_add(1).is_eq(fit(desc.n_ctb, FW)));
+    let last_p = m.wire_from("lif_last_p", p.wrapping_add(1).is_eq(fit(desc.p, FW)));
+    let last_t = m.wire_from("lif_last_t", t.wrapping_add(1).is_eq(seq.tw));
+    let last = m.wire_from("lif_final", busy & last_g & last_cb & last_p & last_t);
+    // Stepped instead of multiplied: the column tile `ct = g·n_ctb + cb`, its psum row
+    // `ct·P + p`, the psum row `cb·P + p` of group 0, and the membrane row `base + p·n_ctb`.
+    let ct = m.reg("lif_ct", UInt(FW));
+    let psum_row = m.reg("lif_psum_row", UInt(pa));
+    let cb_row = m.reg("lif_cb_row", UInt(pa));
+    let mem_row = m.reg("lif_mem_row", UInt(ma));
+    let addr = m.wire_from(
+        "lif_psum_addr",
+        row_address(psum_row.expr(), g.blog, t.expr(), pa),
+    );
+    let maddr = m.wire_from("lif_mem_addr", mem_row.wrapping_add(fit(cb, ma)));
+    let first = grp.is_eq(0);
+    let rd_en = m.wire_from("psum_phase_read", busy | other.busy);
+    let rd_addr = m.wire_from("psum_phase_addr", busy.select(addr, other.addr));
+    let psum_q = m.mem_read(bufs.psum, "psum_q", rd_en, rd_addr);
+    let mem_rd = m.wire_from("membrane_read", busy & first.clone());
+    let v_ram = m.mem_read(bufs.membrane, "membrane_q", mem_rd, maddr);
+
+    // Stage 1 (the read data arrives with it).
+    let v1 = m.reg("lif_v1", Bool);
+    m.next(v1, busy);
+    let first1 = m.reg("lif_first1", Bool);
+    m.next(first1, first);
+    let last1 = m.reg("lif_last1", Bool);
+    m.next(last1, busy & last_g);
+    let ct1 = m.reg_no_reset("lif_ct1", UInt(FW));
+    m.next(ct1, ct);
+    // The psum address, kept only as wide as it is used: it addresses the output spike words.
+    let la = pa.min(g.sa);
+    let addr1 = m.reg_no_reset("lif_addr1", UInt(la));
+    m.next(addr1, fit(addr, la));
+    let maddr1 = m.reg_no_reset("lif_maddr1", UInt(ma));
+    m.next(maddr1, maddr);
+
+    // The datapaths, one per lane; their outputs come one cycle later (registered). A shared
+    // state read again before its write-back has landed (a timestep of fewer than three LIF
+    // cycles) takes the value being written this cycle, or the one written last cycle.
+    let lif_mod = lif_unit(&LifUnitParams {
+        membrane_bits: mb,
+        current_bits: pb,
+        leak: g.p.leak,
+        reset: g.p.reset,
+        fire_compare: g.p.fire_compare,
+        share_factor: n,
+    });
+    let theta = fit(desc.theta, mb).as_sint();
+    let v_out_word = m.wire("lif_v_out_word", UInt(cols * mb));
+    let mw_now = m.wire("membrane_write_now", Bool);
+    let mw_addr_now = m.wire("membrane_write_addr", UInt(ma));
+    let mw_addr_q = m.reg_no_reset("membrane_wr_addr_q", UInt(ma));
+    let mw_data_q = m.reg_no_reset("membrane_wr_data_q", UInt(cols * mb));
+    let mw_valid_q = m.reg("membrane_wr_valid_q", Bool);
+    let fwd_now = m.wire_from("membrane_fwd_now", mw_now & mw_addr_now.is_eq(maddr1));
+    let fwd_last = m.wire_from("membrane_fwd_last", mw_valid_q & mw_addr_q.is_eq(maddr1));
+    let v_q = m.wire_from(
+        "membrane_v",
+        fwd_now.select(v_out_word, fwd_last.select(mw_data_q, v_ram)),
+    );
+    let mut spike_bits = Vec::new();
+    let mut v_out_lanes = Vec::new();
+    for j in 0..cols {
+        let lu = m.instance(format!("u_lif_{j}"), &lif_mod);
+        m.connect(&lu, "valid", v1);
+        m.connect(&lu, "first", first1);
+        m.connect(&lu, "v_mem", v_q.bits(j * mb + mb - 1, j * mb).as_sint());
+        m.connect(
+            &lu,
+            "current",
+            psum_q.bits(j * pb + pb - 1, j * pb).as_sint(),
+        );
+        m.connect(&lu, "threshold", theta.clone());
+        spike_bits.push(lu.out("spike"));
+        v_out_lanes.push(lu.out("v_out").as_uint());
+        let _ = (lu.out("spike_valid"), lu.out("v_valid"));
+    }
+    let v2 = m.reg("lif_v2", Bool);
+    m.next(v2, v1);
+    let last2 = m.reg("lif_last2", Bool);
+    m.next(last2, v1 & last1);
+    let addr2 = m.reg_no_reset("lif_addr2", UInt(la));
+    m.next(addr2, addr1);
+    let maddr2 = m.reg_no_reset("lif_maddr2", UInt(ma));
+    m.next(maddr2, maddr1);
+    m.drive(v_out_word, Expr::cat(v_out_lanes.into_iter().rev()));
+    m.drive(mw_now, v2 & last2);
+    m.drive(mw_addr_now, maddr2);
+    m.next(mw_valid_q, mw_now);
+    m.next(mw_addr_q, maddr2);
+    m.next(mw_data_q, v_out_word);
+
+    // The membrane clear (CLEAR phase, at the start of a run, when no LIF write is in flight)
+    // writes zeros through the LIF write-back's port: one write port is what block RAM offers.
+    let clear_count = m.reg("clear_count", UInt(32));
+    let clearing = m.wire_from("clear_we", seq.in_phase(ph::CLEAR));
+    Update::new(clear_count)
+        .when(seq.run_start, 0)
+        .when(clearing, clear_count.wrapping_add(1))
+        .apply(m);
+    let clear_done = m.wire_from(
+        "clear_done",
+        clearing & clear_count.wrapping_add(1).is_ge(globals.mem_words),
+    );
+    m.mem_write(
+        bufs.membrane,
+        clearing | mw_now,
+        clearing.select(fit(clear_count, ma), maddr2.expr()),
+        clearing.select(u(0, cols * mb), v_out_word.expr()),
+    );
+    // Output spikes go to the output-role buffer at the psum address layout (§3).
+    let spike_word = Expr::cat(spike_bits.into_iter().rev());
+    let spike_addr = fit(addr2, g.sa);
+    let out_we = m.wire_from("spike_out_we", v2);
+    m.mem_write(
+        bufs.spike_a,
+        out_we & seq.role,
+        spike_addr.clone(),
+        spike_word.clone(),
+    );
+    m.mem_write(bufs.spike_b, out_we & !seq.role, spike_addr, spike_word);
+
+    // The loop (g inner, then cb, p, t) and its stepped addresses.
+    let start = m.wire_from("lif_start", start);
+    Update::new(busy)
+        .when(start, true)
+        .when(last, false)
+        .apply(m);
+    Update::new(grp)
+        .when(start, 0)
+        .when(busy, last_g.select(u(0, nb), grp.wrapping_add(1)))
+        .apply(m);
+    let adv_cb = m.wire_from("lif_adv_cb", busy & last_g);
+    Update::new(cb)
+        .when(start, 0)
+        .when(adv_cb, last_cb.select(u(0, FW), cb.wrapping_add(1)))
+        .apply(m);
+    let adv_p = m.wire_from("lif_adv_p", adv_cb & last_cb);
+    Update::new(p)
+        .when(start, 0)
+        .when(adv_p, last_p.select(u(0, FW), p.wrapping_add(1)))
+        .apply(m);
+    Update::new(t)
+        .when(start, 0)
+        .when(adv_p & last_p, t.wrapping_add(1))
+        .apply(m);
+    let cb_row_next = last_cb.select(
+        last_p.select(u(0, pa), fit(p, pa).wrapping_add(1)),
+        cb_row.wrapping_add(fit(desc.p, pa)),
+    );
+    Update::new(cb_row)
+        .when(start, 0)
+        .when(adv_cb, cb_row_next.clone())
+        .apply(m);
+    Update::new(psum_row)
+        .when(start, 0)
+        .when(
+            busy,
+            last_g.select(cb_row_next, psum_row.wrapping_add(desc.n_ctb_p)),
+        )
+        .apply(m);
+    Update::new(ct)
+        .when(start, 0)
+        .when(
+            busy,
+            last_g.select(
+                last_cb.select(u(0, FW), cb.wrapping_add(1)),
+                ct.wrapping_add(fit(desc.n_ctb, FW)),
+            ),
+        )
+        .apply(m);
+    Update::new(mem_row)
+        .when(start, fit(desc.membrane_base, ma))
+        .when(
+            adv_p,
+            last_p.select(
+                fit(desc.membrane_base, ma),
+                mem_row.wrapping_add(fit(desc.n_ctb, ma)),
+            ),
+        )
+        .apply(m);
+    Update::new(tail)
+        .when(last, 2)
+        .when(tail.is_ne(0), tail.wrapping_sub(1))
+        .apply(m);
+    let done = m.wire_from("lif_done", seq.in_phase(ph::LIF) & tail.is_eq(1));
+
+    // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
+    let states = m.wire_from("states_per_position", fit(desc.m, FW) >> n.trailing_zeros());
+    let mem_lanes = lanes(&cb.expr(), &states.expr(), cols, 16);
+    let lif_lanes = lanes(&ct.expr(), &desc.m.expr(), cols, 16);
+    let when = |c: Expr, v: Expr| c.select(v.clone(), u(0, v.width()));
+    let counts = vec![
+        (
+            Counter::OutputSpikeWrites,
+            when(v1.expr(), lanes(&ct1.expr(), &desc.m.expr(), cols, 16)),
+        ),
+        (
+            Counter::PsumBufferReads,
+            when(busy.expr(), lif_lanes.clone()),
+        ),
+        (
+            Counter::MembraneReads,
+            when(mem_rd.expr(), mem_lanes.clone()),
+        ),
+        (Counter::MembraneWrites, when(busy & last_g, mem_lanes)),
+        (Counter::LifSteps, when(busy.expr(), lif_lanes)),
+    ];
+    LifPhase {
+        psum_q,
+        clear_done,
+        done,
+        counts,
+    }
+}

@@ -1,0 +1,222 @@
+//! The array phase's streamer and pair control (docs/accelerator.md §5): which (column tile,
+//! group) pair loads and streams when, the column loop (`p` outer, `t`, `rt` inner) with the
+//! window coordinates `e·stride − pad`, `f·stride − pad`, and the drain.
+
+use super::super::pe::clog2;
+use super::common::{fit, row_address, u};
+use super::descriptor::Descriptor;
+use super::geometry::FW;
+use super::sequencer::ph;
+use super::weight_loader::Loader;
+use super::Ctx;
+use spikeforge_dsl::library::Update;
+use spikeforge_dsl::prelude::*;
+
+/// The streamer's state as the im2col fetch and the column tags need it.
+#[derive(Clone, Debug)]
+pub struct Streamer {
+    /// A pair starts streaming this cycle.
+    pub start: Signal,
+    /// A column is issued this cycle.
+    pub issue: Signal,
+    /// The pair starting now begins a column tile (its group is 0).
+    pub at_group0: Expr,
+    /// The pair streaming (or last streamed).
+    pub pair: Signal,
+    /// Its column tile.
+    pub ct: Signal,
+    /// Its row-tile group.
+    pub group: Signal,
+    /// Row tile within the group of the issuing column.
+    pub rl: Signal,
+    /// The column's row tile is the group's last.
+    pub last_rl: Signal,
+    /// Timestep within the window of the issuing column.
+    pub t: Signal,
+    /// `e·stride − pad` of the issuing column (signed, `Geometry::yw` bits).
+    pub ey: Signal,
+    /// `f·stride − pad` of the issuing column.
+    pub fx: Signal,
+    /// Psum address `(ct·P + p)·B_max + t` of the issuing column.
+    pub psum_addr: Expr,
+    /// The stage's last pair has drained.
+    pub array_done: Signal,
+}
+
+/// Builds the pair control and the streamer; drives the loader's `start` and `start_pair`.
+pub fn build(m: &mut ModuleBuilder, cx: Ctx, ld: &Loader, enter_array: Signal) -> Streamer {
+    let Ctx { g, seq, desc, .. } = cx;
+    let busy = m.reg("st_busy", Bool);
+    let pair = m.reg("st_pair", UInt(FW));
+    let ct = m.reg("st_ct", UInt(FW));
+    let group = m.reg("st_g", UInt(FW));
+    // Cycles since the last column was issued (0 while issuing), up to the drain.
+    let tail = m.reg("st_tail", UInt(clog2(g.drain + 1)));
+    let p = m.reg("st_p", UInt(FW));
+    let f = m.reg("st_f", UInt(FW));
+    let t = m.reg("st_t", UInt(16));
+    let rl = m.reg("st_rl", UInt(16));
+    // Every value of the window coordinates the fetch uses lies in (−2^k, H + 2^k), k = kd
+    // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
+    let ey = m.reg("st_ey", SInt(g.yw));
+    let fx = m.reg("st_fx", SInt(g.yw));
+    let r = m.wire_from(
+        "st_r",
+        group
+            .wrapping_add(1)
+            .is_eq(fit(desc.groups, FW))
+            .select(fit(desc.last_group, 16), u(u64::from(g.d), 16)),
+    );
+    let issue = m.wire_from("st_issue", busy & tail.is_eq(0));
+    let end = m.wire_from("st_end", busy & tail.is_eq(g.drain));
+    let last_rl = m.wire_from("st_last_rl", rl.wrapping_add(1).is_eq(r));
+    let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
+    let last_f = m.wire_from("st_last_f", f.wrapping_add(1).is_eq(fit(desc.f, FW)));
+    let last_p = m.wire_from("st_last_p", p.wrapping_add(1).is_eq(fit(desc.p, FW)));
+    let last_pair = m.wire_from(
+        "st_last_pair",
+        ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW))
+            & group.wrapping_add(1).is_eq(fit(desc.groups, FW)),
+    );
+
+    // Pair control (§5 timing).
+    let in_array = m.wire_from("in_array", seq.in_phase(ph::ARRAY));
+    let ld_done = m.reg("ld_done", Bool); // the load of pair `next` has finished
+    let next = m.reg("st_next", UInt(FW)); // the next pair to stream
+    let loaded_next = m.wire_from("loaded_next", ld_done | ld.last);
+    let free = m.wire_from("st_free", !busy | end);
+    // Pairs remain to stream: none has started yet, or the one streaming is not the last.
+    let more = next.is_eq(0) | !last_pair.expr();
+    let start = m.wire_from("st_start", in_array & free & loaded_next & more);
+    let array_done = m.wire_from("array_done", in_array & end & last_pair);
+    // Loads: pair 0 at phase entry; with double buffering pair k+1 when pair k starts
+    // streaming (the loader then holds pair k); without, when pair k has drained.
+    let load_next = if g.p.double_buffer {
+        let ld_last_pair = m.wire_from(
+            "ld_last_pair",
+            ld.ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW))
+                & ld.group.wrapping_add(1).is_eq(fit(desc.groups, FW)),
+        );
+        start & !ld_last_pair.expr()
+    } else {
+        end & !last_pair.expr()
+    };
+    m.drive(ld.start, enter_array | load_next);
+    m.drive(
+        ld.start_pair,
+        enter_array.select(
+            u(0, FW),
+            if g.p.double_buffer {
+                next.wrapping_add(1)
+            } else {
+                pair.wrapping_add(1)
+            },
+        ),
+    );
+    Update::new(ld_done)
+        .when(enter_array | start, false)
+        .when(ld.last, true)
+        .apply(m);
+
+    // Streamer bookkeeping: each start advances (ct, g) by one pair (not for the first).
+    let first_pair = next.is_eq(0);
+    let wrap = group.wrapping_add(1).is_eq(fit(desc.groups, FW));
+    let advance = start & !first_pair.clone();
+    Update::new(next)
+        .when(enter_array, 0)
+        .when(start, next.wrapping_add(1))
+        .apply(m);
+    Update::new(pair).when(start, next).apply(m);
+    Update::new(busy)
+        .when(start, true)
+        .when(end, false)
+        .apply(m);
+    let last_column = issue & last_rl & last_t & last_p;
+    Update::new(tail)
+        .when(start, 0)
+        .when(last_column, 1)
+        .when(busy & tail.is_ne(0), tail.wrapping_add(1))
+        .apply(m);
+    Update::new(ct)
+        .when(enter_array, 0)
+        .when(
+            advance.clone(),
+            wrap.clone().select(ct.wrapping_add(1), ct.expr()),
+        )
+        .apply(m);
+    // `ct·P`, the column tile's first psum row, stepped with it.
+    let ct_rows = m.reg("st_ct_rows", UInt(g.pa));
+    Update::new(ct_rows)
+        .when(enter_array, 0)
+        .when(
+            advance.clone() & wrap.clone(),
+            ct_rows.wrapping_add(fit(desc.p, g.pa)),
+        )
+        .apply(m);
+    Update::new(group)
+        .when(enter_array, 0)
+        .when(advance, wrap.select(u(0, FW), group.wrapping_add(1)))
+        .apply(m);
+
+    // Column loop: rl inner, then t, then p = (e, f).
+    let adv_t = m.wire_from("adv_t", issue & last_rl);
+    let adv_p = m.wire_from("adv_p", adv_t & last_t);
+    let adv_e = m.wire_from("adv_e", adv_p & last_f);
+    Update::new(rl)
+        .when(start, 0)
+        .when(issue, last_rl.select(u(0, 16), rl.wrapping_add(1)))
+        .apply(m);
+    Update::new(t)
+        .when(start, 0)
+        .when(adv_t, last_t.select(u(0, 16), t.wrapping_add(1)))
+        .apply(m);
+    Update::new(p)
+        .when(start, 0)
+        .when(adv_p, p.wrapping_add(1))
+        .apply(m);
+    Update::new(f)
+        .when(start, 0)
+        .when(adv_p, last_f.select(u(0, FW), f.wrapping_add(1)))
+        .apply(m);
+    let neg_pad = Expr::sint(0, g.yw).wrapping_sub(fit(desc.pad, g.yw - 1).as_sint());
+    let stride = fit(desc.stride, g.yw - 1).as_sint();
+    m.next(
+        ey,
+        start.select(
+            neg_pad.clone(),
+            adv_e.select(ey.wrapping_add(stride.clone()).trunc(g.yw), ey.expr()),
+        ),
+    );
+    m.next(
+        fx,
+        start.select(
+            neg_pad.clone(),
+            adv_p.select(
+                last_f.select(neg_pad, fx.wrapping_add(stride).trunc(g.yw)),
+                fx.expr(),
+            ),
+        ),
+    );
+    let at_group0 = start & (first_pair | wrap_now(desc, group));
+    let psum_addr = row_address(ct_rows.wrapping_add(fit(p, g.pa)), g.blog, t.expr(), g.pa);
+    Streamer {
+        start,
+        issue,
+        at_group0,
+        pair,
+        ct,
+        group,
+        rl,
+        last_rl,
+        t,
+        ey,
+        fx,
+        psum_addr,
+        array_done,
+    }
+}
+
+/// The previous pair was the last group of its column tile.
+fn wrap_now(desc: &Descriptor, group: Signal) -> Expr {
+    group.wrapping_add(1).is_eq(fit(desc.groups, FW))
+}

@@ -1,0 +1,168 @@
+//! The request stream and the two streams it asks for (docs/accelerator.md §4, §8): input
+//! spike words (stage 0, into the input-role spike buffer) and weight words (into the weight
+//! buffer, in address order).
+
+use super::common::{fit, lanes, u};
+use super::geometry::FW;
+use super::registers::HostInputs;
+use super::sequencer::ph;
+use super::Ctx;
+use spikeforge_config::catalog::Counter;
+use spikeforge_dsl::library::Update;
+use spikeforge_dsl::prelude::*;
+
+/// The request and receive side of the host streams.
+#[derive(Clone, Debug)]
+pub struct StreamsIn {
+    /// `req_valid` (register).
+    pub req_valid: Signal,
+    /// `req_kind`: 1 input, 0 weights (register).
+    pub req_kind: Signal,
+    /// A request is taken.
+    pub req_fire: Signal,
+    /// The last input word of the window arrives.
+    pub recv_in_done: Signal,
+    /// The stage's last weight word arrives.
+    pub recv_w_done: Signal,
+    /// What these streams add to the counters (§9).
+    pub counts: Vec<(Counter, Expr)>,
+}
+
+/// Builds the request stream and the input and weight receivers.
+pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs) -> StreamsIn {
+    let Ctx {
+        g, seq, desc, bufs, ..
+    } = cx;
+    let req_valid = m.reg("req_valid_r", Bool);
+    let req_kind = m.reg("req_kind_r", Bool);
+    let req_fire = m.wire_from("req_fire", req_valid & host.req_ready);
+    let s_fire = m.wire_from("s_fire", seq.in_phase(ph::RECV_IN) & host.s_valid);
+    let w_fire = m.wire_from("w_fire", seq.in_phase(ph::RECV_W) & host.w_valid);
+
+    // Input words: (cg, y, x) outer, the window's timesteps inner (§3's spike-buffer layout).
+    let in_t = m.reg("input_t", UInt(16));
+    let in_pos = m.reg("input_position", UInt(g.sa)); // (cg·H + y)·W + x
+    let in_cg = m.reg("input_cg", UInt(FW));
+    let in_y = m.reg("input_y", UInt(FW));
+    let in_x = m.reg("input_x", UInt(FW));
+    let t_last = in_t.wrapping_add(1).is_eq(seq.tw);
+    let x_last = in_x.wrapping_add(1).is_eq(fit(desc.w, FW));
+    let y_last = in_y.wrapping_add(1).is_eq(fit(desc.h, FW));
+    let cg_last = in_cg.wrapping_add(1).is_eq(fit(desc.cg_count, FW));
+    let adv = m.wire_from("input_adv_position", s_fire & t_last.clone());
+    Update::new(in_t)
+        .when(req_fire, 0)
+        .when(s_fire, t_last.select(u(0, 16), in_t.wrapping_add(1)))
+        .apply(m);
+    Update::new(in_pos)
+        .when(req_fire, 0)
+        .when(adv, in_pos.wrapping_add(1))
+        .apply(m);
+    Update::new(in_x)
+        .when(req_fire, 0)
+        .when(adv, x_last.clone().select(u(0, FW), in_x.wrapping_add(1)))
+        .apply(m);
+    Update::new(in_y)
+        .when(req_fire, 0)
+        .when(
+            adv & x_last.clone(),
+            y_last.clone().select(u(0, FW), in_y.wrapping_add(1)),
+        )
+        .apply(m);
+    Update::new(in_cg)
+        .when(req_fire, 0)
+        .when(adv & x_last.clone() & y_last.clone(), in_cg.wrapping_add(1))
+        .apply(m);
+    let recv_in_done = m.wire_from("recv_in_done", adv & x_last & y_last & cg_last);
+    let in_addr = m.wire_from(
+        "input_addr",
+        (in_pos.expr() << g.blog)
+            .trunc(g.sa)
+            .wrapping_add(fit(in_t, g.sa)),
+    );
+    m.mem_write(bufs.spike_a, s_fire & !seq.role, in_addr, host.s_data);
+    m.mem_write(bufs.spike_b, s_fire & seq.role, in_addr, host.s_data);
+    let in_word_lanes = lanes(&in_cg.expr(), &desc.c.expr(), g.cols, 16);
+
+    // Weight words: (ct, rt, i) in address order; track them to count valid lanes.
+    let w_addr = m.reg("weight_write_addr", UInt(g.wa));
+    let wct = m.reg("wrecv_ct", UInt(FW));
+    let wrt = m.reg("wrecv_rt", UInt(FW));
+    let wi = m.reg("wrecv_i", UInt(16));
+    let wi_last = wi.wrapping_add(1).is_eq(g.rows);
+    let wrt_last = wrt.wrapping_add(1).is_eq(fit(desc.n_rt, FW));
+    let wct_last = wct.wrapping_add(1).is_eq(fit(desc.n_ct, FW));
+    Update::new(w_addr)
+        .when(req_fire, 0)
+        .when(w_fire, w_addr.wrapping_add(1))
+        .apply(m);
+    Update::new(wi)
+        .when(req_fire, 0)
+        .when(w_fire, wi_last.clone().select(u(0, 16), wi.wrapping_add(1)))
+        .apply(m);
+    Update::new(wrt)
+        .when(req_fire, 0)
+        .when(
+            w_fire & wi_last.clone(),
+            wrt_last.clone().select(u(0, FW), wrt.wrapping_add(1)),
+        )
+        .apply(m);
+    Update::new(wct)
+        .when(req_fire, 0)
+        .when(
+            w_fire & wi_last.clone() & wrt_last.clone(),
+            wct.wrapping_add(1),
+        )
+        .apply(m);
+    let recv_w_done = m.wire_from("recv_w_done", w_fire & wi_last & wrt_last & wct_last);
+    m.mem_write(bufs.weight, w_fire, w_addr, host.w_data);
+    let wrecv_n = m.wire_from(
+        "wrecv_n",
+        fit(
+            fit(wrt, g.nw) * u(u64::from(g.rows) % (1 << g.nw), g.nw),
+            g.nw,
+        )
+        .wrapping_add(fit(wi, g.nw)),
+    );
+    let wrecv_valid = m.wire_from(
+        "wrecv_lanes",
+        wrecv_n
+            .is_lt(desc.n)
+            .select(lanes(&wct.expr(), &desc.m.expr(), g.cols, 16), u(0, 16)),
+    );
+
+    // Requests: the input stream at stage 0, then the weights.
+    Update::new(req_valid)
+        .when(desc.loaded | recv_in_done, true)
+        .when(req_fire, false)
+        .apply(m);
+    Update::new(req_kind)
+        .when(seq.in_phase(ph::STAGE), seq.stage.is_eq(0))
+        .when(recv_in_done, false)
+        .apply(m);
+
+    let counts = vec![
+        (
+            Counter::WeightBufferWrites,
+            w_fire.select(wrecv_valid, u(0, 16)),
+        ),
+        (
+            Counter::InputSpikeWrites,
+            s_fire.select(in_word_lanes.clone(), u(0, 16)),
+        ),
+        (
+            Counter::ExtReadBits,
+            w_fire
+                .select(fit(wrecv_valid * u(u64::from(g.wbits), 6), 24), u(0, 24))
+                .wrapping_add(s_fire.select(fit(in_word_lanes, 24), u(0, 24))),
+        ),
+    ];
+    StreamsIn {
+        req_valid,
+        req_kind,
+        req_fire,
+        recv_in_done,
+        recv_w_done,
+        counts,
+    }
+}

@@ -1,0 +1,85 @@
+//! The spike trace (docs/accelerator.md §4, §8): with CTRL.trace set, after a hidden stage's
+//! LIF phase its output spike words go to the result stream in (ct, p, t) order, one read of
+//! the output-role spike buffer per beat.
+
+use super::common::{fit, row_address};
+use super::geometry::FW;
+use super::result_stream::ResultRegs;
+use super::sequencer::ph;
+use super::Ctx;
+use spikeforge_dsl::library::Update;
+use spikeforge_dsl::prelude::*;
+
+/// The trace's beats and its end.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// A word was read last cycle: its beat goes out now.
+    pub pending: Signal,
+    /// The word read (valid with `pending`).
+    pub word: Expr,
+    /// Every word is out (TRACE phase ends).
+    pub done: Signal,
+}
+
+/// Builds the trace readout; `restart` (the LIF phase's end) rewinds it.
+pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signal) -> Trace {
+    let Ctx {
+        g, seq, desc, bufs, ..
+    } = cx;
+    let pending = m.reg("trace_pending", Bool); // a read was issued last cycle
+    let ct = m.reg("trace_ct", UInt(FW));
+    let p = m.reg("trace_p", UInt(FW));
+    let t = m.reg("trace_t", UInt(16));
+    // Words go out in (ct, p, t) order, so their spike row `ct·P + p` just counts.
+    let row = m.reg("trace_row", UInt(g.sa));
+    let all = m.reg("trace_all_issued", Bool);
+    let addr = m.wire_from(
+        "trace_addr",
+        row_address(row.expr(), g.blog, t.expr(), g.sa),
+    );
+    let in_trace = m.wire_from("in_trace", seq.in_phase(ph::TRACE));
+    let issue = m.wire_from("trace_issue", in_trace & !pending & !result.valid & !all);
+    // The stage's output is in the output-role buffer: B when role = 0.
+    let qa = m.mem_read(bufs.spike_a, "trace_qa", issue & seq.role, addr);
+    let qb = m.mem_read(bufs.spike_b, "trace_qb", issue & !seq.role, addr);
+    let last_t = t.wrapping_add(1).is_eq(seq.tw);
+    let last_p = p.wrapping_add(1).is_eq(fit(desc.p, FW));
+    let last_ct = ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW));
+    let done = m.wire_from("trace_done", in_trace & all & !result.valid & !pending);
+    Update::new(pending)
+        .when(restart, false)
+        .when(issue, true)
+        .when(pending, false)
+        .apply(m);
+    Update::new(t)
+        .when(restart, 0)
+        .when(
+            issue,
+            last_t.clone().select(Expr::uint(0, 16), t.wrapping_add(1)),
+        )
+        .apply(m);
+    Update::new(p)
+        .when(restart, 0)
+        .when(
+            issue & last_t.clone(),
+            last_p.clone().select(Expr::uint(0, FW), p.wrapping_add(1)),
+        )
+        .apply(m);
+    Update::new(ct)
+        .when(restart, 0)
+        .when(issue & last_t.clone() & last_p.clone(), ct.wrapping_add(1))
+        .apply(m);
+    Update::new(row)
+        .when(restart, 0)
+        .when(issue & last_t.clone(), row.wrapping_add(1))
+        .apply(m);
+    Update::new(all)
+        .when(restart, false)
+        .when(issue & last_t & last_p & last_ct, true)
+        .apply(m);
+    Trace {
+        pending,
+        word: seq.role.select(qa, qb),
+        done,
+    }
+}

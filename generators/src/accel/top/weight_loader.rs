@@ -1,0 +1,143 @@
+//! The array phase's weight loader (docs/accelerator.md §5, "load"): for each (column tile,
+//! row-tile group) pair it copies `r·rows` weight-buffer words, one array row per cycle, into
+//! scratchpad entries `half·D + 0..r`.
+
+use super::super::pe::clog2;
+use super::common::{fit, lanes, u};
+use super::geometry::{Geometry, FW};
+use super::Ctx;
+use spikeforge_dsl::library::Update;
+use spikeforge_dsl::prelude::*;
+
+/// The loader's state and its outputs to the PE array.
+#[derive(Clone, Debug)]
+pub struct Loader {
+    /// Start loading pair `start_pair` (a wire the pair control drives).
+    pub start: Signal,
+    /// The pair to load at `start` (a wire the pair control drives).
+    pub start_pair: Signal,
+    /// The last word of the pair is loaded this cycle.
+    pub last: Signal,
+    /// Its column tile.
+    pub ct: Signal,
+    /// Its row-tile group.
+    pub group: Signal,
+    /// Valid lanes of the word read this cycle (weight-buffer reads, scratchpad writes).
+    pub valid_lanes: Signal,
+    /// Scratchpad write enable, row, entry and weights, one cycle after the read (to the array).
+    pub wl_en: Signal,
+    /// Array row written.
+    pub wl_row: Signal,
+    /// Scratchpad entry written.
+    pub wl_entry: Signal,
+    /// The weights (read data of the weight buffer).
+    pub wl_weights: Signal,
+}
+
+/// Scratchpad half of pair `pair`: `D` for odd pairs with double buffering, else 0 (`eb` bits).
+pub fn half_of(g: &Geometry, pair: &Expr) -> Expr {
+    if g.p.double_buffer {
+        pair.bit(0).select(u(u64::from(g.d), g.eb), u(0, g.eb))
+    } else {
+        u(0, g.eb)
+    }
+}
+
+/// Builds the loader; `enter_array` resets it to the stage's first pair.
+pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
+    let Ctx { g, desc, bufs, .. } = cx;
+    let start = m.wire("ld_start", Bool);
+    let start_pair = m.wire("ld_start_pair", UInt(FW));
+    let busy = m.reg("ld_busy", Bool);
+    let pair = m.reg("ld_pair", UInt(FW));
+    let ct = m.reg("ld_ct", UInt(FW));
+    let group = m.reg("ld_g", UInt(FW));
+    let tile = m.reg("ld_tile", UInt(16));
+    let row = m.reg("ld_row", UInt(16));
+    // The pairs read the weight buffer in address order `(ct·n_rt + rt)·rows + i` (column tile
+    // outer, all of its row tiles, then the rows): one counter from 0 gives the address.
+    let addr = m.reg("ld_addr", UInt(g.wa));
+    let r = m.wire_from(
+        "ld_r",
+        group
+            .wrapping_add(1)
+            .is_eq(fit(desc.groups, FW))
+            .select(fit(desc.last_group, 16), u(u64::from(g.d), 16)),
+    );
+    let last_row = m.wire_from("ld_last_row", row.is_eq(g.rows - 1));
+    let last = m.wire_from("ld_last", busy & last_row & tile.wrapping_add(1).is_eq(r));
+    // The row tile `g·D + tile`, in the width of the fan-in index it feeds.
+    let rt = m.wire_from(
+        "ld_rt",
+        fit(
+            fit(group, g.nw) * u(u64::from(g.d) % (1 << g.nw), g.nw),
+            g.nw,
+        )
+        .wrapping_add(fit(tile, g.nw)),
+    );
+    let entry = m.wire_from(
+        "ld_entry",
+        half_of(g, &pair.expr()).wrapping_add(fit(tile, g.eb)),
+    );
+    let n = m.wire_from(
+        "ld_n",
+        fit(
+            fit(rt, g.nw) * u(u64::from(g.rows) % (1 << g.nw), g.nw),
+            g.nw,
+        )
+        .wrapping_add(fit(row, g.nw)),
+    );
+    let valid_lanes = m.wire_from(
+        "ld_valid_lanes",
+        (busy & n.is_lt(desc.n)).select(lanes(&ct.expr(), &desc.m.expr(), g.cols, 16), u(0, 16)),
+    );
+    let wl_weights = m.mem_read(bufs.weight, "weight_q", busy, addr);
+    let wl_en = m.reg("wl_en_d", Bool);
+    m.next(wl_en, busy);
+    let row_bits = clog2(u64::from(g.rows));
+    let wl_row = m.reg_no_reset("wl_row_d", UInt(row_bits));
+    m.next(wl_row, fit(row, row_bits));
+    let wl_entry = m.reg_no_reset("wl_entry_d", UInt(g.eb));
+    m.next(wl_entry, entry);
+
+    // Each start advances (ct, g) by one pair from the previous one: no division.
+    let next_group = group.wrapping_add(1);
+    let wrap = next_group.is_eq(fit(desc.groups, FW));
+    Update::new(busy)
+        .when(start, true)
+        .when(last, false)
+        .apply(m);
+    Update::new(pair).when(start, start_pair).apply(m);
+    Update::new(ct)
+        .when(enter_array, 0)
+        .when(start, wrap.clone().select(ct.wrapping_add(1), ct.expr()))
+        .apply(m);
+    Update::new(group)
+        .when(enter_array, 0)
+        .when(start, wrap.select(u(0, FW), next_group))
+        .apply(m);
+    Update::new(tile)
+        .when(start, 0)
+        .when(busy & last_row, tile.wrapping_add(1))
+        .apply(m);
+    Update::new(addr)
+        .when(enter_array, 0)
+        .when(busy, addr.wrapping_add(1))
+        .apply(m);
+    Update::new(row)
+        .when(start, 0)
+        .when(busy, last_row.select(u(0, 16), row.wrapping_add(1)))
+        .apply(m);
+    Loader {
+        start,
+        start_pair,
+        last,
+        ct,
+        group,
+        valid_lanes,
+        wl_en,
+        wl_row,
+        wl_entry,
+        wl_weights,
+    }
+}
