@@ -191,21 +191,16 @@ pub enum StageField {
     CgCount,
     Groups,
     LastGroup,
-    RowsCg,
     RowsCl,
     RowsR,
     RowsS,
     IsClassifier,
-    DrowsCg,
-    DrowsCl,
-    DrowsR,
-    DrowsS,
     NCtbP,
 }
 
 impl StageField {
     /// Every field, by field number.
-    pub const ALL: [StageField; 30] = [
+    pub const ALL: [StageField; 25] = [
         StageField::C,
         StageField::H,
         StageField::W,
@@ -226,15 +221,10 @@ impl StageField {
         StageField::CgCount,
         StageField::Groups,
         StageField::LastGroup,
-        StageField::RowsCg,
         StageField::RowsCl,
         StageField::RowsR,
         StageField::RowsS,
         StageField::IsClassifier,
-        StageField::DrowsCg,
-        StageField::DrowsCl,
-        StageField::DrowsR,
-        StageField::DrowsS,
         StageField::NCtbP,
     ];
 
@@ -271,19 +261,14 @@ impl StageField {
             CgCount => ("cg_count", Count, "channel groups `⌈C/cols⌉`"),
             Groups => ("groups", Count, "row-tile groups G"),
             LastGroup => ("last_group", Bits(16), "last group size `n_rt − (G−1)·D`"),
-            RowsCg => ("rows_cg", Count, "digit cg of `rows` in (cg, cl, r, s)"),
-            RowsCl => ("rows_cl", Count, "digit cl of `rows`"),
-            RowsR => ("rows_r", Count, "digit r of `rows`"),
-            RowsS => ("rows_s", Count, "digit s of `rows`"),
-            IsClassifier => ("is_classifier", Bits(1), "1 for the classifier stage"),
-            DrowsCg => (
-                "drows_cg",
+            RowsCl => (
+                "rows_cl",
                 Count,
-                "digit cg of `D·rows` (one row-tile group)",
+                "digit cl of `rows` in (cl, r, s): `(rows / (S·R)) mod cols`",
             ),
-            DrowsCl => ("drows_cl", Count, "digit cl of `D·rows`"),
-            DrowsR => ("drows_r", Count, "digit r of `D·rows`"),
-            DrowsS => ("drows_s", Count, "digit s of `D·rows`"),
+            RowsR => ("rows_r", Count, "digit r of `rows`: `(rows / S) mod R`"),
+            RowsS => ("rows_s", Count, "digit s of `rows`: `rows mod S`"),
+            IsClassifier => ("is_classifier", Bits(1), "1 for the classifier stage"),
             NCtbP => (
                 "n_ctb_p",
                 Count,

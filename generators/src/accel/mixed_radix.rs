@@ -1,27 +1,29 @@
-//! Tap coordinates in mixed radix, so the im2col fetch needs no divider.
+//! Tap coordinates in mixed radix, so the im2col fetch needs no divider and no multiplier.
 //!
-//! A fan-in index `n = ((cg·cols + cl)·R + r)·S + s` is kept as its digits `(cg, cl, r, s)`
-//! (radices: unbounded, `cols`, `R`, `S`). Adding a constant whose digits the driver supplies
-//! (`rows`, `D·rows`) is a ripple of four small adders with one conditional subtraction each —
-//! valid because every digit of the addend is below its radix.
+//! A fan-in index `n = ((cg·cols + cl)·R + r)·S + s` is kept as its bounded digits `(cl, r, s)`
+//! (radices `cols`, `R`, `S`) and, instead of the unbounded digit `cg`, its *spatial offset*
+//! `lin = cg·H·W + r·W + s` in the spike buffer (modulo the address width). Adding a constant
+//! whose digits are known (`rows`) is a ripple of three small adders with one conditional
+//! subtraction each — valid because every digit of the addend is below its radix — and the
+//! offset follows with the carries: each carry out of `s` adds `W − S`, out of `r` subtracts
+//! `R·W`, out of `cl` adds `H·W`.
 
 use spikeforge_dsl::prelude::*;
 
-/// The digits of a tap index (unsigned; each digit as wide as its radix needs, `cg` modulo
-/// the address width: it only feeds addresses).
+/// The bounded digits of a tap index and its spatial offset (all unsigned).
 #[derive(Clone, Debug)]
-pub struct Digits {
-    /// Channel group `c / cols`.
-    pub cg: Expr,
+pub struct Tap {
     /// Channel within the group `c mod cols`.
     pub cl: Expr,
     /// Kernel row `r`.
     pub r: Expr,
     /// Kernel column `s`.
     pub s: Expr,
+    /// `cg·H·W + r·W + s`, modulo `2^width`.
+    pub lin: Expr,
 }
 
-/// Radices of the bounded digits (each at most `2^w` for its `w`-bit digit).
+/// What an addition needs besides the two taps: the radices and the offset corrections.
 #[derive(Clone, Debug)]
 pub struct Radices {
     /// `cols` (a constant of the hardware).
@@ -30,6 +32,12 @@ pub struct Radices {
     pub r: Expr,
     /// Kernel width `S`.
     pub s: Expr,
+    /// `W − S` (offset width).
+    pub w_minus_s: Expr,
+    /// `R·W` (offset width).
+    pub rw: Expr,
+    /// `H·W` (offset width).
+    pub hw: Expr,
 }
 
 /// `e` zero-extended or truncated to `w` bits.
@@ -52,24 +60,30 @@ fn digit(a: &Expr, b: &Expr, carry: Expr, radix: &Expr) -> (Expr, Expr) {
     (over.select(wrapped, sum.trunc(w)), over)
 }
 
-/// `x + y` in mixed radix (every digit of `y` below its radix).
-pub fn add(x: &Digits, y: &Digits, radix: &Radices) -> Digits {
+/// `x + y` (every digit of `y` below its radix; `y.lin` the offset of `y` itself).
+pub fn add(x: &Tap, y: &Tap, radix: &Radices) -> Tap {
     let (s, c0) = digit(&x.s, &y.s, Expr::bool(false), &radix.s);
-    let (r, c1) = digit(&x.r, &y.r, c0, &radix.r);
-    let (cl, c2) = digit(&x.cl, &y.cl, c1, &radix.cols);
-    let w = x.cg.width();
-    let cg = (&x.cg + &y.cg + c2.zext(w)).trunc(w);
-    Digits { cg, cl, r, s }
+    let (r, c1) = digit(&x.r, &y.r, c0.clone(), &radix.r);
+    let (cl, c2) = digit(&x.cl, &y.cl, c1.clone(), &radix.cols);
+    let w = x.lin.width();
+    let zero = Expr::uint(0, w);
+    let lin = x
+        .lin
+        .wrapping_add(fit(&y.lin, w))
+        .wrapping_add(c0.select(fit(&radix.w_minus_s, w), zero.clone()))
+        .wrapping_sub(c1.select(fit(&radix.rw, w), zero.clone()))
+        .wrapping_add(c2.select(fit(&radix.hw, w), zero));
+    Tap { cl, r, s, lin }
 }
 
-/// `x + 1` in mixed radix.
-pub fn increment(x: &Digits, radix: &Radices) -> Digits {
+/// `x + 1`.
+pub fn increment(x: &Tap, radix: &Radices) -> Tap {
     let zero = |d: &Expr| Expr::uint(0, d.width());
-    let one = Digits {
-        cg: zero(&x.cg),
+    let one = Tap {
         cl: zero(&x.cl),
         r: zero(&x.r),
         s: Expr::uint(1, x.s.width()),
+        lin: Expr::uint(1, x.lin.width()),
     };
     add(x, &one, radix)
 }

@@ -66,10 +66,8 @@ pub struct StageProgram {
     pub groups: u32,
     /// Row tiles in the last group, `n_rt − (G−1)·D`.
     pub last_group: u32,
-    /// `rows` as mixed-radix digits `(cg, cl, r, s)` with radices (unbounded, cols, R, S).
-    pub rows_digits: [u32; 4],
-    /// `D·rows` (D = row tiles per group) as mixed-radix digits `(cg, cl, r, s)`.
-    pub group_digits: [u32; 4],
+    /// The bounded digits `(cl, r, s)` of `rows` (radices cols, R, S).
+    pub rows_digits: [u32; 3],
     /// Weight-buffer words in address order `(ct·n_rt + rt)·rows + i`; lane j (bits
     /// `j·weight_bits ..`) holds `w[n = rt·rows + i][k = ct·cols + j]` in two's complement,
     /// 0 where `n ≥ N` or `k ≥ M`.
@@ -82,7 +80,6 @@ impl StageProgram {
     /// two's complement).
     pub fn field(&self, f: StageField) -> u32 {
         let d = self.rows_digits;
-        let g = self.group_digits;
         match f {
             StageField::C => self.c,
             StageField::H => self.h,
@@ -104,15 +101,10 @@ impl StageProgram {
             StageField::CgCount => self.cg_count,
             StageField::Groups => self.groups,
             StageField::LastGroup => self.last_group,
-            StageField::RowsCg => d[0],
-            StageField::RowsCl => d[1],
-            StageField::RowsR => d[2],
-            StageField::RowsS => d[3],
+            StageField::RowsCl => d[0],
+            StageField::RowsR => d[1],
+            StageField::RowsS => d[2],
             StageField::IsClassifier => self.is_classifier as u32,
-            StageField::DrowsCg => g[0],
-            StageField::DrowsCl => g[1],
-            StageField::DrowsR => g[2],
-            StageField::DrowsS => g[3],
             StageField::NCtbP => self.n_ctb * self.p,
         }
     }
@@ -202,12 +194,11 @@ pub fn pack_lanes(values: impl IntoIterator<Item = u64>, bits: u32) -> BigUint {
     BigUint::new(limbs)
 }
 
-/// `v` as mixed-radix digits `(cg, cl, r, s)` with radices (unbounded, `cols`, `r`, `s`): the
+/// The bounded digits `(cl, r, s)` of `v` with radices (`cols`, `r`, `s`), from the
 /// decomposition of a fan-in index `n = ((cg·cols + cl)·R + r)·S + s`.
-pub fn mixed_radix_digits(v: u64, cols: u32, r: u32, s: u32) -> [u32; 4] {
+pub fn mixed_radix_digits(v: u64, cols: u32, r: u32, s: u32) -> [u32; 3] {
     let (cols, r, s) = (cols as u64, r as u64, s as u64);
     [
-        (v / (s * r * cols)) as u32,
         ((v / (s * r)) % cols) as u32,
         ((v / s) % r) as u32,
         (v % s) as u32,
@@ -489,7 +480,6 @@ impl Program {
             };
             let rr = rows as u64;
             let rows_digits = mixed_radix_digits(rr, cols, r, s);
-            let group_digits = mixed_radix_digits(depth as u64 * rr, cols, r, s);
             let weights = net.layer_weights(i);
             let mut weight_words = Vec::with_capacity((n_ct * n_rt * rr) as usize);
             for ct in 0..n_ct {
@@ -538,7 +528,6 @@ impl Program {
                 groups: groups as u32,
                 last_group: last_group as u32,
                 rows_digits,
-                group_digits,
                 weight_words,
             });
             let st = stages.last().expect("just pushed");

@@ -2,6 +2,7 @@
 //! the trace decoder, and every validation error naming its field.
 
 use num_bigint::BigUint;
+use spikeforge_config::catalog::StageField;
 use spikeforge_config::{FireCompare, Format, Leak, Network, Reset};
 use spikeforge_cosim::program::{lane, mixed_radix_digits, pack_lanes};
 use spikeforge_cosim::{regmap, CosimError, Program};
@@ -88,9 +89,9 @@ fn conv_stage_derived_fields() {
         &f[..20],
         &[1, 4, 4, 4, 3, 3, 1, 1, 4, 4, 9, 3, 1, 16, 5, 1, 0, 1, 1, 3]
     );
-    // rows = 4 = ((0·4 + 0)·3 + 1)·3 + 1; D·rows = 16 = ((0·4 + 1)·3 + 2)·3 + 1.
-    assert_eq!(&f[20..25], &[0, 0, 1, 1, 0]);
-    assert_eq!(&f[25..29], &[0, 1, 2, 1]);
+    // rows = 4 = ((0·4 + 0)·3 + 1)·3 + 1: digits (cl, r, s) = (0, 1, 1); not the classifier;
+    // n_ctb·P = 16.
+    assert_eq!(&f[20..25], &[0, 1, 1, 0, 16]);
     assert_eq!(s.name, "layer0");
 }
 
@@ -105,12 +106,13 @@ fn linear_layer_is_a_convolution_over_the_whole_input() {
     assert_eq!((s.n_ctb, s.membrane_base, s.cg_count), (2, 16, 1));
     assert_eq!((s.groups, s.last_group), (4, 4));
     assert_eq!(s.rows_digits, mixed_radix_digits(4, 4, 4, 4));
-    assert_eq!(s.rows_digits, [0, 0, 1, 0]);
+    assert_eq!(s.rows_digits, [0, 1, 0]);
     let c = &p.stages[2];
     assert!(c.is_classifier);
     assert_eq!((c.c, c.h, c.w, c.m, c.r, c.s, c.n), (6, 1, 1, 3, 1, 1, 6));
     assert_eq!((c.theta, c.n_ctb, c.membrane_base), (0, 0, 0));
-    assert_eq!(c.fields()[24], 1);
+    assert_eq!(c.field(StageField::IsClassifier), 1);
+    assert_eq!(s.field(StageField::NCtbP), s.n_ctb * s.p);
     assert_eq!(p.membrane_words, 16 + 2);
 }
 
@@ -119,11 +121,11 @@ fn mixed_radix_digits_recompose() {
     for v in [0u64, 1, 7, 16, 100, 1000] {
         for (cols, r, s) in [(4, 3, 3), (2, 1, 1), (8, 5, 2), (3, 4, 4)] {
             let d = mixed_radix_digits(v, cols, r, s);
-            let back = ((d[0] as u64 * cols as u64 + d[1] as u64) * r as u64 + d[2] as u64)
-                * s as u64
-                + d[3] as u64;
+            let (cols, r, s) = (cols as u64, r as u64, s as u64);
+            let cg = v / (cols * r * s);
+            let back = ((cg * cols + d[0] as u64) * r + d[1] as u64) * s + d[2] as u64;
             assert_eq!(back, v, "{v} in ({cols}, {r}, {s}): {d:?}");
-            assert!(d[1] < cols && d[2] < r && d[3] < s);
+            assert!((d[0] as u64) < cols && (d[1] as u64) < r && (d[2] as u64) < s);
         }
     }
 }
@@ -196,7 +198,8 @@ fn register_writes_cover_globals_and_every_field() {
     assert_eq!(get(regmap::MEM_WORDS), Some(18));
     assert_eq!(get(0x100 + 32 + 10), Some(64)); // stage 1 N
     assert_eq!(get(0x100 + 14), Some(5)); // stage 0 θ
-    assert_eq!(get(0x100 + 64 + 24), Some(1)); // classifier flag
+    let flag = StageField::IsClassifier.index();
+    assert_eq!(get(0x100 + 64 + flag), Some(1)); // classifier flag
     assert_eq!(w.len(), 8 + 3 * regmap::NUM_STAGE_FIELDS);
     assert_eq!(p.windows(), vec![(0, 2), (2, 2)]);
 }

@@ -36,13 +36,11 @@ pub struct Descriptor {
     pub cg_count: Signal,
     pub groups: Signal,
     pub last_group: Signal,
-    /// The digits (cg, cl, r, s) of `rows`.
-    pub rows_digits: [Signal; 4],
-    /// The digits (cg, cl, r, s) of `D·rows`.
-    pub group_digits: [Signal; 4],
+    /// The digits (cl, r, s) of `rows`.
+    pub rows_digits: [Signal; 3],
     /// The stage is the classifier.
     pub is_classifier: Signal,
-    /// The last field lands this cycle: the STAGE phase ends.
+    /// The last field lands this cycle or has landed (STAGE phase).
     pub loaded: Signal,
 }
 
@@ -95,11 +93,13 @@ impl Descriptor {
         m.next(land, rd);
         let land_field = m.reg_no_reset("descriptor_land_field", UInt(fb));
         m.next(land_field, fit(field, fb));
+        let reading = field.is_lt(num_fields);
         m.next(
             field,
-            in_stage
-                .clone()
-                .select(field.wrapping_add(1), Expr::uint(0, fb + 1)),
+            in_stage.clone().select(
+                reading.select(field.wrapping_add(1), field.expr()),
+                Expr::uint(0, fb + 1),
+            ),
         );
         let loaded = m.wire_from("descriptor_loaded", in_stage & field.is_eq(num_fields));
 
@@ -111,9 +111,8 @@ impl Descriptor {
             r
         };
         let all = u32::MAX;
-        // Tap digits (cg, cl, r, s): cg modulo the spike address, cl below cols, r and s below
-        // the kernel (`Geometry::kd`).
-        let digit_bits = [g.sa, g.cl_bits, g.kd, g.kd];
+        // Tap digits (cl, r, s): cl below cols, r and s below the kernel (`Geometry::kd`).
+        let digit_bits = [g.cl_bits, g.kd, g.kd];
         use StageField as F;
         Descriptor {
             c: keep(F::C, all),
@@ -137,18 +136,11 @@ impl Descriptor {
             groups: keep(F::Groups, all),
             last_group: keep(F::LastGroup, all),
             rows_digits: [
-                keep(F::RowsCg, digit_bits[0]),
-                keep(F::RowsCl, digit_bits[1]),
-                keep(F::RowsR, digit_bits[2]),
-                keep(F::RowsS, digit_bits[3]),
+                keep(F::RowsCl, digit_bits[0]),
+                keep(F::RowsR, digit_bits[1]),
+                keep(F::RowsS, digit_bits[2]),
             ],
             is_classifier: keep(F::IsClassifier, all),
-            group_digits: [
-                keep(F::DrowsCg, digit_bits[0]),
-                keep(F::DrowsCl, digit_bits[1]),
-                keep(F::DrowsR, digit_bits[2]),
-                keep(F::DrowsS, digit_bits[3]),
-            ],
             loaded,
         }
     }

@@ -4,10 +4,10 @@
 //! input's bounds, reads its spike from the input-role spike buffer (registered address, then
 //! the read), and gates padding and invalid taps.
 
-use super::super::mixed_radix::{self, Digits, Radices};
+use super::super::mixed_radix::{self, Tap};
 use super::common::{fit, row_address, u};
-use super::descriptor::Descriptor;
 use super::geometry::Geometry;
+use super::stage_setup::StageSetup;
 use super::streamer::Streamer;
 use super::Ctx;
 use spikeforge_dsl::library::Update;
@@ -24,138 +24,146 @@ pub struct Column {
     pub reads: Vec<Signal>,
 }
 
-/// The taps (digits and fan-in index) of one row for the issuing column.
+/// The tap of one row for the issuing column: digits, spatial offset, fan-in index.
 struct RowTap {
-    digits: Digits,
+    tap: Tap,
     n: Expr,
 }
 
-/// Per-row tap digits: `base` at the group's first row tile, `cur` after each row-tile step.
-/// Row `i` starts a column tile at tap `i`.
-fn row_taps(m: &mut ModuleBuilder, g: &Geometry, desc: &Descriptor, st: &Streamer) -> Vec<RowTap> {
-    let digit_bits = [g.sa, g.cl_bits, g.kd, g.kd];
-    let as_digits = |v: [Expr; 4]| {
-        let [cg, cl, r, s] = v;
-        Digits {
-            cg: fit(cg, digit_bits[0]),
-            cl: fit(cl, digit_bits[1]),
-            r: fit(r, digit_bits[2]),
-            s: fit(s, digit_bits[3]),
+/// Reads one part of a tap.
+type TapPart = fn(&Tap) -> Expr;
+
+/// A row's tap registers of one kind (`base`, `cur`, `next`).
+struct TapRegs {
+    cl: Signal,
+    r: Signal,
+    s: Signal,
+    lin: Signal,
+    n: Signal,
+}
+
+impl TapRegs {
+    fn declare(m: &mut ModuleBuilder, g: &Geometry, kind: &str, i: u32) -> TapRegs {
+        TapRegs {
+            cl: m.reg(format!("tap_{kind}_cl_{i}"), UInt(g.cl_bits)),
+            r: m.reg(format!("tap_{kind}_r_{i}"), UInt(g.kd)),
+            s: m.reg(format!("tap_{kind}_s_{i}"), UInt(g.kd)),
+            lin: m.reg(format!("tap_{kind}_lin_{i}"), UInt(g.sa)),
+            n: m.reg(format!("tap_{kind}_n_{i}"), UInt(g.nw)),
         }
-    };
-    let radix = Radices {
-        cols: u(u64::from(g.cols), digit_bits[1] + 1),
-        r: desc.r.expr(),
-        s: desc.s.expr(),
-    };
-    let rows_step = as_digits(desc.rows_digits.map(|f| f.expr()));
-    let group_step = as_digits(desc.group_digits.map(|f| f.expr()));
-    let mut init = as_digits([u(0, 1), u(0, 1), u(0, 1), u(0, 1)]);
-    let names = ["cg", "cl", "r", "s"];
+    }
+
+    fn tap(&self) -> Tap {
+        Tap {
+            cl: self.cl.expr(),
+            r: self.r.expr(),
+            s: self.s.expr(),
+            lin: self.lin.expr(),
+        }
+    }
+
+    /// Loads `(tap, n)` under the rules `rules` (first wins).
+    fn load(&self, m: &mut ModuleBuilder, rules: &[(Expr, Tap, Expr)]) {
+        let parts: [(Signal, TapPart); 4] = [
+            (self.cl, |t| t.cl.clone()),
+            (self.r, |t| t.r.clone()),
+            (self.s, |t| t.s.clone()),
+            (self.lin, |t| t.lin.clone()),
+        ];
+        for (reg, part) in parts {
+            let mut u = Update::new(reg);
+            for (cond, tap, _) in rules {
+                u = u.when(cond.clone(), part(tap));
+            }
+            u.apply(m);
+        }
+        let mut u = Update::new(self.n);
+        for (cond, _, n) in rules {
+            u = u.when(cond.clone(), n.clone());
+        }
+        u.apply(m);
+    }
+}
+
+/// Per-row taps: `base` at the pair's first row tile, `cur` after each row-tile step, `next`
+/// the base of the column tile's next group (the step after its last row tile: `base + D·rows`).
+fn row_taps(m: &mut ModuleBuilder, g: &Geometry, st: &Streamer, setup: &StageSetup) -> Vec<RowTap> {
     let nmod = 1u64 << g.nw;
     let first_rl = st.rl.is_eq(0);
     let at_groupk = st.start & !st.at_group0.clone();
+    let rows_n = u(u64::from(g.rows) % nmod, g.nw);
     let mut taps = Vec::new();
     for i in 0..g.rows {
-        let reg = |m: &mut ModuleBuilder, kind: &str| -> Vec<Signal> {
-            names
-                .iter()
-                .zip(digit_bits)
-                .map(|(n, w)| m.reg(format!("tap_{kind}_{n}_{i}"), UInt(w)))
-                .collect()
-        };
-        let base_regs = reg(m, "base");
-        let cur_regs = reg(m, "cur");
-        let nbase = m.reg(format!("tap_base_n_{i}"), UInt(g.nw));
-        let ncur = m.reg(format!("tap_cur_n_{i}"), UInt(g.nw));
-        let of = |r: &[Signal]| as_digits([r[0].expr(), r[1].expr(), r[2].expr(), r[3].expr()]);
-        let base = of(&base_regs);
-        let cur = of(&cur_regs);
+        let base = TapRegs::declare(m, g, "base", i);
+        let cur = TapRegs::declare(m, g, "cur", i);
+        let next = TapRegs::declare(m, g, "next", i);
         let pick = |a: &Expr, b: &Expr| first_rl.select(a.clone(), b.clone());
-        let tap = Digits {
-            cg: pick(&base.cg, &cur.cg),
-            cl: pick(&base.cl, &cur.cl),
-            r: pick(&base.r, &cur.r),
-            s: pick(&base.s, &cur.s),
+        let (bt, ct) = (base.tap(), cur.tap());
+        let tap = Tap {
+            cl: pick(&bt.cl, &ct.cl),
+            r: pick(&bt.r, &ct.r),
+            s: pick(&bt.s, &ct.s),
+            lin: pick(&bt.lin, &ct.lin),
         };
-        let tap_n = first_rl.select(nbase, ncur);
-        let stepped = mixed_radix::add(&tap, &rows_step, &radix);
-        let grouped = mixed_radix::add(&base, &group_step, &radix);
-        let digit = |d: &Digits, k: usize| match k {
-            0 => d.cg.clone(),
-            1 => d.cl.clone(),
-            2 => d.r.clone(),
-            _ => d.s.clone(),
-        };
-        for k in 0..4 {
-            Update::new(base_regs[k])
-                .when(st.at_group0.clone(), digit(&init, k))
-                .when(at_groupk.clone(), digit(&grouped, k))
-                .apply(m);
-            Update::new(cur_regs[k])
-                .when(st.issue, digit(&stepped, k))
-                .apply(m);
-        }
-        let drows = u((u64::from(g.d) * u64::from(g.rows)) % nmod, g.nw);
-        Update::new(nbase)
-            .when(st.at_group0.clone(), u(u64::from(i) % nmod, g.nw))
-            .when(at_groupk.clone(), nbase.wrapping_add(drows))
-            .apply(m);
-        Update::new(ncur)
-            .when(
-                st.issue,
-                tap_n.wrapping_add(u(u64::from(g.rows) % nmod, g.nw)),
-            )
-            .apply(m);
+        let tap_n = m.wire_from(format!("tap_n_{i}"), first_rl.select(base.n, cur.n));
+        let stepped = mixed_radix::add(&tap, &setup.rows_step, &setup.radix);
+        let stepped_n = tap_n.wrapping_add(rows_n.clone());
+        base.load(
+            m,
+            &[
+                (
+                    st.at_group0.clone(),
+                    setup.first_taps[i as usize].clone(),
+                    u(u64::from(i) % nmod, g.nw),
+                ),
+                (at_groupk.clone(), next.tap(), next.n.expr()),
+            ],
+        );
+        cur.load(m, &[(st.issue.expr(), stepped.clone(), stepped_n.clone())]);
+        next.load(m, &[(st.issue & st.last_rl, stepped, stepped_n)]);
         taps.push(RowTap {
-            digits: tap,
-            n: m.wire_from(format!("tap_n_{i}"), tap_n).expr(),
+            tap,
+            n: tap_n.expr(),
         });
-        init = mixed_radix::increment(&init, &radix);
     }
     taps
 }
 
 /// Builds the taps and the two fetch stages.
-pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer) -> Column {
+pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) -> Column {
     let Ctx {
         g, seq, desc, bufs, ..
     } = cx;
-    let taps = row_taps(m, g, desc, st);
+    let taps = row_taps(m, g, st, setup);
     let yw = g.yw;
     let mut reads = Vec::new();
     let mut valid_bits = Vec::new();
     let mut words = Vec::new();
     let mut lane_sel = Vec::new();
-    for (i, tap) in taps.iter().enumerate() {
+    for (i, row) in taps.iter().enumerate() {
         // Fetch stage 1: the address, from the issuing column's coordinates.
-        let valid = tap.n.is_lt(desc.n);
+        let valid = row.n.is_lt(desc.n);
         let y = st
             .ey
-            .wrapping_add(fit(tap.digits.r.clone(), yw - 1).as_sint())
+            .wrapping_add(fit(row.tap.r.clone(), yw - 1).as_sint())
             .trunc(yw);
         let x = st
             .fx
-            .wrapping_add(fit(tap.digits.s.clone(), yw - 1).as_sint())
+            .wrapping_add(fit(row.tap.s.clone(), yw - 1).as_sint())
             .trunc(yw);
         let inb = y.is_ge(Expr::sint(0, 2))
             & y.is_lt(fit(desc.h, yw - 1).as_sint())
             & x.is_ge(Expr::sint(0, 2))
             & x.is_lt(fit(desc.w, yw - 1).as_sint());
-        let sa = g.sa;
-        let cg_row = (fit(tap.digits.cg.clone(), sa) * fit(desc.h, sa))
-            .trunc(sa)
-            .wrapping_add(fit(y.as_uint(), sa));
-        let pos = (cg_row * fit(desc.w, sa))
-            .trunc(sa)
-            .wrapping_add(fit(x.as_uint(), sa));
-        let addr = row_address(pos, g.blog, st.t.expr(), sa);
+        // `(cg·H + y)·W + x = lin + (e·stride − pad)·W + (f·stride − pad)`.
+        let pos = row.tap.lin.wrapping_add(st.window_offset.clone());
+        let addr = row_address(pos, g.blog, st.t.expr(), g.sa);
         let en = m.wire_from(format!("fetch_en_{i}"), st.issue & valid.clone() & inb);
         let addr = m.wire_from(format!("fetch_addr_{i}"), addr);
         let v1 = m.reg(format!("fetch_valid_{i}"), Bool);
         m.next(v1, st.issue & valid);
         let cl1 = m.reg_no_reset(format!("fetch_lane_{i}"), UInt(g.cl_bits));
-        m.next(cl1, fit(tap.digits.cl.clone(), g.cl_bits));
+        m.next(cl1, row.tap.cl.clone());
         let en1 = m.reg(format!("fetch_en_d_{i}"), Bool);
         m.next(en1, en);
         // Fetch stage 2: the read (the input-role buffer is selected by `role`).

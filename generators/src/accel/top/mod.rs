@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | [`registers`] | §8 | ports, global registers, the register read |
 //! | [`descriptor`] | §8, §4 | stage-descriptor RAM and the working set of the current stage |
+//! | [`stage_setup`] | §4, §5 | the stage's fetch constants (products, first taps) |
 //! | [`sequencer`] | §4 | phases, windows, stages, spike-buffer roles, status |
 //! | [`streams_in`] | §4, §8 | request stream, input and weight receivers |
 //! | [`weight_loader`] | §5 load | weight buffer → scratchpads |
@@ -28,6 +29,7 @@ mod lif_phase;
 mod registers;
 mod result_stream;
 mod sequencer;
+mod stage_setup;
 mod streamer;
 mod streams_in;
 mod trace;
@@ -99,7 +101,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
 
     let host = HostInputs::declare(m, &g);
     let globals = Globals::declare(m, &g, &host);
-    let seq = Sequencer::declare(m, &g, &globals);
+    let (seq, phase_machine) = Sequencer::declare(m, &g, &globals);
     let desc = descriptor::Descriptor::build(m, &g, &host, &seq);
     let bufs = Buffers::declare(m, &g);
     let cx = Ctx {
@@ -109,13 +111,14 @@ pub fn accelerator(p: &AccelParams) -> Module {
         desc: &desc,
         bufs: &bufs,
     };
-    let rx = streams_in::build(m, cx, &host);
+    let setup = stage_setup::build(m, cx, desc.loaded);
+    let rx = streams_in::build(m, cx, &host, setup.done);
 
     // Array phase (§5): entered when the stage's last weight word arrives.
     let enter_array = rx.recv_w_done;
     let ld = weight_loader::build(m, cx, enter_array);
-    let st = streamer::build(m, cx, &ld, enter_array);
-    let column = im2col::build(m, cx, &st);
+    let st = streamer::build(m, cx, &ld, enter_array, &setup);
+    let column = im2col::build(m, cx, &st, &setup);
     let array_counts = array_datapath::build(m, cx, &st, &ld, &column);
     let is_classifier = m.wire_from("is_classifier", desc.is_classifier.any());
 
@@ -158,11 +161,12 @@ pub fn accelerator(p: &AccelParams) -> Module {
 
     seq.transitions(
         m,
+        phase_machine,
         &globals,
         &host,
         &Events {
             clear_done: lif.clear_done.expr(),
-            stage_go: desc.loaded.expr(),
+            stage_go: setup.done.expr(),
             req_fire: rx.req_fire.expr(),
             recv_in_done: rx.recv_in_done.expr(),
             recv_w_done: rx.recv_w_done.expr(),

@@ -5,50 +5,55 @@
 use super::common::u;
 use super::geometry::Geometry;
 use super::registers::{Globals, HostInputs};
-use spikeforge_dsl::library::Update;
+use spikeforge_dsl::library::{Fsm, Update};
 use spikeforge_dsl::prelude::*;
 
-/// The sequencer's phases.
+/// The sequencer's phases (the states of its `phase` machine, in code order).
 pub mod ph {
     /// Waiting for CTRL.start.
-    pub const IDLE: u64 = 0;
+    pub const IDLE: &str = "IDLE";
     /// Clearing the membranes (start of a run).
-    pub const CLEAR: u64 = 1;
+    pub const CLEAR: &str = "CLEAR";
     /// Loading the stage's descriptor into the working set.
-    pub const STAGE: u64 = 2;
+    pub const STAGE: &str = "STAGE";
     /// Requesting the input stream (stage 0).
-    pub const REQ_IN: u64 = 3;
+    pub const REQ_IN: &str = "REQ_IN";
     /// Receiving input spikes.
-    pub const RECV_IN: u64 = 4;
+    pub const RECV_IN: &str = "RECV_IN";
     /// Requesting the weight stream.
-    pub const REQ_W: u64 = 5;
+    pub const REQ_W: &str = "REQ_W";
     /// Receiving weights.
-    pub const RECV_W: u64 = 6;
+    pub const RECV_W: &str = "RECV_W";
     /// The array phase (§5).
-    pub const ARRAY: u64 = 7;
+    pub const ARRAY: &str = "ARRAY";
     /// The LIF phase (§6).
-    pub const LIF: u64 = 8;
+    pub const LIF: &str = "LIF";
     /// Classifier logit updates (§7).
-    pub const CLASSIFY: u64 = 9;
+    pub const CLASSIFY: &str = "CLASSIFY";
     /// The entropy evaluation (§7).
-    pub const ENTROPY: u64 = 10;
+    pub const ENTROPY: &str = "ENTROPY";
     /// Streaming the stage's output spikes.
-    pub const TRACE: u64 = 11;
+    pub const TRACE: &str = "TRACE";
     /// Streaming the logits.
-    pub const LOGITS: u64 = 12;
+    pub const LOGITS: &str = "LOGITS";
     /// Sending the final beat.
-    pub const FINAL: u64 = 13;
+    pub const FINAL: &str = "FINAL";
     /// Choosing the next stage or window.
-    pub const NEXT: u64 = 14;
+    pub const NEXT: &str = "NEXT";
+    /// Every phase, in code order (IDLE, the reset state, first).
+    pub const ALL: [&str; 15] = [
+        IDLE, CLEAR, STAGE, REQ_IN, RECV_IN, REQ_W, RECV_W, ARRAY, LIF, CLASSIFY, ENTROPY, TRACE,
+        LOGITS, FINAL, NEXT,
+    ];
 }
-/// Bits of the phase register.
-const PHW: u32 = 4;
 
 /// The sequencer's registers (declared first: every block reads them).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Sequencer {
     /// The phase ([`ph`]).
     pub phase: Signal,
+    /// The phases' codes (`localparam`s), in [`ph::ALL`]'s order.
+    codes: Vec<Expr>,
     /// STATUS.busy.
     pub busy: Signal,
     /// STATUS.done.
@@ -115,14 +120,13 @@ pub struct Events {
 }
 
 impl Sequencer {
-    /// Declares the registers; [`Sequencer::transitions`] drives them.
-    pub fn declare(m: &mut ModuleBuilder, g: &Geometry, globals: &Globals) -> Sequencer {
-        let phase = m.reg("phase", UInt(PHW));
+    /// Declares the registers and the phase machine; [`Sequencer::transitions`] drives them.
+    pub fn declare(m: &mut ModuleBuilder, g: &Geometry, globals: &Globals) -> (Sequencer, Fsm) {
+        let fsm = Fsm::new(m, "phase", &ph::ALL);
+        let phase = fsm.state();
+        let codes: Vec<Expr> = ph::ALL.iter().map(|s| fsm.code(s)).collect();
         let stage = m.reg("stage", UInt(g.sb));
-        let run_start = m.wire_from(
-            "run_start",
-            globals.start & phase.is_eq(Expr::uint(ph::IDLE, PHW)),
-        );
+        let run_start = m.wire_from("run_start", globals.start & fsm.is(ph::IDLE));
         let last_stage = m.wire_from(
             "last_stage",
             stage
@@ -130,8 +134,9 @@ impl Sequencer {
                 .wrapping_add(1)
                 .is_eq(globals.num_stages),
         );
-        Sequencer {
+        let seq = Sequencer {
             phase,
+            codes,
             busy: m.reg("busy_r", Bool),
             done: m.reg("done_r", Bool),
             trace_en: m.reg("trace_en_r", Bool),
@@ -144,23 +149,28 @@ impl Sequencer {
             exited: m.reg("exited", Bool),
             run_start,
             last_stage,
-        }
+        };
+        (seq, fsm)
     }
 
-    /// True in phase `v`.
-    pub fn in_phase(&self, v: u64) -> Expr {
-        self.phase.is_eq(Expr::uint(v, PHW))
+    /// True in phase `name` (one of [`ph`]).
+    pub fn in_phase(&self, name: &str) -> Expr {
+        let i = ph::ALL
+            .iter()
+            .position(|s| *s == name)
+            .expect("a phase of ph::ALL");
+        self.phase.is_eq(self.codes[i].clone())
     }
 
-    /// Drives the phase and the sequencer's registers from the blocks' events.
+    /// Drives the phase machine and the sequencer's registers from the blocks' events.
     pub fn transitions(
         &self,
         m: &mut ModuleBuilder,
+        mut fsm: Fsm,
         globals: &Globals,
         host: &HostInputs,
         ev: &Events,
     ) {
-        let to = |v: u64| u(v, PHW);
         let start = self.run_start.expr();
         let next_go = self.in_phase(ph::NEXT);
         let final_taken = self.in_phase(ph::FINAL) & ev.r_fire.clone();
@@ -170,61 +180,55 @@ impl Sequencer {
             .trunc(16)
             .is_ge(globals.timesteps);
         let win_over = self.last_stage & (last_window | self.exited.expr());
-        let more_or_next = ev.more_t.clone().select(to(ph::CLASSIFY), to(ph::NEXT));
-        Update::new(self.phase)
-            .when(
-                start.clone(),
-                globals
-                    .mem_words
-                    .is_eq(0)
-                    .select(to(ph::STAGE), to(ph::CLEAR)),
-            )
-            .when(ev.clear_done.clone(), to(ph::STAGE))
-            .when(
-                ev.stage_go.clone(),
-                self.stage.is_eq(0).select(to(ph::REQ_IN), to(ph::REQ_W)),
-            )
-            .when(
-                self.in_phase(ph::REQ_IN) & ev.req_fire.clone(),
-                to(ph::RECV_IN),
-            )
-            .when(ev.recv_in_done.clone(), to(ph::REQ_W))
-            .when(
-                self.in_phase(ph::REQ_W) & ev.req_fire.clone(),
-                to(ph::RECV_W),
-            )
-            .when(ev.recv_w_done.clone(), to(ph::ARRAY))
-            .when(
-                ev.array_done.clone(),
-                ev.is_classifier
-                    .clone()
-                    .select(to(ph::CLASSIFY), to(ph::LIF)),
-            )
-            .when(
-                ev.lif_done.clone(),
-                self.trace_en.select(to(ph::TRACE), to(ph::NEXT)),
-            )
-            .when(ev.cls_done.clone(), to(ph::ENTROPY))
-            .when(
-                ev.entropy_finish.clone(),
-                self.trace_en.select(
-                    to(ph::LOGITS),
-                    ev.exit_now
-                        .clone()
-                        .select(to(ph::FINAL), more_or_next.clone()),
-                ),
-            )
-            .when(
-                ev.logits_done.clone(),
-                self.exited.select(to(ph::FINAL), more_or_next),
-            )
-            .when(ev.trace_done.clone(), to(ph::NEXT))
-            .when(
-                next_go.clone(),
-                win_over.select(to(ph::FINAL), to(ph::STAGE)),
-            )
-            .when(final_taken.clone(), to(ph::IDLE))
-            .apply(m);
+        // After an entropy evaluation (or its logit beats): the window's next timestep, or on.
+        let classify_more = |fsm: &mut Fsm, from: &str, when: Expr| {
+            fsm.on(from, when.clone() & ev.more_t.clone(), ph::CLASSIFY);
+            fsm.on(from, when, ph::NEXT);
+        };
+        fsm.on(
+            ph::IDLE,
+            start.clone() & globals.mem_words.is_eq(0),
+            ph::STAGE,
+        );
+        fsm.on(ph::IDLE, start.clone(), ph::CLEAR);
+        fsm.on(ph::CLEAR, ev.clear_done.clone(), ph::STAGE);
+        fsm.on(
+            ph::STAGE,
+            ev.stage_go.clone() & self.stage.is_eq(0),
+            ph::REQ_IN,
+        );
+        fsm.on(ph::STAGE, ev.stage_go.clone(), ph::REQ_W);
+        fsm.on(ph::REQ_IN, ev.req_fire.clone(), ph::RECV_IN);
+        fsm.on(ph::RECV_IN, ev.recv_in_done.clone(), ph::REQ_W);
+        fsm.on(ph::REQ_W, ev.req_fire.clone(), ph::RECV_W);
+        fsm.on(ph::RECV_W, ev.recv_w_done.clone(), ph::ARRAY);
+        fsm.on(
+            ph::ARRAY,
+            ev.array_done.clone() & ev.is_classifier.clone(),
+            ph::CLASSIFY,
+        );
+        fsm.on(ph::ARRAY, ev.array_done.clone(), ph::LIF);
+        fsm.on(ph::LIF, ev.lif_done.clone() & self.trace_en, ph::TRACE);
+        fsm.on(ph::LIF, ev.lif_done.clone(), ph::NEXT);
+        fsm.on(ph::CLASSIFY, ev.cls_done.clone(), ph::ENTROPY);
+        fsm.on(
+            ph::ENTROPY,
+            ev.entropy_finish.clone() & self.trace_en,
+            ph::LOGITS,
+        );
+        fsm.on(
+            ph::ENTROPY,
+            ev.entropy_finish.clone() & ev.exit_now.clone(),
+            ph::FINAL,
+        );
+        classify_more(&mut fsm, ph::ENTROPY, ev.entropy_finish.clone());
+        fsm.on(ph::LOGITS, ev.logits_done.clone() & self.exited, ph::FINAL);
+        classify_more(&mut fsm, ph::LOGITS, ev.logits_done.clone());
+        fsm.on(ph::TRACE, ev.trace_done.clone(), ph::NEXT);
+        fsm.on(ph::NEXT, win_over, ph::FINAL);
+        fsm.on(ph::NEXT, true, ph::STAGE);
+        fsm.on(ph::FINAL, ev.r_fire.clone(), ph::IDLE);
+        fsm.apply(m);
         Update::new(self.exited)
             .when(start.clone(), false)
             .when(ev.exit_now.clone(), true)

@@ -7,6 +7,7 @@ use super::common::{fit, row_address, u};
 use super::descriptor::Descriptor;
 use super::geometry::FW;
 use super::sequencer::ph;
+use super::stage_setup::StageSetup;
 use super::weight_loader::Loader;
 use super::Ctx;
 use spikeforge_dsl::library::Update;
@@ -37,6 +38,9 @@ pub struct Streamer {
     pub ey: Signal,
     /// `f·stride − pad` of the issuing column.
     pub fx: Signal,
+    /// `(e·stride − pad)·W + (f·stride − pad)` of the issuing column, modulo the spike
+    /// address width: the spike-buffer offset of its window.
+    pub window_offset: Expr,
     /// Psum address `(ct·P + p)·B_max + t` of the issuing column.
     pub psum_addr: Expr,
     /// The stage's last pair has drained.
@@ -44,7 +48,13 @@ pub struct Streamer {
 }
 
 /// Builds the pair control and the streamer; drives the loader's `start` and `start_pair`.
-pub fn build(m: &mut ModuleBuilder, cx: Ctx, ld: &Loader, enter_array: Signal) -> Streamer {
+pub fn build(
+    m: &mut ModuleBuilder,
+    cx: Ctx,
+    ld: &Loader,
+    enter_array: Signal,
+    setup: &StageSetup,
+) -> Streamer {
     let Ctx { g, seq, desc, .. } = cx;
     let busy = m.reg("st_busy", Bool);
     let pair = m.reg("st_pair", UInt(FW));
@@ -197,6 +207,13 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, ld: &Loader, enter_array: Signal) -
             ),
         ),
     );
+    // `(e·stride − pad)·W`, stepped with e.
+    let row_offset = m.reg("st_row_offset", UInt(g.sa));
+    Update::new(row_offset)
+        .when(start, u(0, g.sa).wrapping_sub(setup.pad_w))
+        .when(adv_e, row_offset.wrapping_add(setup.stride_w))
+        .apply(m);
+    let window_offset = row_offset.wrapping_add(fit(fx.as_uint(), g.sa));
     let at_group0 = start & (first_pair | wrap_now(desc, group));
     let psum_addr = row_address(ct_rows.wrapping_add(fit(p, g.pa)), g.blog, t.expr(), g.pa);
     Streamer {
@@ -211,6 +228,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, ld: &Loader, enter_array: Signal) -
         t,
         ey,
         fx,
+        window_offset,
         psum_addr,
         array_done,
     }

@@ -29,7 +29,7 @@ pub struct StreamsIn {
 }
 
 /// Builds the request stream and the input and weight receivers.
-pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs) -> StreamsIn {
+pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Signal) -> StreamsIn {
     let Ctx {
         g, seq, desc, bufs, ..
     } = cx;
@@ -133,7 +133,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs) -> StreamsIn {
 
     // Requests: the input stream at stage 0, then the weights.
     Update::new(req_valid)
-        .when(desc.loaded | recv_in_done, true)
+        .when(stage_ready | recv_in_done, true)
         .when(req_fire, false)
         .apply(m);
     Update::new(req_kind)
