@@ -26,6 +26,18 @@ pub struct LifPhase {
     pub counts: Vec<(Counter, Expr)>,
 }
 
+/// The LIF loop: its indices, stepped addresses and end.
+struct LifLoop {
+    busy: Signal,
+    cb: Signal,
+    grp: Signal,
+    last_g: Signal,
+    ct: Signal,
+    addr: Signal,
+    maddr: Signal,
+    done: Signal,
+}
+
 /// Another reader of the psum buffer's phase port (the classify phase): enable and address.
 pub struct PsumReader {
     /// Reads this cycle.
@@ -34,17 +46,10 @@ pub struct PsumReader {
     pub addr: Signal,
 }
 
-/// Builds the LIF phase; `start` begins it (driven by the caller: the hidden stage's array
-/// phase ends).
-pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> LifPhase {
-    let Ctx {
-        g,
-        globals,
-        seq,
-        desc,
-        bufs,
-    } = cx;
-    let (pa, ma, mb, pb, cols) = (g.pa, g.ma, g.mb, g.pb, g.cols);
+/// The loop (g inner, then cb, p, t), its stepped addresses, and the phase's end.
+fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
+    let Ctx { g, seq, desc, .. } = cx;
+    let (pa, ma) = (g.pa, g.ma);
     let n = g.p.share_factor;
     let nb = clog2(u64::from(n.max(2)));
     let busy = m.reg("lif_busy", Bool);
@@ -69,7 +74,107 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         row_address(psum_row.expr(), g.blog, t.expr(), pa),
     );
     let maddr = m.wire_from("lif_mem_addr", mem_row.wrapping_add(fit(cb, ma)));
-    let first = grp.is_eq(0);
+    // The loop (g inner, then cb, p, t) and its stepped addresses.
+    let start = m.wire_from("lif_start", start);
+    Update::new(busy)
+        .when(start, true)
+        .when(last, false)
+        .apply(m);
+    Update::new(grp)
+        .when(start, 0)
+        .when(busy, last_g.select(u(0, nb), grp.wrapping_add(1)))
+        .apply(m);
+    let adv_cb = m.wire_from("lif_adv_cb", busy & last_g);
+    Update::new(cb)
+        .when(start, 0)
+        .when(adv_cb, last_cb.select(u(0, FW), cb.wrapping_add(1)))
+        .apply(m);
+    let adv_p = m.wire_from("lif_adv_p", adv_cb & last_cb);
+    Update::new(p)
+        .when(start, 0)
+        .when(adv_p, last_p.select(u(0, FW), p.wrapping_add(1)))
+        .apply(m);
+    Update::new(t)
+        .when(start, 0)
+        .when(adv_p & last_p, t.wrapping_add(1))
+        .apply(m);
+    let cb_row_next = last_cb.select(
+        last_p.select(u(0, pa), fit(p, pa).wrapping_add(1)),
+        cb_row.wrapping_add(fit(desc.p, pa)),
+    );
+    Update::new(cb_row)
+        .when(start, 0)
+        .when(adv_cb, cb_row_next.clone())
+        .apply(m);
+    Update::new(psum_row)
+        .when(start, 0)
+        .when(
+            busy,
+            last_g.select(cb_row_next, psum_row.wrapping_add(desc.n_ctb_p)),
+        )
+        .apply(m);
+    Update::new(ct)
+        .when(start, 0)
+        .when(
+            busy,
+            last_g.select(
+                last_cb.select(u(0, FW), cb.wrapping_add(1)),
+                ct.wrapping_add(fit(desc.n_ctb, FW)),
+            ),
+        )
+        .apply(m);
+    Update::new(mem_row)
+        .when(start, fit(desc.membrane_base, ma))
+        .when(
+            adv_p,
+            last_p.select(
+                fit(desc.membrane_base, ma),
+                mem_row.wrapping_add(fit(desc.n_ctb, ma)),
+            ),
+        )
+        .apply(m);
+    Update::new(tail)
+        .when(last, 2)
+        .when(tail.is_ne(0), tail.wrapping_sub(1))
+        .apply(m);
+    let done = m.wire_from("lif_done", seq.in_phase(ph::LIF) & tail.is_eq(1));
+
+    LifLoop {
+        busy,
+        cb,
+        grp,
+        last_g,
+        ct,
+        addr,
+        maddr,
+        done,
+    }
+}
+
+/// Builds the LIF phase; `start` begins it (driven by the caller: the hidden stage's array
+/// phase ends).
+pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> LifPhase {
+    let Ctx {
+        g,
+        globals,
+        seq,
+        desc,
+        bufs,
+    } = cx;
+    let (pa, ma, mb, pb, cols) = (g.pa, g.ma, g.mb, g.pb, g.cols);
+    let n = g.p.share_factor;
+    let lp = lif_loop(m, cx, start);
+    let LifLoop {
+        busy,
+        last_g,
+        ct,
+        cb,
+        addr,
+        maddr,
+        done,
+        ..
+    } = lp;
+    let first = lp.grp.is_eq(0);
     let rd_en = m.wire_from("psum_phase_read", busy | other.busy);
     let rd_addr = m.wire_from("psum_phase_addr", busy.select(addr, other.addr));
     let psum_q = m.mem_read(bufs.psum, "psum_q", rd_en, rd_addr);
@@ -177,71 +282,6 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         spike_word.clone(),
     );
     m.mem_write(bufs.spike_b, out_we & !seq.role, spike_addr, spike_word);
-
-    // The loop (g inner, then cb, p, t) and its stepped addresses.
-    let start = m.wire_from("lif_start", start);
-    Update::new(busy)
-        .when(start, true)
-        .when(last, false)
-        .apply(m);
-    Update::new(grp)
-        .when(start, 0)
-        .when(busy, last_g.select(u(0, nb), grp.wrapping_add(1)))
-        .apply(m);
-    let adv_cb = m.wire_from("lif_adv_cb", busy & last_g);
-    Update::new(cb)
-        .when(start, 0)
-        .when(adv_cb, last_cb.select(u(0, FW), cb.wrapping_add(1)))
-        .apply(m);
-    let adv_p = m.wire_from("lif_adv_p", adv_cb & last_cb);
-    Update::new(p)
-        .when(start, 0)
-        .when(adv_p, last_p.select(u(0, FW), p.wrapping_add(1)))
-        .apply(m);
-    Update::new(t)
-        .when(start, 0)
-        .when(adv_p & last_p, t.wrapping_add(1))
-        .apply(m);
-    let cb_row_next = last_cb.select(
-        last_p.select(u(0, pa), fit(p, pa).wrapping_add(1)),
-        cb_row.wrapping_add(fit(desc.p, pa)),
-    );
-    Update::new(cb_row)
-        .when(start, 0)
-        .when(adv_cb, cb_row_next.clone())
-        .apply(m);
-    Update::new(psum_row)
-        .when(start, 0)
-        .when(
-            busy,
-            last_g.select(cb_row_next, psum_row.wrapping_add(desc.n_ctb_p)),
-        )
-        .apply(m);
-    Update::new(ct)
-        .when(start, 0)
-        .when(
-            busy,
-            last_g.select(
-                last_cb.select(u(0, FW), cb.wrapping_add(1)),
-                ct.wrapping_add(fit(desc.n_ctb, FW)),
-            ),
-        )
-        .apply(m);
-    Update::new(mem_row)
-        .when(start, fit(desc.membrane_base, ma))
-        .when(
-            adv_p,
-            last_p.select(
-                fit(desc.membrane_base, ma),
-                mem_row.wrapping_add(fit(desc.n_ctb, ma)),
-            ),
-        )
-        .apply(m);
-    Update::new(tail)
-        .when(last, 2)
-        .when(tail.is_ne(0), tail.wrapping_sub(1))
-        .apply(m);
-    let done = m.wire_from("lif_done", seq.in_phase(ph::LIF) & tail.is_eq(1));
 
     // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
     let states = m.wire_from("states_per_position", fit(desc.m, FW) >> n.trailing_zeros());

@@ -62,27 +62,8 @@ pub fn build(
     let group = m.reg("st_g", UInt(FW));
     // Cycles since the last column was issued (0 while issuing), up to the drain.
     let tail = m.reg("st_tail", UInt(clog2(g.drain + 1)));
-    let p = m.reg("st_p", UInt(FW));
-    let f = m.reg("st_f", UInt(FW));
-    let t = m.reg("st_t", UInt(16));
-    let rl = m.reg("st_rl", UInt(16));
-    // Every value of the window coordinates the fetch uses lies in (−2^k, H + 2^k), k = kd
-    // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
-    let ey = m.reg("st_ey", SInt(g.yw));
-    let fx = m.reg("st_fx", SInt(g.yw));
-    let r = m.wire_from(
-        "st_r",
-        group
-            .wrapping_add(1)
-            .is_eq(fit(desc.groups, FW))
-            .select(fit(desc.last_group, 16), u(u64::from(g.d), 16)),
-    );
     let issue = m.wire_from("st_issue", busy & tail.is_eq(0));
     let end = m.wire_from("st_end", busy & tail.is_eq(g.drain));
-    let last_rl = m.wire_from("st_last_rl", rl.wrapping_add(1).is_eq(r));
-    let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
-    let last_f = m.wire_from("st_last_f", f.wrapping_add(1).is_eq(fit(desc.f, FW)));
-    let last_p = m.wire_from("st_last_p", p.wrapping_add(1).is_eq(fit(desc.p, FW)));
     let last_pair = m.wire_from(
         "st_last_pair",
         ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW))
@@ -141,12 +122,6 @@ pub fn build(
         .when(start, true)
         .when(end, false)
         .apply(m);
-    let last_column = issue & last_rl & last_t & last_p;
-    Update::new(tail)
-        .when(start, 0)
-        .when(last_column, 1)
-        .when(busy & tail.is_ne(0), tail.wrapping_add(1))
-        .apply(m);
     Update::new(ct)
         .when(enter_array, 0)
         .when(
@@ -168,7 +143,84 @@ pub fn build(
         .when(advance, wrap.select(u(0, FW), group.wrapping_add(1)))
         .apply(m);
 
-    // Column loop: rl inner, then t, then p = (e, f).
+    let cl = column_loop(m, cx, setup, start, issue, group);
+    Update::new(tail)
+        .when(start, 0)
+        .when(cl.last_column.clone(), 1)
+        .when(busy & tail.is_ne(0), tail.wrapping_add(1))
+        .apply(m);
+    let at_group0 = start & (first_pair | wrap_now(desc, group));
+    let psum_addr = row_address(
+        ct_rows.wrapping_add(fit(cl.p, g.pa)),
+        g.blog,
+        cl.t.expr(),
+        g.pa,
+    );
+    Streamer {
+        start,
+        issue,
+        at_group0,
+        pair,
+        ct,
+        group,
+        rl: cl.rl,
+        last_rl: cl.last_rl,
+        t: cl.t,
+        ey: cl.ey,
+        fx: cl.fx,
+        window_offset: cl.window_offset,
+        psum_addr,
+        array_done,
+    }
+}
+
+/// The previous pair was the last group of its column tile.
+fn wrap_now(desc: &Descriptor, group: Signal) -> Expr {
+    group.wrapping_add(1).is_eq(fit(desc.groups, FW))
+}
+
+/// The column loop of a pair and its window coordinates.
+struct ColumnLoop {
+    rl: Signal,
+    last_rl: Signal,
+    t: Signal,
+    p: Signal,
+    ey: Signal,
+    fx: Signal,
+    window_offset: Expr,
+    /// The pair's last column is issued this cycle.
+    last_column: Expr,
+}
+
+/// Column loop: `rl` inner (up to the pair's group size), then `t`, then `p = (e, f)`.
+fn column_loop(
+    m: &mut ModuleBuilder,
+    cx: Ctx,
+    setup: &StageSetup,
+    start: Signal,
+    issue: Signal,
+    group: Signal,
+) -> ColumnLoop {
+    let Ctx { g, seq, desc, .. } = cx;
+    let p = m.reg("st_p", UInt(FW));
+    let f = m.reg("st_f", UInt(FW));
+    let t = m.reg("st_t", UInt(16));
+    let rl = m.reg("st_rl", UInt(16));
+    // Every value of the window coordinates the fetch uses lies in (−2^k, H + 2^k), k = kd
+    // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
+    let ey = m.reg("st_ey", SInt(g.yw));
+    let fx = m.reg("st_fx", SInt(g.yw));
+    let r = m.wire_from(
+        "st_r",
+        group
+            .wrapping_add(1)
+            .is_eq(fit(desc.groups, FW))
+            .select(fit(desc.last_group, 16), u(u64::from(g.d), 16)),
+    );
+    let last_rl = m.wire_from("st_last_rl", rl.wrapping_add(1).is_eq(r));
+    let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
+    let last_f = m.wire_from("st_last_f", f.wrapping_add(1).is_eq(fit(desc.f, FW)));
+    let last_p = m.wire_from("st_last_p", p.wrapping_add(1).is_eq(fit(desc.p, FW)));
     let adv_t = m.wire_from("adv_t", issue & last_rl);
     let adv_p = m.wire_from("adv_p", adv_t & last_t);
     let adv_e = m.wire_from("adv_e", adv_p & last_f);
@@ -214,27 +266,14 @@ pub fn build(
         .when(adv_e, row_offset.wrapping_add(setup.stride_w))
         .apply(m);
     let window_offset = row_offset.wrapping_add(fit(fx.as_uint(), g.sa));
-    let at_group0 = start & (first_pair | wrap_now(desc, group));
-    let psum_addr = row_address(ct_rows.wrapping_add(fit(p, g.pa)), g.blog, t.expr(), g.pa);
-    Streamer {
-        start,
-        issue,
-        at_group0,
-        pair,
-        ct,
-        group,
+    ColumnLoop {
         rl,
         last_rl,
         t,
+        p,
         ey,
         fx,
         window_offset,
-        psum_addr,
-        array_done,
+        last_column: issue & last_rl & last_t & last_p,
     }
-}
-
-/// The previous pair was the last group of its column tile.
-fn wrap_now(desc: &Descriptor, group: Signal) -> Expr {
-    group.wrapping_add(1).is_eq(fit(desc.groups, FW))
 }
