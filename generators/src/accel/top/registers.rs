@@ -140,7 +140,7 @@ pub fn read_port(
         addr.bits(11, index_bits)
             .is_eq(catalog::COUNTER_BASE >> index_bits),
     );
-    let counter_word = mux_tree(m, "cfg_counter", &addr.bits(index_bits - 1, 0), words);
+    let counter_word = mux_tree(&addr.bits(index_bits - 1, 0), words);
     let mut rd = in_counters.select(counter_word, Expr::uint(0, 32));
     for (a, v) in [
         (Register::Status.address(), fit(status, 32)),
@@ -153,8 +153,8 @@ pub fn read_port(
 }
 
 /// `items[sel]` (0 past the end) as a balanced tree of two-way multiplexers on the bits of
-/// `sel`, least significant first; node `j` of level `l` is the wire `<name>_l<l>_<j>`.
-fn mux_tree(m: &mut ModuleBuilder, name: &str, sel: &Expr, mut items: Vec<Expr>) -> Expr {
+/// `sel`, least significant first.
+fn mux_tree(sel: &Expr, mut items: Vec<Expr>) -> Expr {
     let width = items.first().map_or(1, |e| e.width());
     for b in 0..sel.width() {
         if items.len() % 2 == 1 {
@@ -162,11 +162,7 @@ fn mux_tree(m: &mut ModuleBuilder, name: &str, sel: &Expr, mut items: Vec<Expr>)
         }
         items = items
             .chunks(2)
-            .enumerate()
-            .map(|(j, pair)| {
-                let node = sel.bit(b).select(pair[1].clone(), pair[0].clone());
-                m.wire_from(format!("{name}_l{b}_{j}"), node).expr()
-            })
+            .map(|pair| sel.bit(b).select(pair[1].clone(), pair[0].clone()))
             .collect();
     }
     items.pop().unwrap_or_else(|| Expr::uint(0, width))
