@@ -1,7 +1,6 @@
 //! The host's register bus (docs/accelerator.md §8): the ports, the global registers it
 //! writes, and the combinational read of status and counters.
 
-use super::super::pe::clog2;
 use super::common::fit;
 use super::geometry::Geometry;
 use spikeforge_config::catalog::{self, Register};
@@ -110,8 +109,7 @@ impl Globals {
 }
 
 /// What the bus reads (§8): STATUS, EXIT_T, PREDICTION and the counters (low word at
-/// `COUNTER_BASE + 2i`, high word at `+1`); 0 elsewhere. The counter words are chosen by a
-/// multiplexer tree on the address bits, not compared address by address.
+/// `COUNTER_BASE + 2i`, high word at `+1`); 0 elsewhere.
 pub fn read_port(
     m: &mut ModuleBuilder,
     host: &HostInputs,
@@ -120,50 +118,21 @@ pub fn read_port(
     prediction: Signal,
     counters: &[Signal],
 ) {
-    let addr = host.cfg_addr;
-    let words: Vec<Expr> = counters
-        .iter()
-        .flat_map(|c| {
-            let high = if c.width() > 32 {
-                fit(c.bits(c.width() - 1, 32), 32)
-            } else {
-                Expr::uint(0, 32)
-            };
-            [c.bits(31, 0), high]
-        })
-        .collect();
-    let index_bits = clog2(words.len() as u64);
-    let span = 1u64 << index_bits;
-    debug_assert_eq!(catalog::COUNTER_BASE % span, 0, "counter words aligned");
-    let in_counters = m.wire_from(
-        "cfg_counter_range",
-        addr.bits(11, index_bits)
-            .is_eq(catalog::COUNTER_BASE >> index_bits),
-    );
-    let counter_word = mux_tree(&addr.bits(index_bits - 1, 0), words);
-    let mut rd = in_counters.select(counter_word, Expr::uint(0, 32));
-    for (a, v) in [
+    let mut words: Vec<(u64, Expr)> = vec![
         (Register::Status.address(), fit(status, 32)),
         (Register::ExitT.address(), fit(exit_t, 32)),
         (Register::Prediction.address(), fit(prediction, 32)),
-    ] {
-        rd = addr.is_eq(Expr::uint(a, 12)).select(v, rd);
+    ];
+    for (i, c) in counters.iter().enumerate() {
+        let a = catalog::COUNTER_BASE + 2 * i as u64;
+        words.push((a, c.bits(31, 0)));
+        if c.width() > 32 {
+            words.push((a + 1, fit(c.bits(c.width() - 1, 32), 32)));
+        }
+    }
+    let mut rd: Expr = Expr::uint(0, 32);
+    for (a, v) in words {
+        rd = host.cfg_addr.is_eq(Expr::uint(a, 12)).select(v, rd);
     }
     m.output_from("cfg_rdata", rd);
-}
-
-/// `items[sel]` (0 past the end) as a balanced tree of two-way multiplexers on the bits of
-/// `sel`, least significant first.
-fn mux_tree(sel: &Expr, mut items: Vec<Expr>) -> Expr {
-    let width = items.first().map_or(1, |e| e.width());
-    for b in 0..sel.width() {
-        if items.len() % 2 == 1 {
-            items.push(Expr::uint(0, width));
-        }
-        items = items
-            .chunks(2)
-            .map(|pair| sel.bit(b).select(pair[1].clone(), pair[0].clone()))
-            .collect();
-    }
-    items.pop().unwrap_or_else(|| Expr::uint(0, width))
 }
