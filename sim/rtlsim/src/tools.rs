@@ -21,6 +21,8 @@ pub enum Tool {
     Iverilog,
     /// `vvp` (the Icarus Verilog run time).
     Vvp,
+    /// `yosys-abc` (the ABC build shipped with Yosys; its model checkers prove properties).
+    YosysAbc,
 }
 
 impl Tool {
@@ -31,6 +33,7 @@ impl Tool {
             Tool::Yosys => "Yosys",
             Tool::Iverilog => "Icarus Verilog",
             Tool::Vvp => "Icarus Verilog's run time",
+            Tool::YosysAbc => "ABC (Yosys's build)",
         }
     }
     /// Command on `PATH`.
@@ -40,13 +43,14 @@ impl Tool {
             Tool::Yosys => "yosys",
             Tool::Iverilog => "iverilog",
             Tool::Vvp => "vvp",
+            Tool::YosysAbc => "yosys-abc",
         }
     }
     /// Debian package providing it.
     pub fn package(self) -> &'static str {
         match self {
             Tool::Verilator => "verilator",
-            Tool::Yosys => "yosys",
+            Tool::Yosys | Tool::YosysAbc => "yosys",
             Tool::Iverilog | Tool::Vvp => "iverilog",
         }
     }
@@ -56,6 +60,7 @@ impl Tool {
             Tool::Yosys => &["-V"],
             Tool::Iverilog => &["-V"],
             Tool::Vvp => &["-V"],
+            Tool::YosysAbc => &["-q", "version"],
         }
     }
     /// Minimum (major, minor) version, if any.
@@ -703,4 +708,263 @@ fn prove_with_sat_args(
         outcome,
         log: ran.log,
     })
+}
+
+/// The model checker [`yosys_prove_abc`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbcEngine {
+    /// Property-directed reachability (IC3, ABC's `pdr`): proves with no bound, or refutes.
+    /// It finds the strengthening invariant itself; a counterexample deep behind a long
+    /// sequence of phases can take it long.
+    Pdr,
+    /// Bounded model checking (ABC's `bmc3`) of the first `frames` cycles after reset: finds
+    /// counterexamples fast, proves nothing beyond them.
+    Bmc {
+        /// Cycles after the reset cycle to search.
+        frames: u32,
+    },
+}
+
+/// What [`yosys_prove_abc`] concluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AbcOutcome {
+    /// Every assertion holds in every state reachable from reset, with no bound on the number
+    /// of cycles: PDR found an inductive invariant that implies them.
+    Proven {
+        /// Clauses of that invariant (each over a few of the design's flip-flops).
+        invariant_clauses: u32,
+    },
+    /// A trace from reset breaks an assertion.
+    Counterexample {
+        /// The failing assertion's name in the flattened design: the DSL's label, after the
+        /// instance path when it is inside an instance
+        /// (`u_accel.assert_req_valid_held_until_ready`).
+        assertion: String,
+        /// Cycles after the reset cycle until the failure shows (ABC's frame number; the
+        /// trace is `frame + 2` cycles long with the reset cycle).
+        frame: u32,
+    },
+    /// BMC found no counterexample within this many cycles after reset (bounded only).
+    NoCounterexample {
+        /// Cycles searched.
+        frames: u32,
+    },
+    /// The engine reached its time limit with neither a proof nor a counterexample.
+    Undecided,
+}
+
+/// Result of [`yosys_prove_abc`].
+#[derive(Debug, Clone)]
+pub struct AbcReport {
+    /// The conclusion.
+    pub outcome: AbcOutcome,
+    /// The assertions in the model (flattened names, see [`AbcOutcome::Counterexample`]):
+    /// what [`AbcOutcome::Proven`] speaks of.
+    pub assertions: Vec<String>,
+    /// ABC's log (the model's size, the engine's frames, PDR's invariant).
+    pub log: PathBuf,
+}
+
+/// How [`yosys_prove_abc`] models the design's memories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryModel {
+    /// Every word a flip-flop (`memory_map`), starting at any value: exact, but the model grows
+    /// with the memories' bits.
+    FlipFlops,
+    /// The memories removed and every read returning any value, in every cycle: an
+    /// over-approximation, so a proof holds for the real design whatever its memories hold,
+    /// and the model does not grow with them. A counterexample may be spurious (it may need a
+    /// read to return what was never written): refute with [`MemoryModel::FlipFlops`].
+    FreeReads,
+}
+
+/// Proves or refutes the assertions of `top` with ABC (the `yosys-abc` Yosys ships): Yosys
+/// turns the design into an AIGER model and ABC runs `engine` on it, for at most
+/// `time_limit` seconds. Unlike [`yosys_prove`]'s k-induction, [`AbcEngine::Pdr`] finds the
+/// strengthening invariant itself, so a design whose assertions are not inductive on their
+/// own (a controller whose outputs depend on a phase register) is still proved; neither
+/// engine unrolls the whole design frame by frame in Yosys, so a counterexample tens of cycles
+/// deep takes seconds, not minutes.
+///
+/// The model: `prep -flatten`, covers removed, outputs dropped (only logic that reaches an
+/// assertion or assumption stays), memories as `memories` says, undriven nets and undefined constants as free inputs (`setundef -anyseq`), then gates
+/// (`techmap; aigmap`; ABC's `strash` optimises them). The initial state is the state after one
+/// clock cycle (of input `clk`, the DSL's clock) with `reset` high, computed by Yosys's `sim`:
+/// every register with a reset value starts at it, every other register and every memory word
+/// starts at any value. Without `reset`, every register starts at any value. Inputs are free
+/// in every cycle (`reset` too, after the first) except as the design's assumptions
+/// (`$assume`) constrain them (ABC's `fold`).
+///
+/// Errors: a tool is missing, or Yosys or ABC fails ([`RtlSimError::ToolFailed`], with the log).
+pub fn yosys_prove_abc(
+    files: &[PathBuf],
+    top: &str,
+    reset: Option<&str>,
+    memories: MemoryModel,
+    engine: AbcEngine,
+    time_limit: u32,
+) -> Result<AbcReport, RtlSimError> {
+    let abc = require(Tool::YosysAbc)?;
+    let memories = match memories {
+        MemoryModel::FlipFlops => "memory_map",
+        // Their read data is left undriven, which `setundef -undriven -anyseq` makes free.
+        MemoryModel::FreeReads => "delete t:$mem_v2",
+    };
+    let dir = tempfile::tempdir().map_err(|e| RtlSimError::io(std::env::temp_dir(), e))?;
+    let aig = dir.path().join("model.aig");
+    let reset_cycle = reset
+        .map(|r| format!("sim -clock clk -reset {r} -rstlen 1 -n 1 -w\n"))
+        .unwrap_or_default();
+    let script = format!(
+        "prep -flatten -top {top}\nchformal -cover -remove\ndelete -output\nopt_clean\n\
+         {memories}\nopt_clean\nasync2sync\ndffunmap\n{reset_cycle}\
+         setundef -undriven -anyseq\nopt -fast -keepdc\ndffunmap\ntechmap\nopt_clean\n\
+         setundef -undriven -anyseq\naigmap\nopt_clean\nlog {ASSERTS_BEGIN}\nselect -list t:$assert\nlog {ASSERTS_END}\n\
+         write_aiger -zinit -I -B \"{}\"\n",
+        aig.display()
+    );
+    let ran = yosys_script(
+        "yosys-abc-model",
+        files,
+        top,
+        "read_verilog -formal",
+        &script,
+    )?;
+    if !ran.success {
+        return Err(RtlSimError::ToolFailed {
+            what: format!("Yosys (AIGER model for ABC) on `{top}`"),
+            excerpt: excerpt(&ran.text, 20),
+            log: ran.log,
+        });
+    }
+    // The model's bad-state outputs are its `$assert` cells in the order Yosys iterates them,
+    // the order `select -list` printed them in (as `top/cell`).
+    let listed = ran
+        .text
+        .split_once(&format!("{ASSERTS_BEGIN}\n"))
+        .and_then(|(_, rest)| rest.split_once(ASSERTS_END))
+        .map(|(list, _)| list)
+        .unwrap_or("");
+    let names: Vec<String> = listed
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(&format!("{top}/")))
+        .map(str::to_string)
+        .collect();
+    let check = match engine {
+        AbcEngine::Pdr => format!("pdr -T {time_limit}"),
+        AbcEngine::Bmc { frames } => format!("bmc3 -F {frames} -T {time_limit}"),
+    };
+    let mut cmd = Command::new(&abc.path);
+    cmd.arg("-c").arg(format!(
+        "read_aiger {}; fold; strash; print_stats; {check}",
+        aig.display()
+    ));
+    let log = logs_dir()?.join(log_name("abc", files, top));
+    let ran = run_logged(cmd, log)?;
+    let failed = !ran.success || ran.text.contains("Error") || ran.text.contains("Cannot");
+    if failed {
+        return Err(RtlSimError::ToolFailed {
+            what: format!("ABC ({check}) on `{top}`"),
+            excerpt: excerpt(&ran.text, 20),
+            log: ran.log,
+        });
+    }
+    let outcome = parse_abc(&ran.text, &names);
+    Ok(AbcReport {
+        outcome,
+        assertions: names,
+        log: ran.log,
+    })
+}
+
+/// Log lines around the assertion list in [`yosys_prove_abc`]'s Yosys run.
+const ASSERTS_BEGIN: &str = "sf-abc: assertions in model order:";
+const ASSERTS_END: &str = "sf-abc: end of assertions";
+
+/// Reads ABC's `pdr` or `bmc3` verdict; `names` are the assertions in output order.
+fn parse_abc(text: &str, names: &[String]) -> AbcOutcome {
+    let number_after = |line: &str, key: &str| -> Option<u32> {
+        let rest = &line[line.find(key)? + key.len()..];
+        let digits: String = rest
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    for line in text.lines() {
+        // `Output 1 of miter "model" was asserted in frame 34.  Time = ...`
+        if line.starts_with("Output ") && line.contains("was asserted in frame") {
+            let index = number_after(line, "Output ").unwrap_or(0) as usize;
+            return AbcOutcome::Counterexample {
+                assertion: names
+                    .get(index)
+                    .cloned()
+                    .unwrap_or_else(|| format!("output {index}")),
+                frame: number_after(line, "in frame").unwrap_or(0),
+            };
+        }
+    }
+    if let Some(line) = text
+        .lines()
+        .find(|l| l.starts_with("No output asserted in"))
+    {
+        // `No output asserted in 52 frames. Resource limit reached (timeout 5 sec). ...`
+        return AbcOutcome::NoCounterexample {
+            frames: number_after(line, "asserted in").unwrap_or(0),
+        };
+    }
+    if text.contains("Property proved") {
+        // `Invariant F[22] : 191 clauses with 162 flops (out of 3078) ...`
+        let invariant_clauses = text
+            .lines()
+            .filter(|l| l.starts_with("Invariant F["))
+            .find_map(|l| number_after(l, "] :"))
+            .unwrap_or(0);
+        return AbcOutcome::Proven { invariant_clauses };
+    }
+    AbcOutcome::Undecided
+}
+
+#[cfg(test)]
+mod abc_tests {
+    use super::*;
+    #[test]
+    fn abc_verdicts_are_read() {
+        let names = vec!["a".to_string(), "u.b".to_string()];
+        assert_eq!(
+            parse_abc(
+                "Invariant F[22] : 191 clauses with 162 flops (out of 3078)\n\
+                 Property proved.  Time =     1.94 sec\n",
+                &names
+            ),
+            AbcOutcome::Proven {
+                invariant_clauses: 191
+            }
+        );
+        assert_eq!(
+            parse_abc(
+                "Output 1 of miter \"model\" was asserted in frame 34.  Time =     0.71 sec\n",
+                &names
+            ),
+            AbcOutcome::Counterexample {
+                assertion: "u.b".into(),
+                frame: 34
+            }
+        );
+        assert_eq!(
+            parse_abc(
+                "No output asserted in 52 frames. Resource limit reached (timeout 5 sec).\n",
+                &names
+            ),
+            AbcOutcome::NoCounterexample { frames: 52 }
+        );
+        assert_eq!(
+            parse_abc(
+                "Reached timeout (150 seconds) in frame 33.\nProperty UNDECIDED.\n",
+                &names
+            ),
+            AbcOutcome::Undecided
+        );
+    }
 }
