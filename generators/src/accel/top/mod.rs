@@ -232,6 +232,26 @@ pub fn accelerator(p: &AccelParams) -> Module {
         host.r_ready,
         payload(&[r_kind, r_stage, r_data]),
     );
+    // What the sequencer keeps: a beat or a request waits only in the phase that issued it.
+    let in_any = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| seq.in_phase(n))
+            .reduce(|a, b| a | b)
+            .unwrap_or_else(|| Expr::bool(false))
+    };
+    m.assert_always(
+        !rx.req_valid.expr() | in_any(&[ph::REQ_IN, ph::REQ_W]),
+        "a request is pending only in REQ_IN or REQ_W",
+    );
+    m.assert_always(
+        !results.valid.expr() | in_any(&[ph::TRACE, ph::LOGITS, ph::FINAL]),
+        "a result beat is pending only in TRACE, LOGITS or FINAL",
+    );
+    m.assert_always(
+        !tr.pending.expr() | (seq.in_phase(ph::TRACE) & !results.valid.expr()),
+        "a trace read is in flight only in TRACE, with no beat waiting",
+    );
     assume_stream_protocol(m, "w", host.w_valid, w_ready, host.w_data);
     assume_stream_protocol(m, "s", host.s_valid, s_ready, host.s_data);
     module.finish()
