@@ -29,8 +29,8 @@
 //! # What is proved
 //! Unbounded: in every state reachable from reset, for every input sequence in which the `w`
 //! and `s` producers keep the protocol (register-bus traffic and `req_ready`/`r_ready`
-//! arbitrary, resets at any time), all four stream assertions hold (and the sequencer's three invariants on pending
-//! requests and beats, `top/mod.rs`), for
+//! arbitrary, resets at any time), all four stream assertions hold, and the sequencer's three
+//! invariants on pending requests and beats (`generators/src/accel/top/mod.rs`), for
 //! - [`tiny`]: a 1×1 array, single-buffered, C#1, `max_stages` 2, `max_classes` 2,
 //!   `logit_bits` 8, `counter_bits` 32, buffers of 2–4 words — memories exact (every word a
 //!   flip-flop, [`MemoryModel::FlipFlops`]);
