@@ -153,6 +153,21 @@ fn generate_from_a_configuration_writes_verilog_and_manifest() {
     assert!(std::fs::read_to_string(dir.join("tiny_top.f"))
         .unwrap()
         .contains("tiny_top.v"));
+
+    // The filelist's paths are relative to the filelist, so `verilator -F` reads it from any
+    // folder: here from another temporary folder, lint-clean with -Wall.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let lint = Command::new("verilator")
+        .args(["--lint-only", "-Wall", "--top-module", "tiny_top", "-F"])
+        .arg(dir.join("tiny_top.f"))
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("verilator (installed by scripts/install-tools.sh)");
+    assert!(
+        lint.status.success() && lint.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
 }
 
 #[test]

@@ -429,3 +429,39 @@ fn scope_misuse_is_reported_at_the_callers_line() {
     let err = elaborate(&m.finish()).unwrap_err().to_string();
     assert!(err.contains("`r` is a register: use `next`"), "{err}");
 }
+
+/// `saturate(w)` clamps to the range of `w` bits (signed and unsigned), identically in the
+/// evaluator and in Verilator, for every value of a 6-bit input; a wider or zero width is an
+/// error at the caller's line.
+#[test]
+fn saturation_to_a_narrower_width_clamps_every_value() {
+    let mut m = ModuleBuilder::new("sat_narrow");
+    let a = m.input("a", UInt(6));
+    let q_u = m.reg("q_u", UInt(4));
+    let q_s = m.reg("q_s", SInt(4));
+    m.next(q_u, a.saturate(4));
+    m.next(q_s, a.as_sint().saturate(4));
+    m.output_from("u", q_u);
+    m.output_from("s", q_s);
+    m.output_from("same", a.saturate(6));
+    let mut both = Both::new(&m.finish());
+    for v in 0..64u64 {
+        let outs = both.step(v, &[("a", v)]);
+        let signed = if v >= 32 { v as i64 - 64 } else { v as i64 };
+        assert_eq!(get(&outs, "u"), v.min(15), "unsigned {v}");
+        assert_eq!(
+            get(&outs, "s"),
+            (signed.clamp(-8, 7) as u64) & 0xf,
+            "signed {signed}"
+        );
+        assert_eq!(get(&outs, "same"), v);
+    }
+
+    let mut bad = ModuleBuilder::new("sat_wider");
+    let a = bad.input("a", UInt(4));
+    let line = line!() + 1;
+    bad.output_from("q", a.saturate(5));
+    let err = elaborate(&bad.finish()).unwrap_err().to_string();
+    assert!(err.contains("saturate(5)"), "{err}");
+    assert!(err.contains(&format!("dsl_library.rs:{line}")), "{err}");
+}

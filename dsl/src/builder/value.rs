@@ -18,6 +18,7 @@
 //! | `sel.select(a, b)` | `sel` one bit, `a`, `b` same type | that type |
 //! | `a.bits(hi, lo)` / `a.bit(i)` | `hi < w`, `lo ≤ hi` | `UInt(hi − lo + 1)` / `Bool` |
 //! | `a.trunc(w)` | `w ≤ wa` | same signedness, `w` bits (the explicit way to drop bits) |
+//! | `a.saturate(w)` | `w ≤ wa` | same signedness, `w` bits, clamped to their range |
 //! | `a.zext(w)` / `a.sext(w)` | `w ≥ wa` | `UInt(w)` / `SInt(w)` |
 //! | `a.as_uint()` / `a.as_sint()` | any | same bits, other signedness |
 //! | `a.to_signed()` | any | `SInt(w + 1)` for `UInt` (lossless), unchanged for `SInt` |
@@ -68,6 +69,39 @@ pub trait Value: Clone + Into<Expr> {
         }
         let ty = e.ty().with_width(width);
         slice(e, width - 1, 0, Some(ty), loc)
+    }
+
+    /// Saturation to a narrower width: the value clamped to the range of `width` bits of the
+    /// same signedness (`width` ≤ the current width), e.g. a 14-bit membrane sum into a
+    /// 12-bit membrane register; result `SInt(width)` / `UInt(width)`.
+    #[track_caller]
+    fn saturate(&self, width: u32) -> Expr {
+        let e = self.expr();
+        let loc = Location::caller();
+        if width == 0 || width > e.width() || e.is_literal() {
+            let msg = format!(
+                "saturate({width}) of a {}: the width must be 1..={} (and the value typed)",
+                e.ty(),
+                e.width()
+            );
+            return Expr::node(Kind::Slice(e.clone(), 0, 0), e.ty(), loc, Some(msg));
+        }
+        if width == e.width() {
+            return e;
+        }
+        let wide = e.ty();
+        let ty = wide.with_width(width);
+        let low = slice(e.clone(), width - 1, 0, Some(ty), loc);
+        let bound = |v| Expr::node(Kind::Const(v), wide, loc, None);
+        let narrow = |v| Expr::node(Kind::Const(v), ty, loc, None);
+        let above = binary(BinOp::Gt, e.clone(), bound(ty.max_value()), loc);
+        let clamped_high = mux(above, narrow(ty.max_value()), low, loc);
+        if ty.is_signed() {
+            let below = binary(BinOp::Lt, e, bound(ty.min_value()), loc);
+            mux(below, narrow(ty.min_value()), clamped_high, loc)
+        } else {
+            clamped_high
+        }
     }
 
     /// Zero extension to `width` bits (`width` ≥ the current width); result `UInt(width)`.
