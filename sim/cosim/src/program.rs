@@ -382,25 +382,22 @@ impl Program {
                 ),
                 LayerKind::Linear => (h, w, 1, 0, 1, 1),
             };
+            // The im2col's tap digits and window coordinates hold kernel sizes and padding up
+            // to 2^k − 1 (k = kernel_digit_bits); a linear layer's kernel is its input plane,
+            // which fits the spike buffer, so only a convolution can exceed it, and a valid
+            // network's padding is below its kernel.
             let kernel_max = (1u64 << hw.kernel_digit_bits()) - 1;
-            if u64::from(pad) > kernel_max {
-                return Err(unsupported(
-                    prefix.clone(),
-                    format!("padding {pad}"),
-                    format!(
-                        "but the im2col fetch holds padding up to {kernel_max} (⌈log2 spike_words⌉ + 1 = {} bits)",
-                        hw.kernel_digit_bits()
-                    ),
-                ));
-            }
+            let why = |what: &str| {
+                format!(
+                    "but the im2col fetch holds {what} up to {kernel_max} (⌈log2 spike_words⌉ + 1 = {} bits)",
+                    hw.kernel_digit_bits()
+                )
+            };
             if u64::from(r.max(s)) > kernel_max {
                 return Err(unsupported(
-                    prefix.clone(),
-                    format!("kernel {r}×{s}"),
-                    format!(
-                        "but the im2col fetch holds kernel rows and columns up to {kernel_max} (⌈log2 spike_words⌉ + 1 = {} bits)",
-                        hw.kernel_digit_bits()
-                    ),
+                    format!("{prefix}.kernel"),
+                    r.max(s),
+                    why("kernel sizes"),
                 ));
             }
             let m = shape.out_channels;

@@ -407,3 +407,17 @@ fn tick_batch_must_fit_t_and_b_max() {
     let msg = p.with_tick_batch(0).unwrap_err().to_string();
     assert_names(&msg, "schedule.tick_batch = 0");
 }
+
+#[test]
+fn a_kernel_beyond_the_fetch_digits_names_the_layer_field() {
+    // 2 spike words: tap digits of ⌈log2 2⌉ + 1 = 2 bits hold kernels and padding up to 3.
+    let mut h = hw();
+    h.spike_words = 2;
+    let mut n = net();
+    n.layers[0].kernel = Some(5);
+    let msg = err(&n, &h);
+    assert_names(&msg, "layers[0].kernel = 5");
+    assert!(msg.contains("up to 3"), "{msg}");
+    // A kernel of 3 fits (and so does its padding, which a valid network keeps below it).
+    assert!(Program::compile(&net(), &h).is_err_and(|e| !e.to_string().contains("kernel")));
+}
