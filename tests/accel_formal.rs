@@ -60,13 +60,16 @@
 //! flip-flops) took 44 s, an 8×16 array with 64-word buffers (47,000) 77 s — not run here.
 //! `cargo test --test accel_formal -- --nocapture` prints the times.
 
+mod common;
+
+use common::{emit, Emitted};
+
 use spikeforge_config::{FireCompare, Leak, Reset};
 use spikeforge_dsl::library::assert_stream_protocol;
 use spikeforge_dsl::prelude::*;
 use spikeforge_generators::accel::params::{prototype_config, AccelParams};
 use spikeforge_generators::accel::top::accelerator;
 use spikeforge_rtlsim::tools::{self, AbcEngine, AbcOutcome, MemoryModel};
-use std::path::PathBuf;
 use std::time::Instant;
 
 /// ABC's time limit per check (seconds): generous against the 1–15 s measured.
@@ -215,14 +218,11 @@ fn wrapper(p: &AccelParams, probe: Probe) -> Module {
 /// `memories` says; returns the outcome and the assertions in the model. Prints the wall time
 /// (Yosys's model building included).
 fn check(module: &Module, memories: MemoryModel, engine: AbcEngine) -> (AbcOutcome, Vec<String>) {
-    let design = elaborate(module).unwrap_or_else(|e| panic!("{e}"));
-    let v = emit_verilog(&design);
-    let dir = tempfile::Builder::new()
-        .prefix("sf-accel-formal-")
-        .tempdir()
-        .unwrap();
-    v.write_files(dir.path()).unwrap();
-    let files: Vec<PathBuf> = v.files.iter().map(|f| dir.path().join(&f.name)).collect();
+    let Emitted {
+        dir: _dir,
+        files,
+        verilog: v,
+    } = emit(module, "sf-accel-formal-");
     let start = Instant::now();
     let report = tools::yosys_prove_abc(&files, &v.top, Some("rst"), memories, engine, ABC_LIMIT)
         .unwrap_or_else(|e| panic!("{e}"));

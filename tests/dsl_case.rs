@@ -14,13 +14,12 @@
 
 mod common;
 
-use common::SplitMix;
+use common::{write_verilog, Emitted, SplitMix};
 use num_bigint::{BigInt, BigUint};
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
 use spikeforge_rtlsim::tools::{self, ProofOutcome};
 use spikeforge_rtlsim::{build, BuildOptions, DesignSources};
-use std::path::PathBuf;
 
 /// One arm: the constant compared with the selector and the arm's value.
 type Arm = (Expr, Expr);
@@ -147,16 +146,6 @@ fn design(seed: u64) -> Module {
     m.finish()
 }
 
-fn write(v: &VerilogOutput) -> (tempfile::TempDir, Vec<PathBuf>) {
-    let dir = tempfile::Builder::new()
-        .prefix("sf-dsl-case-")
-        .tempdir()
-        .unwrap();
-    v.write_files(dir.path()).unwrap();
-    let files = v.files.iter().map(|f| dir.path().join(&f.name)).collect();
-    (dir, files)
-}
-
 #[test]
 fn random_chains_become_cases_that_simulate_and_prove_equal_to_ternaries() {
     for seed in 1..=6u64 {
@@ -177,7 +166,9 @@ fn random_chains_become_cases_that_simulate_and_prove_equal_to_ternaries() {
             text.contains("case (sel2)"),
             "a nested chain, seed {seed}:\n{text}"
         );
-        let (_dir, files) = write(&v);
+        let Emitted {
+            dir: _dir, files, ..
+        } = write_verilog(v.clone(), "sf-dsl-case-");
         let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
         assert!(lint.is_clean(), "seed {seed}: {lint}\n{text}");
         tools::iverilog_compile(&files, &v.top).unwrap_or_else(|e| panic!("seed {seed}: {e}"));

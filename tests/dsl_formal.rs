@@ -3,29 +3,23 @@
 //! checked by the reference evaluator and by Verilator (`-DFORMAL --assert`) while simulating,
 //! and invisible to synthesis, Icarus and `verilator --lint-only -Wall`.
 
+mod common;
+
+use common::{emit, Emitted};
+
 use num_bigint::BigUint;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::library::{LoopNest, StreamIn, StreamOut};
 use spikeforge_dsl::prelude::*;
 use spikeforge_rtlsim::tools::{self, ProofOutcome};
 use spikeforge_rtlsim::{build, BuildOptions, DesignSources};
-use std::path::PathBuf;
-
-/// Emits `module` into a temporary folder; returns the folder, the files and the top's name.
-fn emit(module: &Module) -> (tempfile::TempDir, Vec<PathBuf>, VerilogOutput) {
-    let design = elaborate(module).unwrap_or_else(|e| panic!("{e}"));
-    let v = emit_verilog(&design);
-    let dir = tempfile::Builder::new()
-        .prefix("sf-formal-")
-        .tempdir()
-        .unwrap();
-    v.write_files(dir.path()).unwrap();
-    let files = v.files.iter().map(|f| dir.path().join(&f.name)).collect();
-    (dir, files, v)
-}
 
 fn prove(module: &Module) -> ProofOutcome {
-    let (_dir, files, v) = emit(module);
+    let Emitted {
+        dir: _dir,
+        files,
+        verilog: v,
+    } = emit(module, "sf-formal-");
     let report =
         tools::yosys_prove(&files, &v.top, Some("rst"), 20).unwrap_or_else(|e| panic!("{e}"));
     report.outcome
@@ -143,7 +137,11 @@ fn the_evaluator_reports_the_failing_assertion() {
 #[test]
 fn verilator_stops_on_the_failing_assertion_and_names_it() {
     for broken in [true, false] {
-        let (_dir, _files, v) = emit(&buffer(broken));
+        let Emitted {
+            dir: _dir,
+            verilog: v,
+            ..
+        } = emit(&buffer(broken), "sf-formal-");
         let sources = DesignSources {
             clock: Some("clk".into()),
             reset: Some("rst".into()),
@@ -180,7 +178,11 @@ fn verilator_stops_on_the_failing_assertion_and_names_it() {
 #[test]
 fn properties_are_invisible_to_synthesis_icarus_and_plain_lint() {
     for module in [buffer(false), nest()] {
-        let (_dir, files, v) = emit(&module);
+        let Emitted {
+            dir: _dir,
+            files,
+            verilog: v,
+        } = emit(&module, "sf-formal-");
         let text = v.file(&format!("{}.v", v.top)).unwrap();
         assert!(
             text.contains("`ifdef FORMAL") && text.contains(": assert ("),

@@ -6,14 +6,13 @@
 
 mod common;
 
-use common::SplitMix;
+use common::{emit, Emitted, SplitMix};
 use num_bigint::BigUint;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::library::Fsm;
 use spikeforge_dsl::prelude::*;
 use spikeforge_rtlsim::tools::{self, ProofOutcome};
 use spikeforge_rtlsim::{build, BuildOptions, DesignSources};
-use std::path::PathBuf;
 
 const STATES: [&str; 5] = ["IDLE", "LOAD", "RUN", "DRAIN", "DONE"];
 
@@ -68,21 +67,13 @@ fn model(s: usize, start: bool, last: bool, skip: bool, empty: bool, abort: bool
     }
 }
 
-fn emit(module: &Module) -> (tempfile::TempDir, Vec<PathBuf>, VerilogOutput) {
-    let design = elaborate(module).unwrap_or_else(|e| panic!("{e}"));
-    let v = emit_verilog(&design);
-    let dir = tempfile::Builder::new()
-        .prefix("sf-fsm-")
-        .tempdir()
-        .unwrap();
-    v.write_files(dir.path()).unwrap();
-    let files = v.files.iter().map(|f| dir.path().join(&f.name)).collect();
-    (dir, files, v)
-}
-
 #[test]
 fn states_are_localparams_and_the_next_state_is_a_case() {
-    let (_dir, files, v) = emit(&sequencer(false));
+    let Emitted {
+        dir: _dir,
+        files,
+        verilog: v,
+    } = emit(&sequencer(false), "sf-fsm-");
     let text = v.file("seq.v").unwrap();
     for (i, s) in STATES.iter().enumerate() {
         assert!(
@@ -114,7 +105,11 @@ fn states_are_localparams_and_the_next_state_is_a_case() {
 fn the_machine_follows_its_model_on_the_evaluator_and_verilator() {
     let module = sequencer(false);
     let design = elaborate(&module).unwrap();
-    let (_dir, _files, v) = emit(&module);
+    let Emitted {
+        dir: _dir,
+        verilog: v,
+        ..
+    } = emit(&module, "sf-fsm-");
     let sources = DesignSources {
         clock: Some("clk".into()),
         reset: Some("rst".into()),
@@ -187,7 +182,11 @@ fn the_machine_follows_its_model_on_the_evaluator_and_verilator() {
 
 #[test]
 fn the_machine_is_proved_and_a_broken_one_is_refuted() {
-    let (_dir, files, v) = emit(&sequencer(false));
+    let Emitted {
+        dir: _dir,
+        files,
+        verilog: v,
+    } = emit(&sequencer(false), "sf-fsm-");
     let proof =
         tools::yosys_prove(&files, &v.top, Some("rst"), 10).unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -196,7 +195,11 @@ fn the_machine_is_proved_and_a_broken_one_is_refuted() {
         proof.outcome,
         proof.log.display()
     );
-    let (_dir, files, v) = emit(&sequencer(true));
+    let Emitted {
+        dir: _dir,
+        files,
+        verilog: v,
+    } = emit(&sequencer(true), "sf-fsm-");
     let proof =
         tools::yosys_prove(&files, &v.top, Some("rst"), 10).unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -236,7 +239,11 @@ fn a_state_only_properties_name_is_declared_inside_the_formal_block() {
     m.output_from("on", fsm.is("ON"));
     m.assert_always(!fsm.is("HALT"), "never halted");
     fsm.apply(&mut m);
-    let (_dir, files, v) = emit(&m.finish());
+    let Emitted {
+        dir: _dir,
+        files,
+        verilog: v,
+    } = emit(&m.finish(), "sf-fsm-");
     let text = v.file("seq_formal_only.v").unwrap();
     let formal = text.find("`ifdef FORMAL").unwrap();
     let halt = text.find("localparam [1:0] MODE_HALT = 2'd2;").unwrap();

@@ -49,6 +49,10 @@
 //! refutation under 1.3 s; the LIF proofs under 0.4 s each; the whole file 30–40 s
 //! (`cargo test --test formal_equivalence`).
 
+mod common;
+
+use common::{emit, Emitted};
+
 use spikeforge_config::{FireCompare, Leak, Reset};
 use spikeforge_dsl::library::pipe;
 use spikeforge_dsl::prelude::*;
@@ -56,7 +60,6 @@ use spikeforge_generators::accel::lif_unit::{lif_unit, LifUnitParams};
 use spikeforge_generators::accel::pe::clog2;
 use spikeforge_generators::accel::pe_array::{pe_array, PeArrayParams};
 use spikeforge_rtlsim::tools::{self, ProofOutcome, ProofReport};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// How the miter compares the two arrays.
@@ -232,14 +235,11 @@ fn prove(
     max_steps: u32,
     equal: Option<&[(String, String)]>,
 ) -> (ProofReport, Duration) {
-    let design = elaborate(module).unwrap_or_else(|e| panic!("{e}"));
-    let v = emit_verilog(&design);
-    let dir = tempfile::Builder::new()
-        .prefix("sf-equiv-")
-        .tempdir()
-        .unwrap();
-    v.write_files(dir.path()).unwrap();
-    let files: Vec<PathBuf> = v.files.iter().map(|f| dir.path().join(&f.name)).collect();
+    let Emitted {
+        dir: _dir,
+        files,
+        verilog: v,
+    } = emit(module, "sf-equiv-");
     let start = Instant::now();
     let report = match equal {
         Some(pairs) => {

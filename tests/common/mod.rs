@@ -48,3 +48,42 @@ pub fn listing(dir: &std::path::Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// A design's Verilog written into a temporary folder (removed when the folder is dropped).
+pub struct Emitted {
+    /// The folder.
+    pub dir: tempfile::TempDir,
+    /// Every module's file, in the emitter's order.
+    pub files: Vec<std::path::PathBuf>,
+    /// The emitted text and the top's name.
+    pub verilog: spikeforge_dsl::VerilogOutput,
+}
+
+/// Writes `verilog` into a new temporary folder whose name starts with `prefix`.
+pub fn write_verilog(verilog: spikeforge_dsl::VerilogOutput, prefix: &str) -> Emitted {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("temporary folder");
+    verilog
+        .write_files(dir.path())
+        .unwrap_or_else(|e| panic!("writing {}: {e}", dir.path().display()));
+    let files = verilog
+        .files
+        .iter()
+        .map(|f| dir.path().join(&f.name))
+        .collect();
+    Emitted {
+        dir,
+        files,
+        verilog,
+    }
+}
+
+/// Elaborates `module` (panicking with the elaboration error, a bug of the test) and writes
+/// its Verilog into a new temporary folder whose name starts with `prefix`.
+#[track_caller]
+pub fn emit(module: &spikeforge_dsl::prelude::Module, prefix: &str) -> Emitted {
+    let design = spikeforge_dsl::elaborate(module).unwrap_or_else(|e| panic!("{e}"));
+    write_verilog(spikeforge_dsl::emit_verilog(&design), prefix)
+}

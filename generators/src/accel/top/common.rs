@@ -46,3 +46,10 @@ pub fn lanes(index: &Expr, total: &Expr, cols: u32, w: u32) -> Expr {
     let none = base.is_ge(tot);
     none.select(u(0, w), full.select(u(u64::from(cols), w), fit(rem, w)))
 }
+
+/// `major·k + minor` for a constant `k`, modulo `2^w` (a mixed-radix index such as the fan-in
+/// index `rt·rows + i`; exact wherever the value is used, below `2^w`).
+pub fn mixed_index(major: impl Into<Expr>, k: u32, minor: impl Into<Expr>, w: u32) -> Expr {
+    let k = u(u64::from(k) % (1u64 << w), w);
+    fit(fit(major, w) * k, w).wrapping_add(fit(minor, w))
+}

@@ -2,7 +2,7 @@
 //! spike words (stage 0, into the input-role spike buffer) and weight words (into the weight
 //! buffer, in address order).
 
-use super::common::{fit, lanes, u};
+use super::common::{fit, lanes, mixed_index, u};
 use super::geometry::FW;
 use super::registers::HostInputs;
 use super::sequencer::ph;
@@ -116,14 +116,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
         .apply(m);
     let recv_w_done = m.wire_from("recv_w_done", w_fire & wi_last & wrt_last & wct_last);
     m.mem_write(bufs.weight, w_fire, w_addr, host.w_data);
-    let wrecv_n = m.wire_from(
-        "wrecv_n",
-        fit(
-            fit(wrt, g.nw) * u(u64::from(g.rows) % (1 << g.nw), g.nw),
-            g.nw,
-        )
-        .wrapping_add(fit(wi, g.nw)),
-    );
+    let wrecv_n = m.wire_from("wrecv_n", mixed_index(wrt, g.rows, wi, g.nw));
     let wrecv_valid = m.wire_from(
         "wrecv_lanes",
         wrecv_n

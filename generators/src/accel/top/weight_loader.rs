@@ -3,7 +3,7 @@
 //! scratchpad entries `half·D + 0..r`.
 
 use super::super::pe::clog2;
-use super::common::{fit, lanes, u};
+use super::common::{fit, lanes, mixed_index, u};
 use super::geometry::{Geometry, FW};
 use super::Ctx;
 use spikeforge_dsl::library::Update;
@@ -67,26 +67,12 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     let last_row = m.wire_from("ld_last_row", row.is_eq(g.rows - 1));
     let last = m.wire_from("ld_last", busy & last_row & tile.wrapping_add(1).is_eq(r));
     // The row tile `g·D + tile`, in the width of the fan-in index it feeds.
-    let rt = m.wire_from(
-        "ld_rt",
-        fit(
-            fit(group, g.nw) * u(u64::from(g.d) % (1 << g.nw), g.nw),
-            g.nw,
-        )
-        .wrapping_add(fit(tile, g.nw)),
-    );
+    let rt = m.wire_from("ld_rt", mixed_index(group, g.d, tile, g.nw));
     let entry = m.wire_from(
         "ld_entry",
         half_of(g, &pair.expr()).wrapping_add(fit(tile, g.eb)),
     );
-    let n = m.wire_from(
-        "ld_n",
-        fit(
-            fit(rt, g.nw) * u(u64::from(g.rows) % (1 << g.nw), g.nw),
-            g.nw,
-        )
-        .wrapping_add(fit(row, g.nw)),
-    );
+    let n = m.wire_from("ld_n", mixed_index(rt, g.rows, row, g.nw));
     let valid_lanes = m.wire_from(
         "ld_valid_lanes",
         (busy & n.is_lt(desc.n)).select(lanes(&ct.expr(), &desc.m.expr(), g.cols, 16), u(0, 16)),
