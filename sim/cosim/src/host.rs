@@ -219,10 +219,11 @@ impl Channel {
     }
 }
 
-/// Reads register `addr` through the cfg bus (combinational `cfg_rdata`).
+/// Reads register `addr` through the cfg bus (one clock cycle: `cfg_rdata` is registered).
 pub fn read_reg(sim: &mut Simulator, addr: u32) -> Result<u32, CosimError> {
     sim.poke_u64("cfg_we", 0)?;
     sim.poke_u64("cfg_addr", addr as u64)?;
+    sim.step();
     Ok(sim.peek_u64("cfg_rdata")? as u32)
 }
 

@@ -195,16 +195,17 @@ pub fn accelerator(p: &AccelParams) -> Module {
         Counter::ExtWriteBits,
         (seq.in_phase(ph::FINAL) & results.fire).select(Expr::uint(32, 6), Expr::uint(0, 6)),
     ));
-    let counter_regs = counters::build(m, &seq, g.p.counter_bits, &incs);
+    let counter_file = counters::build(m, &seq, &host, g.p.counter_bits, &incs);
 
-    // Outputs (§8) and what the streams promise and need.
+    // Outputs (§8) and what the streams promise and need. STATUS.busy also covers the
+    // counter file's last flush round.
     registers::read_port(
         m,
         &host,
-        Expr::cat([seq.done.expr(), seq.busy.expr()]),
+        Expr::cat([seq.done.expr(), seq.busy | !counter_file.settled.expr()]),
         seq.exit_t,
         seq.prediction,
-        &counter_regs,
+        &counter_file,
     );
     let req_valid = m.output_from("req_valid", rx.req_valid);
     let req_kind = m.output_from("req_kind", rx.req_kind.zext(2));

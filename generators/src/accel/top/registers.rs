@@ -1,9 +1,10 @@
 //! The host's register bus (docs/accelerator.md §8): the ports, the global registers it
-//! writes, and the combinational read of status and counters.
+//! writes, and the (registered) read of status and counters.
 
 use super::common::fit;
+use super::counters::CounterFile;
 use super::geometry::Geometry;
-use spikeforge_config::catalog::{self, Register};
+use spikeforge_config::catalog::Register;
 use spikeforge_dsl::prelude::*;
 
 /// The accelerator's input ports (§8).
@@ -108,31 +109,32 @@ impl Globals {
     }
 }
 
-/// What the bus reads (§8): STATUS, EXIT_T, PREDICTION and the counters (low word at
-/// `COUNTER_BASE + 2i`, high word at `+1`); 0 elsewhere.
+/// What the bus reads (§8), registered: `cfg_rdata` is the word at the `cfg_addr` of the
+/// previous cycle. STATUS, EXIT_T and PREDICTION come from here; the counter words from the
+/// counter file's RAM (`counters`); every other address reads 0.
 pub fn read_port(
     m: &mut ModuleBuilder,
     host: &HostInputs,
     status: Expr,
     exit_t: Signal,
     prediction: Signal,
-    counters: &[Signal],
+    counters: &CounterFile,
 ) {
-    let mut words: Vec<(u64, Expr)> = vec![
+    let words: Vec<(u64, Expr)> = vec![
         (Register::Status.address(), fit(status, 32)),
         (Register::ExitT.address(), fit(exit_t, 32)),
         (Register::Prediction.address(), fit(prediction, 32)),
     ];
-    for (i, c) in counters.iter().enumerate() {
-        let a = catalog::COUNTER_BASE + 2 * i as u64;
-        words.push((a, c.bits(31, 0)));
-        if c.width() > 32 {
-            words.push((a + 1, fit(c.bits(c.width() - 1, 32), 32)));
-        }
-    }
     let mut rd: Expr = Expr::uint(0, 32);
     for (a, v) in words {
         rd = host.cfg_addr.is_eq(Expr::uint(a, 12)).select(v, rd);
     }
-    m.output_from("cfg_rdata", rd);
+    let status_word = m.reg("cfg_status_word", UInt(32));
+    m.next(status_word, rd);
+    m.output_from(
+        "cfg_rdata",
+        counters
+            .word_valid
+            .select(counters.word.clone(), status_word.expr()),
+    );
 }
