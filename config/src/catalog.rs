@@ -191,16 +191,13 @@ pub enum StageField {
     CgCount,
     Groups,
     LastGroup,
-    RowsCl,
-    RowsR,
-    RowsS,
     IsClassifier,
     NCtbP,
 }
 
 impl StageField {
     /// Every field, by field number.
-    pub const ALL: [StageField; 25] = [
+    pub const ALL: [StageField; 22] = [
         StageField::C,
         StageField::H,
         StageField::W,
@@ -221,9 +218,6 @@ impl StageField {
         StageField::CgCount,
         StageField::Groups,
         StageField::LastGroup,
-        StageField::RowsCl,
-        StageField::RowsR,
-        StageField::RowsS,
         StageField::IsClassifier,
         StageField::NCtbP,
     ];
@@ -261,13 +255,6 @@ impl StageField {
             CgCount => ("cg_count", Count, "channel groups `⌈C/cols⌉`"),
             Groups => ("groups", Count, "row-tile groups G"),
             LastGroup => ("last_group", Bits(16), "last group size `n_rt − (G−1)·D`"),
-            RowsCl => (
-                "rows_cl",
-                Count,
-                "digit cl of `rows` in (cl, r, s): `(rows / (S·R)) mod cols`",
-            ),
-            RowsR => ("rows_r", Count, "digit r of `rows`: `(rows / S) mod R`"),
-            RowsS => ("rows_s", Count, "digit s of `rows`: `rows mod S`"),
             IsClassifier => ("is_classifier", Bits(1), "1 for the classifier stage"),
             NCtbP => (
                 "n_ctb_p",

@@ -3,10 +3,11 @@
 //! A fan-in index `n = ((cg·cols + cl)·R + r)·S + s` is kept as its bounded digits `(cl, r, s)`
 //! (radices `cols`, `R`, `S`) and, instead of the unbounded digit `cg`, its *spatial offset*
 //! `lin = cg·H·W + r·W + s` in the spike buffer (modulo the address width). Adding a constant
-//! whose digits are known (`rows`) is a ripple of three small adders with one conditional
-//! subtraction each — valid because every digit of the addend is below its radix — and the
-//! offset follows with the carries: each carry out of `s` adds `W − S`, out of `r` subtracts
-//! `R·W`, out of `cl` adds `H·W`.
+//! whose digits are known is a ripple of three small adders with one conditional subtraction
+//! each — valid because every digit of the addend is below its radix — and the offset follows
+//! with the carries: each carry out of `s` adds `W − S`, out of `r` subtracts `R·W`, out of
+//! `cl` adds `H·W`. The STAGE phase counts the taps up by one (`increment`) to fill the tap
+//! table (`top/stage_setup.rs`).
 
 use spikeforge_dsl::prelude::*;
 

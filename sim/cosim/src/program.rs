@@ -66,8 +66,6 @@ pub struct StageProgram {
     pub groups: u32,
     /// Row tiles in the last group, `n_rt − (G−1)·D`.
     pub last_group: u32,
-    /// The bounded digits `(cl, r, s)` of `rows` (radices cols, R, S).
-    pub rows_digits: [u32; 3],
     /// Weight-buffer words in address order `(ct·n_rt + rt)·rows + i`; lane j (bits
     /// `j·weight_bits ..`) holds `w[n = rt·rows + i][k = ct·cols + j]` in two's complement,
     /// 0 where `n ≥ N` or `k ≥ M`.
@@ -79,7 +77,6 @@ impl StageProgram {
     /// The value the host writes to stage field `f` (docs/accelerator.md §8; θ in 32-bit
     /// two's complement).
     pub fn field(&self, f: StageField) -> u32 {
-        let d = self.rows_digits;
         match f {
             StageField::C => self.c,
             StageField::H => self.h,
@@ -101,9 +98,6 @@ impl StageProgram {
             StageField::CgCount => self.cg_count,
             StageField::Groups => self.groups,
             StageField::LastGroup => self.last_group,
-            StageField::RowsCl => d[0],
-            StageField::RowsR => d[1],
-            StageField::RowsS => d[2],
             StageField::IsClassifier => self.is_classifier as u32,
             StageField::NCtbP => self.n_ctb * self.p,
         }
@@ -192,17 +186,6 @@ pub fn pack_lanes(values: impl IntoIterator<Item = u64>, bits: u32) -> BigUint {
         }
     }
     BigUint::new(limbs)
-}
-
-/// The bounded digits `(cl, r, s)` of `v` with radices (`cols`, `r`, `s`), from the
-/// decomposition of a fan-in index `n = ((cg·cols + cl)·R + r)·S + s`.
-pub fn mixed_radix_digits(v: u64, cols: u32, r: u32, s: u32) -> [u32; 3] {
-    let (cols, r, s) = (cols as u64, r as u64, s as u64);
-    [
-        ((v / (s * r)) % cols) as u32,
-        ((v / s) % r) as u32,
-        (v % s) as u32,
-    ]
 }
 
 /// Lane `j` of a word of `bits`-bit lanes (unsigned).
@@ -476,7 +459,6 @@ impl Program {
                 (l.threshold, l.share_factor, n_ctb, base)
             };
             let rr = rows as u64;
-            let rows_digits = mixed_radix_digits(rr, cols, r, s);
             let weights = net.layer_weights(i);
             let mut weight_words = Vec::with_capacity((n_ct * n_rt * rr) as usize);
             for ct in 0..n_ct {
@@ -524,7 +506,6 @@ impl Program {
                 cg_count: cg_count as u32,
                 groups: groups as u32,
                 last_group: last_group as u32,
-                rows_digits,
                 weight_words,
             });
             let st = stages.last().expect("just pushed");

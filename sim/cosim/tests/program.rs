@@ -4,7 +4,7 @@
 use num_bigint::BigUint;
 use spikeforge_config::catalog::StageField;
 use spikeforge_config::{FireCompare, Format, Leak, Network, Reset};
-use spikeforge_cosim::program::{lane, mixed_radix_digits, pack_lanes};
+use spikeforge_cosim::program::{lane, pack_lanes};
 use spikeforge_cosim::{regmap, CosimError, Program};
 use spikeforge_generators::accel::params::AccelParams;
 
@@ -89,9 +89,8 @@ fn conv_stage_derived_fields() {
         &f[..20],
         &[1, 4, 4, 4, 3, 3, 1, 1, 4, 4, 9, 3, 1, 16, 5, 1, 0, 1, 1, 3]
     );
-    // rows = 4 = ((0·4 + 0)·3 + 1)·3 + 1: digits (cl, r, s) = (0, 1, 1); not the classifier;
-    // n_ctb·P = 16.
-    assert_eq!(&f[20..25], &[0, 1, 1, 0, 16]);
+    // Not the classifier; n_ctb·P = 16.
+    assert_eq!(&f[20..], &[0, 16]);
     assert_eq!(s.name, "layer0");
 }
 
@@ -105,8 +104,6 @@ fn linear_layer_is_a_convolution_over_the_whole_input() {
     assert_eq!((s.n, s.n_rt, s.n_ct, s.p), (64, 16, 2, 1));
     assert_eq!((s.n_ctb, s.membrane_base, s.cg_count), (2, 16, 1));
     assert_eq!((s.groups, s.last_group), (4, 4));
-    assert_eq!(s.rows_digits, mixed_radix_digits(4, 4, 4, 4));
-    assert_eq!(s.rows_digits, [0, 1, 0]);
     let c = &p.stages[2];
     assert!(c.is_classifier);
     assert_eq!((c.c, c.h, c.w, c.m, c.r, c.s, c.n), (6, 1, 1, 3, 1, 1, 6));
@@ -114,20 +111,6 @@ fn linear_layer_is_a_convolution_over_the_whole_input() {
     assert_eq!(c.field(StageField::IsClassifier), 1);
     assert_eq!(s.field(StageField::NCtbP), s.n_ctb * s.p);
     assert_eq!(p.membrane_words, 16 + 2);
-}
-
-#[test]
-fn mixed_radix_digits_recompose() {
-    for v in [0u64, 1, 7, 16, 100, 1000] {
-        for (cols, r, s) in [(4, 3, 3), (2, 1, 1), (8, 5, 2), (3, 4, 4)] {
-            let d = mixed_radix_digits(v, cols, r, s);
-            let (cols, r, s) = (cols as u64, r as u64, s as u64);
-            let cg = v / (cols * r * s);
-            let back = ((cg * cols + d[0] as u64) * r + d[1] as u64) * s + d[2] as u64;
-            assert_eq!(back, v, "{v} in ({cols}, {r}, {s}): {d:?}");
-            assert!((d[0] as u64) < cols && (d[1] as u64) < r && (d[2] as u64) < s);
-        }
-    }
 }
 
 #[test]

@@ -36,8 +36,6 @@ pub struct Descriptor {
     pub cg_count: Signal,
     pub groups: Signal,
     pub last_group: Signal,
-    /// The digits (cl, r, s) of `rows`.
-    pub rows_digits: [Signal; 3],
     /// The stage is the classifier.
     pub is_classifier: Signal,
     /// The last field lands this cycle or has landed (STAGE phase).
@@ -111,8 +109,6 @@ impl Descriptor {
             r
         };
         let all = u32::MAX;
-        // Tap digits (cl, r, s): cl below cols, r and s below the kernel (`Geometry::kd`).
-        let digit_bits = [g.cl_bits, g.kd, g.kd];
         use StageField as F;
         Descriptor {
             c: keep(F::C, all),
@@ -135,11 +131,6 @@ impl Descriptor {
             cg_count: keep(F::CgCount, all),
             groups: keep(F::Groups, all),
             last_group: keep(F::LastGroup, all),
-            rows_digits: [
-                keep(F::RowsCl, digit_bits[0]),
-                keep(F::RowsR, digit_bits[1]),
-                keep(F::RowsS, digit_bits[2]),
-            ],
             is_classifier: keep(F::IsClassifier, all),
             loaded,
         }

@@ -49,6 +49,11 @@ pub struct Geometry {
     pub kd: u32,
     /// Bits of a tap's fan-in index.
     pub nw: u32,
+    /// Row tiles a stage can have: `⌊weight_words / rows⌋` (at least 2; the weight buffer
+    /// holds `n_ct·n_rt·rows` words).
+    pub row_tiles: u64,
+    /// Bits of a row-tile index (`< row_tiles`).
+    pub rtb: u32,
     /// Bits of a channel-within-group digit (`cl < cols`).
     pub cl_bits: u32,
     /// Signed bits of the window coordinates `e·stride − pad`, `f·stride − pad`.
@@ -95,6 +100,8 @@ impl Geometry {
             lb: p.logit_bits,
             kd: p.kernel_digit_bits(),
             nw: p.tap_index_bits(),
+            row_tiles: (p.weight_words / u64::from(p.rows.max(1))).max(2),
+            rtb: clog2((p.weight_words / u64::from(p.rows.max(1))).max(2)),
             cl_bits: clog2(u64::from(p.cols)),
             yw: p.kernel_digit_bits() + 2,
             array,

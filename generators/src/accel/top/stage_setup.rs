@@ -1,32 +1,74 @@
 //! Per-stage constants of the im2col fetch, computed once at the start of each stage (in the
 //! STAGE phase, after the descriptor has loaded; setup, not counted): the products `H·W`,
-//! `R·W`, `pad·W`, `stride·W` by shift-and-add over the spike address width, then the first
-//! tap of every array row (row `i` starts a column tile at tap `i`) and the offset of `rows`,
-//! by counting taps up from 0. With them the fetch steps every address by additions.
+//! `R·W`, `pad·W`, `stride·W` by shift-and-add over the spike address width, then the **tap
+//! table**: counting taps up from 0 (digits and spatial offset advance by additions,
+//! `mixed_radix::increment`), every row tile's `rows` taps are packed into one word of a small
+//! RAM, so the array phase reads the whole column's taps with one read per column instead of
+//! stepping `rows` taps by mixed-radix additions.
 
 use super::super::mixed_radix::{self, Radices, Tap};
 use super::super::pe::clog2;
 use super::common::{fit, u};
+use super::geometry::{Geometry, FW};
 use super::Ctx;
-use spikeforge_dsl::library::Update;
+use spikeforge_dsl::library::{Layout, Update};
 use spikeforge_dsl::prelude::*;
 
-/// The stage's fetch constants (all `sa` bits, modulo the spike address width, except the
-/// digits).
+/// The stage's fetch constants (modulo the spike address width) and its tap table.
 #[derive(Clone, Debug)]
 pub struct StageSetup {
     /// The setup is complete: the STAGE phase may end.
     pub done: Signal,
-    /// Radices and offset corrections of tap additions.
-    pub radix: Radices,
     /// `pad·W`.
     pub pad_w: Signal,
     /// `stride·W`.
     pub stride_w: Signal,
-    /// The tap `rows` (digits from the descriptor, offset counted).
-    pub rows_step: Tap,
-    /// The first tap of each array row.
-    pub first_taps: Vec<Tap>,
+    /// The tap table.
+    pub taps: TapTable,
+}
+
+/// The taps of every row tile of the stage: word `rt` holds, for each array row `i` (row 0 in
+/// the least significant bits), the tap `n = rt·rows + i` as a [`TapTable::row_layout`].
+#[derive(Clone, Debug)]
+pub struct TapTable {
+    /// The RAM: `Geometry::row_tiles` words, `rows × row_layout` bits.
+    pub mem: Mem,
+    /// One row's tap: `valid` (`n < N`), its digits `cl`, `r`, `s` and spatial offset `lin`.
+    pub row_layout: Layout,
+}
+
+impl TapTable {
+    /// Declares the table of geometry `g`.
+    pub fn declare(m: &mut ModuleBuilder, g: &Geometry) -> TapTable {
+        let row_layout = Layout::new(&[
+            ("valid", Bool),
+            ("cl", UInt(g.cl_bits)),
+            ("r", UInt(g.kd)),
+            ("s", UInt(g.kd)),
+            ("lin", UInt(g.sa)),
+        ]);
+        let mem = m.mem("tap_table", g.row_tiles, UInt(row_layout.width() * g.rows));
+        TapTable { mem, row_layout }
+    }
+
+    /// Address bits of the table.
+    pub fn address_bits(&self) -> u32 {
+        self.mem.address_bits()
+    }
+
+    /// Row `i`'s tap and valid bit in a table word.
+    pub fn row(&self, word: &Expr, i: u32) -> (Tap, Expr) {
+        let w = self.row_layout.width();
+        let lane = word.bits((i + 1) * w - 1, i * w);
+        let f = |name: &str| self.row_layout.field(&lane, name);
+        let tap = Tap {
+            cl: f("cl"),
+            r: f("r"),
+            s: f("s"),
+            lin: f("lin"),
+        };
+        (tap, f("valid"))
+    }
 }
 
 /// Builds the setup sequence; it starts the cycle after `loaded` first holds (every field
@@ -35,9 +77,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
     let Ctx { g, seq, desc, .. } = cx;
     let sa = g.sa;
     let in_stage = seq.in_phase(super::sequencer::ph::STAGE);
-    // Steps 0..sa: one bit of the multipliers each; then the taps 0..=rows; then done.
-    let last_step = u64::from(sa) + u64::from(g.rows);
-    let sw = clog2(last_step + 2);
+    // Steps 0..sa: one bit of the multipliers each; from step sa on, the tap table fills.
+    let sw = clog2(u64::from(sa) + 1);
     let step = m.reg("setup_step", UInt(sw));
     let running = m.reg("setup_running", Bool);
     Update::new(running)
@@ -46,12 +87,10 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
         .apply(m);
     Update::new(step)
         .when(!running.expr(), 0)
-        .when(step.is_lt(last_step + 1), step.wrapping_add(1))
+        .when(step.is_lt(u64::from(sa)), step.wrapping_add(1))
         .apply(m);
-    let done = m.wire_from(
-        "setup_done",
-        in_stage.clone() & running & step.is_eq(last_step + 1),
-    );
+    let counting = m.wire_from("setup_counting", running & step.is_eq(u64::from(sa)));
+    let done = m.wire("setup_done", Bool);
 
     // Shift-and-add: in step k (< sa), each product adds `W << k` where its multiplier has
     // bit k set.
@@ -84,15 +123,41 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
         rw: rw.expr(),
         hw: hw.expr(),
     };
+    let taps = TapTable::declare(m, g);
+    let filled = fill_tap_table(m, g, &taps, &radix, cx, counting.expr());
+    m.drive(done, in_stage & filled);
+    StageSetup {
+        done,
+        pad_w,
+        stride_w,
+        taps,
+    }
+}
 
-    // Counting taps up from 0: tap i lands in row i's registers in step sa + i, and the tap
-    // `rows` (step sa + rows) gives the offset of the row step.
-    let counting = running & step.is_ge(u64::from(sa));
-    let cl = m.reg_no_reset("setup_tap_cl", UInt(g.cl_bits));
-    let r = m.reg_no_reset("setup_tap_r", UInt(g.kd));
-    let s = m.reg_no_reset("setup_tap_s", UInt(g.kd));
-    let lin = m.reg_no_reset("setup_tap_lin", UInt(sa));
-    let first = step.is_eq(u64::from(sa));
+/// Fills the tap table while `counting` holds (from its first cycle, with the products
+/// ready): one tap per cycle, `n = 0, 1, …`; every `rows` taps the packed row tile is written.
+/// Returns the signal that holds once the stage's `n_rt` row tiles are written.
+fn fill_tap_table(
+    m: &mut ModuleBuilder,
+    g: &Geometry,
+    table: &TapTable,
+    radix: &Radices,
+    cx: Ctx,
+    counting: Expr,
+) -> Signal {
+    let desc = cx.desc;
+    let sa = g.sa;
+    let ib = clog2(u64::from(g.rows).max(2));
+    let started = m.reg("tap_fill_started", Bool);
+    let filled = m.reg("tap_fill_done", Bool);
+    let slot = m.reg("tap_fill_row", UInt(ib));
+    let rt = m.reg("tap_fill_rt", UInt(FW));
+    let n = m.reg("tap_fill_n", UInt(FW));
+    let cl = m.reg_no_reset("tap_fill_cl", UInt(g.cl_bits));
+    let r = m.reg_no_reset("tap_fill_r", UInt(g.kd));
+    let s = m.reg_no_reset("tap_fill_s", UInt(g.kd));
+    let lin = m.reg_no_reset("tap_fill_lin", UInt(sa));
+    let first = !started.expr();
     let zero = |w: u32| u(0, w);
     let now = Tap {
         cl: first.select(zero(g.cl_bits), cl.expr()),
@@ -100,44 +165,64 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
         s: first.select(zero(g.kd), s.expr()),
         lin: first.select(zero(sa), lin.expr()),
     };
-    let next = mixed_radix::increment(&now, &radix);
-    m.next(cl, next.cl);
-    m.next(r, next.r);
-    m.next(s, next.s);
-    m.next(lin, next.lin);
-    let mut first_taps = Vec::new();
-    for i in 0..g.rows {
-        let at = counting.clone() & step.is_eq(u64::from(sa) + u64::from(i));
-        let keep = |m: &mut ModuleBuilder, name: &str, v: &Expr| -> Signal {
-            let reg = m.reg_no_reset(format!("first_tap_{name}_{i}"), UInt(v.width()));
-            m.next_when(reg, at.clone(), v.clone());
-            reg
-        };
-        first_taps.push(Tap {
-            cl: keep(m, "cl", &now.cl).expr(),
-            r: keep(m, "r", &now.r).expr(),
-            s: keep(m, "s", &now.s).expr(),
-            lin: keep(m, "lin", &now.lin).expr(),
-        });
+    let n_now = first.select(zero(FW), n.expr());
+    let slot_now = first.select(zero(ib), slot.expr());
+    let rt_now = first.select(zero(FW), rt.expr());
+    let writing = counting.clone() & !filled.expr();
+    let next = mixed_radix::increment(&now, radix);
+    for (reg, v) in [(cl, next.cl), (r, next.r), (s, next.s), (lin, next.lin)] {
+        m.next_when(reg, writing.clone(), v);
     }
-    let rows_lin = m.reg_no_reset("setup_rows_lin", UInt(sa));
+    let last_slot = slot_now.is_eq(u64::from(g.rows) - 1);
+    let last_rt = rt_now.wrapping_add(1).is_eq(fit(desc.n_rt, FW));
+    Update::new(started)
+        .when(!counting.clone(), false)
+        .when(writing.clone(), true)
+        .apply(m);
+    Update::new(filled)
+        .when(!counting, false)
+        .when(writing.clone() & last_slot.clone() & last_rt, true)
+        .apply(m);
+    m.next_when(n, writing.clone(), n_now.wrapping_add(1));
     m.next_when(
-        rows_lin,
-        counting & step.is_eq(u64::from(sa) + u64::from(g.rows)),
-        now.lin.clone(),
+        slot,
+        writing.clone(),
+        last_slot.select(zero(ib), slot_now.wrapping_add(1)),
     );
-    let rows_step = Tap {
-        cl: desc.rows_digits[0].expr(),
-        r: desc.rows_digits[1].expr(),
-        s: desc.rows_digits[2].expr(),
-        lin: rows_lin.expr(),
+    m.next_when(
+        rt,
+        writing.clone(),
+        last_slot
+            .clone()
+            .select(rt_now.wrapping_add(1), rt_now.clone()),
+    );
+    let packed = table.row_layout.pack(&[
+        ("valid", n_now.is_lt(desc.n)),
+        ("cl", now.cl),
+        ("r", now.r),
+        ("s", now.s),
+        ("lin", now.lin),
+    ]);
+    // Rows 0..rows−1 of the tile gather in a shift register (row 0 lowest once full).
+    let rw = table.row_layout.width();
+    let word = if g.rows > 1 {
+        let lower = rw * (g.rows - 1);
+        let gather = m.reg_no_reset("tap_fill_gather", UInt(lower));
+        let shifted = if g.rows > 2 {
+            Expr::cat([packed.clone(), gather.bits(lower - 1, rw)])
+        } else {
+            packed.clone()
+        };
+        m.next_when(gather, writing.clone(), shifted);
+        Expr::cat([packed, gather.expr()])
+    } else {
+        packed
     };
-    StageSetup {
-        done,
-        radix,
-        pad_w,
-        stride_w,
-        rows_step,
-        first_taps,
-    }
+    m.mem_write(
+        table.mem,
+        writing & last_slot,
+        fit(rt_now, table.address_bits()),
+        word,
+    );
+    filled
 }

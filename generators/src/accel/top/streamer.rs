@@ -4,7 +4,6 @@
 
 use super::super::pe::clog2;
 use super::common::{fit, row_address, u};
-use super::descriptor::Descriptor;
 use super::geometry::FW;
 use super::sequencer::ph;
 use super::stage_setup::StageSetup;
@@ -16,12 +15,8 @@ use spikeforge_dsl::prelude::*;
 /// The streamer's state as the im2col fetch and the column tags need it.
 #[derive(Clone, Debug)]
 pub struct Streamer {
-    /// A pair starts streaming this cycle.
-    pub start: Signal,
     /// A column is issued this cycle.
     pub issue: Signal,
-    /// The pair starting now begins a column tile (its group is 0).
-    pub at_group0: Expr,
     /// The pair streaming (or last streamed).
     pub pair: Signal,
     /// Its column tile.
@@ -30,6 +25,9 @@ pub struct Streamer {
     pub group: Signal,
     /// Row tile within the group of the issuing column.
     pub rl: Signal,
+    /// The row tile `g·D + rl` of the next column to issue (its value the next cycle:
+    /// `Geometry::rtb` bits), so the tap table can be read a cycle ahead.
+    pub rt_next: Expr,
     /// The column's row tile is the group's last.
     pub last_rl: Signal,
     /// Timestep within the window of the issuing column.
@@ -140,16 +138,41 @@ pub fn build(
         .apply(m);
     Update::new(group)
         .when(enter_array, 0)
-        .when(advance, wrap.select(u(0, FW), group.wrapping_add(1)))
+        .when(
+            advance.clone(),
+            wrap.select(u(0, FW), group.wrapping_add(1)),
+        )
         .apply(m);
 
     let cl = column_loop(m, cx, setup, start, issue, group);
+    // The row tile of the issuing column, `g·D + rl`, stepped with the group and `rl`.
+    let group_rt = m.reg("st_group_rt", UInt(g.rtb));
+    let group_rt_next = enter_array.select(
+        u(0, g.rtb),
+        advance.clone().select(
+            wrap.clone().select(
+                u(0, g.rtb),
+                group_rt.wrapping_add(u(u64::from(g.d) % (1 << g.rtb), g.rtb)),
+            ),
+            group_rt.expr(),
+        ),
+    );
+    m.next(group_rt, group_rt_next.clone());
+    let rt = m.reg("st_rt", UInt(g.rtb));
+    let rt_next = start.select(
+        group_rt_next,
+        issue.select(
+            cl.last_rl
+                .select(group_rt.expr(), rt.wrapping_add(u(1, g.rtb))),
+            rt.expr(),
+        ),
+    );
+    m.next(rt, rt_next.clone());
     Update::new(tail)
         .when(start, 0)
         .when(cl.last_column.clone(), 1)
         .when(busy & tail.is_ne(0), tail.wrapping_add(1))
         .apply(m);
-    let at_group0 = start & (first_pair | wrap_now(desc, group));
     let psum_addr = row_address(
         ct_rows.wrapping_add(fit(cl.p, g.pa)),
         g.blog,
@@ -157,13 +180,12 @@ pub fn build(
         g.pa,
     );
     Streamer {
-        start,
         issue,
-        at_group0,
         pair,
         ct,
         group,
         rl: cl.rl,
+        rt_next,
         last_rl: cl.last_rl,
         t: cl.t,
         ey: cl.ey,
@@ -172,11 +194,6 @@ pub fn build(
         psum_addr,
         array_done,
     }
-}
-
-/// The previous pair was the last group of its column tile.
-fn wrap_now(desc: &Descriptor, group: Signal) -> Expr {
-    group.wrapping_add(1).is_eq(fit(desc.groups, FW))
 }
 
 /// The column loop of a pair and its window coordinates.
