@@ -112,7 +112,7 @@ pub fn build(
     );
 
     // Counts: accumulations performed (spike 1) and gated (spike 0) on the valid lanes.
-    let lanes_in = lanes(&ct_d1.expr(), &desc.m.expr(), g.cols, 16);
+    let lanes_in = lanes(&ct_d1.expr(), &desc.m.expr(), g.cols, g.lw);
     let pc_w = clog2(u64::from(g.rows) + 1);
     let spikes = popcount(&(column.spikes.expr() & column.taps.expr()), pc_w);
     let taps = popcount(&column.taps.expr(), pc_w);
@@ -120,13 +120,13 @@ pub fn build(
         &Expr::cat(column.reads.iter().rev().map(|s| s.expr())),
         pc_w,
     );
-    let pw = pc_w + 16;
+    let pw = pc_w + g.lw;
     let performed = issue_d1.select(fit(spikes * lanes_in.clone(), pw), u(0, pw));
     let gated = issue_d1.select(
         fit(taps * lanes_in, pw).wrapping_sub(performed.clone()),
         u(0, pw),
     );
-    let out_lanes = lanes(&ct_pipe[lat], &desc.m.expr(), g.cols, 16);
+    let out_lanes = lanes(&ct_pipe[lat], &desc.m.expr(), g.cols, g.lw);
     let when = |c: Expr, v: &Expr| c.select(v.clone(), u(0, v.width()));
     vec![
         (Counter::PerformedAcc, performed.clone()),

@@ -198,8 +198,8 @@ pub fn build(
         .when(starts.first, 0)
         .apply(m);
 
-    let cls_lanes = lanes(&ct.expr(), &desc.m.expr(), g.cols, 16);
-    let reading = busy.select(cls_lanes, u(0, 16));
+    let cls_lanes = lanes(&ct.expr(), &desc.m.expr(), g.cols, g.lw);
+    let reading = busy.select(cls_lanes, u(0, g.lw));
     let counts = vec![
         (Counter::PsumBufferReads, reading.clone()),
         (Counter::ClassifierUpdates, reading),

@@ -38,6 +38,26 @@ pub fn popcount(e: &Expr, w_out: u32) -> Expr {
 /// of `total` elements (0 past its end). Exact for `index·cols < 2^(FW+1)`, which holds for
 /// every word a stage addresses (`total < 2^FW`).
 pub fn lanes(index: &Expr, total: &Expr, cols: u32, w: u32) -> Expr {
+    if cols.is_power_of_two() {
+        // Whole words below `total / cols`, the remainder in word `total / cols`: wiring and
+        // two comparisons, no subtraction.
+        let k = cols.trailing_zeros();
+        let tot = fit(total.clone(), FW);
+        let idx = fit(index.clone(), FW);
+        let whole = if k == 0 {
+            tot.clone()
+        } else {
+            (tot.clone() >> k).trunc(FW)
+        };
+        let rem = if k == 0 {
+            u(0, w)
+        } else {
+            fit(tot.bits(k - 1, 0), w)
+        };
+        return idx
+            .is_lt(whole.clone())
+            .select(u(u64::from(cols), w), idx.is_eq(whole).select(rem, u(0, w)));
+    }
     let ww = FW + 1;
     let base = fit(fit(index.clone(), ww) * u(u64::from(cols), ww), ww);
     let tot = fit(total.clone(), ww);

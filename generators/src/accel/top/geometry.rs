@@ -54,6 +54,8 @@ pub struct Geometry {
     pub row_tiles: u64,
     /// Bits of a row-tile index (`< row_tiles`).
     pub rtb: u32,
+    /// Bits of a count of valid lanes (`≤ cols`).
+    pub lw: u32,
     /// Bits of a channel-within-group digit (`cl < cols`).
     pub cl_bits: u32,
     /// Signed bits of the window coordinates `e·stride − pad`, `f·stride − pad`.
@@ -102,6 +104,7 @@ impl Geometry {
             nw: p.tap_index_bits(),
             row_tiles: (p.weight_words / u64::from(p.rows.max(1))).max(2),
             rtb: clog2((p.weight_words / u64::from(p.rows.max(1))).max(2)),
+            lw: clog2(u64::from(p.cols) + 1),
             cl_bits: clog2(u64::from(p.cols)),
             yw: p.kernel_digit_bits() + 2,
             array,

@@ -285,13 +285,13 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
 
     // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
     let states = m.wire_from("states_per_position", fit(desc.m, FW) >> n.trailing_zeros());
-    let mem_lanes = lanes(&cb.expr(), &states.expr(), cols, 16);
-    let lif_lanes = lanes(&ct.expr(), &desc.m.expr(), cols, 16);
+    let mem_lanes = lanes(&cb.expr(), &states.expr(), cols, g.lw);
+    let lif_lanes = lanes(&ct.expr(), &desc.m.expr(), cols, g.lw);
     let when = |c: Expr, v: Expr| c.select(v.clone(), u(0, v.width()));
     let counts = vec![
         (
             Counter::OutputSpikeWrites,
-            when(v1.expr(), lanes(&ct1.expr(), &desc.m.expr(), cols, 16)),
+            when(v1.expr(), lanes(&ct1.expr(), &desc.m.expr(), cols, g.lw)),
         ),
         (
             Counter::PsumBufferReads,

@@ -82,7 +82,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
     );
     m.mem_write(bufs.spike_a, s_fire & !seq.role, in_addr, host.s_data);
     m.mem_write(bufs.spike_b, s_fire & seq.role, in_addr, host.s_data);
-    let in_word_lanes = lanes(&in_cg.expr(), &desc.c.expr(), g.cols, 16);
+    let in_word_lanes = lanes(&in_cg.expr(), &desc.c.expr(), g.cols, g.lw);
 
     // Weight words: (ct, rt, i) in address order; track them to count valid lanes.
     let w_addr = m.reg("weight_write_addr", UInt(g.wa));
@@ -121,7 +121,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
         "wrecv_lanes",
         wrecv_n
             .is_lt(desc.n)
-            .select(lanes(&wct.expr(), &desc.m.expr(), g.cols, 16), u(0, 16)),
+            .select(lanes(&wct.expr(), &desc.m.expr(), g.cols, g.lw), u(0, g.lw)),
     );
 
     // Requests: the input stream at stage 0, then the weights.
@@ -137,11 +137,11 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
     let counts = vec![
         (
             Counter::WeightBufferWrites,
-            w_fire.select(wrecv_valid, u(0, 16)),
+            w_fire.select(wrecv_valid, u(0, g.lw)),
         ),
         (
             Counter::InputSpikeWrites,
-            s_fire.select(in_word_lanes.clone(), u(0, 16)),
+            s_fire.select(in_word_lanes.clone(), u(0, g.lw)),
         ),
         (
             Counter::ExtReadBits,

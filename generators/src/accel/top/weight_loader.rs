@@ -75,7 +75,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     let n = m.wire_from("ld_n", mixed_index(rt, g.rows, row, g.nw));
     let valid_lanes = m.wire_from(
         "ld_valid_lanes",
-        (busy & n.is_lt(desc.n)).select(lanes(&ct.expr(), &desc.m.expr(), g.cols, 16), u(0, 16)),
+        (busy & n.is_lt(desc.n))
+            .select(lanes(&ct.expr(), &desc.m.expr(), g.cols, g.lw), u(0, g.lw)),
     );
     let wl_weights = m.mem_read(bufs.weight, "weight_q", busy, addr);
     let wl_en = m.reg("wl_en_d", Bool);
