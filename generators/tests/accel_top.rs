@@ -46,3 +46,28 @@ fn small_accelerator_is_lint_clean_and_synthesizes() {
     assert!(lint.is_clean(), "{lint}");
     tools::yosys_check_coarse(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// The hardware's counts are as wide as the buffers make them: `⌈log2(B + 1)⌉ + 1` bits for
+/// `B = max buffer words · cols` (at least the kernel digits' range), 24 at most; the largest
+/// count field the driver accepts is `2^(bits − 1) − 1`, or `2^24 − 1` at 24 bits.
+#[test]
+fn count_width_follows_the_buffers() {
+    // 4×4 with 128-word buffers: B = 128·4 = 512 → 10 + 1 bits, fields up to 1023.
+    let p = small(4, 4, true, 2);
+    assert_eq!(p.count_bits(), 11);
+    assert_eq!(p.max_count(), 1023);
+    // Every field a fitting network can have is within it: the largest, the input channels
+    // of a spike buffer full of one position (128 words · 4 lanes), and the fan-in of a full
+    // weight buffer (64 words).
+    assert!(p.max_count() >= 128 * 4 && p.max_count() >= 64);
+    // The built-in 8×16 prototype: B = 2^18 words · 16 lanes → the registers' 24 bits.
+    let big = AccelParams {
+        rows: 8,
+        cols: 16,
+        weight_words: 1 << 18,
+        spike_words: 1 << 16,
+        ..small(8, 16, true, 1)
+    };
+    assert_eq!(big.count_bits(), 24);
+    assert_eq!(big.max_count(), (1 << 24) - 1);
+}

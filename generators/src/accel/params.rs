@@ -147,6 +147,33 @@ impl AccelParams {
         super::pe::clog2(self.weight_words + 1)
     }
 
+    /// Width of the hardware's counts and loop indices (bits): `⌈log2(B + 1)⌉ + 1` with
+    /// `B = max(weight, spike, psum, membrane words) · cols` (at least `2^kernel_digit_bits`),
+    /// at most the registers' 24. Every count field of a stage that fits the buffers is at
+    /// most `B` (channels ≤ spike words · cols, output channels ≤ weight words · cols, fan-in
+    /// ≤ weight words, positions ≤ psum words, …); the extra bit keeps the sum of two counts
+    /// (an index plus its step) exact. The driver rejects a field above [`Self::max_count`].
+    pub fn count_bits(&self) -> u32 {
+        let words = self
+            .weight_words
+            .max(self.spike_words)
+            .max(self.psum_words)
+            .max(self.membrane_words);
+        let bound = (words * u64::from(self.cols)).max(1u64 << self.kernel_digit_bits());
+        (super::pe::clog2(bound + 1) + 1).min(spikeforge_config::catalog::COUNT_FIELD_BITS)
+    }
+
+    /// The largest value a count field may take: `2^(count_bits − 1) − 1` (24-bit registers:
+    /// `2^24 − 1`).
+    pub fn max_count(&self) -> u64 {
+        let b = self.count_bits();
+        if b >= spikeforge_config::catalog::COUNT_FIELD_BITS {
+            (1u64 << b) - 1
+        } else {
+            (1u64 << (b - 1)) - 1
+        }
+    }
+
     /// Row tiles per group `D` (docs/accelerator.md §5).
     pub fn group_depth(&self) -> u32 {
         if self.double_buffer {

@@ -8,7 +8,7 @@ use crate::error::CosimError;
 use crate::regmap;
 use num_bigint::BigUint;
 use serde::Serialize;
-use spikeforge_config::catalog::StageField;
+use spikeforge_config::catalog::{FieldWidth, StageField};
 use spikeforge_config::{ceil_log2, FireCompare, LayerKind, Network, Reset};
 use spikeforge_generators::accel::params::AccelParams;
 use spikeforge_golden::entropy;
@@ -509,13 +509,16 @@ impl Program {
                 weight_words,
             });
             let st = stages.last().expect("just pushed");
-            for (fi, v) in st.fields().into_iter().enumerate() {
-                let is_24 = !matches!(fi, 14 | 16 | 19 | 24);
-                if is_24 && v >= 1 << 24 {
+            let max_count = hw.max_count();
+            for (field, v) in StageField::ALL.iter().zip(st.fields()) {
+                if field.width() == FieldWidth::Count && u64::from(v) > max_count {
                     return Err(unsupported(
                         prefix.clone(),
-                        format!("{} = {v}", regmap::STAGE_FIELDS[fi]),
-                        "but the accelerator's stage fields are 24 bits wide".to_string(),
+                        format!("{} = {v}", field.name()),
+                        format!(
+                            "but the accelerator's counts hold at most {max_count} (count_bits = {}, from its buffer sizes)",
+                            hw.count_bits()
+                        ),
                     ));
                 }
             }

@@ -7,7 +7,7 @@
 use super::super::pe::clog2;
 use super::super::pe_array::pe_array;
 use super::common::{fit, lanes, popcount, u};
-use super::geometry::FW;
+
 use super::im2col::Column;
 use super::streamer::Streamer;
 use super::weight_loader::{half_of, Loader};
@@ -33,7 +33,7 @@ pub fn build(
         entry_d1,
         half_of(g, &st.pair.expr()).wrapping_add(fit(st.rl, g.eb)),
     );
-    let ct_d1 = m.reg_no_reset("ct_d1", UInt(FW));
+    let ct_d1 = m.reg_no_reset("ct_d1", UInt(g.fw));
     m.next(ct_d1, st.ct);
     let tag_bits = 3 + pa;
     let tag1 = m.reg_no_reset("tag_d1", UInt(tag_bits));
@@ -66,7 +66,7 @@ pub fn build(
         let r = m.reg_no_reset(format!("tag_pipe_{k}"), UInt(tag_bits));
         m.next(r, tag_pipe[k].clone());
         tag_pipe.push(r.expr());
-        let c = m.reg_no_reset(format!("ct_pipe_{k}"), UInt(FW));
+        let c = m.reg_no_reset(format!("ct_pipe_{k}"), UInt(g.fw));
         m.next(c, ct_pipe[k].clone());
         ct_pipe.push(c.expr());
         if k + 1 < lat {
@@ -112,7 +112,7 @@ pub fn build(
     );
 
     // Counts: accumulations performed (spike 1) and gated (spike 0) on the valid lanes.
-    let lanes_in = lanes(&ct_d1.expr(), &desc.m.expr(), g.cols, g.lw);
+    let lanes_in = lanes(&ct_d1.expr(), &desc.m.expr(), g.cols, g.fw, g.lw);
     let pc_w = clog2(u64::from(g.rows) + 1);
     let spikes = popcount(&(column.spikes.expr() & column.taps.expr()), pc_w);
     let taps = popcount(&column.taps.expr(), pc_w);
@@ -126,7 +126,7 @@ pub fn build(
         fit(taps * lanes_in, pw).wrapping_sub(performed.clone()),
         u(0, pw),
     );
-    let out_lanes = lanes(&ct_pipe[lat], &desc.m.expr(), g.cols, g.lw);
+    let out_lanes = lanes(&ct_pipe[lat], &desc.m.expr(), g.cols, g.fw, g.lw);
     let when = |c: Expr, v: &Expr| c.select(v.clone(), u(0, v.width()));
     vec![
         (Counter::PerformedAcc, performed.clone()),

@@ -5,7 +5,7 @@
 use super::super::entropy_unit::{entropy_unit, EntropyUnitParams};
 use super::super::pe::clog2;
 use super::common::{fit, lanes, row_address, u};
-use super::geometry::{Geometry, FW};
+use super::geometry::Geometry;
 use super::sequencer::ph;
 use super::Ctx;
 use spikeforge_config::catalog::Counter;
@@ -32,7 +32,7 @@ impl ClassifyIssue {
     /// Declares the loop registers and the address.
     pub fn declare(m: &mut ModuleBuilder, g: &Geometry) -> ClassifyIssue {
         let busy = m.reg("cls_busy", Bool);
-        let ct = m.reg("cls_ct", UInt(FW));
+        let ct = m.reg("cls_ct", UInt(g.fw));
         let tl = m.reg("cls_tl", UInt(16));
         let psum_row = m.reg("cls_psum_row", UInt(g.pa));
         let addr = m.wire_from(
@@ -101,10 +101,13 @@ pub fn build(
         psum_row,
         ..
     } = *issue;
-    let last_ct = m.wire_from("cls_last_ct", ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW)));
+    let last_ct = m.wire_from(
+        "cls_last_ct",
+        ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw)),
+    );
     let v1 = m.reg("cls_v1", Bool);
     m.next(v1, busy);
-    let ct1 = m.reg_no_reset("cls_ct1", UInt(FW));
+    let ct1 = m.reg_no_reset("cls_ct1", UInt(g.fw));
     m.next(ct1, ct);
     let issue_end = m.wire_from("cls_issue_end", busy & last_ct);
     let tail = m.reg("cls_tail", UInt(2));
@@ -198,7 +201,7 @@ pub fn build(
         .when(starts.first, 0)
         .apply(m);
 
-    let cls_lanes = lanes(&ct.expr(), &desc.m.expr(), g.cols, g.lw);
+    let cls_lanes = lanes(&ct.expr(), &desc.m.expr(), g.cols, g.fw, g.lw);
     let reading = busy.select(cls_lanes, u(0, g.lw));
     let counts = vec![
         (Counter::PsumBufferReads, reading.clone()),

@@ -1,6 +1,5 @@
 //! Small expression helpers shared by the blocks of the top.
 
-use super::geometry::FW;
 use spikeforge_dsl::prelude::*;
 
 /// The unsigned constant `v` in `w` bits.
@@ -35,19 +34,20 @@ pub fn popcount(e: &Expr, w_out: u32) -> Expr {
 }
 
 /// `min(cols, total − index·cols)` in `w` bits: the valid lanes of word `index` of a vector
-/// of `total` elements (0 past its end). Exact for `index·cols < 2^(FW+1)`, which holds for
-/// every word a stage addresses (`total < 2^FW`).
-pub fn lanes(index: &Expr, total: &Expr, cols: u32, w: u32) -> Expr {
+/// of `total` elements (0 past its end), with counts of `fw` bits
+/// (`Geometry::fw`). Exact for `index·cols < 2^(fw+1)`, which holds for every word a stage
+/// addresses (`total < 2^fw`).
+pub fn lanes(index: &Expr, total: &Expr, cols: u32, fw: u32, w: u32) -> Expr {
     if cols.is_power_of_two() {
         // Whole words below `total / cols`, the remainder in word `total / cols`: wiring and
         // two comparisons, no subtraction.
         let k = cols.trailing_zeros();
-        let tot = fit(total.clone(), FW);
-        let idx = fit(index.clone(), FW);
+        let tot = fit(total.clone(), fw);
+        let idx = fit(index.clone(), fw);
         let whole = if k == 0 {
             tot.clone()
         } else {
-            (tot.clone() >> k).trunc(FW)
+            (tot.clone() >> k).trunc(fw)
         };
         let rem = if k == 0 {
             u(0, w)
@@ -58,7 +58,7 @@ pub fn lanes(index: &Expr, total: &Expr, cols: u32, w: u32) -> Expr {
             .is_lt(whole.clone())
             .select(u(u64::from(cols), w), idx.is_eq(whole).select(rem, u(0, w)));
     }
-    let ww = FW + 1;
+    let ww = fw + 1;
     let base = fit(fit(index.clone(), ww) * u(u64::from(cols), ww), ww);
     let tot = fit(total.clone(), ww);
     let rem = tot.wrapping_sub(base.clone());

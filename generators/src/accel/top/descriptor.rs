@@ -9,7 +9,7 @@ use super::common::fit;
 use super::geometry::Geometry;
 use super::registers::HostInputs;
 use super::sequencer::{ph, Sequencer};
-use spikeforge_config::catalog::{self, StageField};
+use spikeforge_config::catalog::{self, FieldWidth, StageField};
 use spikeforge_dsl::prelude::*;
 
 /// The current stage's fields (the working set), named as in the catalog.
@@ -50,12 +50,17 @@ impl Descriptor {
         host: &HostInputs,
         seq: &Sequencer,
     ) -> Descriptor {
-        let (mb, ma) = (g.mb, g.ma);
-        let width = StageField::ALL
-            .iter()
-            .map(|f| f.width().bits(mb, ma))
-            .max()
-            .unwrap_or(1);
+        let (mb, ma, fw) = (g.mb, g.ma, g.fw);
+        // How wide the hardware keeps field `f`: a count only as wide as its counts.
+        let kept = move |f: StageField| -> u32 {
+            let w = f.width().bits(mb, ma);
+            if f.width() == FieldWidth::Count {
+                w.min(fw)
+            } else {
+                w
+            }
+        };
+        let width = StageField::ALL.iter().map(|&f| kept(f)).max().unwrap_or(1);
         let depth = u64::from(g.p.max_stages) * catalog::STAGE_STRIDE;
         let ab = clog2(depth.max(2));
         let fb = clog2(catalog::STAGE_STRIDE);
@@ -103,7 +108,7 @@ impl Descriptor {
 
         // Field `f` kept in `w` bits (at most its register width).
         let mut keep = |f: StageField, w: u32| -> Signal {
-            let w = w.min(f.width().bits(mb, ma));
+            let w = w.min(kept(f));
             let r = m.reg_no_reset(format!("cur_{}", f.name()), UInt(w));
             m.next_when(r, land & land_field.is_eq(f.index()), q.trunc(w));
             r

@@ -3,10 +3,6 @@
 use super::super::params::{drain_cycles, AccelParams};
 use super::super::pe::clog2;
 use super::super::pe_array::PeArrayParams;
-use spikeforge_config::catalog;
-
-/// Width of count fields and loop counters (bits).
-pub const FW: u32 = catalog::COUNT_FIELD_BITS;
 
 /// The generation parameters and what follows from them (widths in bits, latencies in cycles).
 #[derive(Clone, Debug)]
@@ -49,6 +45,8 @@ pub struct Geometry {
     pub kd: u32,
     /// Bits of a tap's fan-in index.
     pub nw: u32,
+    /// Width of counts and loop indices (bits): `AccelParams::count_bits`.
+    pub fw: u32,
     /// Row tiles a stage can have: `⌊weight_words / rows⌋` (at least 2; the weight buffer
     /// holds `n_ct·n_rt·rows` words).
     pub row_tiles: u64,
@@ -102,6 +100,7 @@ impl Geometry {
             lb: p.logit_bits,
             kd: p.kernel_digit_bits(),
             nw: p.tap_index_bits(),
+            fw: p.count_bits(),
             row_tiles: (p.weight_words / u64::from(p.rows.max(1))).max(2),
             rtb: clog2((p.weight_words / u64::from(p.rows.max(1))).max(2)),
             lw: clog2(u64::from(p.cols) + 1),

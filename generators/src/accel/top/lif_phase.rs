@@ -6,7 +6,7 @@
 use super::super::lif_unit::{lif_unit, LifUnitParams};
 use super::super::pe::clog2;
 use super::common::{fit, lanes, row_address, u};
-use super::geometry::FW;
+
 use super::sequencer::ph;
 use super::Ctx;
 use spikeforge_config::catalog::Counter;
@@ -54,18 +54,21 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
     let nb = clog2(u64::from(n.max(2)));
     let busy = m.reg("lif_busy", Bool);
     let t = m.reg("lif_t", UInt(16));
-    let p = m.reg("lif_p", UInt(FW));
-    let cb = m.reg("lif_cb", UInt(FW));
+    let p = m.reg("lif_p", UInt(g.fw));
+    let cb = m.reg("lif_cb", UInt(g.fw));
     let grp = m.reg("lif_g", UInt(nb));
     let tail = m.reg("lif_tail", UInt(3));
     let last_g = m.wire_from("lif_last_g", grp.is_eq(u64::from(n - 1)));
-    let last_cb = m.wire_from("lif_last_cb", cb.wrapping_add(1).is_eq(fit(desc.n_ctb, FW)));
-    let last_p = m.wire_from("lif_last_p", p.wrapping_add(1).is_eq(fit(desc.p, FW)));
+    let last_cb = m.wire_from(
+        "lif_last_cb",
+        cb.wrapping_add(1).is_eq(fit(desc.n_ctb, g.fw)),
+    );
+    let last_p = m.wire_from("lif_last_p", p.wrapping_add(1).is_eq(fit(desc.p, g.fw)));
     let last_t = m.wire_from("lif_last_t", t.wrapping_add(1).is_eq(seq.tw));
     let last = m.wire_from("lif_final", busy & last_g & last_cb & last_p & last_t);
     // Stepped instead of multiplied: the column tile `ct = g·n_ctb + cb`, its psum row
     // `ct·P + p`, the psum row `cb·P + p` of group 0, and the membrane row `base + p·n_ctb`.
-    let ct = m.reg("lif_ct", UInt(FW));
+    let ct = m.reg("lif_ct", UInt(g.fw));
     let psum_row = m.reg("lif_psum_row", UInt(pa));
     let cb_row = m.reg("lif_cb_row", UInt(pa));
     let mem_row = m.reg("lif_mem_row", UInt(ma));
@@ -87,12 +90,12 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
     let adv_cb = m.wire_from("lif_adv_cb", busy & last_g);
     Update::new(cb)
         .when(start, 0)
-        .when(adv_cb, last_cb.select(u(0, FW), cb.wrapping_add(1)))
+        .when(adv_cb, last_cb.select(u(0, g.fw), cb.wrapping_add(1)))
         .apply(m);
     let adv_p = m.wire_from("lif_adv_p", adv_cb & last_cb);
     Update::new(p)
         .when(start, 0)
-        .when(adv_p, last_p.select(u(0, FW), p.wrapping_add(1)))
+        .when(adv_p, last_p.select(u(0, g.fw), p.wrapping_add(1)))
         .apply(m);
     Update::new(t)
         .when(start, 0)
@@ -118,8 +121,8 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
         .when(
             busy,
             last_g.select(
-                last_cb.select(u(0, FW), cb.wrapping_add(1)),
-                ct.wrapping_add(fit(desc.n_ctb, FW)),
+                last_cb.select(u(0, g.fw), cb.wrapping_add(1)),
+                ct.wrapping_add(fit(desc.n_ctb, g.fw)),
             ),
         )
         .apply(m);
@@ -188,7 +191,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     m.next(first1, first);
     let last1 = m.reg("lif_last1", Bool);
     m.next(last1, busy & last_g);
-    let ct1 = m.reg_no_reset("lif_ct1", UInt(FW));
+    let ct1 = m.reg_no_reset("lif_ct1", UInt(g.fw));
     m.next(ct1, ct);
     // The psum address, kept only as wide as it is used: it addresses the output spike words.
     let la = pa.min(g.sa);
@@ -284,14 +287,20 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     m.mem_write(bufs.spike_b, out_we & !seq.role, spike_addr, spike_word);
 
     // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
-    let states = m.wire_from("states_per_position", fit(desc.m, FW) >> n.trailing_zeros());
-    let mem_lanes = lanes(&cb.expr(), &states.expr(), cols, g.lw);
-    let lif_lanes = lanes(&ct.expr(), &desc.m.expr(), cols, g.lw);
+    let states = m.wire_from(
+        "states_per_position",
+        fit(desc.m, g.fw) >> n.trailing_zeros(),
+    );
+    let mem_lanes = lanes(&cb.expr(), &states.expr(), cols, g.fw, g.lw);
+    let lif_lanes = lanes(&ct.expr(), &desc.m.expr(), cols, g.fw, g.lw);
     let when = |c: Expr, v: Expr| c.select(v.clone(), u(0, v.width()));
     let counts = vec![
         (
             Counter::OutputSpikeWrites,
-            when(v1.expr(), lanes(&ct1.expr(), &desc.m.expr(), cols, g.lw)),
+            when(
+                v1.expr(),
+                lanes(&ct1.expr(), &desc.m.expr(), cols, g.fw, g.lw),
+            ),
         ),
         (
             Counter::PsumBufferReads,

@@ -9,7 +9,7 @@
 use super::super::mixed_radix::{self, Radices, Tap};
 use super::super::pe::clog2;
 use super::common::{fit, u};
-use super::geometry::{Geometry, FW};
+use super::geometry::Geometry;
 use super::Ctx;
 use spikeforge_dsl::library::{Layout, Update};
 use spikeforge_dsl::prelude::*;
@@ -151,8 +151,8 @@ fn fill_tap_table(
     let started = m.reg("tap_fill_started", Bool);
     let filled = m.reg("tap_fill_done", Bool);
     let slot = m.reg("tap_fill_row", UInt(ib));
-    let rt = m.reg("tap_fill_rt", UInt(FW));
-    let n = m.reg("tap_fill_n", UInt(FW));
+    let rt = m.reg("tap_fill_rt", UInt(g.fw));
+    let n = m.reg("tap_fill_n", UInt(g.fw));
     let cl = m.reg_no_reset("tap_fill_cl", UInt(g.cl_bits));
     let r = m.reg_no_reset("tap_fill_r", UInt(g.kd));
     let s = m.reg_no_reset("tap_fill_s", UInt(g.kd));
@@ -165,16 +165,16 @@ fn fill_tap_table(
         s: first.select(zero(g.kd), s.expr()),
         lin: first.select(zero(sa), lin.expr()),
     };
-    let n_now = first.select(zero(FW), n.expr());
+    let n_now = first.select(zero(g.fw), n.expr());
     let slot_now = first.select(zero(ib), slot.expr());
-    let rt_now = first.select(zero(FW), rt.expr());
+    let rt_now = first.select(zero(g.fw), rt.expr());
     let writing = counting.clone() & !filled.expr();
     let next = mixed_radix::increment(&now, radix);
     for (reg, v) in [(cl, next.cl), (r, next.r), (s, next.s), (lin, next.lin)] {
         m.next_when(reg, writing.clone(), v);
     }
     let last_slot = slot_now.is_eq(u64::from(g.rows) - 1);
-    let last_rt = rt_now.wrapping_add(1).is_eq(fit(desc.n_rt, FW));
+    let last_rt = rt_now.wrapping_add(1).is_eq(fit(desc.n_rt, g.fw));
     Update::new(started)
         .when(!counting.clone(), false)
         .when(writing.clone(), true)

@@ -4,7 +4,7 @@
 
 use super::super::pe::clog2;
 use super::common::{fit, row_address, u};
-use super::geometry::FW;
+
 use super::sequencer::ph;
 use super::stage_setup::StageSetup;
 use super::weight_loader::Loader;
@@ -55,23 +55,23 @@ pub fn build(
 ) -> Streamer {
     let Ctx { g, seq, desc, .. } = cx;
     let busy = m.reg("st_busy", Bool);
-    let pair = m.reg("st_pair", UInt(FW));
-    let ct = m.reg("st_ct", UInt(FW));
-    let group = m.reg("st_g", UInt(FW));
+    let pair = m.reg("st_pair", UInt(g.fw));
+    let ct = m.reg("st_ct", UInt(g.fw));
+    let group = m.reg("st_g", UInt(g.fw));
     // Cycles since the last column was issued (0 while issuing), up to the drain.
     let tail = m.reg("st_tail", UInt(clog2(g.drain + 1)));
     let issue = m.wire_from("st_issue", busy & tail.is_eq(0));
     let end = m.wire_from("st_end", busy & tail.is_eq(g.drain));
     let last_pair = m.wire_from(
         "st_last_pair",
-        ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW))
-            & group.wrapping_add(1).is_eq(fit(desc.groups, FW)),
+        ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw))
+            & group.wrapping_add(1).is_eq(fit(desc.groups, g.fw)),
     );
 
     // Pair control (§5 timing).
     let in_array = m.wire_from("in_array", seq.in_phase(ph::ARRAY));
     let ld_done = m.reg("ld_done", Bool); // the load of pair `next` has finished
-    let next = m.reg("st_next", UInt(FW)); // the next pair to stream
+    let next = m.reg("st_next", UInt(g.fw)); // the next pair to stream
     let loaded_next = m.wire_from("loaded_next", ld_done | ld.last);
     let free = m.wire_from("st_free", !busy | end);
     // Pairs remain to stream: none has started yet, or the one streaming is not the last.
@@ -83,8 +83,8 @@ pub fn build(
     let load_next = if g.p.double_buffer {
         let ld_last_pair = m.wire_from(
             "ld_last_pair",
-            ld.ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW))
-                & ld.group.wrapping_add(1).is_eq(fit(desc.groups, FW)),
+            ld.ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw))
+                & ld.group.wrapping_add(1).is_eq(fit(desc.groups, g.fw)),
         );
         start & !ld_last_pair.expr()
     } else {
@@ -94,7 +94,7 @@ pub fn build(
     m.drive(
         ld.start_pair,
         enter_array.select(
-            u(0, FW),
+            u(0, g.fw),
             if g.p.double_buffer {
                 next.wrapping_add(1)
             } else {
@@ -109,7 +109,7 @@ pub fn build(
 
     // Streamer bookkeeping: each start advances (ct, g) by one pair (not for the first).
     let first_pair = next.is_eq(0);
-    let wrap = group.wrapping_add(1).is_eq(fit(desc.groups, FW));
+    let wrap = group.wrapping_add(1).is_eq(fit(desc.groups, g.fw));
     let advance = start & !first_pair.clone();
     Update::new(next)
         .when(enter_array, 0)
@@ -140,7 +140,7 @@ pub fn build(
         .when(enter_array, 0)
         .when(
             advance.clone(),
-            wrap.select(u(0, FW), group.wrapping_add(1)),
+            wrap.select(u(0, g.fw), group.wrapping_add(1)),
         )
         .apply(m);
 
@@ -219,8 +219,8 @@ fn column_loop(
     group: Signal,
 ) -> ColumnLoop {
     let Ctx { g, seq, desc, .. } = cx;
-    let p = m.reg("st_p", UInt(FW));
-    let f = m.reg("st_f", UInt(FW));
+    let p = m.reg("st_p", UInt(g.fw));
+    let f = m.reg("st_f", UInt(g.fw));
     let t = m.reg("st_t", UInt(16));
     let rl = m.reg("st_rl", UInt(16));
     // Every value of the window coordinates the fetch uses lies in (−2^k, H + 2^k), k = kd
@@ -231,13 +231,13 @@ fn column_loop(
         "st_r",
         group
             .wrapping_add(1)
-            .is_eq(fit(desc.groups, FW))
+            .is_eq(fit(desc.groups, g.fw))
             .select(fit(desc.last_group, 16), u(u64::from(g.d), 16)),
     );
     let last_rl = m.wire_from("st_last_rl", rl.wrapping_add(1).is_eq(r));
     let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
-    let last_f = m.wire_from("st_last_f", f.wrapping_add(1).is_eq(fit(desc.f, FW)));
-    let last_p = m.wire_from("st_last_p", p.wrapping_add(1).is_eq(fit(desc.p, FW)));
+    let last_f = m.wire_from("st_last_f", f.wrapping_add(1).is_eq(fit(desc.f, g.fw)));
+    let last_p = m.wire_from("st_last_p", p.wrapping_add(1).is_eq(fit(desc.p, g.fw)));
     let adv_t = m.wire_from("adv_t", issue & last_rl);
     let adv_p = m.wire_from("adv_p", adv_t & last_t);
     let adv_e = m.wire_from("adv_e", adv_p & last_f);
@@ -255,7 +255,7 @@ fn column_loop(
         .apply(m);
     Update::new(f)
         .when(start, 0)
-        .when(adv_p, last_f.select(u(0, FW), f.wrapping_add(1)))
+        .when(adv_p, last_f.select(u(0, g.fw), f.wrapping_add(1)))
         .apply(m);
     let neg_pad = Expr::sint(0, g.yw).wrapping_sub(fit(desc.pad, g.yw - 1).as_sint());
     let stride = fit(desc.stride, g.yw - 1).as_sint();

@@ -3,7 +3,7 @@
 //! buffer, in address order).
 
 use super::common::{fit, lanes, mixed_index, u};
-use super::geometry::FW;
+
 use super::registers::HostInputs;
 use super::sequencer::ph;
 use super::Ctx;
@@ -42,13 +42,13 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
     // Input words: (cg, y, x) outer, the window's timesteps inner (§3's spike-buffer layout).
     let in_t = m.reg("input_t", UInt(16));
     let in_pos = m.reg("input_position", UInt(g.sa)); // (cg·H + y)·W + x
-    let in_cg = m.reg("input_cg", UInt(FW));
-    let in_y = m.reg("input_y", UInt(FW));
-    let in_x = m.reg("input_x", UInt(FW));
+    let in_cg = m.reg("input_cg", UInt(g.fw));
+    let in_y = m.reg("input_y", UInt(g.fw));
+    let in_x = m.reg("input_x", UInt(g.fw));
     let t_last = in_t.wrapping_add(1).is_eq(seq.tw);
-    let x_last = in_x.wrapping_add(1).is_eq(fit(desc.w, FW));
-    let y_last = in_y.wrapping_add(1).is_eq(fit(desc.h, FW));
-    let cg_last = in_cg.wrapping_add(1).is_eq(fit(desc.cg_count, FW));
+    let x_last = in_x.wrapping_add(1).is_eq(fit(desc.w, g.fw));
+    let y_last = in_y.wrapping_add(1).is_eq(fit(desc.h, g.fw));
+    let cg_last = in_cg.wrapping_add(1).is_eq(fit(desc.cg_count, g.fw));
     let adv = m.wire_from("input_adv_position", s_fire & t_last.clone());
     Update::new(in_t)
         .when(req_fire, 0)
@@ -60,13 +60,13 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
         .apply(m);
     Update::new(in_x)
         .when(req_fire, 0)
-        .when(adv, x_last.clone().select(u(0, FW), in_x.wrapping_add(1)))
+        .when(adv, x_last.clone().select(u(0, g.fw), in_x.wrapping_add(1)))
         .apply(m);
     Update::new(in_y)
         .when(req_fire, 0)
         .when(
             adv & x_last.clone(),
-            y_last.clone().select(u(0, FW), in_y.wrapping_add(1)),
+            y_last.clone().select(u(0, g.fw), in_y.wrapping_add(1)),
         )
         .apply(m);
     Update::new(in_cg)
@@ -82,16 +82,16 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
     );
     m.mem_write(bufs.spike_a, s_fire & !seq.role, in_addr, host.s_data);
     m.mem_write(bufs.spike_b, s_fire & seq.role, in_addr, host.s_data);
-    let in_word_lanes = lanes(&in_cg.expr(), &desc.c.expr(), g.cols, g.lw);
+    let in_word_lanes = lanes(&in_cg.expr(), &desc.c.expr(), g.cols, g.fw, g.lw);
 
     // Weight words: (ct, rt, i) in address order; track them to count valid lanes.
     let w_addr = m.reg("weight_write_addr", UInt(g.wa));
-    let wct = m.reg("wrecv_ct", UInt(FW));
-    let wrt = m.reg("wrecv_rt", UInt(FW));
+    let wct = m.reg("wrecv_ct", UInt(g.fw));
+    let wrt = m.reg("wrecv_rt", UInt(g.fw));
     let wi = m.reg("wrecv_i", UInt(16));
     let wi_last = wi.wrapping_add(1).is_eq(g.rows);
-    let wrt_last = wrt.wrapping_add(1).is_eq(fit(desc.n_rt, FW));
-    let wct_last = wct.wrapping_add(1).is_eq(fit(desc.n_ct, FW));
+    let wrt_last = wrt.wrapping_add(1).is_eq(fit(desc.n_rt, g.fw));
+    let wct_last = wct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw));
     Update::new(w_addr)
         .when(req_fire, 0)
         .when(w_fire, w_addr.wrapping_add(1))
@@ -104,7 +104,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
         .when(req_fire, 0)
         .when(
             w_fire & wi_last.clone(),
-            wrt_last.clone().select(u(0, FW), wrt.wrapping_add(1)),
+            wrt_last.clone().select(u(0, g.fw), wrt.wrapping_add(1)),
         )
         .apply(m);
     Update::new(wct)
@@ -119,9 +119,10 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
     let wrecv_n = m.wire_from("wrecv_n", mixed_index(wrt, g.rows, wi, g.nw));
     let wrecv_valid = m.wire_from(
         "wrecv_lanes",
-        wrecv_n
-            .is_lt(desc.n)
-            .select(lanes(&wct.expr(), &desc.m.expr(), g.cols, g.lw), u(0, g.lw)),
+        wrecv_n.is_lt(desc.n).select(
+            lanes(&wct.expr(), &desc.m.expr(), g.cols, g.fw, g.lw),
+            u(0, g.lw),
+        ),
     );
 
     // Requests: the input stream at stage 0, then the weights.

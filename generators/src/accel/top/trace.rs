@@ -3,7 +3,7 @@
 //! the output-role spike buffer per beat.
 
 use super::common::{fit, row_address};
-use super::geometry::FW;
+
 use super::result_stream::ResultRegs;
 use super::sequencer::ph;
 use super::Ctx;
@@ -27,8 +27,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
         g, seq, desc, bufs, ..
     } = cx;
     let pending = m.reg("trace_pending", Bool); // a read was issued last cycle
-    let ct = m.reg("trace_ct", UInt(FW));
-    let p = m.reg("trace_p", UInt(FW));
+    let ct = m.reg("trace_ct", UInt(g.fw));
+    let p = m.reg("trace_p", UInt(g.fw));
     let t = m.reg("trace_t", UInt(16));
     // Words go out in (ct, p, t) order, so their spike row `ct·P + p` just counts.
     let row = m.reg("trace_row", UInt(g.sa));
@@ -43,8 +43,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
     let qa = m.mem_read(bufs.spike_a, "trace_qa", issue & seq.role, addr);
     let qb = m.mem_read(bufs.spike_b, "trace_qb", issue & !seq.role, addr);
     let last_t = t.wrapping_add(1).is_eq(seq.tw);
-    let last_p = p.wrapping_add(1).is_eq(fit(desc.p, FW));
-    let last_ct = ct.wrapping_add(1).is_eq(fit(desc.n_ct, FW));
+    let last_p = p.wrapping_add(1).is_eq(fit(desc.p, g.fw));
+    let last_ct = ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw));
     let done = m.wire_from("trace_done", in_trace & all & !result.valid & !pending);
     Update::new(pending)
         .when(restart, false)
@@ -62,7 +62,9 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
         .when(restart, 0)
         .when(
             issue & last_t.clone(),
-            last_p.clone().select(Expr::uint(0, FW), p.wrapping_add(1)),
+            last_p
+                .clone()
+                .select(Expr::uint(0, g.fw), p.wrapping_add(1)),
         )
         .apply(m);
     Update::new(ct)

@@ -4,7 +4,7 @@
 
 use super::super::pe::clog2;
 use super::common::{fit, lanes, mixed_index, u};
-use super::geometry::{Geometry, FW};
+use super::geometry::Geometry;
 use super::Ctx;
 use spikeforge_dsl::library::Update;
 use spikeforge_dsl::prelude::*;
@@ -47,11 +47,11 @@ pub fn half_of(g: &Geometry, pair: &Expr) -> Expr {
 pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     let Ctx { g, desc, bufs, .. } = cx;
     let start = m.wire("ld_start", Bool);
-    let start_pair = m.wire("ld_start_pair", UInt(FW));
+    let start_pair = m.wire("ld_start_pair", UInt(g.fw));
     let busy = m.reg("ld_busy", Bool);
-    let pair = m.reg("ld_pair", UInt(FW));
-    let ct = m.reg("ld_ct", UInt(FW));
-    let group = m.reg("ld_g", UInt(FW));
+    let pair = m.reg("ld_pair", UInt(g.fw));
+    let ct = m.reg("ld_ct", UInt(g.fw));
+    let group = m.reg("ld_g", UInt(g.fw));
     let tile = m.reg("ld_tile", UInt(16));
     let row = m.reg("ld_row", UInt(16));
     // The pairs read the weight buffer in address order `(ct·n_rt + rt)·rows + i` (column tile
@@ -61,7 +61,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
         "ld_r",
         group
             .wrapping_add(1)
-            .is_eq(fit(desc.groups, FW))
+            .is_eq(fit(desc.groups, g.fw))
             .select(fit(desc.last_group, 16), u(u64::from(g.d), 16)),
     );
     let last_row = m.wire_from("ld_last_row", row.is_eq(g.rows - 1));
@@ -75,8 +75,10 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     let n = m.wire_from("ld_n", mixed_index(rt, g.rows, row, g.nw));
     let valid_lanes = m.wire_from(
         "ld_valid_lanes",
-        (busy & n.is_lt(desc.n))
-            .select(lanes(&ct.expr(), &desc.m.expr(), g.cols, g.lw), u(0, g.lw)),
+        (busy & n.is_lt(desc.n)).select(
+            lanes(&ct.expr(), &desc.m.expr(), g.cols, g.fw, g.lw),
+            u(0, g.lw),
+        ),
     );
     let wl_weights = m.mem_read(bufs.weight, "weight_q", busy, addr);
     let wl_en = m.reg("wl_en_d", Bool);
@@ -89,7 +91,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
 
     // Each start advances (ct, g) by one pair from the previous one: no division.
     let next_group = group.wrapping_add(1);
-    let wrap = next_group.is_eq(fit(desc.groups, FW));
+    let wrap = next_group.is_eq(fit(desc.groups, g.fw));
     Update::new(busy)
         .when(start, true)
         .when(last, false)
@@ -101,7 +103,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
         .apply(m);
     Update::new(group)
         .when(enter_array, 0)
-        .when(start, wrap.select(u(0, FW), next_group))
+        .when(start, wrap.select(u(0, g.fw), next_group))
         .apply(m);
     Update::new(tile)
         .when(start, 0)
