@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the real tools spikeforge's tests use — Verilator, Yosys, Icarus Verilog (and the
-# C++ compiler Verilator needs) — from Debian's packages, only when they are missing.
+# C++ compiler Verilator needs), nextpnr-ice40 (place and route) — from Debian's packages,
+# only when they are missing.
 set -euo pipefail
 
 need=()
 command -v verilator >/dev/null 2>&1 || need+=(verilator)
 command -v yosys >/dev/null 2>&1 || need+=(yosys)
 command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
+command -v nextpnr-ice40 >/dev/null 2>&1 || need+=(nextpnr-ice40)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 

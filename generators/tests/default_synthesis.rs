@@ -8,17 +8,22 @@
 //!   no undriven or multiply driven nets; and `check -assert` on the flattened design
 //!   ([`tools::yosys_check_coarse`]), which sees a loop through instances too (`check` cannot
 //!   see through the iCE40 netlist's LUT cells);
-//! * the PE array alone on iCE40, for the LUTs per PE.
+//! * the PE array alone on iCE40, for the LUTs per PE;
+//! * place and route (`nextpnr-ice40`) of a small accelerator on an iCE40 HX8K: it fits, the
+//!   clock it reaches, and its critical path — which must run through a datapath unit (the
+//!   entropy unit, the PE array, a LIF datapath), not through the top's control.
 //!
-//! The three tests run in parallel (a few minutes each on a 2-core machine). Each writes its
+//! The four tests run in parallel (a few minutes each on a 2-core machine). Each writes its
 //! figures to `<target>/tmp/spikeforge-synthesis-*.md`; `scripts/test.sh` prints them at the
 //! end of the run, and the README quotes them.
 
+use spikeforge_config::{FireCompare, Leak, Reset};
 use spikeforge_dsl::ir::Design;
 use spikeforge_dsl::{elaborate, emit_verilog};
 use spikeforge_generators::accel::params::{prototype_config, AccelParams};
 use spikeforge_generators::accel::pe_array::{pe_array, PeArrayParams};
 use spikeforge_generators::accel::top::accelerator;
+use spikeforge_rtlsim::pnr::{self, Ice40Part};
 use spikeforge_rtlsim::tools::{self, SynthReport};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -205,6 +210,90 @@ fn synth_default_pe_array_luts_per_pe() {
             count(&r, r.brams),
             luts as f64 / pes as f64,
             ffs as f64 / pes as f64
+        ),
+    );
+}
+
+/// A 1×2 accelerator with small buffers and control limits (4-kbit weight and psum buffers,
+/// 2 stages, 4 classes, 16-bit logits, 32-bit counters): the largest array whose bare top
+/// (its 181 ports on pins) fits the largest iCE40 while the entropy unit has no DSPs to use.
+fn small_ice40_params() -> AccelParams {
+    AccelParams {
+        name: "sf_ice40_1x2".into(),
+        rows: 1,
+        cols: 2,
+        weight_spad_depth: 4,
+        psum_bits: 16,
+        pipeline_regs: 0,
+        double_buffer: false,
+        weight_bits: 4,
+        membrane_bits: 8,
+        leak: Leak::Shift(2),
+        reset: Reset::Hard,
+        fire_compare: FireCompare::Ge,
+        share_factor: 1,
+        max_stages: 2,
+        max_classes: 4,
+        logit_bits: 16,
+        counter_bits: 32,
+        max_tick_batch: 2,
+        weight_words: 512,
+        spike_words: 512,
+        psum_words: 128,
+        membrane_words: 128,
+    }
+}
+
+#[test]
+fn small_accelerator_places_and_routes_on_ice40_hx8k() {
+    let params = small_ice40_params();
+    let design = elaborate(&accelerator(&params)).unwrap_or_else(|e| panic!("{e}"));
+    let (_dir, files, top) = write(&design);
+    let t = Instant::now();
+    let r =
+        pnr::nextpnr_ice40(&files, &top, Ice40Part::HX8K_CT256).unwrap_or_else(|e| panic!("{e}"));
+    let seconds = t.elapsed().as_secs_f64();
+    assert!(
+        r.logic_cells.used <= r.logic_cells.available && r.logic_cells.used > 0,
+        "{:?} (log {})",
+        r.logic_cells,
+        r.log.display()
+    );
+    assert!(
+        r.fmax_mhz > 1.0,
+        "fmax {} MHz (log {})",
+        r.fmax_mhz,
+        r.log.display()
+    );
+    let cp = &r.critical_path;
+    // Cells inside an instance are named after it (`u_entropy.…`, `u_array.…`, `u_lif_0.…`).
+    let in_unit = |cell: &str| cell.starts_with("u_");
+    assert!(
+        in_unit(&cp.from) || in_unit(&cp.to),
+        "the critical path runs through the top's control: {} -> {} ({:.1} ns; log {})",
+        cp.from,
+        cp.to,
+        cp.total_ns(),
+        r.log.display()
+    );
+    save_report(
+        "pnr-hx8k",
+        &format!(
+            "nextpnr-ice40 of `{top}` (1×2 array, small buffers and limits) on an iCE40 HX8K CT256: {} of {} logic cells, {} of {} block RAMs, {} of {} I/Os; {:.1} MHz; critical path {:.1} ns ({:.1} ns logic in {} cells, {:.1} ns routing) from `{}` to `{}`; {:.0} s with synthesis",
+            r.logic_cells.used,
+            r.logic_cells.available,
+            r.brams.used,
+            r.brams.available,
+            r.ios.used,
+            r.ios.available,
+            r.fmax_mhz,
+            cp.total_ns(),
+            cp.logic_ns,
+            cp.logic_cells,
+            cp.routing_ns,
+            cp.from,
+            cp.to,
+            seconds
         ),
     );
 }

@@ -23,6 +23,8 @@ pub enum Tool {
     Vvp,
     /// `yosys-abc` (the ABC build shipped with Yosys; its model checkers prove properties).
     YosysAbc,
+    /// `nextpnr-ice40` (place and route for Lattice iCE40).
+    NextpnrIce40,
 }
 
 impl Tool {
@@ -34,6 +36,7 @@ impl Tool {
             Tool::Iverilog => "Icarus Verilog",
             Tool::Vvp => "Icarus Verilog's run time",
             Tool::YosysAbc => "ABC (Yosys's build)",
+            Tool::NextpnrIce40 => "nextpnr for iCE40",
         }
     }
     /// Command on `PATH`.
@@ -44,6 +47,7 @@ impl Tool {
             Tool::Iverilog => "iverilog",
             Tool::Vvp => "vvp",
             Tool::YosysAbc => "yosys-abc",
+            Tool::NextpnrIce40 => "nextpnr-ice40",
         }
     }
     /// Debian package providing it.
@@ -52,6 +56,7 @@ impl Tool {
             Tool::Verilator => "verilator",
             Tool::Yosys | Tool::YosysAbc => "yosys",
             Tool::Iverilog | Tool::Vvp => "iverilog",
+            Tool::NextpnrIce40 => "nextpnr-ice40",
         }
     }
     fn version_args(self) -> &'static [&'static str] {
@@ -61,6 +66,7 @@ impl Tool {
             Tool::Iverilog => &["-V"],
             Tool::Vvp => &["-V"],
             Tool::YosysAbc => &["-q", "version"],
+            Tool::NextpnrIce40 => &["--version"],
         }
     }
     /// Minimum (major, minor) version, if any.
@@ -189,7 +195,7 @@ pub(crate) fn logs_dir() -> Result<PathBuf, RtlSimError> {
     Ok(d)
 }
 
-fn log_name(kind: &str, files: &[PathBuf], top: &str) -> String {
+pub(crate) fn log_name(kind: &str, files: &[PathBuf], top: &str) -> String {
     let mut h = blake3::Hasher::new();
     h.update(kind.as_bytes());
     h.update(top.as_bytes());
@@ -200,13 +206,13 @@ fn log_name(kind: &str, files: &[PathBuf], top: &str) -> String {
     format!("{kind}-{top}-{}.log", &h.finalize().to_hex()[..16])
 }
 
-struct Ran {
-    success: bool,
-    text: String,
-    log: PathBuf,
+pub(crate) struct Ran {
+    pub(crate) success: bool,
+    pub(crate) text: String,
+    pub(crate) log: PathBuf,
 }
 
-fn run_logged(mut cmd: Command, log: PathBuf) -> Result<Ran, RtlSimError> {
+pub(crate) fn run_logged(mut cmd: Command, log: PathBuf) -> Result<Ran, RtlSimError> {
     let prog = cmd.get_program().to_string_lossy().into_owned();
     let out = cmd.output().map_err(|e| RtlSimError::io(prog, e))?;
     let text = format!(
@@ -396,7 +402,7 @@ fn yosys_script(
     run_logged(cmd, log)
 }
 
-fn yosys_run(
+pub(crate) fn yosys_run(
     kind: &str,
     files: &[PathBuf],
     top: &str,
