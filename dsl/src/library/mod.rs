@@ -12,12 +12,14 @@
 //! | [`lanes`] | a vector cut into equal lanes |
 //! | [`Fsm`] | a state machine with named states (`localparam`s), prioritised transitions, `is`, `entering` |
 //! | [`StreamIn`], [`StreamOut`] | valid/ready/payload ports with flat names (`s_valid`, `s_ready`, `s_data`) |
+//! | [`counter_file`] | many wide event counters in one RAM, narrow accumulators flushed round robin (a module) |
 //!
 //! Each block is built with `#[track_caller]` entry points, so a width or type error is reported
 //! at the user's line, not at a line of this library.
 
 mod bundle;
 mod counter;
+mod counter_file;
 mod fsm;
 mod pipe;
 mod stream;
@@ -25,6 +27,7 @@ mod update;
 
 pub use bundle::{lanes, Layout};
 pub use counter::{Counter, LoopNest};
+pub use counter_file::{counter_file, CounterFileSpec};
 pub use fsm::Fsm;
 pub use pipe::pipe;
 pub use stream::{assert_stream_protocol, assume_stream_protocol, StreamIn, StreamOut};
