@@ -3,6 +3,7 @@
 //! elaborated.
 
 use super::expr::{Expr, Kind};
+use super::value::Value;
 use super::Signal;
 use crate::ir::{address_bits, SourceLoc};
 use crate::types::{Type, UInt, MAX_WIDTH};
@@ -208,6 +209,9 @@ pub struct ModuleBuilder {
     pub(crate) data: ModuleData,
     /// The guards of the conditional scopes being built, innermost last.
     pub(crate) scope: Vec<Expr>,
+    /// Slices driven with [`ModuleBuilder::drive_bits`]: (target, lowest bit, value, where),
+    /// joined into one driver per target by [`ModuleBuilder::finish`].
+    slices: Vec<(Signal, u32, Expr, SourceLoc)>,
 }
 
 impl ModuleBuilder {
@@ -230,6 +234,7 @@ impl ModuleBuilder {
                 problems: Vec::new(),
             },
             scope: Vec::new(),
+            slices: Vec::new(),
         }
     }
 
@@ -296,6 +301,123 @@ impl ModuleBuilder {
         let out = self.declare(name.into(), value.ty(), DeclKind::Output, loc);
         self.push_driver(out, value, None, loc, false);
         out
+    }
+
+    /// Declares an output port that is itself a register (reset to 0): returns the register,
+    /// `<name>_r`, to give its next value with [`ModuleBuilder::next`]; the port `<name>`
+    /// shows it.
+    ///
+    /// ```
+    /// use spikeforge_dsl::prelude::*;
+    /// let mut m = ModuleBuilder::new("toggler");
+    /// let q = m.output_reg("q", Bool);
+    /// m.next(q, !q.expr());
+    /// elaborate(&m.finish()).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn output_reg(&mut self, name: impl Into<String>, ty: Type) -> Signal {
+        let name = name.into();
+        let loc = Location::caller();
+        let reg = self.declare(
+            format!("{name}_r"),
+            ty,
+            DeclKind::Reg {
+                reset: Some(BigInt::from(0)),
+            },
+            loc,
+        );
+        let out = self.declare(name, ty, DeclKind::Output, loc);
+        self.push_driver(out, reg.expr(), None, loc, false);
+        reg
+    }
+
+    /// Drives bits `lsb ..` of an output port or wire with `value` (its width says how many):
+    /// a vector may be driven slice by slice, each bit exactly once (checked when the module
+    /// is finished: a bit driven twice or never is reported at the slice's line).
+    ///
+    /// ```
+    /// use spikeforge_dsl::prelude::*;
+    /// let mut m = ModuleBuilder::new("swap");
+    /// let a = m.input("a", UInt(8));
+    /// let y = m.output("y", UInt(8));
+    /// m.drive_bits(y, 0, a.bits(7, 4));
+    /// m.drive_bits(y, 4, a.bits(3, 0));
+    /// elaborate(&m.finish()).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn drive_bits(&mut self, target: Signal, lsb: u32, value: impl Into<Expr>) {
+        let value: Expr = value.into();
+        let value = if value.ty().is_signed() {
+            value.as_uint()
+        } else {
+            value
+        };
+        self.slices.push((target, lsb, value, Location::caller()));
+    }
+
+    /// Joins the slices of [`ModuleBuilder::drive_bits`] into one driver per target.
+    fn join_slices(&mut self) {
+        let mut slices = std::mem::take(&mut self.slices);
+        slices.sort_by_key(|(t, lsb, _, _)| (t.index, *lsb));
+        let mut i = 0;
+        while i < slices.len() {
+            let target = slices[i].0;
+            let name = self.data.decls[target.index as usize].name.clone();
+            let width = target.ty.width();
+            let mut parts: Vec<Expr> = Vec::new();
+            let mut next_bit = 0u32;
+            let first_loc = slices[i].3;
+            let mut ok = true;
+            while i < slices.len() && slices[i].0.index == target.index {
+                let (_, lsb, value, loc) = slices[i].clone();
+                let w = value.width();
+                if lsb < next_bit {
+                    self.problem(
+                        format!(
+                            "`{name}`: bits {lsb}..{} driven twice",
+                            next_bit.min(lsb + w) - 1
+                        ),
+                        loc,
+                    );
+                    ok = false;
+                } else if lsb > next_bit {
+                    self.problem(
+                        format!("`{name}`: bits {next_bit}..{} never driven", lsb - 1),
+                        loc,
+                    );
+                    ok = false;
+                }
+                if lsb + w > width {
+                    self.problem(
+                        format!(
+                            "`{name}` is {width} bits: bits {lsb}..{} do not exist",
+                            lsb + w - 1
+                        ),
+                        loc,
+                    );
+                    ok = false;
+                }
+                parts.push(value);
+                next_bit = next_bit.max(lsb + w);
+                i += 1;
+            }
+            if ok && next_bit < width {
+                self.problem(
+                    format!("`{name}`: bits {next_bit}..{} never driven", width - 1),
+                    first_loc,
+                );
+                ok = false;
+            }
+            if ok {
+                let joined = Expr::cat(parts.into_iter().rev());
+                let joined = if target.ty.is_signed() {
+                    joined.as_sint()
+                } else {
+                    joined
+                };
+                self.push_driver(target, joined, None, first_loc, false);
+            }
+        }
     }
 
     /// Declares a wire; drive it with [`ModuleBuilder::drive`].
@@ -620,6 +742,7 @@ impl ModuleBuilder {
 
     /// Freezes the module.
     pub fn finish(mut self) -> Module {
+        self.join_slices();
         super::scope::merge_scoped_drivers(&mut self.data);
         Module(Rc::new(self.data))
     }
