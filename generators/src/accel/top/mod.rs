@@ -207,6 +207,21 @@ pub fn accelerator(p: &AccelParams) -> Module {
         seq.prediction,
         &counter_file,
     );
+    stream_ports(m, &host, &seq, &rx, &results, &tr);
+    module.finish()
+}
+
+/// The request and result streams' ports (§8), what the accelerator promises of them (the
+/// valid/ready protocol, and that a request or beat waits only in the phase that issued it)
+/// and what it assumes of the host's weight and spike streams.
+fn stream_ports(
+    m: &mut ModuleBuilder,
+    host: &HostInputs,
+    seq: &Sequencer,
+    rx: &streams_in::StreamsIn,
+    results: &result_stream::ResultRegs,
+    tr: &trace::Trace,
+) {
     let req_valid = m.output_from("req_valid", rx.req_valid);
     let req_kind = m.output_from("req_kind", rx.req_kind.zext(2));
     let req_stage = m.output_from("req_stage", fit(seq.stage, 8));
@@ -255,7 +270,6 @@ pub fn accelerator(p: &AccelParams) -> Module {
     );
     assume_stream_protocol(m, "w", host.w_valid, w_ready, host.w_data);
     assume_stream_protocol(m, "s", host.s_valid, s_ready, host.s_data);
-    module.finish()
 }
 
 /// The generation parameters, recorded on the module (they reach the emitted header).
