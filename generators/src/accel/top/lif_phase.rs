@@ -158,11 +158,7 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
 /// phase ends).
 pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> LifPhase {
     let Ctx {
-        g,
-        globals,
-        seq,
-        desc,
-        bufs,
+        g, seq, desc, bufs, ..
     } = cx;
     let (pa, ma, mb, pb, cols) = (g.pa, g.ma, g.mb, g.pb, g.cols);
     let n = g.p.share_factor;
@@ -256,24 +252,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     m.next(mw_addr_q, maddr2);
     m.next(mw_data_q, v_out_word);
 
-    // The membrane clear (CLEAR phase, at the start of a run, when no LIF write is in flight)
-    // writes zeros through the LIF write-back's port: one write port is what block RAM offers.
-    let clear_count = m.reg("clear_count", UInt(32));
-    let clearing = m.wire_from("clear_we", seq.in_phase(ph::CLEAR));
-    Update::new(clear_count)
-        .when(seq.run_start, 0)
-        .when(clearing, clear_count.wrapping_add(1))
-        .apply(m);
-    let clear_done = m.wire_from(
-        "clear_done",
-        clearing & clear_count.wrapping_add(1).is_ge(globals.mem_words),
-    );
-    m.mem_write(
-        bufs.membrane,
-        clearing | mw_now,
-        clearing.select(fit(clear_count, ma), maddr2.expr()),
-        clearing.select(u(0, cols * mb), v_out_word.expr()),
-    );
+    let clear_done = membrane_write_port(m, cx, mw_now, maddr2, v_out_word);
     // Output spikes go to the output-role buffer at the psum address layout (§3).
     let spike_word = Expr::cat(spike_bits.into_iter().rev());
     let spike_addr = fit(addr2, g.sa);
@@ -319,4 +298,40 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         done,
         counts,
     }
+}
+
+/// The membrane buffer's one write port (block RAM offers one): the LIF write-back
+/// (`write`, at `addr`, of `word`), and the membrane clear of the CLEAR phase (at the start of
+/// a run, when no LIF write is in flight), which writes zeros. Returns the clear's end.
+fn membrane_write_port(
+    m: &mut ModuleBuilder,
+    cx: Ctx,
+    write: Signal,
+    addr: Signal,
+    word: Signal,
+) -> Signal {
+    let Ctx {
+        g,
+        globals,
+        seq,
+        bufs,
+        ..
+    } = cx;
+    let clear_count = m.reg("clear_count", UInt(32));
+    let clearing = m.wire_from("clear_we", seq.in_phase(ph::CLEAR));
+    Update::new(clear_count)
+        .when(seq.run_start, 0)
+        .when(clearing, clear_count.wrapping_add(1))
+        .apply(m);
+    let clear_done = m.wire_from(
+        "clear_done",
+        clearing & clear_count.wrapping_add(1).is_ge(globals.mem_words),
+    );
+    m.mem_write(
+        bufs.membrane,
+        clearing | write,
+        clearing.select(fit(clear_count, g.ma), addr.expr()),
+        clearing.select(u(0, g.cols * g.mb), word.expr()),
+    );
+    clear_done
 }
