@@ -285,3 +285,39 @@ fn every_error_is_reported_at_once() {
     assert_eq!(e.0.len(), 2, "{e}");
     assert!(e.to_string().starts_with("2 errors:"));
 }
+
+#[test]
+fn a_bit_driven_twice_is_reported_at_the_slice() {
+    let mut m = ModuleBuilder::new("twice");
+    let a = m.input("a", UInt(8));
+    let y = m.output("y", UInt(8));
+    m.drive_bits(y, 0, a.bits(4, 0));
+    m.drive_bits(y, 3, a.bits(7, 3));
+    let line = here_line!();
+    let e = errors(m).to_string();
+    assert!(e.contains("`y`: bits 3..4 driven twice"), "{e}");
+    assert!(e.contains(&line), "expected {line} in: {e}");
+}
+
+#[test]
+fn a_gap_and_a_slice_past_the_end_are_reported() {
+    let mut m = ModuleBuilder::new("gap");
+    let a = m.input("a", UInt(8));
+    let y = m.output("y", UInt(8));
+    m.drive_bits(y, 0, a.bits(1, 0));
+    m.drive_bits(y, 4, a.bits(7, 0));
+    let line = here_line!();
+    let e = errors(m).to_string();
+    assert!(e.contains("`y`: bits 2..3 never driven"), "{e}");
+    assert!(e.contains("`y` is 8 bits: bits 4..11 do not exist"), "{e}");
+    assert!(e.contains(&line), "expected {line} in: {e}");
+
+    let mut m = ModuleBuilder::new("short");
+    let a = m.input("a", UInt(8));
+    let y = m.output("y", UInt(8));
+    m.drive_bits(y, 0, a.bits(5, 0));
+    let line = here_line!();
+    let e = errors(m).to_string();
+    assert!(e.contains("`y`: bits 6..7 never driven"), "{e}");
+    assert!(e.contains(&line), "expected {line} in: {e}");
+}
