@@ -143,11 +143,12 @@ pub fn counter_file(spec: &CounterFileSpec) -> Module {
         let inc = fit(incs[k].expr(), lw);
         let local = m.reg(format!("acc_{name}"), UInt(lw));
         let taken = flushing & slot.is_eq(k as u64);
-        // `(taken ? 0 : local) + inc`: one adder, the gate folded into it.
-        let kept = taken.select(Expr::uint(0, lw), local.expr());
         m.next(
             local,
-            clear.select(Expr::uint(0, lw), kept.wrapping_add(inc)),
+            clear.select(
+                Expr::uint(0, lw),
+                taken.select(inc.clone(), local.wrapping_add(inc)),
+            ),
         );
         locals.push(local);
     }

@@ -317,7 +317,7 @@ fn membrane_write_port(
         bufs,
         ..
     } = cx;
-    let clear_count = m.reg("clear_count", UInt(32));
+    let clear_count = m.reg("clear_count", UInt(g.ma + 1));
     let clearing = m.wire_from("clear_we", seq.in_phase(ph::CLEAR));
     Update::new(clear_count)
         .when(seq.run_start, 0)
@@ -325,7 +325,10 @@ fn membrane_write_port(
         .apply(m);
     let clear_done = m.wire_from(
         "clear_done",
-        clearing & clear_count.wrapping_add(1).is_ge(globals.mem_words),
+        clearing
+            & fit(clear_count, 32)
+                .wrapping_add(1u64)
+                .is_ge(globals.mem_words),
     );
     m.mem_write(
         bufs.membrane,
