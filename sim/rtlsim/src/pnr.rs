@@ -40,9 +40,9 @@ pub struct Use {
 /// The critical path nextpnr reports for the clock.
 #[derive(Clone, Debug, Default)]
 pub struct CriticalPath {
-    /// The cell the path starts at (a flip-flop or RAM; named after the netlist's signals).
+    /// The first cell of the path with a netlist name (named after the design's signals).
     pub from: String,
-    /// The cell it ends at.
+    /// The last such cell.
     pub to: String,
     /// Logic cells passed (LUTs and carries, excluding the launching register).
     pub logic_cells: usize,
@@ -161,7 +161,17 @@ fn parse_report(path: &Path, log: PathBuf) -> Result<PnrReport, RtlSimError> {
         .and_then(|p| p["path"].as_array())
         .ok_or_else(|| bad("no register-to-register critical path"))?;
     let mut cp = CriticalPath::default();
-    for (i, step) in path.iter().enumerate() {
+    // Cells in path order; the endpoints named are the first and last with a netlist name
+    // (nextpnr's own cells, `$nextpnr_…`, such as a carry chain's feed-in, are skipped).
+    let cells: Vec<&str> = path
+        .iter()
+        .flat_map(|step| [step["from"]["cell"].as_str(), step["to"]["cell"].as_str()])
+        .flatten()
+        .collect();
+    let named: Vec<&str> = cells.into_iter().filter(|c| !c.starts_with('$')).collect();
+    cp.from = named.first().copied().unwrap_or("").to_string();
+    cp.to = named.last().copied().unwrap_or("").to_string();
+    for step in path {
         let delay = step["delay"].as_f64().unwrap_or(0.0);
         let kind = step["type"].as_str().unwrap_or("");
         if kind == "routing" {
@@ -172,10 +182,6 @@ fn parse_report(path: &Path, log: PathBuf) -> Result<PnrReport, RtlSimError> {
                 cp.logic_cells += 1;
             }
         }
-        if i == 0 {
-            cp.from = step["from"]["cell"].as_str().unwrap_or("").to_string();
-        }
-        cp.to = step["to"]["cell"].as_str().unwrap_or("").to_string();
     }
     Ok(PnrReport {
         logic_cells: use_of("ICESTORM_LC"),
