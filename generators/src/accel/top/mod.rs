@@ -5,18 +5,18 @@
 //! |---|---|---|
 //! | [`registers`] | §8 | ports, global registers, the register read |
 //! | [`descriptor`] | §8, §4 | stage-descriptor RAM and the working set of the current stage |
-//! | [`stage_setup`] | §4, §5 | the stage's fetch constants (products, first taps) |
+//! | [`stage_setup`] | §4, §5 | the stage's fetch constants (products) and the tap table |
 //! | [`sequencer`] | §4 | phases, windows, stages, spike-buffer roles, status |
 //! | [`streams_in`] | §4, §8 | request stream, input and weight receivers |
 //! | [`weight_loader`] | §5 load | weight buffer → scratchpads |
 //! | [`streamer`] | §5 stream, timing | pair control, column loop, drain |
-//! | [`im2col`] | §5 stream | tap digits, bounds, spike fetch |
+//! | [`im2col`] | §5 stream | tap-table read, bounds, spike fetch |
 //! | [`array_datapath`] | §5 | the PE array, column tags, column accumulators, psum writes |
 //! | [`lif_phase`] | §6 | LIF loop and datapaths, membrane clear and forwarding |
 //! | [`classify`] | §7 | logits, entropy unit, exit |
 //! | [`trace`] | §4, §8 | spike-trace readout |
 //! | [`result_stream`] | §8 | trace, logit and final beats |
-//! | [`counters`] | §9 | the performance counters |
+//! | [`counters`] | §9 | the performance counters (a counter-file instance) and their bus read |
 
 mod array_datapath;
 mod classify;
