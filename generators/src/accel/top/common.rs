@@ -1,5 +1,7 @@
 //! Small expression helpers shared by the blocks of the top.
 
+use super::descriptor::Descriptor;
+use super::geometry::Geometry;
 use spikeforge_dsl::prelude::*;
 
 /// The unsigned constant `v` in `w` bits.
@@ -72,4 +74,13 @@ pub fn lanes(index: &Expr, total: &Expr, cols: u32, fw: u32, w: u32) -> Expr {
 pub fn mixed_index(major: impl Into<Expr>, k: u32, minor: impl Into<Expr>, w: u32) -> Expr {
     let k = u(u64::from(k) % (1u64 << w), w);
     fit(fit(major, w) * k, w).wrapping_add(fit(minor, w))
+}
+
+/// The row tiles of group `group` (16 bits): `last_group` for the stage's last group, `D`
+/// otherwise (docs/accelerator.md §5).
+pub fn group_size(g: &Geometry, desc: &Descriptor, group: Signal) -> Expr {
+    group
+        .wrapping_add(1)
+        .is_eq(fit(desc.groups, g.fw))
+        .select(fit(desc.last_group, 16), u(u64::from(g.d), 16))
 }

@@ -3,7 +3,7 @@
 //! window coordinates `e·stride − pad`, `f·stride − pad`, and the drain.
 
 use super::super::pe::clog2;
-use super::common::{fit, row_address, u};
+use super::common::{fit, group_size, row_address, u};
 
 use super::sequencer::ph;
 use super::stage_setup::StageSetup;
@@ -227,13 +227,7 @@ fn column_loop(
     // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
     let ey = m.reg("st_ey", SInt(g.yw));
     let fx = m.reg("st_fx", SInt(g.yw));
-    let r = m.wire_from(
-        "st_r",
-        group
-            .wrapping_add(1)
-            .is_eq(fit(desc.groups, g.fw))
-            .select(fit(desc.last_group, 16), u(u64::from(g.d), 16)),
-    );
+    let r = m.wire_from("st_r", group_size(g, desc, group));
     let last_rl = m.wire_from("st_last_rl", rl.wrapping_add(1).is_eq(r));
     let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
     let last_f = m.wire_from("st_last_f", f.wrapping_add(1).is_eq(fit(desc.f, g.fw)));

@@ -3,7 +3,7 @@
 //! scratchpad entries `half·D + 0..r`.
 
 use super::super::pe::clog2;
-use super::common::{fit, lanes, mixed_index, u};
+use super::common::{fit, group_size, lanes, mixed_index, u};
 use super::geometry::Geometry;
 use super::Ctx;
 use spikeforge_dsl::library::Update;
@@ -57,13 +57,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     // The pairs read the weight buffer in address order `(ct·n_rt + rt)·rows + i` (column tile
     // outer, all of its row tiles, then the rows): one counter from 0 gives the address.
     let addr = m.reg("ld_addr", UInt(g.wa));
-    let r = m.wire_from(
-        "ld_r",
-        group
-            .wrapping_add(1)
-            .is_eq(fit(desc.groups, g.fw))
-            .select(fit(desc.last_group, 16), u(u64::from(g.d), 16)),
-    );
+    let r = m.wire_from("ld_r", group_size(g, desc, group));
     let last_row = m.wire_from("ld_last_row", row.is_eq(g.rows - 1));
     let last = m.wire_from("ld_last", busy & last_row & tile.wrapping_add(1).is_eq(r));
     // The row tile `g·D + tile`, in the width of the fan-in index it feeds.
