@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs the real tools spikeforge's tests use — Verilator, Yosys, Icarus Verilog (and the
-# C++ compiler Verilator needs), nextpnr-ice40 (place and route) — from Debian's packages,
-# only when they are missing.
+# Installs what spikeforge builds with and its tests use, only when it is missing: from
+# Debian's packages Verilator, Yosys, Icarus Verilog (and the C++ compiler Verilator needs),
+# nextpnr-ice40 (place and route) and libhdf5 (NIR files, read by `spikeforge import`); from
+# PyPI, into the project's virtual environment `.venv`, the `nir` package with numpy and
+# scikit-learn (versions in scripts/python-requirements.txt), which the importer's tests use
+# to write NIR files.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 command -v verilator >/dev/null 2>&1 || need+=(verilator)
@@ -11,8 +15,21 @@ command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
 command -v nextpnr-ice40 >/dev/null 2>&1 || need+=(nextpnr-ice40)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+pkg-config --exists hdf5 2>/dev/null || need+=(libhdf5-dev)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+
+python_env() {
+    if .venv/bin/python -c 'import nir, numpy, sklearn' >/dev/null 2>&1; then
+        return 0
+    fi
+    echo "spikeforge: creating the Python environment .venv (nir, numpy, scikit-learn from PyPI)"
+    python3 -m venv .venv
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r scripts/python-requirements.txt
+}
 
 if [ ${#need[@]} -eq 0 ]; then
+    python_env
     exit 0
 fi
 
@@ -28,3 +45,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+python_env

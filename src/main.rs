@@ -25,6 +25,8 @@ enum Command {
     Estimate(commands::estimate::EstimateArgs),
     /// Co-simulate the generated accelerator RTL (Verilator) against the golden model.
     Cosim(commands::cosim::CosimArgs),
+    /// Import a trained SNN from a NIR file (snnTorch, Norse, …) as a network description.
+    Import(commands::import::ImportArgs),
     /// Regenerate the reproduction document (spikeforge beside the papers' figures).
     Reproduce(commands::reproduce::ReproduceArgs),
 }
@@ -35,6 +37,7 @@ fn main() {
         Command::Generate(args) => commands::generate::run(args),
         Command::Golden(args) => commands::golden::run(args),
         Command::Estimate(args) => commands::estimate::run(args),
+        Command::Import(args) => commands::import::run(args),
         Command::Reproduce(args) => commands::reproduce::run(args),
         Command::Cosim(args) => commands::cosim::run(args),
     };

@@ -4,5 +4,6 @@ pub mod cosim;
 pub mod estimate;
 pub mod generate;
 pub mod golden;
+pub mod import;
 pub mod reproduce;
 pub mod stdout;
