@@ -23,6 +23,9 @@ enum Command {
     Golden(commands::golden::GoldenArgs),
     /// Estimate energy and latency of a network on an accelerator configuration.
     Estimate(commands::estimate::EstimateArgs),
+    /// Evaluate a network (or a NIR model at several precisions) over a labelled dataset:
+    /// accuracy vs timesteps, fixed-T costs and DT-SNN, as JSON and Markdown.
+    Evaluate(commands::evaluate::EvaluateArgs),
     /// Co-simulate the generated accelerator RTL (Verilator) against the golden model.
     Cosim(commands::cosim::CosimArgs),
     /// Import a trained SNN from a NIR file (snnTorch, Norse, …) as a network description.
@@ -37,6 +40,7 @@ fn main() {
         Command::Generate(args) => commands::generate::run(args),
         Command::Golden(args) => commands::golden::run(args),
         Command::Estimate(args) => commands::estimate::run(args),
+        Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Reproduce(args) => commands::reproduce::run(args),
         Command::Cosim(args) => commands::cosim::run(args),

@@ -13,6 +13,7 @@
 
 pub mod accel;
 pub mod catalog;
+pub mod dataset;
 pub mod error;
 pub mod input;
 pub mod lif;
@@ -25,6 +26,7 @@ mod toml_pos;
 pub use accel::{
     AcceleratorConfig, Buffer, BufferKind, Buffers, HardwareLif, MemoryTech, RtlLimits, Schedule,
 };
+pub use dataset::Dataset;
 pub use error::{short_float, ConfigError, Result};
 pub use input::{Encoding, Input};
 pub use lif::{FireCompare, Leak, LifParams, Reset};

@@ -2,6 +2,7 @@
 
 pub mod cosim;
 pub mod estimate;
+pub mod evaluate;
 pub mod generate;
 pub mod golden;
 pub mod import;

@@ -25,6 +25,7 @@ pub mod counts;
 pub mod encode;
 pub mod energy;
 pub mod entropy;
+pub mod evaluate;
 pub mod lif;
 pub mod model;
 pub mod report;
