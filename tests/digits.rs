@@ -234,3 +234,23 @@ fn docs_evaluation_holds_the_report_of_the_committed_files() {
         "docs/evaluation.md is out of date: rerun `spikeforge evaluate examples/digits/digits.nir examples/digits/test.json --float examples/digits/float.json` and paste its report"
     );
 }
+
+#[test]
+fn the_committed_4_bit_import_is_current() {
+    // docs/reproduction.md (spikeforge-golden, which does not depend on the importer) embeds
+    // this file; it must be what `spikeforge import` writes today.
+    let opts = ImportOptions {
+        name: "digits".into(),
+        weight_bits: 4,
+        membrane_bits: 8,
+        timesteps: 8,
+        ..ImportOptions::default()
+    };
+    let imported = import_file(&Path::new(ROOT).join("examples/digits/digits.nir"), &opts).unwrap();
+    let committed =
+        std::fs::read_to_string(Path::new(ROOT).join("examples/digits/digits-w4m8.toml")).unwrap();
+    assert!(
+        imported.to_toml("examples/digits/digits.nir") == committed,
+        "rerun `spikeforge import examples/digits/digits.nir -o examples/digits/digits-w4m8.toml --weight-bits 4 --membrane-bits 8 --timesteps 8 --force`"
+    );
+}
