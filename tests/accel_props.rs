@@ -1,7 +1,8 @@
 //! Property test of the whole accelerator (issue 5): random small accelerator configurations
 //! (rows, cols, weight_bits, membrane_bits, leak, reset, fire_compare, share_factor, double
 //! buffering, scratchpad depth, pipeline registers) × random small networks (linear and
-//! conv2d, early exit on or off) × random inputs × several schedules B, co-simulated on
+//! conv2d with and without OR pooling, early exit on or off) × random inputs × several
+//! schedules B, co-simulated on
 //! Verilator against the golden model: spikes, logits, exit timestep, prediction and all 25
 //! counters exactly equal. Every generated design is also lint-clean under `verilator -Wall`
 //! and passes Yosys' structural `check -assert`.
@@ -194,10 +195,16 @@ fn network_toml(hw: &HwCase, seed: u64) -> String {
             let pad = pick(0, 1).min((kernel - 1) / 2);
             let stride = pick(1, 2);
             let out = (size + 2 * pad - kernel) / stride + 1;
+            // OR pooling in half the layers that can pool (windows of 2 or 3; E mod k dropped).
+            let pool = if out >= 2 && pick(0, 1) == 1 {
+                pick(2, out.min(3))
+            } else {
+                1
+            };
             text += &format!(
-                "[[layers]]\nkind = \"conv2d\"\nout_channels = {k}\nkernel = {kernel}\nstride = {stride}\npadding = {pad}\n"
+                "[[layers]]\nkind = \"conv2d\"\nout_channels = {k}\nkernel = {kernel}\nstride = {stride}\npadding = {pad}\npool = {pool}\n"
             );
-            size = out;
+            size = out / pool;
         } else {
             text += &format!("[[layers]]\nkind = \"linear\"\nout_channels = {k}\n");
             size = 1;

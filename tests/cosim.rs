@@ -267,6 +267,68 @@ fn conv_network_matches_for_every_window_length() {
     check_all(cases);
 }
 
+const POOLED: &str = r#"
+name = "pooled"
+timesteps = 4
+entropy_threshold = 0.0
+weight_seed = 13
+[input]
+channels = 2
+height = 5
+width = 5
+[[layers]]
+kind = "conv2d"
+out_channels = 4
+kernel = 3
+padding = 1
+pool = 2
+weight_bits = 4
+threshold = 3
+membrane_bits = 8
+[[layers]]
+kind = "conv2d"
+out_channels = 4
+kernel = 2
+weight_bits = 4
+threshold = 3
+membrane_bits = 8
+[classifier]
+classes = 3
+weight_bits = 4
+"#;
+
+/// OR pooling (docs/accelerator.md §6) on the hardware of the conv test: one lane block and
+/// no sharing, so a window's next position follows one cycle after the previous one (the
+/// pooling row buffer's forwarding); 5×5 outputs in 2×2 windows drop the last row and
+/// column; 3×3 windows keep one of 25 positions.
+#[test]
+fn pooled_networks_match_for_every_window_length() {
+    let n = net(POOLED);
+    let hw = compiled(&SMALL, &accel(false, 2), &n);
+    let mut cases = Vec::new();
+    for b in [1, 2, 4] {
+        cases.push(run(
+            hw,
+            &accel(false, b),
+            &n,
+            &Input::random(0.5, 20 + b as u64),
+        ));
+    }
+    let three = net(&POOLED
+        .replace("pool = 2", "pool = 3")
+        .replace("kernel = 2\n", "kernel = 1\n")
+        .replace("name = \"pooled\"", "name = \"pooled3\""));
+    for b in [1, 4] {
+        cases.push(run(
+            hw,
+            &accel(false, b),
+            &three,
+            &Input::random(0.6, 30 + b as u64),
+        ));
+    }
+    check_all(cases);
+}
+
 /// A second hardware configuration: double-buffered weight scratchpads, one pipeline register,
 /// C#2 shared membranes, shift leak, soft reset, `gt`. Built with [`params_for`] only (B_max =
 /// 4 from `tick_batch = 4`), so the CLI test below finds it in the cache.
@@ -368,18 +430,38 @@ fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
     assert_eq!(v["counters"].as_array().unwrap().len(), 25);
     assert_eq!(v["tick_batch"], 2);
 
-    // A pooled layer does not run on the accelerator: one line naming the field, no build.
+    // A pooled layer runs (OR pooling in the LIF phase, docs/accelerator.md §6) and matches.
     let pooled = SHARED.replace("share_factor = 2", "share_factor = 2\npool = 2");
     let netp = write(dir.path(), "pooled.toml", &pooled);
     let o = std::process::Command::new(exe)
-        .arg("cosim")
+        .args(["cosim", "--json", "-o"])
+        .arg(dir.path().join("out-pooled"))
         .args([&acc, &netp, &inp])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["matched"], true);
+
+    // A layer the hardware is not generated for: one line naming the field, no build.
+    let other = SHARED.replace("classes = 4", "classes = 40");
+    let neto = write(dir.path(), "other.toml", &other);
+    let o = std::process::Command::new(exe)
+        .arg("cosim")
+        .args([&acc, &neto, &inp])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success());
     assert!(
-        stderr.contains("layers[0].pool = 2 but the accelerator has no spike pooling"),
+        stderr.contains(
+            "classifier.classes = 40 but the accelerator's classifier holds at most max_classes"
+        ),
         "{stderr}"
     );
 }

@@ -254,3 +254,50 @@ fn the_committed_4_bit_import_is_current() {
         "rerun `spikeforge import examples/digits/digits.nir -o examples/digits/digits-w4m8.toml --weight-bits 4 --membrane-bits 8 --timesteps 8 --force`"
     );
 }
+
+#[test]
+fn the_whole_test_split_co_simulates_exactly_on_the_default_accelerator() {
+    use spikeforge_cosim::{cosim_on, params_for, CosimOptions, Design};
+    use spikeforge_rtlsim::BuildOptions;
+    // The committed 4-bit import (8-bit membranes, shift(3) leak, hard reset, `gt`, 2×2 OR
+    // pooling) on the built-in 8×16 accelerator generated for its LIF options, with DT-SNN on
+    // (θ_H = 0.2), so exits, predictions, logits, spikes and all 25 counters are compared.
+    let text =
+        std::fs::read_to_string(Path::new(ROOT).join("examples/digits/digits-w4m8.toml")).unwrap();
+    let mut net: Network = toml::from_str(&text).unwrap();
+    net.entropy_threshold = 0.2;
+    let data = Dataset::load(Path::new(ROOT).join("examples/digits/test.json")).unwrap();
+    let accel = AcceleratorConfig::default();
+    let design = Design::generate(&params_for(&accel, &net)).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = design
+        .build(&BuildOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let opts = CosimOptions {
+        out_dir: Some(std::env::temp_dir().join("spikeforge-digits-cosim")),
+        ..Default::default()
+    };
+    let start = std::time::Instant::now();
+    let (mut correct, mut exits, mut cycles) = (0usize, 0u64, 0u64);
+    for i in 0..data.len() {
+        let r = cosim_on(&design, &mut sim, &accel, &net, &data.input(i), &opts)
+            .unwrap_or_else(|e| panic!("image {i}: {e}"));
+        assert!(
+            r.matched,
+            "image {i}: {}",
+            r.mismatch.map(|m| m.to_string()).unwrap_or_default()
+        );
+        correct += usize::from(r.rtl_prediction == data.labels[i]);
+        exits += u64::from(r.rtl_exit_t);
+        cycles += r.golden_cycles;
+    }
+    let n = data.len() as f64;
+    eprintln!(
+        "digits on the RTL: {} images, accuracy {:.1} %, mean exit {:.2}, mean {:.0} cycles; {:.1} s",
+        data.len(),
+        100.0 * correct as f64 / n,
+        exits as f64 / n,
+        cycles as f64 / n,
+        start.elapsed().as_secs_f64()
+    );
+    assert!(correct as f64 / n >= 0.92);
+}

@@ -193,11 +193,16 @@ pub enum StageField {
     LastGroup,
     IsClassifier,
     NCtbP,
+    Pool,
+    PooledE,
+    PooledF,
+    PooledP,
+    NCtbPp,
 }
 
 impl StageField {
     /// Every field, by field number.
-    pub const ALL: [StageField; 22] = [
+    pub const ALL: [StageField; 27] = [
         StageField::C,
         StageField::H,
         StageField::W,
@@ -220,6 +225,11 @@ impl StageField {
         StageField::LastGroup,
         StageField::IsClassifier,
         StageField::NCtbP,
+        StageField::Pool,
+        StageField::PooledE,
+        StageField::PooledF,
+        StageField::PooledP,
+        StageField::NCtbPp,
     ];
 
     /// (name, width, meaning).
@@ -260,6 +270,23 @@ impl StageField {
                 "n_ctb_p",
                 Count,
                 "`n_ctb·P`: the LIF phase's psum-row step from one lane group to the next",
+            ),
+            Pool => (
+                "pool",
+                Bits(4),
+                "spike pooling window and stride k, 1..=8 (1: none; hidden stages)",
+            ),
+            PooledE => ("pooled_e", Count, "pooled output height E' = ⌊E/k⌋"),
+            PooledF => ("pooled_f", Count, "pooled output width F' = ⌊F/k⌋"),
+            PooledP => (
+                "pooled_p",
+                Count,
+                "pooled output positions P' = E'·F' (the output spike words' positions)",
+            ),
+            NCtbPp => (
+                "n_ctb_pp",
+                Count,
+                "`n_ctb·P'`: the LIF phase's output-row step from one lane group to the next",
             ),
         }
     }

@@ -133,6 +133,14 @@ impl AccelParams {
         )
     }
 
+    /// Words of the LIF phase's pooling row buffer (`cols` bits each): the partial ORs of one
+    /// row of pooling windows, `n_ct·F'` words for a stage; `min(512, spike_words / B_max)`
+    /// (512 words hold VGG16 at 224×224 on 16 columns: 4 column tiles × 112 windows). The
+    /// driver rejects a pooled stage that needs more.
+    pub fn pool_row_words(&self) -> u64 {
+        (self.spike_words / u64::from(self.max_tick_batch.max(1))).clamp(1, 512)
+    }
+
     /// Width of the kernel-row and kernel-column tap digits `r`, `s` (bits):
     /// `⌈log2 spike_words⌉ + 1`. A linear layer's kernel is its input plane, which fits the
     /// spike buffer, so only a convolution kernel larger than that (the driver rejects it)

@@ -52,6 +52,12 @@ pub struct StageProgram {
     pub n_ct: u32,
     /// Output positions P = E·F.
     pub p: u32,
+    /// Spike pooling window and stride k (hidden; 1 = none, and 1 for the classifier).
+    pub pool: u32,
+    /// Pooled output height E' = ⌊E/k⌋.
+    pub pooled_e: u32,
+    /// Pooled output width F' = ⌊F/k⌋.
+    pub pooled_f: u32,
     /// Threshold θ (hidden; 0 for the classifier).
     pub theta: i64,
     /// C#n share factor n (hidden; 1 for the classifier).
@@ -74,6 +80,11 @@ pub struct StageProgram {
 }
 
 impl StageProgram {
+    /// Pooled output positions `P' = E'·F'` (P without pooling).
+    pub fn pooled_p(&self) -> u32 {
+        self.pooled_e * self.pooled_f
+    }
+
     /// The value the host writes to stage field `f` (docs/accelerator.md §8; θ in 32-bit
     /// two's complement).
     pub fn field(&self, f: StageField) -> u32 {
@@ -100,6 +111,11 @@ impl StageProgram {
             StageField::LastGroup => self.last_group,
             StageField::IsClassifier => self.is_classifier as u32,
             StageField::NCtbP => self.n_ctb * self.p,
+            StageField::Pool => self.pool,
+            StageField::PooledE => self.pooled_e,
+            StageField::PooledF => self.pooled_f,
+            StageField::PooledP => self.pooled_p(),
+            StageField::NCtbPp => self.n_ctb * self.pooled_p(),
         }
     }
 
@@ -108,10 +124,10 @@ impl StageProgram {
         StageField::ALL.map(|f| self.field(f))
     }
 
-    /// Spike words of this stage's output per window timestep: `n_ct · P` (the trace sends
+    /// Spike words of this stage's output per window timestep: `n_ct · P'` (the trace sends
     /// them in `(ct, p, t)` order).
     pub fn output_words_per_t(&self) -> u64 {
-        self.n_ct as u64 * self.p as u64
+        self.n_ct as u64 * self.pooled_p() as u64
     }
 }
 
@@ -254,14 +270,6 @@ impl Program {
                     f("share_factor"),
                     l.share_factor,
                     format!("{lif} share_factor = {}", hw.share_factor),
-                ));
-            }
-            let pool = l.pool.unwrap_or(1);
-            if pool != 1 {
-                return Err(unsupported(
-                    f("pool"),
-                    pool,
-                    "but the accelerator has no spike pooling (pool must be 1)".to_string(),
                 ));
             }
             let n = l.share_factor;
@@ -433,15 +441,28 @@ impl Program {
                 hw.psum_words,
                 format!("n_ct·P·B_max = {n_ct}·{p}·{b_max}"),
             )?;
+            let pool = if is_cls { 1 } else { shape.pool };
+            let (pooled_e, pooled_f) = (e / pool, f / pool);
+            let pooled_p = pooled_e as u64 * pooled_f as u64;
             let (theta, share, n_ctb, base) = if is_cls {
                 (0, 1, 0, 0)
             } else {
                 check(
                     "spike",
-                    n_ct * p * b_max,
+                    n_ct * pooled_p * b_max,
                     hw.spike_words,
-                    format!("output n_ct·P·B_max = {n_ct}·{p}·{b_max}"),
+                    format!("output n_ct·P'·B_max = {n_ct}·{pooled_p}·{b_max}"),
                 )?;
+                if pool > 1 && n_ct * pooled_f as u64 > hw.pool_row_words() {
+                    return Err(unsupported(
+                        format!("layers[{i}].pool"),
+                        pool,
+                        format!(
+                            "but pooling needs n_ct·F' = {n_ct}·{pooled_f} words of partial ORs and the accelerator's pooling row buffer holds {} (pool_row_words)",
+                            hw.pool_row_words()
+                        ),
+                    ));
+                }
                 let l = &net.layers[i];
                 let n_ctb = ((m / l.share_factor) as u64).div_ceil(cols as u64);
                 let base = membrane_words;
@@ -499,6 +520,9 @@ impl Program {
                 n_rt: n_rt as u32,
                 n_ct: n_ct as u32,
                 p: p as u32,
+                pool,
+                pooled_e,
+                pooled_f,
                 theta,
                 share_factor: share,
                 n_ctb: n_ctb as u32,
@@ -522,7 +546,7 @@ impl Program {
                     ));
                 }
             }
-            (c, h, w) = (m, e, f);
+            (c, h, w) = (m, pooled_e, pooled_f);
         }
         let classes = cls.classes;
         Ok(Program {
@@ -629,13 +653,13 @@ impl Program {
     }
 
     /// Decodes the spike-trace words of hidden stage `stage` for one window of `tw`
-    /// timesteps, given in address order `(ct, p, t)`: lane j of word (ct, p, t) is channel
-    /// `ct·cols + j` (if `< M`) at position p. Returns, per window timestep, the active
-    /// outputs as ascending flat CHW indices `k·P + p`.
+    /// timesteps, given in address order `(ct, p, t)` over the pooled positions: lane j of
+    /// word (ct, p, t) is channel `ct·cols + j` (if `< M`) at pooled position p. Returns, per
+    /// window timestep, the active outputs as ascending flat CHW indices `k·P' + p`.
     pub fn decode_spike_words(&self, stage: usize, words: &[BigUint], tw: u32) -> Vec<Vec<u32>> {
         let st = &self.stages[stage];
         let cols = self.hw.cols as u64;
-        let (p_all, tw) = (st.p as u64, tw as u64);
+        let (p_all, tw) = (st.pooled_p() as u64, tw as u64);
         let mut out = vec![Vec::new(); tw as usize];
         for (idx, word) in words.iter().enumerate() {
             let idx = idx as u64;

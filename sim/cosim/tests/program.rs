@@ -89,9 +89,60 @@ fn conv_stage_derived_fields() {
         &f[..20],
         &[1, 4, 4, 4, 3, 3, 1, 1, 4, 4, 9, 3, 1, 16, 5, 1, 0, 1, 1, 3]
     );
-    // Not the classifier; n_ctb·P = 16.
-    assert_eq!(&f[20..], &[0, 16]);
+    // Not the classifier; n_ctb·P = 16; no pooling: k = 1, E' = F' = 4, P' = n_ctb·P' = 16.
+    assert_eq!(&f[20..], &[0, 16, 1, 4, 4, 16, 16]);
     assert_eq!(s.name, "layer0");
+}
+
+#[test]
+fn a_pooled_stage_gives_the_next_stage_its_pooled_plane() {
+    let p = Program::compile(&net_with("pool = 2", "", ""), &hw()).unwrap();
+    let f = p.stages[0].fields();
+    // k = 2, E' = F' = 2, P' = 4, n_ctb·P' = 4; the output words are n_ct·P' per timestep.
+    assert_eq!(&f[22..], &[2, 2, 2, 4, 4]);
+    assert_eq!(p.stages[0].output_words_per_t(), 4);
+    // The linear layer reads the pooled 4×2×2 plane.
+    let l = &p.stages[1];
+    assert_eq!((l.c, l.h, l.w, l.r, l.s, l.n), (4, 2, 2, 2, 2, 16));
+}
+
+#[test]
+fn a_pooled_row_beyond_the_row_buffer_names_the_field() {
+    let mut h = hw();
+    h.spike_words = 1 << 20;
+    h.psum_words = 1 << 20;
+    h.membrane_words = 1 << 20;
+    h.weight_words = 1 << 20;
+    h.logit_bits = 32;
+    assert_eq!(h.pool_row_words(), 512);
+    let text = r#"
+name = "wide"
+timesteps = 2
+entropy_threshold = 0.0
+weight_seed = 1
+[input]
+channels = 1
+height = 2
+width = 1100
+[[layers]]
+kind = "conv2d"
+out_channels = 4
+kernel = 1
+pool = 2
+weight_bits = 4
+threshold = 5
+membrane_bits = 8
+[classifier]
+classes = 3
+weight_bits = 4
+"#;
+    let n = Network::parse(text, Format::Toml, "wide.toml").unwrap();
+    let msg = err(&n, &h);
+    assert_names(&msg, "layers[0].pool = 2");
+    assert!(
+        msg.contains("n_ct·F' = 1·550 words of partial ORs") && msg.contains("holds 512"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -285,7 +336,6 @@ fn every_lif_option_mismatch_names_its_field() {
         ("reset = \"soft\"", "", "layers[0].reset = soft"),
         ("fire_compare = \"gt\"", "", "layers[0].fire_compare = gt"),
         ("share_factor = 2", "", "layers[0].share_factor = 2"),
-        ("pool = 2", "", "layers[0].pool = 2"),
     ];
     for (e0, e1, expect) in cases {
         // membrane_bits / weight_bits are already written once: replace rather than append.

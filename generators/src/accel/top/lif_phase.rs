@@ -6,6 +6,7 @@
 use super::super::lif_unit::{lif_unit, LifUnitParams};
 use super::super::pe::clog2;
 use super::common::{fit, lanes, row_address, u};
+use super::pooling;
 
 use super::sequencer::ph;
 use super::Ctx;
@@ -36,6 +37,8 @@ struct LifLoop {
     addr: Signal,
     maddr: Signal,
     done: Signal,
+    /// What the pooling steps with.
+    steps: pooling::LoopSteps,
 }
 
 /// Another reader of the psum buffer's phase port (the classify phase): enable and address.
@@ -151,6 +154,17 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
         addr,
         maddr,
         done,
+        steps: pooling::LoopSteps {
+            start,
+            busy,
+            adv_p,
+            last_p,
+            adv_cb,
+            last_cb,
+            last_g,
+            ct,
+            t,
+        },
     }
 }
 
@@ -160,7 +174,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     let Ctx {
         g, seq, desc, bufs, ..
     } = cx;
-    let (pa, ma, mb, pb, cols) = (g.pa, g.ma, g.mb, g.pb, g.cols);
+    let (ma, mb, pb, cols) = (g.ma, g.mb, g.pb, g.cols);
     let n = g.p.share_factor;
     let lp = lif_loop(m, cx, start);
     let LifLoop {
@@ -173,6 +187,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         done,
         ..
     } = lp;
+    let pool0 = pooling::issue(m, cx, &lp.steps);
     let first = lp.grp.is_eq(0);
     let rd_en = m.wire_from("psum_phase_read", busy | other.busy);
     let rd_addr = m.wire_from("psum_phase_addr", busy.select(addr, other.addr));
@@ -189,10 +204,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     m.next(last1, busy & last_g);
     let ct1 = m.reg_no_reset("lif_ct1", UInt(g.fw));
     m.next(ct1, ct);
-    // The psum address, kept only as wide as it is used: it addresses the output spike words.
-    let la = pa.min(g.sa);
-    let addr1 = m.reg_no_reset("lif_addr1", UInt(la));
-    m.next(addr1, fit(addr, la));
+    let pool1 = pooling::delay(m, &pool0, 1);
     let maddr1 = m.reg_no_reset("lif_maddr1", UInt(ma));
     m.next(maddr1, maddr);
 
@@ -241,8 +253,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     m.next(v2, v1);
     let last2 = m.reg("lif_last2", Bool);
     m.next(last2, v1 & last1);
-    let addr2 = m.reg_no_reset("lif_addr2", UInt(la));
-    m.next(addr2, addr1);
+    let pool2 = pooling::delay(m, &pool1, 2);
     let maddr2 = m.reg_no_reset("lif_maddr2", UInt(ma));
     m.next(maddr2, maddr1);
     m.drive(v_out_word, Expr::cat(v_out_lanes.into_iter().rev()));
@@ -253,17 +264,22 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     m.next(mw_data_q, v_out_word);
 
     let clear_done = membrane_write_port(m, cx, mw_now, maddr2, v_out_word);
-    // Output spikes go to the output-role buffer at the psum address layout (§3).
-    let spike_word = Expr::cat(spike_bits.into_iter().rev());
-    let spike_addr = fit(addr2, g.sa);
-    let out_we = m.wire_from("spike_out_we", v2);
+    // Output spikes, pooled, go to the output-role buffer (§3, §6).
+    let spikes = Expr::cat(spike_bits.into_iter().rev());
+    let (out_we, spike_addr, spike_word) = pooling::combine(m, cx, v1, &pool1, v2, &pool2, spikes);
+    let out_we = m.wire_from("spike_out_we", out_we);
     m.mem_write(
         bufs.spike_a,
         out_we & seq.role,
-        spike_addr.clone(),
-        spike_word.clone(),
+        fit(spike_addr, g.sa),
+        spike_word,
     );
-    m.mem_write(bufs.spike_b, out_we & !seq.role, spike_addr, spike_word);
+    m.mem_write(
+        bufs.spike_b,
+        out_we & !seq.role,
+        fit(spike_addr, g.sa),
+        spike_word,
+    );
 
     // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
     let states = m.wire_from(
@@ -277,7 +293,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         (
             Counter::OutputSpikeWrites,
             when(
-                v1.expr(),
+                v1 & pool1.in_area & pool1.last,
                 lanes(&ct1.expr(), &desc.m.expr(), cols, g.fw, g.lw),
             ),
         ),

@@ -13,6 +13,7 @@
 //! | [`im2col`] | §5 stream | tap-table read, bounds, spike fetch |
 //! | [`array_datapath`] | §5 | the PE array, column tags, column accumulators, psum writes |
 //! | [`lif_phase`] | §6 | LIF loop and datapaths, membrane clear and forwarding |
+//! | [`pooling`] | §6 | OR pooling: window coordinates, pooling row buffer, output addresses |
 //! | [`classify`] | §7 | logits, entropy unit, exit |
 //! | [`trace`] | §4, §8 | spike-trace readout |
 //! | [`result_stream`] | §8 | trace, logit and final beats |
@@ -26,6 +27,7 @@ mod descriptor;
 mod geometry;
 mod im2col;
 mod lif_phase;
+mod pooling;
 mod registers;
 mod result_stream;
 mod sequencer;

@@ -1,5 +1,5 @@
 //! The spike trace (docs/accelerator.md §4, §8): with CTRL.trace set, after a hidden stage's
-//! LIF phase its output spike words go to the result stream in (ct, p, t) order, one read of
+//! LIF phase its output spike words go to the result stream in (ct, p, t) order over the pooled positions, one read of
 //! the output-role spike buffer per beat.
 
 use super::common::{fit, row_address};
@@ -43,7 +43,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
     let qa = m.mem_read(bufs.spike_a, "trace_qa", issue & seq.role, addr);
     let qb = m.mem_read(bufs.spike_b, "trace_qb", issue & !seq.role, addr);
     let last_t = t.wrapping_add(1).is_eq(seq.tw);
-    let last_p = p.wrapping_add(1).is_eq(fit(desc.p, g.fw));
+    let last_p = p.wrapping_add(1).is_eq(fit(desc.pooled_p, g.fw));
     let last_ct = ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw));
     let done = m.wire_from("trace_done", in_trace & all & !result.valid & !pending);
     Update::new(pending)

@@ -1,0 +1,210 @@
+//! Spike pooling in the LIF phase (docs/accelerator.md §6): OR over non-overlapping k×k
+//! windows of the output positions, as the golden model pools (outputs that do not fill a
+//! whole window are dropped). The LIF loop visits positions in raster order, so a window's
+//! k² positions arrive over k rows: the partial OR of every window of the current row of
+//! windows waits in a small RAM, the **pooling row buffer** (`n_ct·F'` words of `cols` bits,
+//! word `fq·n_ct + ct`), and the window's last position writes the pooled word to the output
+//! spike buffer at `(ct·P' + q)·B_max + t`, `q = (e/k)·F' + f/k`. Without pooling (k = 1)
+//! every position is its own window's last: the spike word goes straight out, at the same
+//! address as before (P' = P, q = p). Positions, window coordinates and addresses are stepped,
+//! never divided or multiplied.
+
+use super::super::pe::clog2;
+use super::common::{fit, row_address, u};
+use super::Ctx;
+use spikeforge_dsl::library::Update;
+use spikeforge_dsl::prelude::*;
+
+/// The loop signals the pooling steps with (from the LIF loop).
+pub struct LoopSteps {
+    /// The loop starts (a new LIF phase).
+    pub start: Signal,
+    /// The loop runs this cycle.
+    pub busy: Signal,
+    /// The position advances after this cycle.
+    pub adv_p: Signal,
+    /// The current position is the last of the timestep.
+    pub last_p: Signal,
+    /// The lane block advances after this cycle.
+    pub adv_cb: Signal,
+    /// The current lane block is the last.
+    pub last_cb: Signal,
+    /// The current group is the last.
+    pub last_g: Signal,
+    /// The column tile of this cycle.
+    pub ct: Signal,
+    /// The window timestep.
+    pub t: Signal,
+}
+
+/// Per loop cycle (stage 0): where its spikes go.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolIssue {
+    /// The position lies in a whole window (`e < E'·k`, `f < F'·k`).
+    pub in_area: Signal,
+    /// First position of its window (`e mod k = 0`, `f mod k = 0`).
+    pub first: Signal,
+    /// Last position of its window: the pooled word is complete.
+    pub last: Signal,
+    /// The pooling row buffer word of (window column, ct).
+    pub row_addr: Signal,
+    /// The output spike buffer address of the pooled word.
+    pub out_addr: Signal,
+}
+
+/// Steps the window coordinates and addresses with the LIF loop.
+pub fn issue(m: &mut ModuleBuilder, cx: Ctx, s: &LoopSteps) -> PoolIssue {
+    let Ctx { g, desc, .. } = cx;
+    let (fw, sa) = (g.fw, g.sa);
+    let rbw = clog2(g.p.pool_row_words().max(2));
+    let k = fit(desc.pool, 4);
+    let f = m.reg("pool_f", UInt(fw));
+    let fx = m.reg("pool_fx", UInt(4));
+    let fq = m.reg("pool_fq", UInt(fw));
+    let ey = m.reg("pool_ey", UInt(4));
+    let eq = m.reg("pool_eq", UInt(fw));
+    let q_base = m.reg("pool_q_base", UInt(sa));
+    let rb_base = m.reg("pool_rb_base", UInt(rbw));
+    let ocb_row = m.reg("pool_ocb_row", UInt(sa));
+    let o_row = m.reg("pool_o_row", UInt(sa));
+
+    let last_f = m.wire_from("pool_last_f", f.wrapping_add(1).is_eq(fit(desc.f, fw)));
+    let fx_wrap = m.wire_from("pool_fx_wrap", fx.wrapping_add(1).is_eq(k.clone()));
+    let ey_wrap = m.wire_from("pool_ey_wrap", ey.wrapping_add(1).is_eq(k.clone()));
+    // The next position's window coordinates (their values after `adv_p`).
+    let fq_next = last_f.select(u(0, fw), fx_wrap.select(fq.wrapping_add(1), fq.expr()));
+    let row_done = m.wire_from("pool_row_done", last_f & ey_wrap);
+    let q_base_next = s.last_p.select(
+        u(0, sa),
+        row_done.select(q_base.wrapping_add(fit(desc.pooled_f, sa)), q_base.expr()),
+    );
+    let q_next = q_base_next.clone().wrapping_add(fit(fq_next.clone(), sa));
+    let adv_p = s.adv_p;
+    let restart = m.wire_from("pool_restart", s.start | (adv_p & s.last_p));
+    Update::new(f)
+        .when(restart, 0)
+        .when(adv_p, last_f.select(u(0, fw), f.wrapping_add(1)))
+        .apply(m);
+    Update::new(fx)
+        .when(restart, 0)
+        .when(
+            adv_p,
+            (last_f | fx_wrap).select(u(0, 4), fx.wrapping_add(1)),
+        )
+        .apply(m);
+    Update::new(fq)
+        .when(restart, 0)
+        .when(adv_p, fq_next)
+        .apply(m);
+    Update::new(ey)
+        .when(restart, 0)
+        .when(adv_p & last_f, ey_wrap.select(u(0, 4), ey.wrapping_add(1)))
+        .apply(m);
+    Update::new(eq)
+        .when(restart, 0)
+        .when(adv_p & row_done, eq.wrapping_add(1))
+        .apply(m);
+    Update::new(q_base)
+        .when(s.start, 0)
+        .when(adv_p, q_base_next)
+        .apply(m);
+    Update::new(rb_base)
+        .when(restart, 0)
+        .when(
+            adv_p,
+            last_f.select(
+                u(0, rbw),
+                fx_wrap.select(rb_base.wrapping_add(fit(desc.n_ct, rbw)), rb_base.expr()),
+            ),
+        )
+        .apply(m);
+    // The output row `ct·P' + q`, stepped as the psum row is (`cb·P' + q`, then `+ n_ctb·P'`
+    // per group).
+    let ocb_row_next = s
+        .last_cb
+        .select(q_next, ocb_row.wrapping_add(fit(desc.pooled_p, sa)));
+    Update::new(ocb_row)
+        .when(s.start, 0)
+        .when(s.adv_cb, ocb_row_next.clone())
+        .apply(m);
+    Update::new(o_row)
+        .when(s.start, 0)
+        .when(
+            s.busy,
+            s.last_g
+                .select(ocb_row_next, o_row.wrapping_add(fit(desc.n_ctb_pp, sa))),
+        )
+        .apply(m);
+
+    let in_area = m.wire_from(
+        "pool_in_area",
+        fq.is_lt(fit(desc.pooled_f, fw)) & eq.is_lt(fit(desc.pooled_e, fw)),
+    );
+    let first = m.wire_from("pool_first", ey.is_eq(0) & fx.is_eq(0));
+    let last = m.wire_from("pool_last", ey_wrap & fx_wrap);
+    let row_addr = m.wire_from("pool_row_addr", rb_base.wrapping_add(fit(s.ct, rbw)));
+    let out_addr = m.wire_from(
+        "pool_out_addr",
+        row_address(o_row.expr(), g.blog, s.t.expr(), sa),
+    );
+    PoolIssue {
+        in_area,
+        first,
+        last,
+        row_addr,
+        out_addr,
+    }
+}
+
+/// The issue signals `n` cycles later (registered copies named `<name>_d<n>`).
+pub fn delay(m: &mut ModuleBuilder, p: &PoolIssue, n: u32) -> PoolIssue {
+    let reg = |m: &mut ModuleBuilder, s: Signal, name: &str, reset: bool| -> Signal {
+        let r = if reset {
+            m.reg(format!("{name}_d{n}"), s.ty())
+        } else {
+            m.reg_no_reset(format!("{name}_d{n}"), s.ty())
+        };
+        m.next(r, s);
+        r
+    };
+    PoolIssue {
+        in_area: reg(m, p.in_area, "pool_in_area", true),
+        first: reg(m, p.first, "pool_first", true),
+        last: reg(m, p.last, "pool_last", true),
+        row_addr: reg(m, p.row_addr, "pool_row_addr", false),
+        out_addr: reg(m, p.out_addr, "pool_out_addr", false),
+    }
+}
+
+/// The pooled word for the spikes of stage 2 (`spikes`, valid with `valid`), given the issue
+/// signals of stage 1 (`s1`, when the row buffer is read) and stage 2 (`s2`): returns (write
+/// the output spike buffer, its address, the word).
+pub fn combine(
+    m: &mut ModuleBuilder,
+    cx: Ctx,
+    v1: Signal,
+    s1: &PoolIssue,
+    valid: Signal,
+    s2: &PoolIssue,
+    spikes: Expr,
+) -> (Signal, Signal, Signal) {
+    let cols = cx.g.cols;
+    let rbw = s1.row_addr.width();
+    let rb = m.mem("pool_row", cx.g.p.pool_row_words().max(2), UInt(cols));
+    let rb_q = m.mem_read(rb, "pool_row_q", v1 & s1.in_area, s1.row_addr);
+    // A window's next position can come one cycle after the previous one (one lane block,
+    // no sharing): its read then missed the write of the cycle before, which is forwarded.
+    let w_valid_q = m.reg("pool_row_wr_valid_q", Bool);
+    let w_addr_q = m.reg_no_reset("pool_row_wr_addr_q", UInt(rbw));
+    let w_data_q = m.reg_no_reset("pool_row_wr_data_q", UInt(cols));
+    let fwd = m.wire_from("pool_row_fwd", w_valid_q & w_addr_q.is_eq(s2.row_addr));
+    let old = fwd.select(w_data_q, rb_q);
+    let word = m.wire_from("pool_word", s2.first.select(u(0, cols), old) | spikes);
+    let store = m.wire_from("pool_row_we", valid & s2.in_area & !s2.last);
+    m.mem_write(rb, store, s2.row_addr, word);
+    m.next(w_valid_q, store);
+    m.next(w_addr_q, s2.row_addr);
+    m.next(w_data_q, word);
+    let out = m.wire_from("pool_out_we", valid & s2.in_area & s2.last);
+    (out, s2.out_addr, word)
+}
