@@ -241,8 +241,8 @@ pub struct AcceleratorConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RtlLimits {
-    /// Stage descriptors held (hidden layers + classifier), 1..=8 (the register map has room
-    /// for 8). Default 8.
+    /// Stage descriptors held (hidden layers + classifier), 1..=16 (the register map has room
+    /// for 16; VGG16 has 16 stages). Default 8.
     pub max_stages: u32,
     /// Classes the classifier and entropy unit hold, 2..=16. Default 16.
     pub max_classes: u32,
@@ -461,8 +461,8 @@ impl AcceleratorConfig {
                 "rtl.max_stages",
                 r.max_stages,
                 1,
-                8,
-                "the register map holds 8 stage descriptors",
+                crate::catalog::MAX_STAGES as u32,
+                "the register map holds 16 stage descriptors",
             ),
             (
                 "rtl.max_classes",

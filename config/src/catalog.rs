@@ -8,8 +8,10 @@
 pub const STAGE_BASE: u64 = 0x100;
 /// Address distance between two stages' descriptors (room for 32 fields).
 pub const STAGE_STRIDE: u64 = 32;
+/// Stage descriptors the register map has room for (`0x100 ..= 0x2FF`).
+pub const MAX_STAGES: u64 = 16;
 /// Address of counter `i`'s low word: `COUNTER_BASE + 2i` (the high word at `+ 1`).
-pub const COUNTER_BASE: u64 = 0x200;
+pub const COUNTER_BASE: u64 = 0x400;
 /// Width of every stage field that is a count or an index (bits).
 pub const COUNT_FIELD_BITS: u32 = 24;
 

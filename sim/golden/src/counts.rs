@@ -205,7 +205,7 @@ pub const RTL_COUNTER_NAMES: [&str; Counter::COUNT] = {
 };
 
 impl Counts {
-    /// The 25 RTL performance counters in register order (`counter i` at 0x200 + 2i,
+    /// The 25 RTL performance counters in register order (`counter i` at 0x400 + 2i,
     /// docs/accelerator.md §9; names in [`RTL_COUNTER_NAMES`]).
     pub fn rtl_counters(&self) -> [u64; Counter::COUNT] {
         let t = &self.total;

@@ -5,7 +5,7 @@
 //! hardware uses it.
 
 use super::super::pe::clog2;
-use super::common::fit;
+use super::common::{fit, u};
 use super::geometry::Geometry;
 use super::registers::HostInputs;
 use super::sequencer::{ph, Sequencer};
@@ -70,16 +70,18 @@ impl Descriptor {
         let ab = clog2(depth.max(2));
         let fb = clog2(catalog::STAGE_STRIDE);
         let ram = m.mem("stage_descriptors", depth.max(2), UInt(width));
-        let in_stage_range = host.cfg_addr.bits(11, 8).is_eq(catalog::STAGE_BASE >> 8);
-        let stage_exists = host
-            .cfg_addr
-            .bits(7, fb)
-            .zext(9 - fb)
-            .is_lt(u64::from(g.p.max_stages));
+        // Stage s's field f is at `STAGE_BASE + STAGE_STRIDE·s + f`: the RAM word is the
+        // offset from STAGE_BASE, written when it lies below max_stages descriptors (an
+        // address below STAGE_BASE wraps to an offset far above).
+        let offset = m.wire_from(
+            "descriptor_offset",
+            host.cfg_addr.wrapping_sub(u(catalog::STAGE_BASE, 12)),
+        );
+        let in_range = offset.is_lt(u(depth, 12));
         m.mem_write(
             ram,
-            host.cfg_we & in_stage_range & stage_exists,
-            fit(host.cfg_addr.bits(7, 0), ab),
+            host.cfg_we & in_range,
+            fit(offset, ab),
             host.cfg_wdata.trunc(width),
         );
 
