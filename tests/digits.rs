@@ -3,6 +3,8 @@
 //! committed test split in the golden model, against the targets of docs/evaluation.md; the
 //! `evaluate` command end to end; and the training script reproducing the committed files.
 
+mod common;
+
 use spikeforge_config::{AcceleratorConfig, Dataset, Network};
 use spikeforge_golden::evaluate;
 use spikeforge_nir::{import_file, ImportOptions};
@@ -172,23 +174,8 @@ fn a_dataset_that_does_not_fit_is_one_error_naming_the_field() {
 
 #[test]
 fn the_training_script_reproduces_the_committed_files_byte_for_byte() {
-    let python = Path::new(ROOT).join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "the project's Python environment is missing ({}): run scripts/install-tools.sh",
-        python.display()
-    );
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(&python)
-        .arg(Path::new(ROOT).join("scripts/train_digits.py"))
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_python("scripts/train_digits.py", &[dir.path()]);
     for f in ["digits.nir", "test.json", "float.json"] {
         let got = std::fs::read(dir.path().join(f)).unwrap();
         let want = std::fs::read(Path::new(ROOT).join("examples/digits").join(f)).unwrap();

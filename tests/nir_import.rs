@@ -4,13 +4,15 @@
 //! fixture against its committed network description; the imported network in the golden
 //! model; and the command's refusal to overwrite a file.
 
+mod common;
+
 use serde_json::Value;
 use spikeforge_config::accel::AcceleratorConfig;
 use spikeforge_config::input::Input;
 use spikeforge_config::network::Network;
 use spikeforge_golden::GoldenModel;
 use spikeforge_nir::{import_file, ImportError, ImportOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -20,25 +22,8 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 fn cases() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
-        let python = std::env::var_os("SPIKEFORGE_PYTHON")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(ROOT).join(".venv/bin/python"));
-        assert!(
-            python.exists(),
-            "the project's Python environment is missing ({}): run scripts/install-tools.sh, which creates .venv with the nir package",
-            python.display()
-        );
         let dir = tempfile::tempdir().unwrap();
-        let out = Command::new(&python)
-            .arg(Path::new(ROOT).join("tests/nir/make_nir.py"))
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "tests/nir/make_nir.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::run_python("tests/nir/make_nir.py", &[dir.path()]);
         dir
     })
     .path()

@@ -87,3 +87,29 @@ pub fn emit(module: &spikeforge_dsl::prelude::Module, prefix: &str) -> Emitted {
     let design = spikeforge_dsl::elaborate(module).unwrap_or_else(|e| panic!("{e}"));
     write_verilog(spikeforge_dsl::emit_verilog(&design), prefix)
 }
+
+/// Runs `script` (relative to the repository) with the project's Python environment
+/// (`.venv`, created by scripts/install-tools.sh; `SPIKEFORGE_PYTHON` overrides it) and
+/// `args`; panics with the script's standard error when it fails, or with one sentence saying
+/// how to create the environment when it is missing.
+pub fn run_python(script: &str, args: &[&std::path::Path]) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var_os("SPIKEFORGE_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join(".venv/bin/python"));
+    assert!(
+        python.exists(),
+        "the project's Python environment is missing ({}): run scripts/install-tools.sh, which creates .venv with the nir package",
+        python.display()
+    );
+    let out = std::process::Command::new(&python)
+        .arg(root.join(script))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
