@@ -43,7 +43,7 @@ const NAME_CHARS: usize = 64;
 const BUFFERS: [&str; 5] = ["weight", "input_spike", "output_spike", "psum", "membrane"];
 /// The `[rtl]` limits: (key, range), in the order of `Case::rtl`.
 const RTL: [(&str, (u64, u64)); 4] = [
-    ("max_stages", (1, 8)),
+    ("max_stages", (1, 16)),
     ("max_classes", (2, 16)),
     ("logit_bits", (8, 24)),
     ("counter_bits", (32, 64)),
