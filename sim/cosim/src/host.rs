@@ -9,7 +9,7 @@ use crate::regmap::{self, COUNTER_NAMES, NUM_COUNTERS};
 use num_bigint::BigUint;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use spikeforge_rtlsim::Simulator;
+use spikeforge_rtlsim::{Port, Simulator};
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -132,9 +132,9 @@ impl Stream {
 
 /// One output channel (`w_*` or `s_*`) of the host: a FIFO of accepted requests being served.
 struct Channel {
-    valid: &'static str,
+    valid: Port,
     data: &'static str,
-    ready: &'static str,
+    ready: Port,
     queue: VecDeque<Stream>,
     poked_valid: bool,
     poked_word: Option<(usize, usize)>,
@@ -142,16 +142,21 @@ struct Channel {
 }
 
 impl Channel {
-    fn new(valid: &'static str, data: &'static str, ready: &'static str) -> Self {
-        Channel {
-            valid,
+    fn new(
+        sim: &Simulator,
+        valid: &'static str,
+        data: &'static str,
+        ready: &'static str,
+    ) -> Result<Self, CosimError> {
+        Ok(Channel {
+            valid: sim.port(valid)?,
             data,
-            ready,
+            ready: sim.port(ready)?,
             queue: VecDeque::new(),
             poked_valid: false,
             poked_word: None,
             served: 0,
-        }
+        })
     }
 
     fn drop_finished(&mut self, prog: &Program) {
@@ -169,7 +174,7 @@ impl Channel {
         });
         let valid = key.is_some();
         if valid != self.poked_valid {
-            sim.poke_u64(self.valid, valid as u64)?;
+            sim.poke_port(self.valid, valid as u64)?;
             self.poked_valid = valid;
         }
         if valid && key != self.poked_word {
@@ -310,8 +315,23 @@ pub fn run(
     let mut trace_done = vec![0usize; hidden];
     let mut trace_words: Vec<Vec<BigUint>> = vec![Vec::new(); hidden];
     let mut logit_buf: Vec<i64> = Vec::new();
-    let mut w = Channel::new("w_valid", "w_data", "w_ready");
-    let mut s = Channel::new("s_valid", "s_data", "s_ready");
+    let mut w = Channel::new(sim, "w_valid", "w_data", "w_ready")?;
+    let mut s = Channel::new(sim, "s_valid", "s_data", "s_ready")?;
+    // The ports read every cycle, resolved once (no name lookup per cycle).
+    let port = |name: &str| sim.port(name);
+    let (req_valid, req_kind, req_stage, req_t0, req_len) = (
+        port("req_valid")?,
+        port("req_kind")?,
+        port("req_stage")?,
+        port("req_t0")?,
+        port("req_len")?,
+    );
+    let (r_valid, r_kind, r_stage, r_data) = (
+        port("r_valid")?,
+        port("r_kind")?,
+        port("r_stage")?,
+        port("r_data")?,
+    );
     let mut requests = 0u64;
     let mut beats = [0u64; 3];
     let mut last_request = String::from("none");
@@ -340,23 +360,23 @@ pub fn run(
         sim.check()?;
         let w_valid = w.drive(sim, prog)?;
         let s_valid = s.drive(sim, prog)?;
-        let req = if sim.peek_u64("req_valid")? == 1 {
+        let req = if sim.peek_port(req_valid) == 1 {
             Some((
-                sim.peek_u64("req_kind")?,
-                sim.peek_u64("req_stage")? as usize,
-                sim.peek_u64("req_t0")? as u32,
-                sim.peek_u64("req_len")? as u32,
+                sim.peek_port(req_kind),
+                sim.peek_port(req_stage) as usize,
+                sim.peek_port(req_t0) as u32,
+                sim.peek_port(req_len) as u32,
             ))
         } else {
             None
         };
-        let w_fire = w_valid && sim.peek_u64(w.ready)? == 1;
-        let s_fire = s_valid && sim.peek_u64(s.ready)? == 1;
-        let r = if sim.peek_u64("r_valid")? == 1 {
+        let w_fire = w_valid && sim.peek_port(w.ready) == 1;
+        let s_fire = s_valid && sim.peek_port(s.ready) == 1;
+        let r = if sim.peek_port(r_valid) == 1 {
             Some((
-                sim.peek_u64("r_kind")?,
-                sim.peek_u64("r_stage")? as usize,
-                sim.peek_u64("r_data")?,
+                sim.peek_port(r_kind),
+                sim.peek_port(r_stage) as usize,
+                sim.peek_port(r_data),
             ))
         } else {
             None

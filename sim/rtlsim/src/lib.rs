@@ -45,7 +45,7 @@ use std::path::PathBuf;
 pub use compile::build;
 pub use error::RtlSimError;
 pub use num_bigint::BigUint;
-pub use simulator::{BuildInfo, SimStatus, Simulator, VectorCycle};
+pub use simulator::{BuildInfo, Port, SimStatus, Simulator, VectorCycle};
 
 /// Port direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -106,6 +106,14 @@ pub struct Simulator {
     _lib: libloading::Library,
 }
 
+/// A port resolved by [`Simulator::port`]: its index and width (valid for that simulator).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Port {
+    index: u32,
+    width: u32,
+    input: bool,
+}
+
 // The model is plain C++ state owned by this value; the shim keeps no thread affinity.
 unsafe impl Send for Simulator {}
 
@@ -258,6 +266,53 @@ impl Simulator {
             });
         }
         Ok((i, p.width))
+    }
+
+    /// A port of at most 64 bits resolved once by name, for peeks and pokes in a per-cycle
+    /// loop without a name lookup ([`Simulator::peek_port`], [`Simulator::poke_port`]).
+    /// Errors: unknown port, wider than 64 bits.
+    pub fn port(&self, name: &str) -> Result<Port, RtlSimError> {
+        let (i, p) = self.lookup(name)?;
+        if p.width > 64 {
+            return Err(RtlSimError::PortTooWide {
+                port: name.to_string(),
+                width: p.width,
+            });
+        }
+        Ok(Port {
+            index: i as u32,
+            width: p.width,
+            input: p.is_input(),
+        })
+    }
+
+    /// [`Simulator::peek_u64`] of a resolved port.
+    pub fn peek_port(&self, port: Port) -> u64 {
+        self.settle_if_dirty();
+        unsafe { (self.f.get_u64)(self.handle, port.index) }
+    }
+
+    /// [`Simulator::poke_u64`] of a resolved port. Errors: not an input, value needs more bits
+    /// than the port.
+    pub fn poke_port(&mut self, port: Port, value: u64) -> Result<(), RtlSimError> {
+        let name = || self.ports[port.index as usize].name.clone();
+        if !port.input {
+            return Err(RtlSimError::NotAnInput {
+                port: name(),
+                width: port.width,
+            });
+        }
+        if port.width < 64 && value >> port.width != 0 {
+            return Err(RtlSimError::ValueTooWide {
+                port: name(),
+                width: port.width,
+                value: value.to_string(),
+                value_bits: 64 - value.leading_zeros() as u64,
+            });
+        }
+        unsafe { (self.f.set_u64)(self.handle, port.index, value) };
+        self.dirty.set(true);
+        Ok(())
     }
 
     /// Sets an input. Errors: unknown port, not an input, value needs more bits than the port.

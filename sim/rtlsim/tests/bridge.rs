@@ -193,6 +193,31 @@ fn misuse_errors_name_the_port() {
 }
 
 #[test]
+fn resolved_ports_peek_and_poke_as_named_ones_do() {
+    let mut sim = build(&counter(), &BuildOptions::default()).unwrap();
+    let en = sim.port("en").unwrap();
+    let count = sim.port("count").unwrap();
+    sim.reset(1);
+    sim.poke_port(en, 1).unwrap();
+    sim.run(5);
+    assert_eq!(sim.peek_port(count), sim.peek_u64("count").unwrap());
+    assert_eq!(sim.peek_port(count), 5);
+    // The same errors as by name: value too wide, output, unknown, too wide for u64.
+    let e = sim.poke_port(en, 2).unwrap_err().to_string();
+    assert_eq!(e, "value 2 needs 2 bits but port `en` is 1 bits wide");
+    let e = sim.poke_port(count, 1).unwrap_err().to_string();
+    assert!(e.contains("`count`") && e.contains("output"), "{e}");
+    assert!(sim
+        .port("nope")
+        .unwrap_err()
+        .to_string()
+        .contains("unknown port `nope`"));
+    let wide = build(&wide_adder(), &BuildOptions::default()).unwrap();
+    let e = wide.port("sum").unwrap_err().to_string();
+    assert!(e.contains("`sum`") && e.contains("101 bits"), "{e}");
+}
+
+#[test]
 fn port_list_is_checked_against_the_verilog() {
     use spikeforge_rtlsim::PortSpec;
     let src = counter().with_ports(vec![
