@@ -1,8 +1,9 @@
 //! The seeds' networks as written in examples/ (no edits) co-simulated on accelerator
 //! configurations from examples/: VGG5 (SATA's CIFAR-10 shapes, 2×2 OR pooling) on the
-//! built-in 8×16 accelerator, VGG9 (SpikeSim's CIFAR-10 shapes, 9 stages) on
-//! examples/accel-vgg.toml (the same with room for 16 stage descriptors) — spikes, logits,
-//! exit, prediction and all 25 counters equal to the golden model.
+//! built-in 8×16 accelerator, VGG9 (SpikeSim's CIFAR-10 shapes, 9 stages) and VGG16
+//! (CIFAR-10 shapes, 16 stages) on examples/accel-vgg.toml (the same with room for 16 stage
+//! descriptors and a larger membrane buffer) — spikes, logits, exit, prediction and all 25
+//! counters equal to the golden model.
 
 use spikeforge_config::{AcceleratorConfig, Input, Network};
 use spikeforge_cosim::{cosim_on, params_for, CosimOptions, Design};
@@ -56,4 +57,13 @@ fn vgg5_as_written_co_simulates_on_the_default_accelerator() {
 #[test]
 fn vgg9_as_written_co_simulates_with_room_for_16_stages() {
     cosim("examples/accel-vgg.toml", "examples/vgg9-cifar10.toml", 0.2);
+}
+
+#[test]
+fn vgg16_shapes_co_simulate_with_16_stages() {
+    cosim(
+        "examples/accel-vgg.toml",
+        "examples/vgg16-cifar10.toml",
+        0.2,
+    );
 }
