@@ -191,30 +191,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     bar.set_message("precision sweep");
     for &w in &sweep_w {
         for &m in &sweep_m {
-            let label = format!("W{w}/M{m}");
-            let curve = match import(&args, w, m, args.max_timesteps) {
-                Ok(n) => {
-                    let t = evaluate::traces(&n, &data, args.max_timesteps, &accel, &tick)?;
-                    Curve {
-                        label,
-                        weight_bits: Some(w),
-                        membrane_bits: Some(m),
-                        accuracy: evaluate::accuracy_vs_t(&t),
-                        error: None,
-                    }
-                }
-                Err(e) => {
-                    bar.inc(data.len() as u64);
-                    Curve {
-                        label,
-                        weight_bits: Some(w),
-                        membrane_bits: Some(m),
-                        accuracy: Vec::new(),
-                        error: Some(format!("{e:#}")),
-                    }
-                }
-            };
-            curves.push(curve);
+            curves.push(sweep_curve(&args, &data, &accel, w, m, &bar)?);
         }
     }
     bar.set_message("fixed-T costs");
@@ -276,6 +253,36 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         report.seconds
     );
     Ok(())
+}
+
+/// Accuracy after each t of the NIR model imported at `w`-bit weights and `m`-bit membranes;
+/// an import that fails is a curve with its error (its runs are counted as done).
+fn sweep_curve(
+    args: &EvaluateArgs,
+    data: &Dataset,
+    accel: &AcceleratorConfig,
+    w: u32,
+    m: u32,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<Curve> {
+    let tick = || bar.inc(1);
+    let (accuracy, error) = match import(args, w, m, args.max_timesteps) {
+        Ok(n) => {
+            let t = evaluate::traces(&n, data, args.max_timesteps, accel, &tick)?;
+            (evaluate::accuracy_vs_t(&t), None)
+        }
+        Err(e) => {
+            bar.inc(data.len() as u64);
+            (Vec::new(), Some(format!("{e:#}")))
+        }
+    };
+    Ok(Curve {
+        label: format!("W{w}/M{m}"),
+        weight_bits: Some(w),
+        membrane_bits: Some(m),
+        accuracy,
+        error,
+    })
 }
 
 fn read_float(p: &Path) -> anyhow::Result<Vec<f64>> {

@@ -19,6 +19,8 @@
 mod error;
 mod graph;
 mod map;
+mod node;
+mod path;
 mod quantize;
 
 pub use error::ImportError;

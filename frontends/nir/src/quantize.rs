@@ -4,7 +4,8 @@
 //! (`round(s·θ)`); the leak `dt/τ` becomes the nearest shift `2^−k`. Every rounding is
 //! measured and returned in a [`LayerReport`].
 
-use crate::map::{ImportOptions, LeakChoice};
+use crate::map::ImportOptions;
+use crate::node::LeakChoice;
 use spikeforge_config::lif::Leak;
 use spikeforge_config::nested::NestedInts;
 
