@@ -137,6 +137,14 @@ fn every_unmappable_construct_is_one_error_naming_node_and_parameter() {
         ("err_pool_threshold", "node `spike1` (Threshold), parameter `threshold`: = 2"),
         ("err_unsupported", "node `scale` (Scale): the node type Scale is not supported"),
         ("err_recurrent", "recurrent edge `if1` → `fc1`"),
+        (
+            "err_nan_weight",
+            "node `fc1` (Affine), parameter `weight`: holds NaN at flat index 69; every value must be a finite number",
+        ),
+        (
+            "err_inf_threshold",
+            "node `if1` (IF), parameter `v_threshold`: holds inf at flat index 0",
+        ),
         ("err_branch", "node `spike1` branches to `flat`, `side`"),
         ("err_conv_readout", "node `conv1` (Conv2d): the readout's synapse is a convolution"),
         (

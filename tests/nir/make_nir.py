@@ -170,5 +170,10 @@ write("err_conv_readout", {
     "li": nir.LI(tau=np.full((2, 8, 8), 1e-3), r=np.ones((2, 8, 8)), v_leak=np.zeros((2, 8, 8))),
     "output": nir.Output(output_type=np.array([2, 8, 8])),
 })
+# A NaN weight (training diverged) and an infinite threshold.
+nan_w = dense(6, 32)
+nan_w.weight[2, 5] = np.nan
+write("err_nan_weight", conv_net(fc1=nan_w))
+write("err_inf_threshold", conv_net(if1=nir.IF(r=np.full(6, 1e4), v_threshold=np.full(6, np.inf))))
 # A threshold 1000× the largest weight: beyond an 8-bit membrane once scaled.
 write("err_threshold_range", conv_net(lif1=lif((2, 8, 8), thr=1000.0)))

@@ -41,9 +41,18 @@ impl At<'_> {
     }
 
     /// A numeric parameter.
+    /// A numeric parameter; NaN or infinite entries are an error naming the first.
     pub(crate) fn array(&self, param: &str) -> Result<(&[usize], &[f64]), ImportError> {
         match self.node.params.get(param) {
-            Some(Param::Array { shape, data }) => Ok((shape, data)),
+            Some(Param::Array { shape, data }) => {
+                if let Some((i, v)) = data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                    return Err(self.err(
+                        Some(param),
+                        format!("holds {v} at flat index {i}; every value must be a finite number"),
+                    ));
+                }
+                Ok((shape, data))
+            }
             Some(Param::Text(t)) => Err(self.err(Some(param), format!("is the text {t:?}"))),
             None => Err(self.err(Some(param), "is missing")),
         }
