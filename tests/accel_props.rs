@@ -18,8 +18,8 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use spikeforge_config::{
-    AcceleratorConfig, Buffer, Buffers, FireCompare, Format, HardwareLif, Input, Leak, MemoryTech,
-    Network, Reset, Schedule,
+    AcceleratorConfig, Buffer, Buffers, EntropyUnitKind, FireCompare, Format, HardwareLif, Input,
+    Leak, MemoryTech, Network, Reset, RtlLimits, Schedule,
 };
 use spikeforge_cosim::{cosim_on, CosimOptions, Design};
 use spikeforge_generators::accel::params::AccelParams;
@@ -39,37 +39,44 @@ struct HwCase {
     double_buffer: bool,
     spad_depth: u32,
     pipeline_regs: u32,
+    entropy_unit: EntropyUnitKind,
 }
 
 fn hw_case() -> impl Strategy<Value = HwCase> {
     (
-        1u32..=4,
-        1u32..=4,
-        prop_oneof![Just(2u32), Just(4), Just(8)],
-        4u32..=12,
-        0u32..3,
-        1u32..=3,
+        (
+            1u32..=4,
+            1u32..=4,
+            prop_oneof![Just(2u32), Just(4), Just(8)],
+            4u32..=12,
+            0u32..3,
+            1u32..=3,
+            any::<bool>(),
+            any::<bool>(),
+            prop_oneof![Just(1u32), Just(2), Just(4)],
+            any::<bool>(),
+            1u32..=3,
+            0u32..3,
+        ),
         any::<bool>(),
-        any::<bool>(),
-        prop_oneof![Just(1u32), Just(2), Just(4)],
-        any::<bool>(),
-        1u32..=3,
-        0u32..3,
     )
         .prop_map(
             |(
-                rows,
-                cols,
-                weight_bits,
-                membrane_bits,
-                leak_kind,
-                leak_arg,
-                soft,
-                gt,
-                share,
-                db,
-                depth,
-                preg,
+                (
+                    rows,
+                    cols,
+                    weight_bits,
+                    membrane_bits,
+                    leak_kind,
+                    leak_arg,
+                    soft,
+                    gt,
+                    share,
+                    db,
+                    depth,
+                    preg,
+                ),
+                serial,
             )| {
                 let leak = match leak_kind {
                     0 => Leak::None,
@@ -88,6 +95,11 @@ fn hw_case() -> impl Strategy<Value = HwCase> {
                     double_buffer: db,
                     spad_depth: if db { depth + 1 } else { depth },
                     pipeline_regs: preg.min(rows - 1),
+                    entropy_unit: if serial {
+                        EntropyUnitKind::Serial
+                    } else {
+                        EntropyUnitKind::Parallel
+                    },
                 }
             },
         )
@@ -101,7 +113,10 @@ impl HwCase {
         };
         let cols = u64::from(self.cols);
         AcceleratorConfig {
-            rtl: Default::default(),
+            rtl: RtlLimits {
+                entropy_unit: self.entropy_unit,
+                ..Default::default()
+            },
             name: "props".into(),
             rows: self.rows,
             cols: self.cols,
@@ -133,7 +148,7 @@ impl HwCase {
     fn params(&self) -> AccelParams {
         let mut p = AccelParams::from_accel(&self.accel(4));
         p.name = format!(
-            "props_r{}c{}w{}m{}n{}{}d{}p{}",
+            "props_r{}c{}w{}m{}n{}{}d{}p{}{}",
             self.rows,
             self.cols,
             self.weight_bits,
@@ -141,7 +156,11 @@ impl HwCase {
             self.share_factor,
             if self.double_buffer { "db" } else { "" },
             self.spad_depth,
-            self.pipeline_regs
+            self.pipeline_regs,
+            match self.entropy_unit {
+                EntropyUnitKind::Parallel => "",
+                EntropyUnitKind::Serial => "s",
+            }
         );
         p.max_stages = 3;
         p.max_classes = 4;

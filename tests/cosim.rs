@@ -4,7 +4,8 @@
 //! many networks, inputs and window lengths.
 
 use spikeforge_config::{
-    AcceleratorConfig, Buffer, Buffers, Format, Input, MemoryTech, Network, RtlLimits, Schedule,
+    AcceleratorConfig, Buffer, Buffers, EntropyUnitKind, Format, Input, MemoryTech, Network,
+    RtlLimits, Schedule,
 };
 use spikeforge_cosim::{cosim_on, params_for, CosimOptions, CosimReport, Design};
 use spikeforge_generators::accel::params::AccelParams;
@@ -41,13 +42,15 @@ fn accel(double_buffer: bool, tick_batch: u32) -> AcceleratorConfig {
         schedule: Schedule { tick_batch },
         lif: None,
         // The double-buffered design is also the small-capacity one: few stage descriptors,
-        // classes and logit bits, 40-bit counters (the `[rtl]` generation limits).
+        // classes and logit bits, 40-bit counters and the serial entropy unit (the `[rtl]`
+        // generation limits).
         rtl: if double_buffer {
             RtlLimits {
                 max_stages: 4,
                 max_classes: 4,
                 logit_bits: 16,
                 counter_bits: 40,
+                entropy_unit: EntropyUnitKind::Serial,
             }
         } else {
             RtlLimits::default()

@@ -1,19 +1,24 @@
-//! The DT-SNN entropy unit (`generators/src/accel/entropy_unit.rs`) against the golden model
-//! (`spikeforge_golden::entropy`): bit-exact `h_q`, `exit` and `prediction`, and a latency of
-//! exactly `2·K + 22` edges, on Verilator builds of the emitted Verilog, with the controller's
-//! logit store modelled in Rust as a read-first synchronous RAM. Also Verilator `-Wall` lint,
-//! Yosys `synth; check -assert`, and a quick run on the DSL's reference evaluator.
+//! The DT-SNN entropy units — parallel (`generators/src/accel/entropy_unit.rs`) and serial
+//! (`entropy_unit_serial.rs`) — against the golden model (`spikeforge_golden::entropy`):
+//! bit-exact `h_q`, `exit` and `prediction`, and a latency of exactly `2·K + 22` (parallel) or
+//! `32·K + 40` (serial) edges, the golden `cycles_per_evaluation_of` less the cycle that sees
+//! `done`, on Verilator builds of the emitted Verilog, with the controller's logit store
+//! modelled in Rust as a read-first synchronous RAM that returns garbage outside the window the
+//! unit documents. Also Verilator `-Wall` lint, Yosys `synth; check -assert`, and a quick run on
+//! the DSL's reference evaluator.
 //!
-//! Timing convention (the generator's module docs): edge 0 samples `start`; the test pokes
+//! Timing convention (the generators' module docs): edge 0 samples `start`; the test pokes
 //! `start`, calls `step()` (edge 0), and then counts further `step()`s until `done` reads
-//! high: that count must be `2K + 22`.
+//! high.
 
 use num_bigint::BigUint;
+use spikeforge_config::EntropyUnitKind;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::{elaborate, emit_verilog, VerilogOutput};
 use spikeforge_generators::accel::entropy_unit::{entropy_unit, EntropyUnitParams};
+use spikeforge_generators::accel::entropy_unit_serial::entropy_unit_serial;
 use spikeforge_golden::classifier::argmax;
-use spikeforge_golden::entropy::{cycles_per_evaluation, entropy_fixed, exits, rlnk};
+use spikeforge_golden::entropy::{cycles_per_evaluation_of, entropy_fixed, exits, rlnk};
 use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, Simulator};
 use std::path::PathBuf;
 
@@ -75,6 +80,7 @@ fn bits_for(n: u64) -> u32 {
 /// logit store, and checks every result and latency against the golden model.
 struct Bench<'a, D: Dut> {
     dut: &'a mut D,
+    kind: EntropyUnitKind,
     params: EntropyUnitParams,
     rng: SplitMix,
     /// Cases checked so far.
@@ -82,13 +88,14 @@ struct Bench<'a, D: Dut> {
 }
 
 impl<'a, D: Dut> Bench<'a, D> {
-    fn new(dut: &'a mut D, params: EntropyUnitParams, seed: u64) -> Self {
+    fn new(dut: &'a mut D, kind: EntropyUnitKind, params: EntropyUnitParams, seed: u64) -> Self {
         dut.reset();
         assert_eq!(dut.peek("busy"), 0, "idle after reset");
         assert_eq!(dut.peek("done"), 0, "no done after reset");
         assert_eq!(dut.peek("logit_addr"), 0, "address 0 while idle");
         Bench {
             dut,
+            kind,
             params,
             rng: SplitMix(seed),
             checked: 0,
@@ -152,8 +159,14 @@ impl<'a, D: Dut> Bench<'a, D> {
         self.dut.poke("theta_q", u64::from(case.theta_q));
         let s0 = store.clone();
         self.edge(move |_, a| s0[a as usize]);
-        // Edges 1, 2, …: the logits are guaranteed until edge 2K−1, garbage afterwards.
-        let limit = cycles_per_evaluation(k as u64) + 9;
+        // Edges 1, 2, …: the logits are guaranteed until the unit's last read (edge 2K−1
+        // parallel, 32K−31 serial), garbage afterwards.
+        let last_read = match self.kind {
+            EntropyUnitKind::Parallel => 2 * k as u64 - 1,
+            EntropyUnitKind::Serial => 32 * k as u64 - 31,
+        };
+        let latency = cycles_per_evaluation_of(self.kind, k as u64);
+        let limit = latency + 9;
         let mut n: u64 = 0;
         loop {
             assert_eq!(self.dut.peek("busy"), 1, "busy after edge {n} (K = {k})");
@@ -163,7 +176,7 @@ impl<'a, D: Dut> Bench<'a, D> {
             self.dut.poke("start", st);
             self.scramble_config();
             n += 1;
-            let stored = n < 2 * k as u64; // edges 1 ..= 2K−1
+            let stored = n <= last_read;
             self.edge(|b, a| {
                 if stored {
                     assert!((a as usize) < k, "address {a} for K = {k} before edge {n}");
@@ -189,12 +202,13 @@ impl<'a, D: Dut> Bench<'a, D> {
             (u64::from(golden.h_q16), want_exit, argmax(&case.z) as u64),
             "h_q/exit/prediction for {case:?} (golden {golden:?})"
         );
-        // The unit takes 2K + 22 edges; the accelerator's ENTROPY phase lasts one cycle more
-        // (the one in which it sees `done`), which is what the golden cycle model counts.
+        // The unit takes 2K + 22 (32K + 40) edges; the accelerator's ENTROPY phase lasts one
+        // cycle more (the one in which it sees `done`), which is what the golden model counts.
         assert_eq!(
             n + 1,
-            cycles_per_evaluation(k as u64),
-            "latency for K = {k}, {case:?}"
+            latency,
+            "{:?} latency for K = {k}, {case:?}",
+            self.kind
         );
         self.checked += 1;
         n
@@ -352,8 +366,15 @@ fn coverage(all: &[Case]) -> Coverage {
     c
 }
 
-fn verilog(params: EntropyUnitParams) -> VerilogOutput {
-    let design = elaborate(&entropy_unit(&params)).unwrap_or_else(|e| panic!("{e}"));
+fn module(kind: EntropyUnitKind, params: EntropyUnitParams) -> spikeforge_dsl::Module {
+    match kind {
+        EntropyUnitKind::Parallel => entropy_unit(&params),
+        EntropyUnitKind::Serial => entropy_unit_serial(&params),
+    }
+}
+
+fn verilog(kind: EntropyUnitKind, params: EntropyUnitParams) -> VerilogOutput {
+    let design = elaborate(&module(kind, params)).unwrap_or_else(|e| panic!("{e}"));
     emit_verilog(&design)
 }
 
@@ -373,8 +394,14 @@ fn write(v: &VerilogOutput) -> (tempfile::TempDir, Vec<PathBuf>) {
 
 /// Runs `count` random cases through a Verilator build of the unit, with random idle gaps
 /// (half of them back to back, `start` in the `done` cycle).
-fn verilator_against_golden(params: EntropyUnitParams, count: usize, seed: u64, frac_max: i64) {
-    let v = verilog(params);
+fn verilator_against_golden(
+    kind: EntropyUnitKind,
+    params: EntropyUnitParams,
+    count: usize,
+    seed: u64,
+    frac_max: i64,
+) {
+    let v = verilog(kind, params);
     let mut sim = build(&sources(&v), &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let all = cases(params, count, seed, frac_max);
     let cov = coverage(&all);
@@ -391,7 +418,7 @@ fn verilator_against_golden(params: EntropyUnitParams, count: usize, seed: u64, 
     ] {
         assert!(n >= min, "only {n} cases of kind {what}: {cov:?}");
     }
-    let mut bench = Bench::new(&mut sim, params, seed ^ 0x5EED);
+    let mut bench = Bench::new(&mut sim, kind, params, seed ^ 0x5EED);
     let mut seen_k = vec![false; params.max_classes as usize + 1];
     for case in &all {
         let gap = if bench.rng.coin(1, 2) {
@@ -412,6 +439,7 @@ fn verilator_against_golden(params: EntropyUnitParams, count: usize, seed: u64, 
 #[test]
 fn verilator_k10_l16_matches_golden_bit_exactly_with_latency_2k_plus_22() {
     verilator_against_golden(
+        EntropyUnitKind::Parallel,
         EntropyUnitParams {
             max_classes: 10,
             logit_bits: 16,
@@ -425,6 +453,7 @@ fn verilator_k10_l16_matches_golden_bit_exactly_with_latency_2k_plus_22() {
 #[test]
 fn verilator_k100_l16_matches_golden_bit_exactly_with_latency_2k_plus_22() {
     verilator_against_golden(
+        EntropyUnitKind::Parallel,
         EntropyUnitParams {
             max_classes: 100,
             logit_bits: 16,
@@ -439,6 +468,7 @@ fn verilator_k100_l16_matches_golden_bit_exactly_with_latency_2k_plus_22() {
 #[test]
 fn verilator_k3_l32_matches_golden_bit_exactly_with_latency_2k_plus_22() {
     verilator_against_golden(
+        EntropyUnitKind::Parallel,
         EntropyUnitParams {
             max_classes: 3,
             logit_bits: 32,
@@ -449,30 +479,84 @@ fn verilator_k3_l32_matches_golden_bit_exactly_with_latency_2k_plus_22() {
     );
 }
 
+/// The serial unit: the same checks, with its `32·K + 40` edges.
+#[test]
+fn verilator_serial_k10_l16_matches_golden_bit_exactly_with_latency_32k_plus_40() {
+    verilator_against_golden(
+        EntropyUnitKind::Serial,
+        EntropyUnitParams {
+            max_classes: 10,
+            logit_bits: 16,
+        },
+        4000,
+        11,
+        16,
+    );
+}
+
+#[test]
+fn verilator_serial_k100_l16_matches_golden_bit_exactly_with_latency_32k_plus_40() {
+    verilator_against_golden(
+        EntropyUnitKind::Serial,
+        EntropyUnitParams {
+            max_classes: 100,
+            logit_bits: 16,
+        },
+        1000,
+        12,
+        16,
+    );
+}
+
+#[test]
+fn verilator_serial_k3_l32_matches_golden_bit_exactly_with_latency_32k_plus_40() {
+    verilator_against_golden(
+        EntropyUnitKind::Serial,
+        EntropyUnitParams {
+            max_classes: 3,
+            logit_bits: 32,
+        },
+        3000,
+        13,
+        31,
+    );
+}
+
 #[test]
 fn reference_evaluator_agrees_with_golden() {
     let params = EntropyUnitParams {
         max_classes: 5,
         logit_bits: 12,
     };
-    let design = elaborate(&entropy_unit(&params)).unwrap_or_else(|e| panic!("{e}"));
-    let mut ev = Evaluator::new(&design);
-    let all = cases(params, 150, 4, 16);
-    let mut bench = Bench::new(&mut ev, params, 44);
-    for (i, case) in all.iter().enumerate() {
-        bench.run(case, i % 3);
+    for (kind, count) in [
+        (EntropyUnitKind::Parallel, 150),
+        (EntropyUnitKind::Serial, 40),
+    ] {
+        let design = elaborate(&module(kind, params)).unwrap_or_else(|e| panic!("{e}"));
+        let mut ev = Evaluator::new(&design);
+        let all = cases(params, count, 4, 16);
+        let mut bench = Bench::new(&mut ev, kind, params, 44);
+        for (i, case) in all.iter().enumerate() {
+            bench.run(case, i % 3);
+        }
     }
 }
 
 #[test]
 fn hand_picked_cases() {
+    for kind in [EntropyUnitKind::Parallel, EntropyUnitKind::Serial] {
+        hand_picked(kind);
+    }
+}
+
+fn hand_picked(kind: EntropyUnitKind) {
     let params = EntropyUnitParams {
         max_classes: 10,
         logit_bits: 16,
     };
-    let v = verilog(params);
+    let v = verilog(kind, params);
     let mut sim = build(&sources(&v), &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let mut bench = Bench::new(&mut sim, params, 5);
+    let mut bench = Bench::new(&mut sim, kind, params, 5);
     let fixed: Vec<(Vec<i64>, u32)> = vec![
         (vec![5, 5, 5, 5], 0),
         (vec![100, 0, 0], 0),
@@ -519,11 +603,20 @@ fn hand_picked_cases() {
 
 #[test]
 fn verilator_lint_clean_and_yosys_check_clean() {
-    for (kmax, lb) in [(10, 16), (100, 16), (3, 32)] {
-        let v = verilog(EntropyUnitParams {
-            max_classes: kmax,
-            logit_bits: lb,
-        });
+    for (kind, kmax, lb) in [
+        (EntropyUnitKind::Parallel, 10, 16),
+        (EntropyUnitKind::Parallel, 100, 16),
+        (EntropyUnitKind::Parallel, 3, 32),
+        (EntropyUnitKind::Serial, 10, 16),
+        (EntropyUnitKind::Serial, 3, 32),
+    ] {
+        let v = verilog(
+            kind,
+            EntropyUnitParams {
+                max_classes: kmax,
+                logit_bits: lb,
+            },
+        );
         for f in &v.files {
             assert!(!f.contents.contains("lint_off"), "no lint pragmas");
         }
@@ -548,11 +641,19 @@ fn verilator_lint_clean_and_yosys_check_clean() {
 #[test]
 #[ignore = "synthesis figures; slow"]
 fn synthesis_figures() {
-    for kmax in [10, 100] {
-        let v = verilog(EntropyUnitParams {
-            max_classes: kmax,
-            logit_bits: 16,
-        });
+    for (kind, kmax) in [
+        (EntropyUnitKind::Parallel, 10),
+        (EntropyUnitKind::Parallel, 100),
+        (EntropyUnitKind::Serial, 10),
+        (EntropyUnitKind::Serial, 100),
+    ] {
+        let v = verilog(
+            kind,
+            EntropyUnitParams {
+                max_classes: kmax,
+                logit_bits: 16,
+            },
+        );
         let (_dir, files) = write(&v);
         let generic = tools::yosys_check(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
         let ice = tools::yosys_synth_ice40(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));

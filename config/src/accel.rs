@@ -251,6 +251,21 @@ pub struct RtlLimits {
     /// Width of each performance counter (bits), 32..=64; a counter wraps past 2^bits − 1.
     /// Default 64.
     pub counter_bits: u32,
+    /// Which DT-SNN entropy unit is built (`"parallel"` or `"serial"`). Default parallel.
+    pub entropy_unit: EntropyUnitKind,
+}
+
+/// The two entropy units (docs/entropy-unit.md): the same bit-exact algorithm, traded between
+/// latency and area. The golden cycle model follows the choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntropyUnitKind {
+    /// Two array multipliers; one class per cycle: `2·K + 23` cycles per evaluation.
+    #[default]
+    Parallel,
+    /// One serial shift-and-add multiplier (about 1,500 iCE40 LUT4 less):
+    /// `32·K + 41` cycles per evaluation.
+    Serial,
 }
 
 impl Default for RtlLimits {
@@ -261,6 +276,7 @@ impl Default for RtlLimits {
             max_classes: 16,
             logit_bits: 24,
             counter_bits: 64,
+            entropy_unit: EntropyUnitKind::Parallel,
         }
     }
 }

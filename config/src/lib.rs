@@ -24,7 +24,8 @@ pub mod rng;
 mod toml_pos;
 
 pub use accel::{
-    AcceleratorConfig, Buffer, BufferKind, Buffers, HardwareLif, MemoryTech, RtlLimits, Schedule,
+    AcceleratorConfig, Buffer, BufferKind, Buffers, EntropyUnitKind, HardwareLif, MemoryTech,
+    RtlLimits, Schedule,
 };
 pub use dataset::Dataset;
 pub use error::{short_float, ConfigError, Result};

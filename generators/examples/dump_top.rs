@@ -27,6 +27,7 @@ fn main() {
         max_classes: 4,
         logit_bits: 16,
         counter_bits: 64,
+        entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
         max_tick_batch: 4,
         weight_words: 256,
         spike_words: 1024,

@@ -27,6 +27,7 @@ pub fn small(rows: u32, cols: u32, double_buffer: bool, share_factor: u32) -> Ac
         max_classes: 4,
         logit_bits: 16,
         counter_bits: 64,
+        entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
         max_tick_batch: 4,
         weight_words: 64,
         spike_words: 128,

@@ -17,7 +17,7 @@
 //! figures to `<target>/tmp/spikeforge-synthesis-*.md`; `scripts/test.sh` prints them at the
 //! end of the run, and the README quotes them.
 
-use spikeforge_config::{FireCompare, Leak, Reset};
+use spikeforge_config::{EntropyUnitKind, FireCompare, Leak, Reset};
 use spikeforge_dsl::ir::Design;
 use spikeforge_dsl::{elaborate, emit_verilog};
 use spikeforge_generators::accel::params::{prototype_config, AccelParams};
@@ -236,6 +236,7 @@ fn small_ice40_params() -> AccelParams {
         max_classes: 4,
         logit_bits: 16,
         counter_bits: 32,
+        entropy_unit: EntropyUnitKind::Serial,
         max_tick_batch: 2,
         weight_words: 512,
         spike_words: 512,

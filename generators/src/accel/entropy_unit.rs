@@ -91,9 +91,12 @@
 //! * Widths: `S` has `bits(K_max·2^16)` bits and `A` `bits(K_max·2^16·4095)`; since
 //!   `A < 4096·S`, `D < 2^20` and the first partial remainder `A >> 12` is below `S`.
 
+use super::entropy_datapath::{
+    distance, division, exp_roms, ln_s, max_argmax, normalise, results, widen, Widths, DIV_BITS,
+};
 use spikeforge_dsl::prelude::*;
 
-/// Parameters of [`entropy_unit`].
+/// Parameters of [`entropy_unit`] and [`super::entropy_unit_serial::entropy_unit_serial`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntropyUnitParams {
     /// The largest number of classes K the unit handles (≥ 2).
@@ -102,52 +105,17 @@ pub struct EntropyUnitParams {
     pub logit_bits: u32,
 }
 
-/// `round(2^16 · ln 2)`.
-const LN2_Q16: u64 = 45426;
-/// Quotient bits of the division (`D < 2^20`).
-const DIV_BITS: u32 = 20;
-
-/// Bits needed to hold `n` (at least 1).
-fn bits_for(n: u64) -> u32 {
-    (64 - n.leading_zeros()).max(1)
-}
-
-/// `round(2^16 · e^(−i))`, i = 0..16.
-fn exp_hi_words() -> Vec<u64> {
-    (0..16)
-        .map(|i| (65536.0 * (-(i as f64)).exp()).round() as u64)
-        .collect()
-}
-
-/// `round(2^16 · e^(−j/256))`, j = 0..256, with entry 0 (65536) stored as 0 (see module docs).
-fn exp_lo_words() -> Vec<u64> {
-    (0..256)
-        .map(|j| {
-            let v = (65536.0 * (-(j as f64) / 256.0).exp()).round() as u64;
-            if j == 0 {
-                0
-            } else {
-                v
-            }
-        })
-        .collect()
-}
-
-/// `round(2^16 · ln(1 + j/256))`, j = 0..256 (entry 256 = LN2 is not stored).
-fn ln_words() -> Vec<u64> {
-    (0..256)
-        .map(|j| (65536.0 * (1.0 + j as f64 / 256.0).ln()).round() as u64)
-        .collect()
-}
-
-/// `e` zero-extended to `width` bits (`width` ≥ its width).
-fn widen(e: impl Into<Expr>, width: u32) -> Expr {
-    let e = e.into();
-    if e.width() == width {
-        e
-    } else {
-        e.zext(width)
-    }
+/// Checks the parameters (see [`entropy_unit`]'s panics).
+pub(crate) fn check(params: &EntropyUnitParams) {
+    assert!(
+        params.max_classes >= 2,
+        "the entropy unit needs max_classes ≥ 2"
+    );
+    assert!(
+        (4..=64).contains(&params.logit_bits),
+        "logit_bits must be in 4..=64, got {}",
+        params.logit_bits
+    );
 }
 
 /// The entropy unit for up to `max_classes` classes of `logit_bits`-bit logits (see the
@@ -156,18 +124,13 @@ fn widen(e: impl Into<Expr>, width: u32) -> Expr {
 /// # Panics
 /// If `max_classes < 2` or `logit_bits` is outside 4..=64.
 pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
+    check(params);
     let kmax = params.max_classes;
     let lb = params.logit_bits;
-    assert!(kmax >= 2, "the entropy unit needs max_classes ≥ 2");
-    assert!(
-        (4..=64).contains(&lb),
-        "logit_bits must be in 4..=64, got {lb}"
-    );
-    let kw = bits_for(u64::from(kmax));
-    let aw = bits_for(u64::from(kmax) - 1);
-    let tw = bits_for(2 * u64::from(kmax) + 21);
-    let sw = bits_for(u64::from(kmax) << 16);
-    let accw = bits_for((u64::from(kmax) << 16) * 4095);
+    let w = Widths::new(kmax);
+    let (kw, aw) = (w.kw, w.aw);
+    let tw = super::entropy_datapath::bits_for(2 * u64::from(kmax) + 21);
+    let (sw, accw) = (w.sw, w.accw);
 
     let mut m = ModuleBuilder::new(format!("entropy_unit_k{kmax}_l{lb}"));
     m.param("max_classes", kmax).param("logit_bits", lb);
@@ -223,78 +186,30 @@ pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
     );
 
     // Pass 1: max and argmax (golden step 1; lowest index wins ties).
-    let max_r = m.reg("max_r", SInt(lb));
-    let best = m.reg("best_r", UInt(aw));
-    let take = m.wire_from("take", in_max & (t.is_eq(0) | logit_data.is_gt(max_r)));
-    m.next_when(max_r, take, logit_data);
-    m.next_when(best, take, t.bits(aw - 1, 0));
+    let (max_r, best) = max_argmax(
+        &mut m,
+        w,
+        lb,
+        in_max,
+        t.is_eq(0),
+        logit_data,
+        t.bits(aw - 1, 0),
+    );
 
     // Pass 2, stage 1: the Q8 distance and the ROM reads (golden steps 2–3).
-    let dist = m.wire_from("distance", (max_r - logit_data).bits(lb - 1, 0));
-    let scaled = m.wire_from("scaled", (dist << 9).shr_by(frac));
-    let x_full = m.wire_from("x_full", (scaled + 1) >> 1);
-    let drop = m.wire_from("drop", x_full.bits(lb + 9, 12).any());
-    let x = m.wire_from("x", x_full.bits(11, 0));
+    let (x, drop) = distance(&mut m, max_r, logit_data, frac, lb);
     let x_p = m.reg("x_p", UInt(12));
     let keep_p = m.reg("keep_p", Bool);
     m.next_when(x_p, in_exp, x);
-    m.next(keep_p, in_exp & !drop);
-    let exp_hi = m.mem("exp_hi", 16, UInt(17));
-    m.mem_init(exp_hi, exp_hi_words());
-    let exp_lo = m.mem("exp_lo", 256, UInt(16));
-    m.mem_init(exp_lo, exp_lo_words());
-    let hi_q = m.mem_read(exp_hi, "exp_hi_q", in_exp, x.bits(11, 8));
-    let lo_q = m.mem_read(exp_lo, "exp_lo_q", in_exp, x.bits(7, 0));
+    m.next(keep_p, in_exp & !drop.expr());
+    let (hi_q, lo_q) = exp_roms(&mut m, in_exp.expr(), &x.expr());
 
     let s = m.reg("s_r", UInt(sw));
     let a = m.reg("a_r", UInt(accw));
 
-    // ln S (golden step 5): p − 16 and the 10-bit window below the leading one of S.
-    let pw = bits_for(u64::from(sw - 16));
-    let mut p_minus_16 = Expr::uint(0, pw);
-    let mut window = s.bits(16, 7);
-    for b in 17..sw {
-        let hit = s.bit(b);
-        p_minus_16 = Expr::mux(hit.clone(), Expr::uint(u64::from(b - 16), pw), p_minus_16);
-        window = Expr::mux(hit, s.bits(b, b - 9), window);
-    }
-    // i = ((window + 1) >> 1), 256..=512; i = 512 reads LN_TAB[0] = 0 and adds LN2 via p.
-    let mant = (window + 1).bits(10, 1);
-    let p_eff = m.wire_from("ln_p", p_minus_16 + mant.bit(9));
-    let ln_tab = m.mem("ln_tab", 256, UInt(16));
-    m.mem_init(ln_tab, ln_words());
-    let ln_q = m.mem_read(ln_tab, "ln_tab_q", div_first, mant.bits(7, 0));
-    let p_r = m.reg("ln_p_r", UInt(pw + 1));
-    m.next_when(p_r, div_first, p_eff);
-    let ln_s = m.wire_from("ln_s", p_r * Expr::uint(LN2_Q16, 16) + ln_q);
-
-    // Division D = (A · 2^8) / S (golden step 6): restoring, one quotient bit per edge.
-    let rem = m.reg("div_rem_r", UInt(sw));
-    let quo = m.reg("div_q_r", UInt(DIV_BITS));
-    let rem_in = m.wire_from(
-        "div_rem_in",
-        Expr::mux(div_first, widen(a.bits(accw - 1, 12), sw), rem),
-    );
-    let quo_in = m.wire_from(
-        "div_q_in",
-        Expr::mux(div_first, Expr::cat([a.bits(11, 0), Expr::uint(0, 8)]), quo),
-    );
-    let trial = m.wire_from(
-        "div_trial",
-        Expr::cat([rem_in.expr(), quo_in.bit(DIV_BITS - 1)]),
-    );
-    let ge = m.wire_from("div_ge", trial.is_ge(s));
-    let diff = trial - s;
-    m.next_when(
-        rem,
-        in_div,
-        Expr::mux(ge, diff.bits(sw - 1, 0), trial.bits(sw - 1, 0)),
-    );
-    m.next_when(
-        quo,
-        in_div,
-        Expr::cat([quo_in.bits(DIV_BITS - 2, 0), ge.expr()]),
-    );
+    // ln S and the division (golden steps 5–6).
+    let ln_s = ln_s(&mut m, s, w, div_first);
+    let quo = division(&mut m, a, s, w, div_first, in_div);
 
     // Golden step 7.
     let hn = m.wire_from("hn", ln_s + quo);
@@ -329,29 +244,7 @@ pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
     );
 
     // Normalise and compare (golden steps 7–9).
-    let h_round = m.wire_from("h_round", product_rounded >> 16);
-    let h = m.wire_from(
-        "h",
-        Expr::mux(
-            h_round.is_gt(65536u64),
-            Expr::uint(65536, 17),
-            h_round.bits(16, 0),
-        ),
-    );
-    let h_r = m.reg("h_q_r", UInt(17));
-    let exit_r = m.reg("exit_r", Bool);
-    let pred_r = m.reg("prediction_r", UInt(aw));
-    let done_r = m.reg("done_r", Bool);
-    m.next_when(h_r, finish, h);
-    m.next_when(exit_r, finish, h.is_lt(theta_r));
-    m.next_when(pred_r, finish, best);
-    m.next(done_r, finish);
-
-    m.output_from("logit_addr", addr);
-    m.output_from("busy", busy);
-    m.output_from("done", done_r);
-    m.output_from("h_q", h_r);
-    m.output_from("exit", exit_r);
-    m.output_from("prediction", pred_r);
+    let h = normalise(&mut m, product_rounded);
+    results(&mut m, w, finish, h, theta_r, best, addr, busy);
     m.finish()
 }

@@ -2,12 +2,10 @@
 //!
 //! A fan-in index `n = ((cg·cols + cl)·R + r)·S + s` is kept as its bounded digits `(cl, r, s)`
 //! (radices `cols`, `R`, `S`) and, instead of the unbounded digit `cg`, its *spatial offset*
-//! `lin = cg·H·W + r·W + s` in the spike buffer (modulo the address width). Adding a constant
-//! whose digits are known is a ripple of three small adders with one conditional subtraction
-//! each — valid because every digit of the addend is below its radix — and the offset follows
-//! with the carries: each carry out of `s` adds `W − S`, out of `r` subtracts `R·W`, out of
-//! `cl` adds `H·W`. The STAGE phase counts the taps up by one (`increment`) to fill the tap
-//! table (`top/stage_setup.rs`).
+//! `lin = cg·H·W + r·W + s` in the spike buffer (modulo the address width). Counting up by one
+//! wraps digits at their radices, and the offset follows the carries: a carry out of `s` adds
+//! `W − S`, out of `r` subtracts `R·W`, out of `cl` adds `H·W`. The STAGE phase counts the taps
+//! up by one (`increment`) to fill the tap table (`top/stage_setup.rs`).
 
 use spikeforge_dsl::prelude::*;
 
@@ -50,41 +48,37 @@ fn fit(e: &Expr, w: u32) -> Expr {
     }
 }
 
-/// One digit: `a + b + carry_in`, wrapped at `radix` (at most `2^w` for a `w`-bit digit);
-/// returns (digit, carry out).
-fn digit(a: &Expr, b: &Expr, carry: Expr, radix: &Expr) -> (Expr, Expr) {
-    let w = a.width();
-    let sum = (fit(a, w + 1) + fit(b, w + 1) + carry.zext(w + 1)).trunc(w + 1);
-    let radix = fit(radix, w + 1);
-    let over = sum.is_ge(&radix);
-    let wrapped = sum.wrapping_sub(radix).trunc(w);
-    (over.select(wrapped, sum.trunc(w)), over)
-}
-
-/// `x + y` (every digit of `y` below its radix; `y.lin` the offset of `y` itself).
-pub fn add(x: &Tap, y: &Tap, radix: &Radices) -> Tap {
-    let (s, c0) = digit(&x.s, &y.s, Expr::bool(false), &radix.s);
-    let (r, c1) = digit(&x.r, &y.r, c0.clone(), &radix.r);
-    let (cl, c2) = digit(&x.cl, &y.cl, c1.clone(), &radix.cols);
-    let w = x.lin.width();
-    let zero = Expr::uint(0, w);
-    let lin = x
-        .lin
-        .wrapping_add(fit(&y.lin, w))
-        .wrapping_add(c0.select(fit(&radix.w_minus_s, w), zero.clone()))
-        .wrapping_sub(c1.select(fit(&radix.rw, w), zero.clone()))
-        .wrapping_add(c2.select(fit(&radix.hw, w), zero));
-    Tap { cl, r, s, lin }
-}
-
-/// `x + 1`.
+/// `x + 1`, every digit of `x` below its radix. Built for a short path: the three wrap
+/// conditions are equality compares made side by side (`s + 1 = S`, `r + 1 = R`,
+/// `cl + 1 = cols`) and ANDed, not a ripple of adders; and the offset takes one adder after a
+/// 4-way choice of `1`, `1 + (W − S)`, `1 + (W − S) − R·W` or `1 + (W − S) − R·W + H·W`,
+/// whose sums depend only on the radices (stable while the counter runs).
 pub fn increment(x: &Tap, radix: &Radices) -> Tap {
-    let zero = |d: &Expr| Expr::uint(0, d.width());
-    let one = Tap {
-        cl: zero(&x.cl),
-        r: zero(&x.r),
-        s: Expr::uint(1, x.s.width()),
-        lin: Expr::uint(1, x.lin.width()),
+    let step = |d: &Expr, radix: &Expr| {
+        let w = d.width();
+        let next = fit(d, w + 1).wrapping_add(Expr::uint(1, w + 1));
+        let last = next.is_eq(fit(radix, w + 1));
+        (next.trunc(w), last)
     };
-    add(x, &one, radix)
+    let (s1, s_last) = step(&x.s, &radix.s);
+    let (r1, r_last) = step(&x.r, &radix.r);
+    let (cl1, cl_last) = step(&x.cl, &radix.cols);
+    let c0 = s_last;
+    let c1 = c0.clone() & r_last;
+    let c2 = c1.clone() & cl_last;
+    let zero = |d: &Expr| Expr::uint(0, d.width());
+    let s = c0.select(zero(&x.s), s1);
+    let r = c1
+        .clone()
+        .select(zero(&x.r), c0.clone().select(r1, x.r.clone()));
+    let cl = c2
+        .clone()
+        .select(zero(&x.cl), c1.clone().select(cl1, x.cl.clone()));
+    let w = x.lin.width();
+    let d0 = Expr::uint(1, w).wrapping_add(fit(&radix.w_minus_s, w));
+    let d1 = d0.wrapping_sub(fit(&radix.rw, w));
+    let d2 = d1.wrapping_add(fit(&radix.hw, w));
+    let delta = c2.select(d2, c1.select(d1, c0.select(d0, Expr::uint(1, w))));
+    let lin = x.lin.wrapping_add(delta);
+    Tap { cl, r, s, lin }
 }

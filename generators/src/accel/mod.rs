@@ -1,7 +1,9 @@
 //! The SNN accelerator generators (DESIGN.md §2–6), written with the DSL's public API only.
 //! One hardware idea per file; `docs/accelerator.md` describes how they fit together.
 
+pub(crate) mod entropy_datapath;
 pub mod entropy_unit;
+pub mod entropy_unit_serial;
 pub mod lif_unit;
 pub mod manifest;
 pub mod mixed_radix;

@@ -2,7 +2,7 @@
 //! widths, memories and logic. Built from an [`AcceleratorConfig`] plus the hardware LIF
 //! options; validated with errors that name the field and the value.
 
-use spikeforge_config::{AcceleratorConfig, FireCompare, Leak, Reset};
+use spikeforge_config::{AcceleratorConfig, EntropyUnitKind, FireCompare, Leak, Reset};
 
 /// Generation parameters of the accelerator.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,6 +42,8 @@ pub struct AccelParams {
     pub logit_bits: u32,
     /// Width of each performance counter (bits, 32..=64; it wraps past 2^bits − 1).
     pub counter_bits: u32,
+    /// Which entropy unit the classifier uses.
+    pub entropy_unit: EntropyUnitKind,
     /// Largest window length B (a power of two).
     pub max_tick_batch: u32,
     /// Weight buffer depth (words of `cols × weight_bits`).
@@ -110,6 +112,7 @@ impl AccelParams {
             max_classes: accel.rtl.max_classes,
             logit_bits: accel.rtl.logit_bits,
             counter_bits: accel.rtl.counter_bits,
+            entropy_unit: accel.rtl.entropy_unit,
             max_tick_batch: accel.schedule.tick_batch.next_power_of_two().max(1),
             weight_words: words(accel.buffers.weight.size_bits, cols * weight_bits),
             spike_words: words(accel.buffers.input_spike.size_bits, cols),

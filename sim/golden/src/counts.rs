@@ -57,7 +57,8 @@
 //! - LIF phase (hidden): `lif_units` datapaths (RTL v1: `lif_units = cols`, one per lane);
 //!   `n_ctb = ⌈(M/n)/lif_units⌉`; `lif = Tw·P·n_ctb·n + 2`.
 //! - Classify phase (classifier): `n_ct + 2` cycles per classified timestep.
-//! - Entropy: `2·K + 23` cycles per evaluation (the unit's `2·K + 22` and the cycle that sees `done`).
+//! - Entropy: `2·K + 23` cycles per evaluation (the unit's `2·K + 22` and the cycle that sees
+//!   `done`), or `32·K + 41` with `[rtl] entropy_unit = "serial"` (`entropy::cycles_per_evaluation_of`).
 //! - Total cycles = array + LIF + classify + entropy over all stage-windows run (the phases do
 //!   not overlap; stream transfers from the host are not counted).
 
@@ -416,7 +417,8 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
     }
     let classes = net.classifier.classes as u64;
     let entropy_evaluations = exit_t as u64;
-    let entropy_cycles = entropy_evaluations * entropy::cycles_per_evaluation(classes);
+    let entropy_cycles =
+        entropy_evaluations * entropy::cycles_per_evaluation_of(accel.rtl.entropy_unit, classes);
     let cycles = total.array_cycles + total.lif_cycles + entropy_cycles;
     Counts {
         stages,

@@ -41,11 +41,17 @@
 //! `2·K + 22` (K for the max, K for the exponentials and sums, 1 for ln S, 20 for a radix-2
 //! restoring division with a 20-bit quotient, 1 for the normalising multiply and the compare),
 //! plus the cycle in which the accelerator's controller sees `done` (docs/accelerator.md §7).
+//! The area-lean serial unit (`[rtl] entropy_unit = "serial"`) forms its three products with one
+//! shift-and-add multiplier, one multiplier bit per cycle: per class 1 cycle for the distance,
+//! 1 + 16 for `EXP_HI·EXP_LO`, 1 + 12 for `E·x`; then 1 for the last `A` update, 20 for the
+//! division, 1 + 17 for `Hn·RLNK` and 1 for the compare — `32·K + 40` after the K of the max —
+//! plus the cycle in which `done` is seen: `32·K + 41` (docs/entropy-unit.md).
 //!
 //! The error against the float reference is measured by the test
 //! `entropy_error_over_random_logits` (≥ 10,000 random vectors) and documented in
 //! `docs/golden-model.md`.
 
+use spikeforge_config::EntropyUnitKind;
 use std::sync::OnceLock;
 
 /// Q16 one.
@@ -55,9 +61,18 @@ pub const LN2_Q16: u64 = 45426;
 /// Distances at or above this Q8 value (16.0) are dropped.
 pub const X_CLAMP_Q8: u64 = 4096;
 
-/// Cycles of one entropy evaluation for `classes` classes (see module docs).
+/// Cycles of one entropy evaluation of the parallel unit for `classes` classes (see module
+/// docs).
 pub fn cycles_per_evaluation(classes: u64) -> u64 {
-    2 * classes + 23
+    cycles_per_evaluation_of(EntropyUnitKind::Parallel, classes)
+}
+
+/// Cycles of one entropy evaluation of the unit `unit` for `classes` classes (see module docs).
+pub fn cycles_per_evaluation_of(unit: EntropyUnitKind, classes: u64) -> u64 {
+    match unit {
+        EntropyUnitKind::Parallel => 2 * classes + 23,
+        EntropyUnitKind::Serial => 32 * classes + 41,
+    }
 }
 
 /// `EXP_HI[i] = round(2^16 · e^(−i))`, i = 0..16.

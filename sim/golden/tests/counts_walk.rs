@@ -7,7 +7,7 @@
 mod common;
 
 use proptest::prelude::*;
-use spikeforge_config::{AcceleratorConfig, Input, LayerKind, Network};
+use spikeforge_config::{AcceleratorConfig, EntropyUnitKind, Input, LayerKind, Network};
 use spikeforge_golden::{encode, GoldenModel, RunOptions};
 
 #[derive(Default, Debug, PartialEq, Eq)]
@@ -190,7 +190,10 @@ fn walk(
                     w.classify_cycles += n_ct + 2;
                     w.psum_reads += m as u64;
                     w.cls_updates += m as u64;
-                    w.entropy_cycles += 2 * net.classifier.classes as u64 + 23;
+                    w.entropy_cycles += match a.rtl.entropy_unit {
+                        EntropyUnitKind::Parallel => 2 * net.classifier.classes as u64 + 23,
+                        EntropyUnitKind::Serial => 32 * net.classifier.classes as u64 + 41,
+                    };
                 }
             }
         }
@@ -206,7 +209,7 @@ proptest! {
     fn closed_form_counts_equal_the_explicit_walk(
         seed in any::<u64>(), t in 1u32..5, rows in 1u32..7, cols in 1u32..7, db in any::<bool>(),
         preg in 0u32..3, density in 0.1f64..0.8, b_sel in 0u32..4, wdepth in 1u32..6,
-        theta in prop_oneof![Just(0.0), 0.0f64..1.0]
+        theta in prop_oneof![Just(0.0), 0.0f64..1.0], serial in any::<bool>()
     ) {
         let b = 1 + b_sel % t;
         let mut a = AcceleratorConfig {
@@ -218,6 +221,9 @@ proptest! {
             ..Default::default()
         };
         a.schedule.tick_batch = b;
+        if serial {
+            a.rtl.entropy_unit = EntropyUnitKind::Serial;
+        }
         let input = Input::random(density, seed ^ 7);
         // Spikes of every timestep come from a run without early exit (the exit does not
         // change what is computed); the counts under test from a run with θ_H = theta.

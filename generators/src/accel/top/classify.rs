@@ -3,12 +3,14 @@
 //! whether the inference exits (DT-SNN) with `exit_t` and `prediction`.
 
 use super::super::entropy_unit::{entropy_unit, EntropyUnitParams};
+use super::super::entropy_unit_serial::entropy_unit_serial;
 use super::super::pe::clog2;
 use super::common::{fit, lanes, row_address, u};
 use super::geometry::Geometry;
 use super::sequencer::ph;
 use super::Ctx;
 use spikeforge_config::catalog::Counter;
+use spikeforge_config::EntropyUnitKind;
 use spikeforge_dsl::library::Update;
 use spikeforge_dsl::prelude::*;
 
@@ -132,16 +134,19 @@ pub fn build(
         logits.push(z);
     }
 
-    // The entropy unit: starts in the classify phase's last cycle, once every logit update
-    // has landed (it reads class 0 on its start edge); ENTROPY lasts its 2K + 22 cycles plus
-    // the one in which `done` is seen.
-    let eu = m.instance(
-        "u_entropy",
-        &entropy_unit(&EntropyUnitParams {
-            max_classes: g.p.max_classes,
-            logit_bits: lb,
-        }),
-    );
+    // The entropy unit (parallel or serial, `[rtl] entropy_unit`): starts in the classify
+    // phase's last cycle, once every logit update has landed (it reads class 0 on its start
+    // edge); ENTROPY lasts its latency (2K + 22 or 32K + 40 edges) plus the cycle in which
+    // `done` is seen.
+    let eu_params = EntropyUnitParams {
+        max_classes: g.p.max_classes,
+        logit_bits: lb,
+    };
+    let eu_module = match g.p.entropy_unit {
+        EntropyUnitKind::Parallel => entropy_unit(&eu_params),
+        EntropyUnitKind::Serial => entropy_unit_serial(&eu_params),
+    };
+    let eu = m.instance("u_entropy", &eu_module);
     let entropy_start = m.wire_from("entropy_start", done);
     m.connect(&eu, "start", entropy_start);
     m.connect(
