@@ -129,3 +129,16 @@ fn example_configurations_stay_valid() {
         AcceleratorConfig::load(examples().join(f)).unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn entropy_unit_is_parallel_or_serial() {
+    use spikeforge_config::EntropyUnitKind;
+    let with = |v: &str| format!("{}\n[rtl]\nentropy_unit = \"{v}\"\n", base());
+    let a = AcceleratorConfig::parse(&with("serial"), Format::Toml, "a.toml").unwrap();
+    assert_eq!(a.rtl.entropy_unit, EntropyUnitKind::Serial);
+    let a = AcceleratorConfig::parse(&base(), Format::Toml, "a.toml").unwrap();
+    assert_eq!(a.rtl.entropy_unit, EntropyUnitKind::Parallel, "the default");
+    let e = AcceleratorConfig::parse(&with("fast"), Format::Toml, "a.toml").unwrap_err();
+    assert_eq!((e.field.as_str(), e.value.as_str()), ("rtl.entropy_unit", "fast"), "{e}");
+    assert!(e.message.contains("`parallel` or `serial`"), "{e}");
+}
