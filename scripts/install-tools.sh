@@ -4,7 +4,7 @@
 # nextpnr-ice40 (place and route) and libhdf5 (NIR files, read by `spikeforge import`); from
 # PyPI, into the project's virtual environment `.venv`, the `nir` package with numpy and
 # scikit-learn (versions in scripts/python-requirements.txt), which the importer's tests use
-# to write NIR files.
+# to write NIR files, and FuseSoC (tests/fusesoc.rs runs the generated core's lint target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,10 +20,10 @@ pkg-config --exists hdf5 2>/dev/null || need+=(libhdf5-dev)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 
 python_env() {
-    if .venv/bin/python -c 'import nir, numpy, sklearn' >/dev/null 2>&1; then
+    if .venv/bin/python -c 'import nir, numpy, sklearn, fusesoc' >/dev/null 2>&1; then
         return 0
     fi
-    echo "spikeforge: creating the Python environment .venv (nir, numpy, scikit-learn from PyPI)"
+    echo "spikeforge: creating the Python environment .venv (nir, numpy, scikit-learn, fusesoc from PyPI)"
     python3 -m venv .venv
     .venv/bin/python -m pip install -q --disable-pip-version-check -r scripts/python-requirements.txt
 }

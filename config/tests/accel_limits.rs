@@ -139,6 +139,10 @@ fn entropy_unit_is_parallel_or_serial() {
     let a = AcceleratorConfig::parse(&base(), Format::Toml, "a.toml").unwrap();
     assert_eq!(a.rtl.entropy_unit, EntropyUnitKind::Parallel, "the default");
     let e = AcceleratorConfig::parse(&with("fast"), Format::Toml, "a.toml").unwrap_err();
-    assert_eq!((e.field.as_str(), e.value.as_str()), ("rtl.entropy_unit", "fast"), "{e}");
+    assert_eq!(
+        (e.field.as_str(), e.value.as_str()),
+        ("rtl.entropy_unit", "fast"),
+        "{e}"
+    );
     assert!(e.message.contains("`parallel` or `serial`"), "{e}");
 }

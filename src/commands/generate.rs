@@ -1,6 +1,7 @@
 //! `spikeforge generate [CONFIG]`: generate the accelerator's Verilog into `<out>/<name>/`.
 
 use spikeforge_config::AcceleratorConfig;
+use spikeforge_dsl::backend::fusesoc;
 use spikeforge_dsl::backend::write::{write_design_dir, WriteOptions};
 use spikeforge_dsl::{elaborate, emit_verilog};
 use spikeforge_generators::accel::manifest::manifest;
@@ -24,7 +25,7 @@ pub struct GenerateArgs {
 }
 
 /// Runs `spikeforge generate`: elaborates the accelerator and writes its Verilog files, the
-/// filelist and `manifest.json` atomically (a failed run leaves no partial folder; an existing
+/// filelist, a FuseSoC core (`<top>.core`) and `manifest.json` atomically (a failed run leaves no partial folder; an existing
 /// folder is replaced only when it is an untouched earlier output, or with `--force`).
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let config = match &args.config {
@@ -34,18 +35,30 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let params = AccelParams::from_accel(&config);
     let design = elaborate(&accelerator(&params)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let verilog = emit_verilog(&design);
+    let mut files = verilog.all_files();
+    files.push((
+        fusesoc::core_file_name(&verilog),
+        fusesoc::fusesoc_core(
+            &verilog,
+            &format!(
+                "spikeforge SNN accelerator {} ({}x{} PE array)",
+                config.name, config.rows, config.cols
+            ),
+        ),
+    ));
     let dir = write_design_dir(
         &args.out,
         &config.name,
-        &verilog.all_files(),
+        &files,
         manifest(&params, &design),
         WriteOptions { force: args.force },
     )?;
     super::stdout::print(&format!(
-        "wrote {} ({} Verilog files, the filelist {} and manifest.json; top module {})",
+        "wrote {} ({} Verilog files, the filelist {}, the FuseSoC core {} and manifest.json; top module {})",
         dir.display(),
         verilog.files.len(),
         verilog.filelist_name(),
+        fusesoc::core_file_name(&verilog),
         verilog.top
     ))
 }

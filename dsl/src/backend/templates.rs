@@ -7,6 +7,8 @@ use tera::{Context, Tera};
 pub const VERILOG_MODULE: &str = include_str!("../../../templates/verilog_module.v.tera");
 /// The filelist (`.f`) of a design.
 pub const FILELIST: &str = include_str!("../../../templates/filelist.f.tera");
+/// A FuseSoC core description (`.core`, CAPI2) of a design.
+pub const FUSESOC_CORE: &str = include_str!("../../../templates/fusesoc.core.tera");
 
 /// Renders the embedded template `source` (named `name` in errors) with `context`.
 ///
