@@ -32,6 +32,9 @@ enum Command {
     Import(commands::import::ImportArgs),
     /// Regenerate the reproduction document (spikeforge beside the papers' figures).
     Reproduce(commands::reproduce::ReproduceArgs),
+    /// Sweep accelerator and network parameters: analytic figures per point, resumable, in
+    /// shards or a Slurm job array; CSV, SVG plots (Pareto front, breakdowns), report.html.
+    Sweep(commands::sweep::SweepArgs),
 }
 
 fn main() {
@@ -44,6 +47,7 @@ fn main() {
         Command::Import(args) => commands::import::run(args),
         Command::Reproduce(args) => commands::reproduce::run(args),
         Command::Cosim(args) => commands::cosim::run(args),
+        Command::Sweep(args) => commands::sweep::run(args),
     };
     if let Err(err) = result {
         // Never `eprintln!`: it panics when standard error is closed.

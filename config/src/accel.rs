@@ -134,6 +134,17 @@ impl Buffers {
             BufferKind::Membrane => &self.membrane,
         }
     }
+
+    /// The buffer of a kind, to change.
+    pub fn get_mut(&mut self, kind: BufferKind) -> &mut Buffer {
+        match kind {
+            BufferKind::Weight => &mut self.weight,
+            BufferKind::InputSpike => &mut self.input_spike,
+            BufferKind::OutputSpike => &mut self.output_spike,
+            BufferKind::Psum => &mut self.psum,
+            BufferKind::Membrane => &mut self.membrane,
+        }
+    }
 }
 
 /// The dataflow schedule (DESIGN.md §5).

@@ -8,3 +8,4 @@ pub mod golden;
 pub mod import;
 pub mod reproduce;
 pub mod stdout;
+pub mod sweep;

@@ -1,0 +1,174 @@
+//! One point: the base network and accelerator with the point's parameters applied, checked as
+//! any configuration is, and evaluated analytically by the golden model
+//! (`GoldenModel::estimate`: exact counts for an assumed input-spike density, energy per
+//! component, latency, EDP). A point the configuration or the golden model refuses (a buffer
+//! that does not fit, a share factor that does not divide the channels, B > T) is a result
+//! holding that error, not a failure of the sweep.
+
+use crate::spec::{Params, Point};
+use serde::{Deserialize, Serialize};
+use spikeforge_config::{AcceleratorConfig, BufferKind, Network};
+use spikeforge_golden::{schedule, EnergyTable, GoldenModel};
+use std::collections::BTreeMap;
+
+/// The result of one point, as one line of the results file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointResult {
+    /// The point's id.
+    pub id: usize,
+    /// The network's name.
+    pub network: String,
+    /// The parameters swept at this point.
+    pub params: Params,
+    /// The figures, or why the point is invalid.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// A point's figures or its error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Outcome {
+    /// The point was evaluated.
+    Ok(Figures),
+    /// The configuration or the golden model refused the point.
+    Invalid {
+        /// The error, naming the field and value.
+        error: String,
+    },
+}
+
+/// What an architect compares points by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    /// Total energy (pJ).
+    pub energy_pj: f64,
+    /// Memory-movement energy (pJ).
+    pub memory_pj: f64,
+    /// LIF energy (pJ).
+    pub lif_pj: f64,
+    /// Latency (cycles).
+    pub latency_cycles: u64,
+    /// Latency (s) at the configuration's clock.
+    pub latency_s: f64,
+    /// Energy-delay product (pJ·s).
+    pub edp_pj_s: f64,
+    /// Energy per component over the run (pJ), by component name.
+    pub components: BTreeMap<String, f64>,
+    /// Largest need of each global buffer over the stages (bits).
+    pub buffer_bits: BTreeMap<String, u64>,
+    /// Accumulations performed (spike 1) over the run.
+    pub performed_acc: u64,
+    /// Timesteps computed (T, less what an early exit saves).
+    pub timesteps_computed: u32,
+    /// Processing elements (rows × cols).
+    pub pes: u64,
+}
+
+impl PointResult {
+    /// The figures of a valid point.
+    pub fn figures(&self) -> Option<&Figures> {
+        match &self.outcome {
+            Outcome::Ok(f) => Some(f),
+            Outcome::Invalid { .. } => None,
+        }
+    }
+}
+
+/// Applies `p` to copies of the base network and accelerator.
+pub fn apply(p: &Params, net: &Network, accel: &AcceleratorConfig) -> (Network, AcceleratorConfig) {
+    let mut net = net.clone();
+    let mut accel = accel.clone();
+    if let Some(v) = p.rows {
+        accel.rows = v;
+    }
+    if let Some(v) = p.cols {
+        accel.cols = v;
+        accel.lif_units = v;
+    }
+    if let Some(v) = p.weight_spad_depth {
+        accel.weight_spad_depth = v;
+    }
+    if let Some(v) = p.tick_batch {
+        accel.schedule.tick_batch = v;
+    }
+    if let Some(t) = p.tech {
+        for k in BufferKind::ALL {
+            accel.buffers.get_mut(k).tech = t;
+        }
+    }
+    for l in &mut net.layers {
+        if let Some(v) = p.share_factor {
+            l.share_factor = v;
+        }
+        if let Some(v) = p.weight_bits {
+            l.weight_bits = v;
+        }
+        if let Some(v) = p.membrane_bits {
+            l.membrane_bits = v;
+        }
+    }
+    if let Some(v) = p.weight_bits {
+        net.classifier.weight_bits = v;
+    }
+    if let Some(v) = p.timesteps {
+        net.timesteps = v;
+    }
+    (net, accel)
+}
+
+/// Evaluates `point` on the base `nets` and `accel` with the energy `table`.
+pub fn evaluate(
+    point: &Point,
+    nets: &[Network],
+    accel: &AcceleratorConfig,
+    table: &EnergyTable,
+) -> PointResult {
+    let base = &nets[point.network];
+    let (net, accel) = apply(&point.params, base, accel);
+    let outcome = match figures(&net, &accel, point.params.density, table) {
+        Ok(f) => Outcome::Ok(f),
+        Err(error) => Outcome::Invalid { error },
+    };
+    PointResult {
+        id: point.id,
+        network: base.name.clone(),
+        params: point.params.clone(),
+        outcome,
+    }
+}
+
+fn figures(
+    net: &Network,
+    accel: &AcceleratorConfig,
+    density: f64,
+    table: &EnergyTable,
+) -> Result<Figures, String> {
+    let file = "<sweep point>";
+    accel.validate(file).map_err(|e| e.to_string())?;
+    net.validate(file).map_err(|e| e.to_string())?;
+    let (counts, energy) =
+        GoldenModel::estimate(net, accel, density, None, table).map_err(|e| e.to_string())?;
+    let mut buffer_bits = BTreeMap::new();
+    for n in schedule::needs(net, accel) {
+        let e = buffer_bits.entry(n.buffer.name().to_string()).or_insert(0);
+        *e = (*e).max(n.bits);
+    }
+    Ok(Figures {
+        energy_pj: energy.total_pj,
+        memory_pj: energy.memory_pj,
+        lif_pj: energy.lif_pj,
+        latency_cycles: energy.latency_cycles,
+        latency_s: energy.latency_s,
+        edp_pj_s: energy.edp_pj_s,
+        components: energy
+            .components
+            .iter()
+            .map(|c| (c.name.clone(), c.pj))
+            .collect(),
+        buffer_bits,
+        performed_acc: counts.total.performed_acc,
+        timesteps_computed: counts.timesteps_computed,
+        pes: u64::from(accel.rows) * u64::from(accel.cols),
+    })
+}

@@ -1,0 +1,443 @@
+//! `spikeforge sweep` end to end on a small VGG9 sweep: every point has a result (invalid ones
+//! their error), a point's figures equal the golden model's estimate made by hand, the
+//! results file, CSV, SVG plots and report.html hold every point; an interrupted run resumes
+//! to the same bytes; shards merged by `collect` give the same bytes as the local run; another
+//! sweep's folder and a folder of the user's are refused and left untouched; and
+//! `--emit slurm` writes the job array.
+
+use spikeforge_config::{AcceleratorConfig, MemoryTech, Network};
+use spikeforge_explore::{collect, store, Shard, Sweep};
+use spikeforge_golden::{EnergyTable, GoldenModel};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+/// A 48-point sweep file in `dir` naming the example VGG9 and accelerator.
+fn sweep_file(dir: &Path, extra: &str) -> PathBuf {
+    let text = format!(
+        "name = \"small\"\nnetworks = [{:?}]\naccelerator = {:?}\ndensity = 0.2\n\
+         [grid]\nrows = [8, 16]\ntick_batch = [1, 4, 8]\ntech = [\"sram\", \"sot_mram\"]\n\
+         share_factor = [1, 4]\ntimesteps = [5, 8]\n{extra}",
+        examples().join("vgg9-cifar10.toml"),
+        examples().join("accel-vgg.toml"),
+    );
+    let path = dir.join("small.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn quiet(_: usize, _: usize) {}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn a_small_sweep_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "");
+    let sweep = Sweep::load(&file).unwrap();
+    assert_eq!(sweep.meta.points, 48);
+    let dir = tmp.path().join("out");
+    let s = sweep.run(&dir, None, &quiet).unwrap();
+    assert_eq!((s.points, s.evaluated, s.resumed), (48, 48, 0));
+    let results = store::load_results(&dir.join("results.jsonl")).unwrap();
+    assert_eq!(
+        results.iter().map(|r| r.id).collect::<Vec<_>>(),
+        (0..48).collect::<Vec<_>>()
+    );
+    // B = 8 > T = 5 is refused by the configuration, with the field named.
+    let invalid: Vec<_> = results.iter().filter(|r| r.figures().is_none()).collect();
+    assert_eq!(invalid.len(), s.invalid);
+    assert!(invalid
+        .iter()
+        .any(|r| spikeforge_explore::table::error(r).contains("schedule.tick_batch")));
+    assert!(invalid
+        .iter()
+        .all(|r| r.params.tick_batch == Some(8) || r.params.timesteps == Some(8)));
+    assert!(
+        results.len() - invalid.len() >= 24,
+        "{} invalid",
+        invalid.len()
+    );
+
+    // A point's figures are the golden model's estimate of the same configuration.
+    let p = results
+        .iter()
+        .find(|r| {
+            r.figures().is_some()
+                && r.params.rows == Some(16)
+                && r.params.tech == Some(MemoryTech::SotMram)
+                && r.params.share_factor == Some(4)
+        })
+        .expect("a valid 16-row SOT-MRAM C#4 point");
+    let mut net = Network::load(examples().join("vgg9-cifar10.toml")).unwrap();
+    let mut accel = AcceleratorConfig::load(examples().join("accel-vgg.toml")).unwrap();
+    accel.rows = 16;
+    accel.schedule.tick_batch = p.params.tick_batch.unwrap();
+    for b in [
+        &mut accel.buffers.weight,
+        &mut accel.buffers.input_spike,
+        &mut accel.buffers.output_spike,
+        &mut accel.buffers.psum,
+        &mut accel.buffers.membrane,
+    ] {
+        b.tech = MemoryTech::SotMram;
+    }
+    for l in &mut net.layers {
+        l.share_factor = 4;
+    }
+    net.timesteps = p.params.timesteps.unwrap();
+    let (_, energy) =
+        GoldenModel::estimate(&net, &accel, 0.2, None, &EnergyTable::default()).unwrap();
+    let f = p.figures().unwrap();
+    assert_eq!(f.energy_pj, energy.total_pj);
+    assert_eq!(f.latency_cycles, energy.latency_cycles);
+    assert_eq!(f.edp_pj_s, energy.edp_pj_s);
+
+    // CSV, plots and the page hold every point.
+    let csv = read(&dir.join("results.csv"));
+    assert_eq!(csv.lines().count(), 49);
+    let html = read(&dir.join("report.html"));
+    assert_eq!(html.matches("<tr data-id=").count(), 48);
+    let pareto = read(&dir.join("pareto-energy-latency.svg"));
+    assert!(pareto.starts_with("<svg"), "{}", &pareto[..80]);
+    assert!(pareto.contains("Pareto front"));
+    assert!(html.contains("<svg"), "plots are inline");
+    for key in ["tick_batch", "tech", "share_factor", "timesteps"] {
+        let svg = read(&dir.join(format!("breakdown-{key}.svg")));
+        assert!(svg.contains("dram"), "{key}: a component in the legend");
+    }
+    // The front's points are labelled with their ids, and each is not dominated.
+    let valid: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.figures().map(|f| (r.id, f)))
+        .collect();
+    for &(id, f) in &valid {
+        let dominated = valid.iter().any(|(_, g)| {
+            g.latency_s <= f.latency_s
+                && g.energy_pj <= f.energy_pj
+                && (g.latency_s < f.latency_s || g.energy_pj < f.energy_pj)
+        });
+        assert_eq!(
+            pareto.contains(&format!("#{id}\n")),
+            !dominated,
+            "point {id}"
+        );
+    }
+
+    // Running again resumes everything and rewrites the same bytes.
+    let before = read(&dir.join("results.jsonl"));
+    let s = sweep.run(&dir, None, &quiet).unwrap();
+    assert_eq!((s.evaluated, s.resumed), (0, 48));
+    assert_eq!(read(&dir.join("results.jsonl")), before);
+}
+
+#[test]
+fn an_interrupted_sweep_resumes_to_the_same_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "");
+    let sweep = Sweep::load(&file).unwrap();
+    let full = tmp.path().join("full");
+    sweep.run(&full, None, &quiet).unwrap();
+    let want = read(&full.join("results.jsonl"));
+
+    // As if killed: 20 whole lines in completion order, then half a line.
+    let cut = tmp.path().join("cut");
+    sweep.run(&cut, None, &quiet).unwrap();
+    let lines: Vec<&str> = want.lines().collect();
+    let mut partial: String = lines[..20].iter().rev().map(|l| format!("{l}\n")).collect();
+    partial.push_str(&lines[20][..lines[20].len() / 2]);
+    std::fs::write(cut.join("results.jsonl"), partial).unwrap();
+    let s = sweep.run(&cut, None, &quiet).unwrap();
+    assert_eq!((s.resumed, s.evaluated), (20, 28));
+    assert_eq!(read(&cut.join("results.jsonl")), want);
+}
+
+#[test]
+fn shards_collected_equal_the_local_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "");
+    let sweep = Sweep::load(&file).unwrap();
+    let local = tmp.path().join("local");
+    sweep.run(&local, None, &quiet).unwrap();
+    let dir = tmp.path().join("sharded");
+    for i in 0..2 {
+        let s = sweep
+            .run(&dir, Some(Shard { index: i, count: 3 }), &quiet)
+            .unwrap();
+        assert_eq!(s.points, 16);
+    }
+    // Shard 2 is missing: collect says so and writes nothing.
+    let e = collect(&dir).unwrap_err().to_string();
+    assert!(e.contains("16 of 48 points have no result yet"), "{e}");
+    assert!(!dir.join("results.jsonl").exists());
+    sweep
+        .run(&dir, Some(Shard::parse("2/3").unwrap()), &quiet)
+        .unwrap();
+    let merged = collect(&dir).unwrap();
+    assert_eq!(merged.len(), 48);
+    assert_eq!(
+        read(&dir.join("results.jsonl")),
+        read(&local.join("results.jsonl"))
+    );
+    assert_eq!(
+        read(&dir.join("results.csv")),
+        read(&local.join("results.csv"))
+    );
+    for bad in ["3/3", "1", "a/2", "0/0"] {
+        assert!(Shard::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn folders_of_another_sweep_or_of_the_user_are_refused_and_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "");
+    let dir = tmp.path().join("out");
+    Sweep::load(&file).unwrap().run(&dir, None, &quiet).unwrap();
+    let before = read(&dir.join("results.jsonl"));
+    // The same file with one more grid key is another sweep.
+    let other = sweep_file(tmp.path(), "membrane_bits = [8, 12]\n");
+    let e = Sweep::load(&other)
+        .unwrap()
+        .run(&dir, None, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("holds the results of another sweep"), "{e}");
+    assert_eq!(read(&dir.join("results.jsonl")), before);
+    // A folder of the user's.
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "mine").unwrap();
+    let e = Sweep::load(&other)
+        .unwrap()
+        .run(&mine, None, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not a sweep's output folder"), "{e}");
+    assert_eq!(
+        std::fs::read_dir(&mine).unwrap().count(),
+        1,
+        "nothing written into it"
+    );
+}
+
+#[test]
+fn the_command_line_runs_emits_slurm_and_collects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "");
+    let exe = env!("CARGO_BIN_EXE_spikeforge");
+    let dir = tmp.path().join("cli");
+    let out = Command::new(exe)
+        .args(["sweep", "--quiet", "-o"])
+        .arg(&dir)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("48 points"), "{text}");
+    assert!(dir.join("report.html").exists());
+
+    let sdir = tmp.path().join("slurm");
+    let out = Command::new(exe)
+        .args(["sweep", "--emit", "slurm", "--shards", "3", "-o"])
+        .arg(&sdir)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script = read(&sdir.join("sweep.sbatch"));
+    assert!(script.starts_with("#!/bin/bash\n"), "{script}");
+    assert!(script.contains("#SBATCH --array=0-2\n"), "{script}");
+    assert!(
+        script.contains("--shard \"${SLURM_ARRAY_TASK_ID}/3\""),
+        "{script}"
+    );
+    // What each array task runs, run here by hand: then collect.
+    for i in 0..3 {
+        let out = Command::new(exe)
+            .args(["sweep", "--quiet", "--shard", &format!("{i}/3"), "-o"])
+            .arg(&sdir)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = Command::new(exe)
+        .args(["sweep", "collect"])
+        .arg(&sdir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        read(&sdir.join("results.jsonl")),
+        read(&dir.join("results.jsonl"))
+    );
+    // A bad sweep file is one error naming it and the key.
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "networks = []\n").unwrap();
+    let out = Command::new(exe).arg("sweep").arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("`networks` is empty"),
+        "{err}"
+    );
+}
+
+/// Chromium from Debian's package, or one sentence on how to install it.
+fn chromium() -> PathBuf {
+    for name in ["chromium", "chromium-browser"] {
+        if let Some(p) = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        }) {
+            return p;
+        }
+    }
+    panic!("chromium is missing: run scripts/install-tools.sh (or apt-get install chromium)");
+}
+
+/// Runs headless Chromium on `page` with `args`, killed after 120 s; returns standard output
+/// (through a file beside the page: a pipe nobody reads while waiting would fill and stall it).
+fn headless(page: &Path, args: &[&str]) -> String {
+    let out_path = page.with_extension("stdout");
+    let out_file = std::fs::File::create(&out_path).unwrap();
+    let mut cmd = Command::new(chromium());
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        "--virtual-time-budget=3000",
+    ])
+    .args(args)
+    .arg(format!("file://{}", page.display()))
+    .stdout(out_file)
+    .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().expect("start chromium");
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 120 s on {}", page.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::fs::read_to_string(&out_path).unwrap()
+}
+
+/// The example sweep's report in headless Chromium: the browser lays out every plot and every
+/// table row (the page records both on `<body>`), and a screenshot — kept as
+/// `target/test-artifacts/sweep-report.png` — shows the plots' colours.
+#[test]
+fn the_report_renders_in_headless_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = Sweep::load(&examples().join("sweep-vgg9.toml")).unwrap();
+    let dir = tmp.path().join("out");
+    sweep.run(&dir, None, &quiet).unwrap();
+    let page = dir.join("report.html");
+    let dom = headless(&page, &["--dump-dom"]);
+    let attr = |name: &str| -> usize {
+        let key = format!("{name}=\"");
+        let at = dom
+            .find(&key)
+            .unwrap_or_else(|| panic!("no {name} in the DOM"));
+        dom[at + key.len()..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(attr("data-rows"), sweep.meta.points);
+    assert_eq!(
+        attr("data-plots"),
+        6,
+        "two Pareto plots and four breakdowns"
+    );
+    assert_eq!(attr("data-plots-rendered"), 6);
+
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("sweep-report.png");
+    let _ = std::fs::remove_file(&shot);
+    headless(
+        &page,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1400,3200",
+        ],
+    );
+    let decoder = png::Decoder::new(std::fs::File::open(&shot).expect("a screenshot"));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = info.color_type.samples();
+    let near = |p: &[u8], c: (u8, u8, u8)| {
+        (p[0] as i32 - c.0 as i32).abs() < 12
+            && (p[1] as i32 - c.1 as i32).abs() < 12
+            && (p[2] as i32 - c.2 as i32).abs() < 12
+    };
+    let count = |c: (u8, u8, u8)| {
+        buf[..info.buffer_size()]
+            .chunks(px)
+            .filter(|p| near(p, c))
+            .count()
+    };
+    // The breakdowns' DRAM red and LIF-buffer blue bars, and the front's pure red.
+    assert!(count((214, 39, 40)) > 5000, "DRAM bars drawn");
+    assert!(
+        count((31, 119, 180)) > 100,
+        "the first component's bars drawn"
+    );
+    assert!(count((255, 0, 0)) > 20, "the Pareto front drawn");
+}
+
+/// docs/sweep/ holds the example sweep's Pareto plots as the current code draws them
+/// (`SPIKEFORGE_BLESS=1` rewrites them).
+#[test]
+fn docs_hold_the_example_sweeps_current_plots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = Sweep::load(&examples().join("sweep-vgg9.toml")).unwrap();
+    let dir = tmp.path().join("out");
+    sweep.run(&dir, None, &quiet).unwrap();
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sweep");
+    for name in ["pareto-energy-latency.svg", "pareto-edp-pes.svg"] {
+        let now = read(&dir.join(name));
+        let committed = docs.join(name);
+        if std::env::var_os("SPIKEFORGE_BLESS").is_some() {
+            std::fs::write(&committed, &now).unwrap();
+        }
+        assert!(
+            read(&committed) == now,
+            "docs/sweep/{name} is stale: regenerate it with SPIKEFORGE_BLESS=1 cargo test --test sweep docs_hold"
+        );
+    }
+}
