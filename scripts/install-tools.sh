@@ -2,7 +2,8 @@
 # Installs what spikeforge builds with and its tests use, only when it is missing: from
 # Debian's packages Verilator, Yosys, Icarus Verilog (and the C++ compiler Verilator needs),
 # nextpnr-ice40 (place and route), libhdf5 (NIR files, read by `spikeforge import`) and
-# Chromium (renders the sweep report headless in tests/sweep.rs); from
+# Chromium (renders the sweep report headless in tests/sweep.rs), slurm-wlm and munge (the
+# single-node Slurm cluster tests/sweep.rs starts for the sweep's job array); from
 # PyPI, into the project's virtual environment `.venv`, the `nir` package with numpy and
 # scikit-learn (versions in scripts/python-requirements.txt), which the importer's tests use
 # to write NIR files, and FuseSoC (tests/fusesoc.rs runs the generated core's lint target).
@@ -15,6 +16,8 @@ command -v yosys >/dev/null 2>&1 || need+=(yosys)
 command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
 command -v nextpnr-ice40 >/dev/null 2>&1 || need+=(nextpnr-ice40)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v slurmctld >/dev/null 2>&1 || need+=(slurm-wlm)
+command -v munged >/dev/null 2>&1 || need+=(munge)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)

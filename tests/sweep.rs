@@ -441,3 +441,88 @@ fn docs_hold_the_example_sweeps_current_plots() {
         );
     }
 }
+
+/// The job array `--emit slurm` writes, submitted to a real single-node Slurm cluster (Debian's
+/// slurm-wlm and munge, started on localhost by tests/slurm/single_node.sh and torn down after):
+/// every array task runs its shard, `collect` merges them, and the results are byte for byte
+/// those of a local run.
+#[test]
+fn the_job_array_runs_on_a_single_node_slurm_cluster() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let uid = Command::new("id").arg("-u").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&uid.stdout).trim(),
+        "0",
+        "this test starts slurmctld, slurmd and munged, which needs root"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "");
+    let exe = env!("CARGO_BIN_EXE_spikeforge");
+    let local = tmp.path().join("local");
+    Sweep::load(&file)
+        .unwrap()
+        .run(&local, None, &quiet)
+        .unwrap();
+
+    let dir = tmp.path().join("slurm");
+    let out = Command::new(exe)
+        .args([
+            "sweep",
+            "--emit",
+            "slurm",
+            "--shards",
+            "3",
+            "--cpus-per-task",
+            "1",
+            "-o",
+        ])
+        .arg(&dir)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script = dir.join("sweep.sbatch");
+    let run = Command::new(root.join("tests/slurm/single_node.sh"))
+        .args(["timeout", "300", "sbatch", "--wait"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "the array failed:\n{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let logs = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("slurm-")
+        })
+        .count();
+    assert_eq!(logs, 3, "one log per array task");
+    for i in 0..3 {
+        assert!(dir.join(format!("results-shard-{i}-of-3.jsonl")).exists());
+    }
+    let out = Command::new(exe)
+        .args(["sweep", "collect"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        read(&dir.join("results.jsonl")),
+        read(&local.join("results.jsonl"))
+    );
+}
