@@ -526,3 +526,39 @@ fn the_job_array_runs_on_a_single_node_slurm_cluster() {
         read(&local.join("results.jsonl"))
     );
 }
+
+/// `spikeforge estimate --svg FILE` draws the energy by component; an existing file is refused
+/// (and kept) unless `--force`.
+#[test]
+fn estimate_draws_its_breakdown_and_keeps_an_existing_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svg = tmp.path().join("breakdown.svg");
+    let exe = env!("CARGO_BIN_EXE_spikeforge");
+    let args = |force: bool| {
+        let mut c = Command::new(exe);
+        c.arg("estimate")
+            .arg(examples().join("accel-vgg.toml"))
+            .arg(examples().join("vgg9-cifar10.toml"))
+            .arg("--svg")
+            .arg(&svg);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    let out = args(false);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = read(&svg);
+    assert!(text.starts_with("<svg") && text.contains("dram") && text.contains("vgg9-cifar10"));
+    std::fs::write(&svg, "mine").unwrap();
+    let out = args(false);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the file exists"));
+    assert_eq!(read(&svg), "mine");
+    assert!(args(true).status.success());
+    assert_eq!(read(&svg), text);
+}

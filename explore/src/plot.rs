@@ -259,3 +259,60 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.02).max(1e-12);
     ((lo - pad).max(0.0), hi + pad)
 }
+
+/// One run's energy by component (µJ) as horizontal bars, largest first, as SVG text (what
+/// `spikeforge estimate --svg` draws). `components` are (name, pJ).
+pub fn components_svg(title: &str, components: &[(String, f64)]) -> Result<String, String> {
+    let mut rows: Vec<(String, f64)> = components
+        .iter()
+        .map(|(n, pj)| (n.clone(), pj * 1e-6))
+        .collect();
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top = rows.iter().map(|r| r.1).fold(0.0f64, f64::max);
+    let n = rows.len() as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(150)
+            // `into_segmented` adds one segment past the end.
+            .build_cartesian_2d(
+                0f64..(top * 1.1).max(1e-12),
+                (0u32..n.saturating_sub(1)).into_segmented(),
+            )
+            .map_err(plot_err)?;
+        let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .y_labels(rows.len().max(1))
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_desc("energy (µJ)")
+            .draw()
+            .map_err(plot_err)?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                let i = i as u32;
+                let mut bar = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(i)),
+                        (r.1, SegmentValue::Exact(i + 1)),
+                    ],
+                    PALETTE[i as usize % PALETTE.len()].filled(),
+                );
+                bar.set_margin(3, 3, 0, 0);
+                bar
+            }))
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(svg)
+}

@@ -29,6 +29,13 @@ pub struct EstimateArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also draw the energy by component into this SVG file (an existing file is refused
+    /// unless --force).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Replace an existing --svg file.
+    #[arg(long)]
+    pub force: bool,
     /// Memory and work budget of the golden-model run made with --input.
     #[command(flatten)]
     pub budget: super::golden::BudgetArgs,
@@ -36,6 +43,14 @@ pub struct EstimateArgs {
 
 /// Runs `spikeforge estimate`.
 pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
+    if let Some(p) = &args.svg {
+        if p.exists() && !args.force {
+            anyhow::bail!(
+                "--svg {}: the file exists; choose another name, or add --force to replace it",
+                p.display()
+            );
+        }
+    }
     let mut accel = AcceleratorConfig::load(&args.config)?;
     let file = args.config.display().to_string();
     if let Some(b) = args.tick_batch {
@@ -100,6 +115,24 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
             }
         }
     };
+    if let Some(p) = &args.svg {
+        let parts: Vec<(String, f64)> = report
+            .energy
+            .components
+            .iter()
+            .map(|c| (c.name.clone(), c.pj))
+            .collect();
+        let title = format!(
+            "{} on {}: {:.3} µJ, {} cycles",
+            report.network,
+            report.accelerator,
+            report.energy.total_pj * 1e-6,
+            report.energy.latency_cycles
+        );
+        let svg = spikeforge_explore::plot::components_svg(&title, &parts)
+            .map_err(|m| anyhow::anyhow!("--svg {}: {m}", p.display()))?;
+        spikeforge_explore::store::write_atomic(p, svg.as_bytes())?;
+    }
     if args.json {
         super::stdout::print_json(&report, true)
     } else {
