@@ -562,3 +562,64 @@ fn estimate_draws_its_breakdown_and_keeps_an_existing_file() {
     assert!(args(true).status.success());
     assert_eq!(read(&svg), text);
 }
+
+/// `synthesis = true`: each point's accelerator is synthesized for iCE40 (a bigger array takes
+/// more LUT4), the figures go into the results, the CSV, the report and an EDP-vs-LUT4 Pareto
+/// plot, and they are cached by Verilog hash (the cache holds exactly the reported figures, so
+/// a second sweep over the same designs reads them back).
+#[test]
+fn synthesis_per_point_is_reported_and_cached() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = tmp.path().join("synth.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "networks = [{:?}]\naccelerator = {:?}\nsynthesis = true\n[grid]\nrows = [1, 2]\n",
+            examples().join("network-small.toml"),
+            root.join("tests/fixtures/accel-tiny-ice40.toml"),
+        ),
+    )
+    .unwrap();
+    let sweep = Sweep::load(&file).unwrap();
+    let dir = tmp.path().join("out");
+    sweep.run(&dir, None, &quiet).unwrap();
+    let results = store::load_results(&dir.join("results.jsonl")).unwrap();
+    let res: Vec<_> = results
+        .iter()
+        .map(|r| r.figures().expect("valid").ice40.expect("synthesized"))
+        .collect();
+    assert!(res[0].luts > 1000 && res[0].brams > 0, "{res:?}");
+    assert!(
+        res[1].luts > res[0].luts,
+        "two rows take more LUT4: {res:?}"
+    );
+    let cache = spikeforge_rtlsim::cache::default_cache_dir().join("synth-v1");
+    let cached: Vec<spikeforge_explore::synth::Resources> = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .filter_map(|t| serde_json::from_str(&t).ok())
+        .collect();
+    for r in &res {
+        assert!(
+            cached.contains(r),
+            "{r:?} is in the cache {}",
+            cache.display()
+        );
+    }
+    let csv = read(&dir.join("results.csv"));
+    assert!(csv.lines().next().unwrap().contains("ice40_luts"));
+    assert!(csv.contains(&format!(",{},", res[1].luts)), "{csv}");
+    assert!(read(&dir.join("report.html")).contains("iCE40 LUT4"));
+    assert!(
+        read(&dir.join("pareto-edp-luts.svg")).contains("#1\n"),
+        "the 2-row point is on the front"
+    );
+    // The same designs again: the same figures.
+    let again = tmp.path().join("again");
+    sweep.run(&again, None, &quiet).unwrap();
+    assert_eq!(
+        read(&again.join("results.jsonl")),
+        read(&dir.join("results.jsonl"))
+    );
+}

@@ -21,13 +21,23 @@ pub fn report(name: &str, plots: &[(String, String)], results: &[PointResult]) -
         .copied()
         .filter(|k| results.iter().any(|r| !table::param(r, k).is_empty()))
         .collect();
-    let figures = [
+    let synthesized = results
+        .iter()
+        .any(|r| r.figures().is_some_and(|f| f.ice40.is_some()));
+    let mut figures = vec![
         ("energy_pj", "energy (pJ)"),
         ("latency_cycles", "latency (cycles)"),
         ("edp_pj_s", "EDP (pJ·s)"),
         ("memory_pj", "memory (pJ)"),
         ("lif_pj", "LIF (pJ)"),
     ];
+    if synthesized {
+        figures.extend([
+            ("ice40_luts", "iCE40 LUT4"),
+            ("ice40_ffs", "iCE40 FF"),
+            ("ice40_brams", "iCE40 BRAM"),
+        ]);
+    }
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str(&format!("<title>spikeforge sweep {}</title>\n", esc(name)));
@@ -73,10 +83,14 @@ pub fn report(name: &str, plots: &[(String, String)], results: &[PointResult]) -
         }
         for (k, _) in &figures {
             let v = table::figure(r, k);
-            let shown = v
-                .parse::<f64>()
-                .map(|x| format!("{x:.6e}"))
-                .unwrap_or_default();
+            // Counts as they are; measures in scientific notation.
+            let shown = if v.contains(['.', 'e']) {
+                v.parse::<f64>()
+                    .map(|x| format!("{x:.6e}"))
+                    .unwrap_or_default()
+            } else {
+                v.clone()
+            };
             h.push_str(&format!("<td data-v=\"{}\">{}</td>", esc(&v), shown));
         }
         h.push_str(&format!(

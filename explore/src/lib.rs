@@ -16,6 +16,7 @@ pub mod run;
 pub mod slurm;
 pub mod spec;
 pub mod store;
+pub mod synth;
 pub mod table;
 
 pub use error::SweepError;

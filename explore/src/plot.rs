@@ -58,6 +58,11 @@ pub const PES: Axis = Axis {
     label: "processing elements (rows × cols)",
     value: |r| r.figures().map(|f| f.pes as f64),
 };
+/// iCE40 LUT4 of the point's accelerator (sweeps with synthesis).
+pub const LUTS: Axis = Axis {
+    label: "iCE40 LUT4 (synth_ice40)",
+    value: |r| r.figures().and_then(|f| f.ice40).map(|s| s.luts as f64),
+};
 /// Energy-delay product in µJ·ms.
 pub const EDP_UJ_MS: Axis = Axis {
     label: "EDP (µJ·ms)",

@@ -63,6 +63,9 @@ pub struct Figures {
     pub timesteps_computed: u32,
     /// Processing elements (rows × cols).
     pub pes: u64,
+    /// iCE40 resources, when the sweep synthesizes.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ice40: Option<crate::synth::Resources>,
 }
 
 impl PointResult {
@@ -117,16 +120,23 @@ pub fn apply(p: &Params, net: &Network, accel: &AcceleratorConfig) -> (Network, 
     (net, accel)
 }
 
-/// Evaluates `point` on the base `nets` and `accel` with the energy `table`.
+/// Evaluates `point` on the base `nets` and `accel` with the energy `table`, and synthesizes
+/// its accelerator when `synthesis` is set.
 pub fn evaluate(
     point: &Point,
     nets: &[Network],
     accel: &AcceleratorConfig,
     table: &EnergyTable,
+    synthesis: bool,
 ) -> PointResult {
     let base = &nets[point.network];
     let (net, accel) = apply(&point.params, base, accel);
-    let outcome = match figures(&net, &accel, point.params.density, table) {
+    let outcome = match figures(&net, &accel, point.params.density, table).and_then(|mut f| {
+        if synthesis {
+            f.ice40 = Some(crate::synth::synthesize(&net, &accel)?);
+        }
+        Ok(f)
+    }) {
         Ok(f) => Outcome::Ok(f),
         Err(error) => Outcome::Invalid { error },
     };
@@ -170,5 +180,6 @@ fn figures(
         performed_acc: counts.total.performed_acc,
         timesteps_computed: counts.timesteps_computed,
         pes: u64::from(accel.rows) * u64::from(accel.cols),
+        ice40: None,
     })
 }

@@ -84,7 +84,13 @@ impl Sweep {
 
     /// Evaluates one point (no files touched).
     pub fn evaluate(&self, id: usize, table: &EnergyTable) -> PointResult {
-        point::evaluate(&self.spec.point(id), &self.networks, &self.accel, table)
+        point::evaluate(
+            &self.spec.point(id),
+            &self.networks,
+            &self.accel,
+            table,
+            self.spec.synthesis,
+        )
     }
 
     /// Runs the sweep (or one shard) into `dir`, resuming what is there. `progress(done, total)`
@@ -178,7 +184,16 @@ pub fn finish(dir: &Path, name: &str, results: &[PointResult]) -> Result<(), Swe
             &plot::PES,
             &plot::EDP_UJ_MS,
         ),
+        (
+            "pareto-edp-luts.svg",
+            "EDP vs iCE40 LUT4",
+            &plot::LUTS,
+            &plot::EDP_UJ_MS,
+        ),
     ] {
+        if !results.iter().any(|r| (x.value)(r).is_some()) {
+            continue; // no synthesis in this sweep
+        }
         let svg = plot::pareto_svg(results, &format!("{name}: {what}"), x, y)
             .map_err(|m| SweepError::output(dir, m))?;
         store::write_atomic(&dir.join(file), svg.as_bytes())?;

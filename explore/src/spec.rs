@@ -7,6 +7,7 @@
 //! networks = ["../examples/vgg9-cifar10.toml"]   # relative to this file
 //! accelerator = "../examples/accel-default.toml" # optional; default: the built-in prototype
 //! density = 0.1                            # input-spike density when `grid.density` is absent
+//! synthesis = false                        # also synthesize each point for iCE40 (cached)
 //!
 //! [grid]                                   # every key optional; each a non-empty list
 //! rows = [8, 16]
@@ -44,6 +45,10 @@ pub struct SweepSpec {
     /// Input-spike density of every point without `grid.density` (0..=1). Default 0.1.
     #[serde(default = "default_density")]
     pub density: f64,
+    /// Also synthesize each valid point's accelerator for iCE40 (LUT4, FF, BRAM; cached by
+    /// Verilog hash). Default false: synthesis takes seconds to minutes per design.
+    #[serde(default)]
+    pub synthesis: bool,
     /// The values swept.
     #[serde(default)]
     pub grid: Grid,

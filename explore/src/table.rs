@@ -4,7 +4,7 @@ use crate::point::PointResult;
 use crate::spec::KEYS;
 
 /// Figure columns after the parameters.
-const FIGURES: [&str; 7] = [
+const FIGURES: [&str; 10] = [
     "energy_pj",
     "memory_pj",
     "lif_pj",
@@ -12,6 +12,9 @@ const FIGURES: [&str; 7] = [
     "latency_s",
     "edp_pj_s",
     "performed_acc",
+    "ice40_luts",
+    "ice40_ffs",
+    "ice40_brams",
 ];
 
 /// A parameter's value in a row, as text (empty when the point keeps the base value).
@@ -46,6 +49,9 @@ pub fn figure(r: &PointResult, key: &str) -> String {
         "latency_s" => f.latency_s.to_string(),
         "edp_pj_s" => f.edp_pj_s.to_string(),
         "performed_acc" => f.performed_acc.to_string(),
+        "ice40_luts" => f.ice40.map(|s| s.luts.to_string()).unwrap_or_default(),
+        "ice40_ffs" => f.ice40.map(|s| s.ffs.to_string()).unwrap_or_default(),
+        "ice40_brams" => f.ice40.map(|s| s.brams.to_string()).unwrap_or_default(),
         _ => String::new(),
     }
 }
