@@ -623,3 +623,65 @@ fn synthesis_per_point_is_reported_and_cached() {
         read(&dir.join("results.jsonl"))
     );
 }
+
+/// A sweep with a dataset (examples/sweep-digits.toml: the trained digits network over T, θ_H
+/// and B): each valid point's accuracy, mean exit and measured energy are those of
+/// `spikeforge evaluate`'s functions on the same configuration, and the error-rate-vs-energy
+/// front is drawn.
+#[test]
+fn a_sweep_with_a_dataset_measures_accuracy_per_point() {
+    use spikeforge_config::Dataset;
+    use spikeforge_golden::evaluate;
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = Sweep::load(&examples().join("sweep-digits.toml")).unwrap();
+    let dir = tmp.path().join("out");
+    sweep.run(&dir, None, &quiet).unwrap();
+    let results = store::load_results(&dir.join("results.jsonl")).unwrap();
+    assert_eq!(results.len(), 40);
+    let net = Network::load(examples().join("digits/digits-w4m8.toml")).unwrap();
+    let data = Dataset::load(examples().join("digits/test.json")).unwrap();
+    let mut accel = AcceleratorConfig::default();
+    accel.schedule.tick_batch = 4;
+    let find = |t: u32, theta: f64| {
+        results
+            .iter()
+            .find(|r| {
+                r.params.tick_batch == Some(4)
+                    && r.params.timesteps == Some(t)
+                    && r.params.entropy_threshold == Some(theta)
+            })
+            .and_then(|r| r.figures())
+            .and_then(|f| f.dataset)
+            .unwrap()
+    };
+    let fixed = evaluate::fixed_t(&net, &data, 8, &accel, &|| {}).unwrap();
+    let p = find(8, 0.0);
+    assert_eq!(
+        (p.accuracy, p.energy_pj),
+        (fixed.accuracy, fixed.cost.energy_pj)
+    );
+    assert!(
+        p.accuracy >= 0.92,
+        "the 4-bit network at T = 8: {}",
+        p.accuracy
+    );
+    let mut net2 = net.clone();
+    net2.entropy_threshold = 0.2;
+    let dt = evaluate::dtsnn(&net2, &data, 8, 0.2, &accel, &[], &|| {}).unwrap();
+    let p = find(8, 0.2);
+    assert_eq!((p.accuracy, p.mean_exit), (dt.accuracy, dt.mean_exit));
+    assert!(p.mean_exit < 4.0, "DT-SNN exits early: {}", p.mean_exit);
+    // B = 4 > T = 2 is recorded, not fatal.
+    assert_eq!(results.iter().filter(|r| r.figures().is_none()).count(), 5);
+    assert!(read(&dir.join("report.html")).contains("mean exit t"));
+    let svg = read(&dir.join("pareto-error-energy.svg"));
+    assert!(svg.contains("error rate"), "the accuracy front is drawn");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sweep/digits-error-energy.svg");
+    if std::env::var_os("SPIKEFORGE_BLESS").is_some() {
+        std::fs::write(&docs, &svg).unwrap();
+    }
+    assert!(
+        read(&docs) == svg,
+        "docs/sweep/digits-error-energy.svg is stale: regenerate it with SPIKEFORGE_BLESS=1 cargo test --test sweep dataset"
+    );
+}

@@ -38,6 +38,16 @@ pub fn report(name: &str, plots: &[(String, String)], results: &[PointResult]) -
             ("ice40_brams", "iCE40 BRAM"),
         ]);
     }
+    if results
+        .iter()
+        .any(|r| r.figures().is_some_and(|f| f.dataset.is_some()))
+    {
+        figures.extend([
+            ("accuracy", "accuracy"),
+            ("mean_exit", "mean exit t"),
+            ("measured_energy_pj", "measured energy (pJ)"),
+        ]);
+    }
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str(&format!("<title>spikeforge sweep {}</title>\n", esc(name)));
@@ -83,8 +93,12 @@ pub fn report(name: &str, plots: &[(String, String)], results: &[PointResult]) -
         }
         for (k, _) in &figures {
             let v = table::figure(r, k);
-            // Counts as they are; measures in scientific notation.
-            let shown = if v.contains(['.', 'e']) {
+            // Counts as they are, fractions to 4 places, measures in scientific notation.
+            let shown = if matches!(*k, "accuracy" | "mean_exit") {
+                v.parse::<f64>()
+                    .map(|x| format!("{x:.4}"))
+                    .unwrap_or_default()
+            } else if v.contains(['.', 'e']) {
                 v.parse::<f64>()
                     .map(|x| format!("{x:.6e}"))
                     .unwrap_or_default()

@@ -63,6 +63,24 @@ pub const LUTS: Axis = Axis {
     label: "iCE40 LUT4 (synth_ice40)",
     value: |r| r.figures().and_then(|f| f.ice40).map(|s| s.luts as f64),
 };
+/// The measured mean energy per image over the dataset, in µJ (sweeps with a dataset).
+pub const MEASURED_ENERGY_UJ: Axis = Axis {
+    label: "measured energy per image (µJ)",
+    value: |r| {
+        r.figures()
+            .and_then(|f| f.dataset)
+            .map(|d| d.energy_pj * 1e-6)
+    },
+};
+/// The error rate over the dataset, 1 − accuracy (sweeps with a dataset).
+pub const ERROR_RATE: Axis = Axis {
+    label: "error rate (1 − accuracy)",
+    value: |r| {
+        r.figures()
+            .and_then(|f| f.dataset)
+            .map(|d| 1.0 - d.accuracy)
+    },
+};
 /// Energy-delay product in µJ·ms.
 pub const EDP_UJ_MS: Axis = Axis {
     label: "EDP (µJ·ms)",

@@ -7,8 +7,8 @@
 
 use crate::spec::{Params, Point};
 use serde::{Deserialize, Serialize};
-use spikeforge_config::{AcceleratorConfig, BufferKind, Network};
-use spikeforge_golden::{schedule, EnergyTable, GoldenModel};
+use spikeforge_config::{AcceleratorConfig, BufferKind, Dataset, Network};
+use spikeforge_golden::{evaluate, schedule, EnergyTable, GoldenModel};
 use std::collections::BTreeMap;
 
 /// The result of one point, as one line of the results file.
@@ -66,6 +66,24 @@ pub struct Figures {
     /// iCE40 resources, when the sweep synthesizes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub ice40: Option<crate::synth::Resources>,
+    /// Accuracy and measured costs over the sweep's dataset, when it names one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub dataset: Option<Measured>,
+}
+
+/// A point run over the dataset by the golden model (every image, DT-SNN as configured).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Measured {
+    /// Fraction of images predicted right (0..=1).
+    pub accuracy: f64,
+    /// Mean exit timestep.
+    pub mean_exit: f64,
+    /// Mean energy per image (pJ).
+    pub energy_pj: f64,
+    /// Mean latency per image (cycles).
+    pub latency_cycles: f64,
+    /// Mean energy × mean latency (pJ·s).
+    pub edp_pj_s: f64,
 }
 
 impl PointResult {
@@ -117,23 +135,37 @@ pub fn apply(p: &Params, net: &Network, accel: &AcceleratorConfig) -> (Network, 
     if let Some(v) = p.timesteps {
         net.timesteps = v;
     }
+    if let Some(v) = p.entropy_threshold {
+        net.entropy_threshold = v;
+    }
     (net, accel)
 }
 
-/// Evaluates `point` on the base `nets` and `accel` with the energy `table`, and synthesizes
-/// its accelerator when `synthesis` is set.
+/// What a point adds to the analytic estimate.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Synthesize the point's accelerator for iCE40.
+    pub synthesis: bool,
+    /// Run the golden model over this dataset.
+    pub dataset: Option<&'a Dataset>,
+}
+
+/// Evaluates `point` on the base `nets` and `accel` with the energy `table`, plus `extras`.
 pub fn evaluate(
     point: &Point,
     nets: &[Network],
     accel: &AcceleratorConfig,
     table: &EnergyTable,
-    synthesis: bool,
+    extras: Extras,
 ) -> PointResult {
     let base = &nets[point.network];
     let (net, accel) = apply(&point.params, base, accel);
     let outcome = match figures(&net, &accel, point.params.density, table).and_then(|mut f| {
-        if synthesis {
+        if extras.synthesis {
             f.ice40 = Some(crate::synth::synthesize(&net, &accel)?);
+        }
+        if let Some(data) = extras.dataset {
+            f.dataset = Some(measure(&net, &accel, data)?);
         }
         Ok(f)
     }) {
@@ -181,5 +213,29 @@ fn figures(
         timesteps_computed: counts.timesteps_computed,
         pes: u64::from(accel.rows) * u64::from(accel.cols),
         ice40: None,
+        dataset: None,
+    })
+}
+
+/// Runs every image of `data` through the golden model (DT-SNN at the network's θ_H).
+fn measure(net: &Network, accel: &AcceleratorConfig, data: &Dataset) -> Result<Measured, String> {
+    data.check_network(net, "<sweep dataset>")
+        .map_err(|e| e.to_string())?;
+    let r = evaluate::dtsnn(
+        net,
+        data,
+        net.timesteps,
+        net.entropy_threshold,
+        accel,
+        &[],
+        &|| {},
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Measured {
+        accuracy: r.accuracy,
+        mean_exit: r.mean_exit,
+        energy_pj: r.cost.energy_pj,
+        latency_cycles: r.cost.latency_cycles,
+        edp_pj_s: r.cost.edp_pj_s,
     })
 }

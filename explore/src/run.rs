@@ -8,7 +8,7 @@ use crate::spec::SweepSpec;
 use crate::store::{self, Appender, Meta, Shard};
 use crate::{html, plot, table};
 use rayon::prelude::*;
-use spikeforge_config::{AcceleratorConfig, Network};
+use spikeforge_config::{AcceleratorConfig, Dataset, Network};
 use spikeforge_golden::EnergyTable;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,6 +24,8 @@ pub struct Sweep {
     pub networks: Vec<Network>,
     /// The base accelerator configuration.
     pub accel: AcceleratorConfig,
+    /// The dataset, when the sweep names one.
+    pub dataset: Option<Dataset>,
     /// What `sweep.json` records.
     pub meta: Meta,
 }
@@ -67,6 +69,15 @@ impl Sweep {
             }
             None => AcceleratorConfig::default(),
         };
+        let dataset = match &spec.dataset {
+            Some(d) => {
+                let path = base.join(d);
+                let bytes = std::fs::read(&path).map_err(|e| SweepError::io(&path, e))?;
+                hasher.update(&bytes);
+                Some(Dataset::load(&path).map_err(|e| SweepError::Input(e.to_string()))?)
+            }
+            None => None,
+        };
         let meta = Meta {
             generator: "spikeforge sweep".into(),
             name: spec.name_or(file),
@@ -78,6 +89,7 @@ impl Sweep {
             spec,
             networks,
             accel,
+            dataset,
             meta,
         })
     }
@@ -89,7 +101,10 @@ impl Sweep {
             &self.networks,
             &self.accel,
             table,
-            self.spec.synthesis,
+            point::Extras {
+                synthesis: self.spec.synthesis,
+                dataset: self.dataset.as_ref(),
+            },
         )
     }
 
@@ -190,9 +205,15 @@ pub fn finish(dir: &Path, name: &str, results: &[PointResult]) -> Result<(), Swe
             &plot::LUTS,
             &plot::EDP_UJ_MS,
         ),
+        (
+            "pareto-error-energy.svg",
+            "error rate vs measured energy",
+            &plot::MEASURED_ENERGY_UJ,
+            &plot::ERROR_RATE,
+        ),
     ] {
         if !results.iter().any(|r| (x.value)(r).is_some()) {
-            continue; // no synthesis in this sweep
+            continue; // no synthesis, or no dataset, in this sweep
         }
         let svg = plot::pareto_svg(results, &format!("{name}: {what}"), x, y)
             .map_err(|m| SweepError::output(dir, m))?;

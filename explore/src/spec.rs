@@ -8,6 +8,7 @@
 //! accelerator = "../examples/accel-default.toml" # optional; default: the built-in prototype
 //! density = 0.1                            # input-spike density when `grid.density` is absent
 //! synthesis = false                        # also synthesize each point for iCE40 (cached)
+//! dataset = "../examples/digits/test.json" # optional: accuracy per point over this dataset
 //!
 //! [grid]                                   # every key optional; each a non-empty list
 //! rows = [8, 16]
@@ -19,6 +20,7 @@
 //! weight_bits = [4, 8]                     # every layer and the classifier
 //! membrane_bits = [8, 16]                  # every hidden layer
 //! timesteps = [4, 8]
+//! entropy_threshold = [0.0, 0.2]           # θ_H of DT-SNN (matters with a dataset)
 //! density = [0.1, 0.2]
 //! ```
 
@@ -49,6 +51,11 @@ pub struct SweepSpec {
     /// Verilog hash). Default false: synthesis takes seconds to minutes per design.
     #[serde(default)]
     pub synthesis: bool,
+    /// A labelled dataset (relative to the sweep file; docs/evaluation.md's format): each valid
+    /// point also runs the golden model over it for its accuracy, mean exit timestep and the
+    /// measured mean energy and latency.
+    #[serde(default)]
+    pub dataset: Option<PathBuf>,
     /// The values swept.
     #[serde(default)]
     pub grid: Grid,
@@ -80,6 +87,8 @@ pub struct Grid {
     pub membrane_bits: Option<Vec<u32>>,
     /// Timesteps T.
     pub timesteps: Option<Vec<u32>>,
+    /// DT-SNN entropy threshold θ_H.
+    pub entropy_threshold: Option<Vec<f64>>,
     /// Input-spike density (0..=1).
     pub density: Option<Vec<f64>>,
 }
@@ -114,6 +123,9 @@ pub struct Params {
     /// Timesteps T.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timesteps: Option<u32>,
+    /// DT-SNN entropy threshold θ_H.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub entropy_threshold: Option<f64>,
     /// Input-spike density.
     pub density: f64,
 }
@@ -130,7 +142,7 @@ pub struct Point {
 }
 
 /// The names of the grid keys, in expansion order (the last varies fastest).
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     "rows",
     "cols",
     "weight_spad_depth",
@@ -140,6 +152,7 @@ pub const KEYS: [&str; 10] = [
     "weight_bits",
     "membrane_bits",
     "timesteps",
+    "entropy_threshold",
     "density",
 ];
 
@@ -181,6 +194,13 @@ impl SweepSpec {
         if let Some(d) = &spec.grid.density {
             if let Some(v) = d.iter().find(|v| !(0.0..=1.0).contains(*v)) {
                 return Err(bad(format!("`grid.density` holds {v}: must be in 0..=1")));
+            }
+        }
+        if let Some(d) = &spec.grid.entropy_threshold {
+            if let Some(v) = d.iter().find(|v| !(0.0..=1.0).contains(*v)) {
+                return Err(bad(format!(
+                    "`grid.entropy_threshold` holds {v}: must be in 0..=1 (a normalised entropy)"
+                )));
             }
         }
         let n = spec.point_count();
@@ -227,7 +247,8 @@ impl SweepSpec {
             weight_bits: pick(&g.weight_bits, idx[6]),
             membrane_bits: pick(&g.membrane_bits, idx[7]),
             timesteps: pick(&g.timesteps, idx[8]),
-            density: pick(&g.density, idx[9]).unwrap_or(self.density),
+            entropy_threshold: pick(&g.entropy_threshold, idx[9]),
+            density: pick(&g.density, idx[10]).unwrap_or(self.density),
         };
         Point {
             id,
@@ -258,7 +279,7 @@ impl SweepSpec {
 
 impl Grid {
     /// `(key, list length)` in [`KEYS`] order (`None`: absent).
-    pub fn lengths(&self) -> [(&'static str, Option<usize>); 10] {
+    pub fn lengths(&self) -> [(&'static str, Option<usize>); 11] {
         let l = |v: Option<usize>, k: usize| (KEYS[k], v);
         [
             l(self.rows.as_ref().map(Vec::len), 0),
@@ -270,7 +291,8 @@ impl Grid {
             l(self.weight_bits.as_ref().map(Vec::len), 6),
             l(self.membrane_bits.as_ref().map(Vec::len), 7),
             l(self.timesteps.as_ref().map(Vec::len), 8),
-            l(self.density.as_ref().map(Vec::len), 9),
+            l(self.entropy_threshold.as_ref().map(Vec::len), 9),
+            l(self.density.as_ref().map(Vec::len), 10),
         ]
     }
 }

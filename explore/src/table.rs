@@ -4,7 +4,7 @@ use crate::point::PointResult;
 use crate::spec::KEYS;
 
 /// Figure columns after the parameters.
-const FIGURES: [&str; 10] = [
+const FIGURES: [&str; 13] = [
     "energy_pj",
     "memory_pj",
     "lif_pj",
@@ -15,6 +15,9 @@ const FIGURES: [&str; 10] = [
     "ice40_luts",
     "ice40_ffs",
     "ice40_brams",
+    "accuracy",
+    "mean_exit",
+    "measured_energy_pj",
 ];
 
 /// A parameter's value in a row, as text (empty when the point keeps the base value).
@@ -31,6 +34,10 @@ pub fn param(r: &PointResult, key: &str) -> String {
         "weight_bits" => o(p.weight_bits),
         "membrane_bits" => o(p.membrane_bits),
         "timesteps" => o(p.timesteps),
+        "entropy_threshold" => p
+            .entropy_threshold
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
         "density" => p.density.to_string(),
         _ => String::new(),
     }
@@ -52,6 +59,18 @@ pub fn figure(r: &PointResult, key: &str) -> String {
         "ice40_luts" => f.ice40.map(|s| s.luts.to_string()).unwrap_or_default(),
         "ice40_ffs" => f.ice40.map(|s| s.ffs.to_string()).unwrap_or_default(),
         "ice40_brams" => f.ice40.map(|s| s.brams.to_string()).unwrap_or_default(),
+        "accuracy" => f
+            .dataset
+            .map(|d| d.accuracy.to_string())
+            .unwrap_or_default(),
+        "mean_exit" => f
+            .dataset
+            .map(|d| d.mean_exit.to_string())
+            .unwrap_or_default(),
+        "measured_energy_pj" => f
+            .dataset
+            .map(|d| d.energy_pj.to_string())
+            .unwrap_or_default(),
         _ => String::new(),
     }
 }
