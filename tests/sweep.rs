@@ -564,7 +564,7 @@ fn estimate_draws_its_breakdown_and_keeps_an_existing_file() {
 }
 
 /// `synthesis = true`: each point's accelerator is synthesized for iCE40 (a bigger array takes
-/// more LUT4), the figures go into the results, the CSV, the report and an EDP-vs-LUT4 Pareto
+/// more LUT4); the figures go into the results, the CSV, the report and the EDP-vs-LUT4 Pareto
 /// plot, and they are cached by Verilog hash (the cache holds exactly the reported figures, so
 /// a second sweep over the same designs reads them back).
 #[test]
@@ -684,4 +684,41 @@ fn a_sweep_with_a_dataset_measures_accuracy_per_point() {
         read(&docs) == svg,
         "docs/sweep/digits-error-energy.svg is stale: regenerate it with SPIKEFORGE_BLESS=1 cargo test --test sweep dataset"
     );
+}
+
+/// `place_and_route = true`: the point's accelerator is placed and routed on an iCE40 HX8K
+/// (nextpnr-ice40, seed 1); logic cells and fmax go into the results, the CSV and the
+/// EDP-vs-clock-period plot, cached like synthesis.
+#[test]
+fn place_and_route_per_point_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = tmp.path().join("pnr.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "networks = [{:?}]\naccelerator = {:?}\nplace_and_route = true\n",
+            examples().join("network-small.toml"),
+            root.join("tests/fixtures/accel-tiny-ice40.toml"),
+        ),
+    )
+    .unwrap();
+    let sweep = Sweep::load(&file).unwrap();
+    let dir = tmp.path().join("out");
+    sweep.run(&dir, None, &quiet).unwrap();
+    let results = store::load_results(&dir.join("results.jsonl")).unwrap();
+    let p = results[0]
+        .figures()
+        .expect("valid")
+        .hx8k
+        .expect("placed and routed");
+    assert!(
+        p.logic_cells > 1000 && p.logic_cells <= 7680 && p.brams > 0 && p.fmax_mhz > 10.0,
+        "{p:?}"
+    );
+    let csv = read(&dir.join("results.csv"));
+    assert!(csv.lines().next().unwrap().contains("hx8k_fmax_mhz"));
+    assert!(csv.contains(&format!(",{},", p.logic_cells)), "{csv}");
+    assert!(read(&dir.join("pareto-edp-fmax.svg")).contains("clock period"));
+    assert!(read(&dir.join("report.html")).contains("HX8K fmax"));
 }

@@ -40,6 +40,15 @@ pub fn report(name: &str, plots: &[(String, String)], results: &[PointResult]) -
     }
     if results
         .iter()
+        .any(|r| r.figures().is_some_and(|f| f.hx8k.is_some()))
+    {
+        figures.extend([
+            ("hx8k_logic_cells", "HX8K logic cells"),
+            ("hx8k_fmax_mhz", "HX8K fmax (MHz)"),
+        ]);
+    }
+    if results
+        .iter()
         .any(|r| r.figures().is_some_and(|f| f.dataset.is_some()))
     {
         figures.extend([

@@ -63,6 +63,11 @@ pub const LUTS: Axis = Axis {
     label: "iCE40 LUT4 (synth_ice40)",
     value: |r| r.figures().and_then(|f| f.ice40).map(|s| s.luts as f64),
 };
+/// The clock period after place and route on an iCE40 HX8K, in ns (1000 / fmax).
+pub const PERIOD_NS: Axis = Axis {
+    label: "iCE40 HX8K clock period after routing (ns)",
+    value: |r| r.figures().and_then(|f| f.hx8k).map(|p| 1e3 / p.fmax_mhz),
+};
 /// The measured mean energy per image over the dataset, in µJ (sweeps with a dataset).
 pub const MEASURED_ENERGY_UJ: Axis = Axis {
     label: "measured energy per image (µJ)",

@@ -66,6 +66,9 @@ pub struct Figures {
     /// iCE40 resources, when the sweep synthesizes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub ice40: Option<crate::synth::Resources>,
+    /// Place and route on an iCE40 HX8K, when the sweep asks for it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hx8k: Option<crate::synth::Placed>,
     /// Accuracy and measured costs over the sweep's dataset, when it names one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub dataset: Option<Measured>,
@@ -146,6 +149,8 @@ pub fn apply(p: &Params, net: &Network, accel: &AcceleratorConfig) -> (Network, 
 pub struct Extras<'a> {
     /// Synthesize the point's accelerator for iCE40.
     pub synthesis: bool,
+    /// Place and route it on an iCE40 HX8K.
+    pub place_and_route: bool,
     /// Run the golden model over this dataset.
     pub dataset: Option<&'a Dataset>,
 }
@@ -163,6 +168,9 @@ pub fn evaluate(
     let outcome = match figures(&net, &accel, point.params.density, table).and_then(|mut f| {
         if extras.synthesis {
             f.ice40 = Some(crate::synth::synthesize(&net, &accel)?);
+        }
+        if extras.place_and_route {
+            f.hx8k = Some(crate::synth::place_and_route(&net, &accel)?);
         }
         if let Some(data) = extras.dataset {
             f.dataset = Some(measure(&net, &accel, data)?);
@@ -213,6 +221,7 @@ fn figures(
         timesteps_computed: counts.timesteps_computed,
         pes: u64::from(accel.rows) * u64::from(accel.cols),
         ice40: None,
+        hx8k: None,
         dataset: None,
     })
 }

@@ -103,6 +103,7 @@ impl Sweep {
             table,
             point::Extras {
                 synthesis: self.spec.synthesis,
+                place_and_route: self.spec.place_and_route,
                 dataset: self.dataset.as_ref(),
             },
         )
@@ -203,6 +204,12 @@ pub fn finish(dir: &Path, name: &str, results: &[PointResult]) -> Result<(), Swe
             "pareto-edp-luts.svg",
             "EDP vs iCE40 LUT4",
             &plot::LUTS,
+            &plot::EDP_UJ_MS,
+        ),
+        (
+            "pareto-edp-fmax.svg",
+            "EDP vs HX8K clock period",
+            &plot::PERIOD_NS,
             &plot::EDP_UJ_MS,
         ),
         (

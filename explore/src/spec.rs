@@ -8,6 +8,7 @@
 //! accelerator = "../examples/accel-default.toml" # optional; default: the built-in prototype
 //! density = 0.1                            # input-spike density when `grid.density` is absent
 //! synthesis = false                        # also synthesize each point for iCE40 (cached)
+//! place_and_route = false                  # also place and route it on an iCE40 HX8K (cached)
 //! dataset = "../examples/digits/test.json" # optional: accuracy per point over this dataset
 //!
 //! [grid]                                   # every key optional; each a non-empty list
@@ -51,6 +52,10 @@ pub struct SweepSpec {
     /// Verilog hash). Default false: synthesis takes seconds to minutes per design.
     #[serde(default)]
     pub synthesis: bool,
+    /// Also place and route each valid point's accelerator on an iCE40 HX8K (logic cells,
+    /// fmax; cached). Default false. Only small configurations fit.
+    #[serde(default)]
+    pub place_and_route: bool,
     /// A labelled dataset (relative to the sweep file; docs/evaluation.md's format): each valid
     /// point also runs the golden model over it for its accuracy, mean exit timestep and the
     /// measured mean energy and latency.

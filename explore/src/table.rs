@@ -4,7 +4,7 @@ use crate::point::PointResult;
 use crate::spec::KEYS;
 
 /// Figure columns after the parameters.
-const FIGURES: [&str; 13] = [
+const FIGURES: [&str; 15] = [
     "energy_pj",
     "memory_pj",
     "lif_pj",
@@ -15,6 +15,8 @@ const FIGURES: [&str; 13] = [
     "ice40_luts",
     "ice40_ffs",
     "ice40_brams",
+    "hx8k_logic_cells",
+    "hx8k_fmax_mhz",
     "accuracy",
     "mean_exit",
     "measured_energy_pj",
@@ -59,6 +61,11 @@ pub fn figure(r: &PointResult, key: &str) -> String {
         "ice40_luts" => f.ice40.map(|s| s.luts.to_string()).unwrap_or_default(),
         "ice40_ffs" => f.ice40.map(|s| s.ffs.to_string()).unwrap_or_default(),
         "ice40_brams" => f.ice40.map(|s| s.brams.to_string()).unwrap_or_default(),
+        "hx8k_logic_cells" => f
+            .hx8k
+            .map(|p| p.logic_cells.to_string())
+            .unwrap_or_default(),
+        "hx8k_fmax_mhz" => f.hx8k.map(|p| p.fmax_mhz.to_string()).unwrap_or_default(),
         "accuracy" => f
             .dataset
             .map(|d| d.accuracy.to_string())
