@@ -30,7 +30,7 @@ pub struct PointResult {
 #[serde(untagged)]
 pub enum Outcome {
     /// The point was evaluated.
-    Ok(Figures),
+    Ok(Box<Figures>),
     /// The configuration or the golden model refused the point.
     Invalid {
         /// The error, naming the field and value.
@@ -177,7 +177,7 @@ pub fn evaluate(
         }
         Ok(f)
     }) {
-        Ok(f) => Outcome::Ok(f),
+        Ok(f) => Outcome::Ok(Box::new(f)),
         Err(error) => Outcome::Invalid { error },
     };
     PointResult {
