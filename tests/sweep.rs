@@ -31,6 +31,44 @@ fn sweep_file(dir: &Path, extra: &str) -> PathBuf {
 
 fn quiet(_: usize, _: usize) {}
 
+/// Runs a sweep of examples/network-small.toml on tests/fixtures/accel-tiny-ice40.toml with the
+/// extra top-level `keys` (and grid) in `tmp`; returns the output folder and its results.
+fn tiny_sweep(tmp: &Path, keys: &str) -> (PathBuf, Vec<spikeforge_explore::point::PointResult>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = tmp.join("tiny-sweep.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "networks = [{:?}]\naccelerator = {:?}\n{keys}",
+            examples().join("network-small.toml"),
+            root.join("tests/fixtures/accel-tiny-ice40.toml"),
+        ),
+    )
+    .unwrap();
+    let sweep = Sweep::load(&file).unwrap();
+    let dir = tmp.join(format!(
+        "out-{}",
+        sweep.meta.spec_hash.get(..8).unwrap_or("x")
+    ));
+    sweep.run(&dir, None, &quiet).unwrap();
+    let results = store::load_results(&dir.join("results.jsonl")).unwrap();
+    (dir, results)
+}
+
+/// Runs the spikeforge command line with `args`; panics with its standard error on failure.
+fn cli(args: &[&std::ffi::OsStr]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
@@ -231,35 +269,28 @@ fn the_command_line_runs_emits_slurm_and_collects() {
     let tmp = tempfile::tempdir().unwrap();
     let file = sweep_file(tmp.path(), "");
     let exe = env!("CARGO_BIN_EXE_spikeforge");
-    let dir = tmp.path().join("cli");
-    let out = Command::new(exe)
-        .args(["sweep", "--quiet", "-o"])
-        .arg(&dir)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let (f, dir, sdir) = (
+        file.clone().into_os_string(),
+        tmp.path().join("cli").into_os_string(),
+        tmp.path().join("slurm").into_os_string(),
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = cli(&[&os("sweep"), &os("--quiet"), &os("-o"), &dir, &f]);
     assert!(text.contains("48 points"), "{text}");
+    let (dir, sdir_path) = (PathBuf::from(&dir), PathBuf::from(&sdir));
     assert!(dir.join("report.html").exists());
 
-    let sdir = tmp.path().join("slurm");
-    let out = Command::new(exe)
-        .args(["sweep", "--emit", "slurm", "--shards", "3", "-o"])
-        .arg(&sdir)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let script = read(&sdir.join("sweep.sbatch"));
+    cli(&[
+        &os("sweep"),
+        &os("--emit"),
+        &os("slurm"),
+        &os("--shards"),
+        &os("3"),
+        &os("-o"),
+        &sdir,
+        &f,
+    ]);
+    let script = read(&sdir_path.join("sweep.sbatch"));
     assert!(script.starts_with("#!/bin/bash\n"), "{script}");
     assert!(script.contains("#SBATCH --array=0-2\n"), "{script}");
     assert!(
@@ -268,30 +299,20 @@ fn the_command_line_runs_emits_slurm_and_collects() {
     );
     // What each array task runs, run here by hand: then collect.
     for i in 0..3 {
-        let out = Command::new(exe)
-            .args(["sweep", "--quiet", "--shard", &format!("{i}/3"), "-o"])
-            .arg(&sdir)
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let shard = os(&format!("{i}/3"));
+        cli(&[
+            &os("sweep"),
+            &os("--quiet"),
+            &os("--shard"),
+            &shard,
+            &os("-o"),
+            &sdir,
+            &f,
+        ]);
     }
-    let out = Command::new(exe)
-        .args(["sweep", "collect"])
-        .arg(&sdir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli(&[&os("sweep"), &os("collect"), &sdir]);
     assert_eq!(
-        read(&sdir.join("results.jsonl")),
+        read(&sdir_path.join("results.jsonl")),
         read(&dir.join("results.jsonl"))
     );
     // A bad sweep file is one error naming it and the key.
@@ -570,21 +591,8 @@ fn estimate_draws_its_breakdown_and_keeps_an_existing_file() {
 #[test]
 fn synthesis_per_point_is_reported_and_cached() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = tmp.path().join("synth.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "networks = [{:?}]\naccelerator = {:?}\nsynthesis = true\n[grid]\nrows = [1, 2]\n",
-            examples().join("network-small.toml"),
-            root.join("tests/fixtures/accel-tiny-ice40.toml"),
-        ),
-    )
-    .unwrap();
-    let sweep = Sweep::load(&file).unwrap();
-    let dir = tmp.path().join("out");
-    sweep.run(&dir, None, &quiet).unwrap();
-    let results = store::load_results(&dir.join("results.jsonl")).unwrap();
+    let keys = "synthesis = true\n[grid]\nrows = [1, 2]\n";
+    let (dir, results) = tiny_sweep(tmp.path(), keys);
     let res: Vec<_> = results
         .iter()
         .map(|r| r.figures().expect("valid").ice40.expect("synthesized"))
@@ -615,11 +623,11 @@ fn synthesis_per_point_is_reported_and_cached() {
         read(&dir.join("pareto-edp-luts.svg")).contains("#1\n"),
         "the 2-row point is on the front"
     );
-    // The same designs again: the same figures.
-    let again = tmp.path().join("again");
-    sweep.run(&again, None, &quiet).unwrap();
+    // The same designs again, in another folder: the same figures.
+    let again = tempfile::tempdir().unwrap();
+    let (dir2, _) = tiny_sweep(again.path(), keys);
     assert_eq!(
-        read(&again.join("results.jsonl")),
+        read(&dir2.join("results.jsonl")),
         read(&dir.join("results.jsonl"))
     );
 }
@@ -692,21 +700,7 @@ fn a_sweep_with_a_dataset_measures_accuracy_per_point() {
 #[test]
 fn place_and_route_per_point_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = tmp.path().join("pnr.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "networks = [{:?}]\naccelerator = {:?}\nplace_and_route = true\n",
-            examples().join("network-small.toml"),
-            root.join("tests/fixtures/accel-tiny-ice40.toml"),
-        ),
-    )
-    .unwrap();
-    let sweep = Sweep::load(&file).unwrap();
-    let dir = tmp.path().join("out");
-    sweep.run(&dir, None, &quiet).unwrap();
-    let results = store::load_results(&dir.join("results.jsonl")).unwrap();
+    let (dir, results) = tiny_sweep(tmp.path(), "place_and_route = true\n");
     let p = results[0]
         .figures()
         .expect("valid")
