@@ -108,7 +108,7 @@ fn same_sweep(dir: &Path, meta: &Meta) -> Result<(), SweepError> {
         return Err(SweepError::output(
             dir,
             format!(
-                "holds the results of another sweep (`{}`, {} points; the sweep file or a file it names has changed since): choose another output folder with -o, or move this one away",
+                "holds the results of another sweep (`{}`, {} points; the sweep file, a file it names or the spikeforge version has changed since): choose another output folder with -o, or move this one away",
                 old.name, old.points
             ),
         ));
