@@ -31,6 +31,20 @@ fn sweep_file(dir: &Path, extra: &str) -> PathBuf {
 
 fn quiet(_: usize, _: usize) {}
 
+/// Requires the committed `docs/sweep/<name>` to equal `now` (`SPIKEFORGE_BLESS=1` rewrites it).
+fn committed_plot_is_current(name: &str, now: &str, test: &str) {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/sweep")
+        .join(name);
+    if std::env::var_os("SPIKEFORGE_BLESS").is_some() {
+        std::fs::write(&committed, now).unwrap();
+    }
+    assert!(
+        read(&committed) == now,
+        "docs/sweep/{name} is stale: regenerate it with SPIKEFORGE_BLESS=1 cargo test --test sweep {test}"
+    );
+}
+
 /// Runs a sweep of examples/network-small.toml on tests/fixtures/accel-tiny-ice40.toml with the
 /// extra top-level `keys` (and grid) in `tmp`; returns the output folder and its results.
 fn tiny_sweep(tmp: &Path, keys: &str) -> (PathBuf, Vec<spikeforge_explore::point::PointResult>) {
@@ -315,6 +329,30 @@ fn the_command_line_runs_emits_slurm_and_collects() {
         read(&sdir_path.join("results.jsonl")),
         read(&dir.join("results.jsonl"))
     );
+    // A named file that does not read, and a folder that is not a sweep's, are one error each.
+    let missing = tmp.path().join("missing.toml");
+    std::fs::write(&missing, "networks = [\"no-such-net.toml\"]\n").unwrap();
+    let out = Command::new(exe)
+        .arg("sweep")
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`networks[0]`")
+            && err.contains("no-such-net.toml")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+    let out = Command::new(exe)
+        .args(["sweep", "collect"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a sweep's output folder"), "{err}");
     // A bad sweep file is one error naming it and the key.
     let bad = tmp.path().join("bad.toml");
     std::fs::write(&bad, "networks = []\n").unwrap();
@@ -449,17 +487,8 @@ fn docs_hold_the_example_sweeps_current_plots() {
     let sweep = Sweep::load(&examples().join("sweep-vgg9.toml")).unwrap();
     let dir = tmp.path().join("out");
     sweep.run(&dir, None, &quiet).unwrap();
-    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sweep");
     for name in ["pareto-energy-latency.svg", "pareto-edp-pes.svg"] {
-        let now = read(&dir.join(name));
-        let committed = docs.join(name);
-        if std::env::var_os("SPIKEFORGE_BLESS").is_some() {
-            std::fs::write(&committed, &now).unwrap();
-        }
-        assert!(
-            read(&committed) == now,
-            "docs/sweep/{name} is stale: regenerate it with SPIKEFORGE_BLESS=1 cargo test --test sweep docs_hold"
-        );
+        committed_plot_is_current(name, &read(&dir.join(name)), "docs_hold");
     }
 }
 
@@ -684,14 +713,7 @@ fn a_sweep_with_a_dataset_measures_accuracy_per_point() {
     assert!(read(&dir.join("report.html")).contains("mean exit t"));
     let svg = read(&dir.join("pareto-error-energy.svg"));
     assert!(svg.contains("error rate"), "the accuracy front is drawn");
-    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sweep/digits-error-energy.svg");
-    if std::env::var_os("SPIKEFORGE_BLESS").is_some() {
-        std::fs::write(&docs, &svg).unwrap();
-    }
-    assert!(
-        read(&docs) == svg,
-        "docs/sweep/digits-error-energy.svg is stale: regenerate it with SPIKEFORGE_BLESS=1 cargo test --test sweep dataset"
-    );
+    committed_plot_is_current("digits-error-energy.svg", &svg, "dataset");
 }
 
 /// `place_and_route = true`: the point's accelerator is placed and routed on an iCE40 HX8K

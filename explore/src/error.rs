@@ -18,12 +18,13 @@ pub enum SweepError {
     #[error("{0}")]
     Input(String),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The system's error.
-        source: std::io::Error,
+        /// The system's error (shown in the message, so not also a `source` that a caller
+        /// printing the chain would repeat).
+        error: std::io::Error,
     },
     /// The output folder holds something this sweep must not touch or cannot use.
     #[error("{path}: {message}")]
@@ -37,10 +38,10 @@ pub enum SweepError {
 
 impl SweepError {
     /// An I/O error on `path`.
-    pub fn io(path: &Path, source: std::io::Error) -> SweepError {
+    pub fn io(path: &Path, error: std::io::Error) -> SweepError {
         SweepError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     }
 

@@ -53,27 +53,35 @@ impl Sweep {
         hasher.update(b"spikeforge sweep v1\0");
         hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
         hasher.update(&text);
-        let mut networks = Vec::new();
-        for n in &spec.networks {
-            let path = base.join(n);
-            let bytes = std::fs::read(&path).map_err(|e| SweepError::io(&path, e))?;
+        // A named file that does not read is one error naming the sweep file, the key and
+        // the path.
+        let mut named = |key: String, rel: &Path| -> Result<PathBuf, SweepError> {
+            let path = base.join(rel);
+            let bytes = std::fs::read(&path).map_err(|e| {
+                SweepError::Input(format!(
+                    "{}: `{key}` = {}: {e}",
+                    file.display(),
+                    path.display()
+                ))
+            })?;
             hasher.update(&bytes);
+            Ok(path)
+        };
+        let mut networks = Vec::new();
+        for (i, n) in spec.networks.iter().enumerate() {
+            let path = named(format!("networks[{i}]"), n)?;
             networks.push(Network::load(&path).map_err(|e| SweepError::Input(e.to_string()))?);
         }
         let accel = match &spec.accelerator {
             Some(a) => {
-                let path = base.join(a);
-                let bytes = std::fs::read(&path).map_err(|e| SweepError::io(&path, e))?;
-                hasher.update(&bytes);
+                let path = named("accelerator".into(), a)?;
                 AcceleratorConfig::load(&path).map_err(|e| SweepError::Input(e.to_string()))?
             }
             None => AcceleratorConfig::default(),
         };
         let dataset = match &spec.dataset {
             Some(d) => {
-                let path = base.join(d);
-                let bytes = std::fs::read(&path).map_err(|e| SweepError::io(&path, e))?;
-                hasher.update(&bytes);
+                let path = named("dataset".into(), d)?;
                 Some(Dataset::load(&path).map_err(|e| SweepError::Input(e.to_string()))?)
             }
             None => None,

@@ -119,7 +119,16 @@ fn same_sweep(dir: &Path, meta: &Meta) -> Result<(), SweepError> {
 /// Reads `dir/sweep.json`.
 pub fn read_meta(dir: &Path) -> Result<Meta, SweepError> {
     let path = dir.join(META);
-    let text = std::fs::read_to_string(&path).map_err(|e| SweepError::io(&path, e))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            SweepError::output(
+                dir,
+                format!("holds no {META}: it is not a sweep's output folder (a sweep writes it there first: `spikeforge sweep SWEEP -o DIR`)"),
+            )
+        } else {
+            SweepError::io(&path, e)
+        }
+    })?;
     serde_json::from_str(&text)
         .map_err(|e| SweepError::output(&path, format!("is not a spikeforge sweep's {META}: {e}")))
 }
