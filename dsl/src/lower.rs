@@ -324,6 +324,7 @@ pub(crate) fn lower(
             writes,
             reads,
             loc: m.loc,
+            no_read_during_write: m.no_read_during_write.is_some(),
         });
     }
 

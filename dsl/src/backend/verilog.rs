@@ -1266,7 +1266,12 @@ impl<'a> ModuleEmitter<'a> {
         for mem in &m.mems {
             let _ = writeln!(
                 decls,
-                "    reg  {}{} [0:{}];{}",
+                "    {}reg  {}{} [0:{}];{}",
+                if mem.no_read_during_write {
+                    "(* no_rw_check *) "
+                } else {
+                    ""
+                },
                 range(mem.word.width()),
                 mem.name,
                 mem.depth.saturating_sub(1),

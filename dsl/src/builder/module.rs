@@ -56,6 +56,8 @@ pub(crate) struct MemDecl {
     pub(crate) writes: Vec<(Expr, Expr, Expr, SourceLoc)>,
     pub(crate) reads: Vec<(Expr, Expr, Signal, SourceLoc)>,
     pub(crate) loc: SourceLoc,
+    /// Where [`ModuleBuilder::promise_no_read_during_write`] was called, if it was.
+    pub(crate) no_read_during_write: Option<SourceLoc>,
 }
 
 #[derive(Clone, Debug)]
@@ -551,6 +553,7 @@ impl ModuleBuilder {
             writes: Vec::new(),
             reads: Vec::new(),
             loc,
+            no_read_during_write: None,
         });
         Mem {
             module: self.data.uid,
@@ -566,6 +569,76 @@ impl ModuleBuilder {
             return None;
         }
         self.data.mems.get_mut(mem.index)
+    }
+
+    /// Promises that no read port of `mem` reads the word a write port writes on the same
+    /// clock edge. The read-first result of such a collision (docs: [`crate::ir::MemReadPort`])
+    /// is then never observed, so the back-end marks the memory `(* no_rw_check *)` and
+    /// synthesis builds it from block RAM alone: without the promise, Yosys adds a bypass of
+    /// one flip-flop and one LUT per read-data bit to every read port (on iCE40, 781 LUT4 and
+    /// 1,163 flip-flops for a 256 × 384-bit memory with two read ports). The promise is
+    /// checked, not trusted: every (read port, write port) pair gets an assertion
+    /// (`!(read enable ∧ write enable ∧ read address = write address)`, see
+    /// [`ModuleBuilder::assert_always`]) that simulation with assertions and formal tools
+    /// check, added when the module is finished.
+    ///
+    /// ```
+    /// use spikeforge_dsl::prelude::*;
+    /// let mut m = ModuleBuilder::new("fifo_ram");
+    /// let (we, wa) = (m.input("we", Bool), m.input("wa", UInt(4)));
+    /// let (re, ra) = (m.input("re", Bool), m.input("ra", UInt(4)));
+    /// let d = m.input("d", UInt(8));
+    /// let ram = m.mem("ram", 16, UInt(8));
+    /// m.mem_write(ram, we, wa, d);
+    /// let q = m.mem_read(ram, "q_r", re, ra);
+    /// m.output_from("q", q);
+    /// m.promise_no_read_during_write(ram);
+    /// let v = emit_verilog(&elaborate(&m.finish()).unwrap());
+    /// let text = v.file("fifo_ram.v").unwrap();
+    /// assert!(text.contains("(* no_rw_check *)"));
+    /// assert!(text.contains("assert_q_r_of_ram_never_reads_the_word_write_port_0"));
+    /// ```
+    #[track_caller]
+    pub fn promise_no_read_during_write(&mut self, mem: Mem) {
+        let loc = Location::caller();
+        if let Some(decl) = self.mem_decl(mem, loc) {
+            decl.no_read_during_write = Some(loc);
+        }
+    }
+
+    /// The assertions behind [`ModuleBuilder::promise_no_read_during_write`], one per (read
+    /// port, write port) pair of each memory that made the promise.
+    fn read_during_write_assertions(&mut self) {
+        let mut found = Vec::new();
+        for mem in &self.data.mems {
+            let Some(loc) = mem.no_read_during_write else {
+                continue;
+            };
+            let abits = crate::ir::address_bits(mem.depth.max(1));
+            let names = &self.data.decls;
+            for (re, ra, data, _) in &mem.reads {
+                for (k, (we, wa, _, _)) in mem.writes.iter().enumerate() {
+                    // A port of the wrong width is reported when the module is lowered.
+                    if ra.width() != abits || wa.width() != abits {
+                        continue;
+                    }
+                    let collide = re.clone() & we.clone() & ra.is_eq(wa.clone());
+                    let message = format!(
+                        "{} of {} never reads the word write port {k} writes",
+                        names[data.index as usize].name, mem.name
+                    );
+                    found.push((!collide, message, loc));
+                }
+            }
+        }
+        for (cond, message, loc) in found {
+            self.data.properties.push(PropertyDecl {
+                kind: crate::ir::PropertyKind::Assert,
+                cond,
+                message,
+                loc,
+            });
+        }
     }
 
     /// Sets a memory's initial contents (word values; missing words are zero).
@@ -742,6 +815,7 @@ impl ModuleBuilder {
 
     /// Freezes the module.
     pub fn finish(mut self) -> Module {
+        self.read_during_write_assertions();
         self.join_slices();
         super::scope::merge_scoped_drivers(&mut self.data);
         Module(Rc::new(self.data))

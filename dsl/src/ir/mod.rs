@@ -194,6 +194,10 @@ pub struct Mem {
     pub reads: Vec<MemReadPort>,
     /// Where it was declared.
     pub loc: SourceLoc,
+    /// The builder promised that no read port reads the word being written on the same edge
+    /// (`ModuleBuilder::promise_no_read_during_write`, checked by assertions): the Verilog
+    /// back-end marks the memory `(* no_rw_check *)`.
+    pub no_read_during_write: bool,
 }
 
 impl Mem {
