@@ -801,6 +801,10 @@ pub enum MemoryModel {
 /// in every cycle (`reset` too, after the first) except as the design's assumptions
 /// (`$assume`) constrain them (ABC's `fold`).
 ///
+/// `set_aside` names assertions (Yosys name patterns, e.g. `*never_reads_the_word*`) that are
+/// removed from the model before the check: for claims the proof's environment cannot
+/// support (they stay checked in simulation).
+///
 /// Errors: a tool is missing, or Yosys or ABC fails ([`RtlSimError::ToolFailed`], with the log).
 pub fn yosys_prove_abc(
     files: &[PathBuf],
@@ -809,6 +813,7 @@ pub fn yosys_prove_abc(
     memories: MemoryModel,
     engine: AbcEngine,
     time_limit: u32,
+    set_aside: &[&str],
 ) -> Result<AbcReport, RtlSimError> {
     let abc = require(Tool::YosysAbc)?;
     let memories = match memories {
@@ -821,8 +826,12 @@ pub fn yosys_prove_abc(
     let reset_cycle = reset
         .map(|r| format!("sim -clock clk -reset {r} -rstlen 1 -n 1 -w\n"))
         .unwrap_or_default();
+    let set_aside: String = set_aside
+        .iter()
+        .map(|p| format!("chformal -assert -remove c:{p}\n"))
+        .collect();
     let script = format!(
-        "prep -flatten -top {top}\nchformal -cover -remove\ndelete -output\nopt_clean\n\
+        "prep -flatten -top {top}\nchformal -cover -remove\n{set_aside}delete -output\nopt_clean\n\
          {memories}\nopt_clean\nasync2sync\ndffunmap\n{reset_cycle}\
          setundef -undriven -anyseq\nopt -fast -keepdc\ndffunmap\ntechmap\nopt_clean\n\
          setundef -undriven -anyseq\naigmap\nopt_clean\nlog {ASSERTS_BEGIN}\nselect -list t:$assert\nlog {ASSERTS_END}\n\

@@ -69,6 +69,8 @@ impl Descriptor {
         let depth = u64::from(g.p.max_stages) * catalog::STAGE_STRIDE;
         let ab = clog2(depth.max(2));
         let fb = clog2(catalog::STAGE_STRIDE);
+        // The host may write a descriptor while the STAGE phase reads one: this RAM keeps the
+        // read-during-write semantics (a narrow word, so its bypass is small).
         let ram = m.mem("stage_descriptors", depth.max(2), UInt(width));
         // Stage s's field f is at `STAGE_BASE + STAGE_STRIDE·s + f`: the RAM word is the
         // offset from STAGE_BASE, written when it lies below max_stages descriptors (an

@@ -29,14 +29,36 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
     } = cx;
     let table = &setup.taps;
     // The table word of the issuing column's row tile: read with the row tile's next value, so
-    // it always shows the current one's.
+    // it always shows the current one's (except while the STAGE phase writes the table).
     let word = m.mem_read(
         table.mem,
         "column_taps",
-        Expr::bool(true),
+        !setup.taps_written.expr(),
         fit(st.rt_next.clone(), table.address_bits()),
     );
     let yw = g.yw;
+    // `0 ≤ e·stride − pad + r < H` as `−ey ≤ r < H − ey`: the bounds are the column's, shared
+    // by its rows, so each row compares its digit twice instead of adding it first (one
+    // carry chain per bound instead of two). `yw + 1` bits hold `−ey` and `H − ey` exactly.
+    let bw = yw + 1;
+    let bound = |m: &mut ModuleBuilder, name: &str, size: Expr, at: Signal| -> (Signal, Signal) {
+        let at = at.sext(bw);
+        let lo = m.wire_from(
+            format!("fetch_{name}_lo"),
+            Expr::sint(0, bw).wrapping_sub(at.clone()).trunc(bw),
+        );
+        let hi = m.wire_from(
+            format!("fetch_{name}_hi"),
+            fit(size, yw - 1)
+                .as_sint()
+                .sext(bw)
+                .wrapping_sub(at)
+                .trunc(bw),
+        );
+        (lo, hi)
+    };
+    let (y_lo, y_hi) = bound(m, "y", desc.h.expr(), st.ey);
+    let (x_lo, x_hi) = bound(m, "x", desc.w.expr(), st.fx);
     let mut reads = Vec::new();
     let mut valid_bits = Vec::new();
     let mut words = Vec::new();
@@ -45,18 +67,9 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         let (tap, valid) = table.row(&word.expr(), i);
         let valid = m.wire_from(format!("tap_valid_{i}"), valid);
         // Fetch stage 1: the address, from the issuing column's coordinates.
-        let y = st
-            .ey
-            .wrapping_add(fit(tap.r.clone(), yw - 1).as_sint())
-            .trunc(yw);
-        let x = st
-            .fx
-            .wrapping_add(fit(tap.s.clone(), yw - 1).as_sint())
-            .trunc(yw);
-        let inb = y.is_ge(Expr::sint(0, 2))
-            & y.is_lt(fit(desc.h, yw - 1).as_sint())
-            & x.is_ge(Expr::sint(0, 2))
-            & x.is_lt(fit(desc.w, yw - 1).as_sint());
+        let r = fit(tap.r.clone(), bw - 1).as_sint();
+        let s = fit(tap.s.clone(), bw - 1).as_sint();
+        let inb = r.is_ge(y_lo) & r.is_lt(y_hi) & s.is_ge(x_lo) & s.is_lt(x_hi);
         // `(cg·H + y)·W + x = lin + (e·stride − pad)·W + (f·stride − pad)`.
         let pos = tap.lin.wrapping_add(st.window_offset.clone());
         let addr = row_address(pos, g.blog, st.t.expr(), g.sa);

@@ -193,7 +193,16 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     let rd_addr = m.wire_from("psum_phase_addr", busy.select(addr, other.addr));
     let psum_q = m.mem_read(bufs.psum, "psum_q", rd_en, rd_addr);
     let mem_rd = m.wire_from("membrane_read", busy & first.clone());
-    let v_ram = m.mem_read(bufs.membrane, "membrane_q", mem_rd, maddr);
+    // A read of the word written back on the same edge is skipped (its data would be the old
+    // word, which the forwarding below replaces anyway): the buffer never reads during a
+    // write, so it needs no read-during-write logic (`Buffers::declare`). Counted as a read.
+    let mw_now = m.wire("membrane_write_now", Bool);
+    let mw_addr_now = m.wire("membrane_write_addr", UInt(ma));
+    let mem_rd_port = m.wire_from(
+        "membrane_read_port",
+        mem_rd & !(mw_now & mw_addr_now.is_eq(maddr)),
+    );
+    let v_ram = m.mem_read(bufs.membrane, "membrane_q", mem_rd_port, maddr);
 
     // Stage 1 (the read data arrives with it).
     let v1 = m.reg("lif_v1", Bool);
@@ -221,8 +230,6 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     });
     let theta = fit(desc.theta, mb).as_sint();
     let v_out_word = m.wire("lif_v_out_word", UInt(cols * mb));
-    let mw_now = m.wire("membrane_write_now", Bool);
-    let mw_addr_now = m.wire("membrane_write_addr", UInt(ma));
     let mw_addr_q = m.reg_no_reset("membrane_wr_addr_q", UInt(ma));
     let mw_data_q = m.reg_no_reset("membrane_wr_data_q", UInt(cols * mb));
     let mw_valid_q = m.reg("membrane_wr_valid_q", Bool);

@@ -68,13 +68,25 @@ impl Buffers {
     fn declare(m: &mut ModuleBuilder, g: &Geometry) -> Buffers {
         let p = &g.p;
         let cols = g.cols;
-        Buffers {
+        let bufs = Buffers {
             weight: m.mem("weight_buf", p.weight_words.max(2), UInt(cols * g.wbits)),
             spike_a: m.mem("spike_a", p.spike_words.max(2), UInt(cols)),
             spike_b: m.mem("spike_b", p.spike_words.max(2), UInt(cols)),
             psum: m.mem("psum_buf", p.psum_words.max(2), UInt(cols * g.pb)),
             membrane: m.mem("membrane_buf", p.membrane_words.max(2), UInt(cols * g.mb)),
+        };
+        // No phase reads a buffer word on the edge that writes it (checked by the assertions
+        // this adds): block RAM without read-during-write bypass logic.
+        for mem in [
+            bufs.weight,
+            bufs.spike_a,
+            bufs.spike_b,
+            bufs.psum,
+            bufs.membrane,
+        ] {
+            m.promise_no_read_during_write(mem);
         }
+        bufs
     }
 }
 

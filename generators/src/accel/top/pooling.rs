@@ -191,16 +191,20 @@ pub fn combine(
     let cols = cx.g.cols;
     let rbw = s1.row_addr.width();
     let rb = m.mem("pool_row", cx.g.p.pool_row_words().max(2), UInt(cols));
-    let rb_q = m.mem_read(rb, "pool_row_q", v1 & s1.in_area, s1.row_addr);
+    m.promise_no_read_during_write(rb);
     // A window's next position can come one cycle after the previous one (one lane block,
-    // no sharing): its read then missed the write of the cycle before, which is forwarded.
+    // no sharing): its read then misses the write of the same edge (it is skipped, so the
+    // row buffer never reads during a write), and that word is forwarded the cycle after.
+    let store = m.wire("pool_row_we", Bool);
+    let read = v1 & s1.in_area & !(store & s2.row_addr.is_eq(s1.row_addr));
+    let rb_q = m.mem_read(rb, "pool_row_q", read, s1.row_addr);
     let w_valid_q = m.reg("pool_row_wr_valid_q", Bool);
     let w_addr_q = m.reg_no_reset("pool_row_wr_addr_q", UInt(rbw));
     let w_data_q = m.reg_no_reset("pool_row_wr_data_q", UInt(cols));
     let fwd = m.wire_from("pool_row_fwd", w_valid_q & w_addr_q.is_eq(s2.row_addr));
     let old = fwd.select(w_data_q, rb_q);
     let word = m.wire_from("pool_word", s2.first.select(u(0, cols), old) | spikes);
-    let store = m.wire_from("pool_row_we", valid & s2.in_area & !s2.last);
+    m.drive(store, valid & s2.in_area & !s2.last);
     m.mem_write(rb, store, s2.row_addr, word);
     m.next(w_valid_q, store);
     m.next(w_addr_q, s2.row_addr);

@@ -25,6 +25,8 @@ pub struct StageSetup {
     pub stride_w: Signal,
     /// The tap table.
     pub taps: TapTable,
+    /// A tap-table word is written this cycle (its readers stay off then).
+    pub taps_written: Signal,
 }
 
 /// The taps of every row tile of the stage: word `rt` holds, for each array row `i` (row 0 in
@@ -48,6 +50,8 @@ impl TapTable {
             ("lin", UInt(g.sa)),
         ]);
         let mem = m.mem("tap_table", g.row_tiles, UInt(row_layout.width() * g.rows));
+        // Filled in the STAGE phase, read in the array phase.
+        m.promise_no_read_during_write(mem);
         TapTable { mem, row_layout }
     }
 
@@ -124,19 +128,21 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
         hw: hw.expr(),
     };
     let taps = TapTable::declare(m, g);
-    let filled = fill_tap_table(m, g, &taps, &radix, cx, counting.expr());
+    let (filled, taps_written) = fill_tap_table(m, g, &taps, &radix, cx, counting.expr());
     m.drive(done, in_stage & filled);
     StageSetup {
         done,
         pad_w,
         stride_w,
         taps,
+        taps_written,
     }
 }
 
 /// Fills the tap table while `counting` holds (from its first cycle, with the products
 /// ready): one tap per cycle, `n = 0, 1, …`; every `rows` taps the packed row tile is written.
-/// Returns the signal that holds once the stage's `n_rt` row tiles are written.
+/// Returns the signal that holds once the stage's `n_rt` row tiles are written, and the
+/// table's write enable.
 fn fill_tap_table(
     m: &mut ModuleBuilder,
     g: &Geometry,
@@ -144,7 +150,7 @@ fn fill_tap_table(
     radix: &Radices,
     cx: Ctx,
     counting: Expr,
-) -> Signal {
+) -> (Signal, Signal) {
     let desc = cx.desc;
     let sa = g.sa;
     let ib = clog2(u64::from(g.rows).max(2));
@@ -218,11 +224,7 @@ fn fill_tap_table(
     } else {
         packed
     };
-    m.mem_write(
-        table.mem,
-        writing & last_slot,
-        fit(rt_now, table.address_bits()),
-        word,
-    );
-    filled
+    let we = m.wire_from("tap_table_we", writing & last_slot);
+    m.mem_write(table.mem, we, fit(rt_now, table.address_bits()), word);
+    (filled, we)
 }
