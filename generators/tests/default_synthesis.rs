@@ -2,18 +2,18 @@
 //! arguments; issue 5, point 6), on Yosys for real:
 //!
 //! * iCE40 (`synth_ice40`, then `check -assert` on the mapped netlist): no latches, no undriven
-//!   or multiply driven nets, and every memory of at least one block RAM's size (4096 bits) in
-//!   block RAM, not flip-flops;
+//!   or multiply driven nets, every memory of at least one block RAM's size (4096 bits) in
+//!   block RAM, not flip-flops, and issue 11's area targets: at most 15,000 LUT4, the PE array
+//!   (synthesized alone in the same test, for the LUTs per PE) at least 35 % of them;
 //! * generic `synth` with `check -assert`, module by module: no latches, no combinational loops,
 //!   no undriven or multiply driven nets; and `check -assert` on the flattened design
 //!   ([`tools::yosys_check_coarse`]), which sees a loop through instances too (`check` cannot
 //!   see through the iCE40 netlist's LUT cells);
-//! * the PE array alone on iCE40, for the LUTs per PE;
 //! * place and route (`nextpnr-ice40`) of a small accelerator on an iCE40 HX8K: it fits, the
 //!   clock it reaches, and its critical path — which must run through a datapath unit (the
 //!   entropy unit, the PE array, a LIF datapath), not through the top's control.
 //!
-//! The four tests run in parallel (a few minutes each on a 2-core machine). Each writes its
+//! The three tests run in parallel (a few minutes each on a 2-core machine). Each writes its
 //! figures to `<target>/tmp/spikeforge-synthesis-*.md`; `scripts/test.sh` prints them at the
 //! end of the run, and the README quotes them.
 
@@ -129,17 +129,29 @@ fn synth_default_ice40_with_buffers_in_block_ram() {
         "an empty netlist: log {}",
         r.log.display()
     );
+    // Issue 11's area targets: at most 15,000 LUT4, of which the PE array (synthesized
+    // alone) is at least 35 %.
+    let array_luts = synth_default_pe_array();
+    let share = array_luts as f64 / luts as f64;
     save_report(
         "ice40",
         &format!(
             "synth_ice40 of `{top}` (the built-in {}x{} accelerator): {luts} SB_LUT4, {ffs} \
              flip-flops (SB_DFF*), {brams} SB_RAM40_4K, {carries} SB_CARRY; no latches, \
              check -assert clean (no undriven or multiply driven nets); every memory of \
-             4096 bits or more in block RAM, in flip-flops: {}; {seconds:.0} s",
+             4096 bits or more in block RAM, in flip-flops: {}; the PE array alone \
+             {array_luts} SB_LUT4 = {:.1} % of it; {seconds:.0} s",
             params.rows,
             params.cols,
-            small.join(", ")
+            small.join(", "),
+            100.0 * share
         ),
+    );
+    assert!(luts <= 15_000, "{luts} SB_LUT4 (target ≤ 15,000)");
+    assert!(
+        share >= 0.35,
+        "the PE array is {:.1} % of the design (target ≥ 35 %)",
+        100.0 * share
     );
 }
 
@@ -177,8 +189,9 @@ fn synth_default_generic_with_check_assert() {
     );
 }
 
-#[test]
-fn synth_default_pe_array_luts_per_pe() {
+/// Synthesizes the built-in design's PE array alone (`synth_ice40`), checks it holds its
+/// state in flip-flops, saves its report and returns its LUT4 count.
+fn synth_default_pe_array() -> u64 {
     let p = default_params();
     let array = PeArrayParams {
         rows: p.rows,
@@ -212,6 +225,7 @@ fn synth_default_pe_array_luts_per_pe() {
             ffs as f64 / pes as f64
         ),
     );
+    luts
 }
 
 /// A 1×2 accelerator with small buffers and control limits (4-kbit weight and psum buffers,
