@@ -170,6 +170,63 @@ fn unconnected_and_unknown_instance_ports() {
 }
 
 #[test]
+fn typed_instance_ports_connect_by_the_childs_signals() {
+    // The child's builder hands out its ports as signals; a parent connects and reads through
+    // them, and the Verilog is the same as with the ports' names.
+    let build_child = || {
+        let mut c = ModuleBuilder::new("adder");
+        let x = c.input("x", UInt(4));
+        let y = c.input("y", UInt(4));
+        let sum = c.wire_from("sum", x + y);
+        let s = c.output_from("s", sum);
+        (c.finish(), x, y, sum, s)
+    };
+    let parent = |typed: bool| {
+        let (child, x, y, _, s) = build_child();
+        let mut m = ModuleBuilder::new("parent");
+        let a = m.input("a", UInt(4));
+        let u = m.instance("u_add", &child);
+        if typed {
+            m.connect(&u, x, a);
+            m.connect(&u, y, a);
+            m.output_from("out", u.out(s));
+        } else {
+            m.connect(&u, "x", a);
+            m.connect(&u, "y", a);
+            m.output_from("out", u.out("s"));
+        }
+        let v = emit_verilog(&elaborate(&m.finish()).unwrap());
+        v.file("parent.v").unwrap().to_string()
+    };
+    assert_eq!(parent(true), parent(false));
+
+    // An internal signal of the child, or a port of another module, is an error at the line
+    // that uses it, naming the instance and the signal.
+    let (child, x, _, sum, _) = build_child();
+    let (other, other_x, ..) = build_child();
+    let _ = other;
+    let mut m = ModuleBuilder::new("parent");
+    let a = m.input("a", UInt(4));
+    let u = m.instance("u_add", &child);
+    m.connect(&u, x, a);
+    m.connect(&u, sum, a);
+    let internal = here_line!();
+    m.connect(&u, other_x, a);
+    let foreign = here_line!();
+    m.output_from("out", u.out(sum));
+    let e = errors(m).to_string();
+    assert!(
+        e.contains("instance `u_add`: signal `sum` of `adder` is not one of its ports"),
+        "{e}"
+    );
+    assert!(e.contains(&internal) && e.contains(&foreign), "{e}");
+    assert!(
+        e.contains("instance `u_add`: the signal given as a port belongs to another module"),
+        "{e}"
+    );
+}
+
+#[test]
 fn connection_width_mismatch_names_the_port() {
     let mut c = ModuleBuilder::new("narrow");
     let x = c.input("x", UInt(4));

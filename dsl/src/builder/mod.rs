@@ -11,6 +11,6 @@ pub(crate) mod value;
 pub(crate) use expr::Kind;
 pub use expr::{Expr, Signal};
 pub(crate) use module::{DeclKind, ModuleData};
-pub use module::{Instance, Mem, Module, ModuleBuilder};
+pub use module::{Instance, Mem, Module, ModuleBuilder, Port};
 pub use scope::When;
 pub use value::Value;

@@ -160,6 +160,53 @@ impl Mem {
     }
 }
 
+/// Names a port of a child module when connecting or reading an instance: the port's name
+/// (`"start"`), or — typed, checked where it is written — the [`Signal`] the child's builder
+/// returned for it ([`ModuleBuilder::input`], [`ModuleBuilder::output_from`], …), which a
+/// generator hands out beside its module (see [`ModuleBuilder::connect`]).
+pub trait Port {
+    /// The port's name in `child`, or why it is not one of `child`'s ports.
+    fn port_name(&self, child: &Module) -> Result<String, String>;
+}
+
+impl Port for str {
+    fn port_name(&self, _child: &Module) -> Result<String, String> {
+        Ok(self.to_string())
+    }
+}
+
+impl Port for String {
+    fn port_name(&self, _child: &Module) -> Result<String, String> {
+        Ok(self.clone())
+    }
+}
+
+impl<T: Port + ?Sized> Port for &T {
+    fn port_name(&self, child: &Module) -> Result<String, String> {
+        (**self).port_name(child)
+    }
+}
+
+impl Port for Signal {
+    fn port_name(&self, child: &Module) -> Result<String, String> {
+        let data = &child.0;
+        if self.module != data.uid {
+            return Err(format!(
+                "the signal given as a port belongs to another module than `{}`",
+                data.name
+            ));
+        }
+        let index = self.index as usize;
+        match data.ports.iter().find(|&&p| p == index) {
+            Some(&p) => Ok(data.decls[p].name.clone()),
+            None => Err(format!(
+                "signal `{}` of `{}` is not one of its ports",
+                data.decls[index].name, data.name
+            )),
+        }
+    }
+}
+
 /// A handle to a submodule instance created with [`ModuleBuilder::instance`].
 #[derive(Clone, Debug)]
 pub struct Instance {
@@ -168,14 +215,27 @@ pub struct Instance {
     name: String,
     child: String,
     outputs: Rc<Vec<(String, Signal)>>,
+    module_of_child: Module,
 }
 
 impl Instance {
-    /// The instance's output port `port`, as a signal of the parent (named
-    /// `<instance>_<port>` in the Verilog). An unknown port is reported at elaboration.
+    /// The instance's output port `port` (its name, or the child's [`Signal`] for it: see
+    /// [`Port`]), as a signal of the parent (named `<instance>_<port>` in the Verilog). An
+    /// unknown port is reported at elaboration, at the caller's line.
     #[track_caller]
-    pub fn out(&self, port: &str) -> Expr {
-        match self.outputs.iter().find(|(name, _)| name == port) {
+    pub fn out(&self, port: impl Port) -> Expr {
+        let port = match port.port_name(&self.module_of_child) {
+            Ok(name) => name,
+            Err(why) => {
+                return Expr::node(
+                    Kind::Const(BigInt::from(0)),
+                    UInt(1),
+                    Location::caller(),
+                    Some(format!("instance `{}`: {why}", self.name)),
+                )
+            }
+        };
+        match self.outputs.iter().find(|(name, _)| *name == port) {
             Some((_, signal)) => Expr::from(*signal),
             None => {
                 let outputs: Vec<&str> = self.outputs.iter().map(|(n, _)| n.as_str()).collect();
@@ -773,13 +833,42 @@ impl ModuleBuilder {
             name,
             child: child.name().to_string(),
             outputs: Rc::new(outputs),
+            module_of_child: child.clone(),
         }
     }
 
-    /// Connects input port `port` of `instance` to `value` (same type required).
+    /// Connects input port `port` of `instance` to `value` (same type required). The port is
+    /// its name, or the [`Signal`] the child's builder returned for it, so a generator can hand
+    /// out its ports and a misspelt or foreign port is an error at the caller's line:
+    ///
+    /// ```
+    /// use spikeforge_dsl::prelude::*;
+    /// // A generator that returns its module and its ports.
+    /// fn doubler() -> (Module, Signal, Signal) {
+    ///     let mut m = ModuleBuilder::new("doubler");
+    ///     let a = m.input("a", UInt(4));
+    ///     let y = m.output_from("y", a << 1);
+    ///     (m.finish(), a, y)
+    /// }
+    /// let (child, a, y) = doubler();
+    /// let mut top = ModuleBuilder::new("top");
+    /// let x = top.input("x", UInt(4));
+    /// let u = top.instance("u_doubler", &child);
+    /// top.connect(&u, a, x);
+    /// top.output_from("q", u.out(y));
+    /// elaborate(&top.finish()).unwrap();
+    /// ```
     #[track_caller]
-    pub fn connect(&mut self, instance: &Instance, port: &str, value: impl Into<Expr>) {
+    pub fn connect(&mut self, instance: &Instance, port: impl Port, value: impl Into<Expr>) {
         let loc = Location::caller();
+        let port = match port.port_name(&instance.module_of_child) {
+            Ok(name) => name,
+            Err(why) => {
+                self.problem(format!("instance `{}`: {why}", instance.name), loc);
+                return;
+            }
+        };
+        let port = port.as_str();
         if !self.scope.is_empty() {
             self.problem(
                 format!(
