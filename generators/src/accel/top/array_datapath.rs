@@ -2,8 +2,11 @@
 //! spike fetch with its tag (first/last row tile of the group, group 0, psum address), the tag
 //! travels `latency` registers beside the array, and below each array column a column
 //! accumulator sums the `r` row tiles of a (p, t) and writes the psum buffer (group 0 writes,
-//! later groups read, add and write).
+//! later groups read, add and write): the accumulators are a module of their own
+//! (`column_accumulators.rs`, unit-tested in tests/column_accumulators.rs), connected through
+//! its typed ports.
 
+use super::super::column_accumulators::{column_accumulators, ColumnAccParams};
 use super::super::pe::clog2;
 use super::super::pe_array::pe_array;
 use super::common::{fit, lanes, popcount, u};
@@ -91,24 +94,22 @@ pub fn build(
         valid_pre & tag_pre.bit(tag_bits - 2) & !tag_pre.bit(tag_bits - 3),
     );
     let old_word = m.mem_read(bufs.psum, "psum_rmw_q", rmw_read, tag_pre.bits(pa - 1, 0));
-    let mut write_lanes = Vec::new();
-    for j in 0..g.cols {
-        let lane = out_psums.bits(j * pb + pb - 1, j * pb).as_sint();
-        let acc = m.reg(format!("col_acc_{j}"), SInt(pb));
-        let sum = m.wire_from(
-            format!("col_sum_{j}"),
-            out_first.select(lane.clone(), acc.wrapping_add(lane)),
-        );
-        m.next_when(acc, out_valid.clone(), sum);
-        let old = old_word.bits(j * pb + pb - 1, j * pb).as_sint();
-        write_lanes.push(out_g0.select(sum.expr(), old.wrapping_add(sum)).as_uint());
-    }
-    let psum_we = m.wire_from("psum_we_array", out_valid.clone() & out_last.clone());
+    let (acc_module, acc) = column_accumulators(&ColumnAccParams {
+        cols: g.cols,
+        psum_bits: pb,
+    });
+    let accs = m.instance("u_col_acc", &acc_module);
+    m.connect(&accs, acc.valid, out_valid.clone());
+    m.connect(&accs, acc.first, out_first.clone());
+    m.connect(&accs, acc.last, out_last.clone());
+    m.connect(&accs, acc.group0, out_g0.clone());
+    m.connect(&accs, acc.psums, out_psums);
+    m.connect(&accs, acc.old, old_word);
     m.mem_write(
         bufs.psum,
-        psum_we,
+        accs.out(acc.write),
         tag_out.bits(pa - 1, 0),
-        Expr::cat(write_lanes.into_iter().rev()),
+        accs.out(acc.word),
     );
 
     // Counts: accumulations performed (spike 1) and gated (spike 0) on the valid lanes.

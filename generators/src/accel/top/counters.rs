@@ -87,7 +87,7 @@ pub fn build(
     m.connect(&unit, "clear", seq.run_start);
     m.connect(&unit, "active", seq.busy);
     for (c, e) in summed {
-        m.connect(&unit, &format!("inc_{}", c.name()), e);
+        m.connect(&unit, format!("inc_{}", c.name()), e);
     }
     let base = catalog::COUNTER_BASE;
     let is_counter = host.cfg_addr.bits(11, 6).is_eq(u(base >> 6, 6))
