@@ -49,7 +49,7 @@ mod lower;
 pub mod types;
 
 pub use backend::verilog::{emit_verilog, VerilogOutput};
-pub use builder::{Expr, Instance, Mem, Module, ModuleBuilder, Port, Signal, Value};
+pub use builder::{BitCount, Expr, Instance, Mem, Module, ModuleBuilder, Port, Signal, Value};
 pub use elaborate::elaborate;
 pub use error::{ElabError, ElabErrors};
 pub use types::{Bool, SInt, Type, UInt};
@@ -57,7 +57,9 @@ pub use types::{Bool, SInt, Type, UInt};
 /// Everything a generator usually needs: `use spikeforge_dsl::prelude::*;`.
 pub mod prelude {
     pub use crate::backend::verilog::{emit_verilog, VerilogOutput};
-    pub use crate::builder::{Expr, Instance, Mem, Module, ModuleBuilder, Port, Signal, Value};
+    pub use crate::builder::{
+        BitCount, Expr, Instance, Mem, Module, ModuleBuilder, Port, Signal, Value,
+    };
     pub use crate::elaborate::elaborate;
     pub use crate::types::{Bool, SInt, Type, UInt};
 }

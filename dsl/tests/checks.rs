@@ -227,6 +227,27 @@ fn typed_instance_ports_connect_by_the_childs_signals() {
 }
 
 #[test]
+fn bit_indices_from_loops_need_no_casts_and_negative_ones_are_errors() {
+    // `usize` loop indices and lengths go straight into bit selections and widths.
+    let mut m = ModuleBuilder::new("rev");
+    let a = m.input("a", UInt(4));
+    let lanes: Vec<Expr> = (0..4usize).map(|i| a.bit(i)).collect();
+    let n = lanes.len();
+    let y = m.output_from("y", Expr::cat(lanes).bits(n - 1, 0usize).zext(n + 2));
+    assert_eq!(y.width(), 6);
+    elaborate(&m.finish()).unwrap();
+
+    let mut m = ModuleBuilder::new("neg");
+    let a = m.input("a", UInt(4));
+    let i: i32 = -1;
+    m.output_from("y", a.bit(i));
+    let line = here_line!();
+    let e = errors(m).to_string();
+    assert!(e.contains("bit: -1 is not a bit index or width"), "{e}");
+    assert!(e.contains(&line), "{e}");
+}
+
+#[test]
 fn connection_width_mismatch_names_the_port() {
     let mut c = ModuleBuilder::new("narrow");
     let x = c.input("x", UInt(4));

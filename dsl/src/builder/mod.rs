@@ -13,4 +13,4 @@ pub use expr::{Expr, Signal};
 pub(crate) use module::{DeclKind, ModuleData};
 pub use module::{Instance, Mem, Module, ModuleBuilder, Port};
 pub use scope::When;
-pub use value::Value;
+pub use value::{BitCount, Value};

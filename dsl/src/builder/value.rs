@@ -35,6 +35,51 @@ use crate::ir::{BinOp, RedOp, SourceLoc, UnOp};
 use crate::types::{Bool, SInt, Type, UInt};
 use std::panic::Location;
 
+/// A bit index, width or shift amount: `u32`, `usize`, `u64`, `u16`, `u8`, `i32` (an
+/// unsuffixed literal) or `i64`, so loop indices and `Vec` lengths need no casts (`x.bit(i)`
+/// with `i: usize`). A negative or larger-than-`u32` value is an error at the caller's line.
+pub trait BitCount: Copy + std::fmt::Display {
+    /// The value as a `u32` bit count, or why it is not one.
+    fn bit_count(self) -> Result<u32, String> {
+        self.to_u32()
+            .ok_or_else(|| format!("{self} is not a bit index or width (0..={})", u32::MAX))
+    }
+
+    /// The value as a `u32`, if it fits.
+    fn to_u32(self) -> Option<u32>;
+}
+
+macro_rules! bit_count {
+    ($($t:ty),*) => {$(
+        impl BitCount for $t {
+            fn to_u32(self) -> Option<u32> {
+                u32::try_from(self).ok()
+            }
+        }
+    )*};
+}
+
+bit_count!(u8, u16, u32, u64, usize, i32, i64);
+
+/// The bit counts `xs` as `u32`s, or the first one's error.
+fn counts<const N: usize>(xs: [Result<u32, String>; N]) -> Result<[u32; N], String> {
+    let mut out = [0; N];
+    for (o, x) in out.iter_mut().zip(xs) {
+        *o = x?;
+    }
+    Ok(out)
+}
+
+/// An expression that reports `message` at elaboration (a one-bit placeholder).
+fn invalid(message: String, loc: SourceLoc) -> Expr {
+    Expr::node(
+        Kind::Const(num_bigint::BigInt::from(0)),
+        Bool,
+        loc,
+        Some(message),
+    )
+}
+
 /// Operations on hardware values; implemented by [`Expr`] and [`Signal`](super::Signal).
 pub trait Value: Clone + Into<Expr> {
     /// This value as an expression.
@@ -44,19 +89,31 @@ pub trait Value: Clone + Into<Expr> {
 
     /// Bits `hi..=lo` as `UInt(hi − lo + 1)`.
     #[track_caller]
-    fn bits(&self, hi: u32, lo: u32) -> Expr {
+    fn bits(&self, hi: impl BitCount, lo: impl BitCount) -> Expr {
+        let [hi, lo] = match counts([hi.bit_count(), lo.bit_count()]) {
+            Ok(v) => v,
+            Err(e) => return invalid(format!("bits: {e}"), Location::caller()),
+        };
         slice(self.expr(), hi, lo, None, Location::caller())
     }
 
     /// Bit `i` as `Bool`.
     #[track_caller]
-    fn bit(&self, i: u32) -> Expr {
+    fn bit(&self, i: impl BitCount) -> Expr {
+        let i = match i.bit_count() {
+            Ok(v) => v,
+            Err(e) => return invalid(format!("bit: {e}"), Location::caller()),
+        };
         slice(self.expr(), i, i, Some(Bool), Location::caller())
     }
 
     /// The low `width` bits, keeping signedness: the explicit way to drop bits.
     #[track_caller]
-    fn trunc(&self, width: u32) -> Expr {
+    fn trunc(&self, width: impl BitCount) -> Expr {
+        let width = match width.bit_count() {
+            Ok(v) => v,
+            Err(e) => return invalid(format!("trunc: {e}"), Location::caller()),
+        };
         let e = self.expr();
         let loc = Location::caller();
         if width == 0 || width > e.width() {
@@ -75,7 +132,11 @@ pub trait Value: Clone + Into<Expr> {
     /// same signedness (`width` ≤ the current width), e.g. a 14-bit membrane sum into a
     /// 12-bit membrane register; result `SInt(width)` / `UInt(width)`.
     #[track_caller]
-    fn saturate(&self, width: u32) -> Expr {
+    fn saturate(&self, width: impl BitCount) -> Expr {
+        let width = match width.bit_count() {
+            Ok(v) => v,
+            Err(e) => return invalid(format!("saturate: {e}"), Location::caller()),
+        };
         let e = self.expr();
         let loc = Location::caller();
         if width == 0 || width > e.width() || e.is_literal() {
@@ -106,14 +167,20 @@ pub trait Value: Clone + Into<Expr> {
 
     /// Zero extension to `width` bits (`width` ≥ the current width); result `UInt(width)`.
     #[track_caller]
-    fn zext(&self, width: u32) -> Expr {
-        extend(self.expr(), width, false, Location::caller())
+    fn zext(&self, width: impl BitCount) -> Expr {
+        match width.bit_count() {
+            Ok(w) => extend(self.expr(), w, false, Location::caller()),
+            Err(e) => invalid(format!("zext: {e}"), Location::caller()),
+        }
     }
 
     /// Sign extension to `width` bits (`width` ≥ the current width); result `SInt(width)`.
     #[track_caller]
-    fn sext(&self, width: u32) -> Expr {
-        extend(self.expr(), width, true, Location::caller())
+    fn sext(&self, width: impl BitCount) -> Expr {
+        match width.bit_count() {
+            Ok(w) => extend(self.expr(), w, true, Location::caller()),
+            Err(e) => invalid(format!("sext: {e}"), Location::caller()),
+        }
     }
 
     /// The same bits read as `UInt`.
@@ -227,8 +294,11 @@ pub trait Value: Clone + Into<Expr> {
 
     /// Logical (zero-filling) right shift by a constant, whatever the signedness; same type.
     #[track_caller]
-    fn shr_logical(&self, amount: u32) -> Expr {
-        shr_const(self.expr(), amount, false, Location::caller())
+    fn shr_logical(&self, amount: impl BitCount) -> Expr {
+        match amount.bit_count() {
+            Ok(k) => shr_const(self.expr(), k, false, Location::caller()),
+            Err(e) => invalid(format!("shr_logical: {e}"), Location::caller()),
+        }
     }
 
     /// `self ? then : otherwise`; `self` must be one bit wide.
