@@ -6,6 +6,7 @@ pub(crate) mod entropy_datapath;
 pub mod entropy_unit;
 pub mod entropy_unit_serial;
 pub mod lif_unit;
+pub mod logit_accumulators;
 pub mod manifest;
 pub mod mixed_radix;
 pub mod params;

@@ -4,6 +4,7 @@
 
 use super::super::entropy_unit::{entropy_unit, EntropyUnitParams};
 use super::super::entropy_unit_serial::entropy_unit_serial;
+use super::super::logit_accumulators::{logit_accumulators, LogitAccParams};
 use super::super::pe::clog2;
 use super::common::{fit, lanes, row_address, u};
 use super::geometry::Geometry;
@@ -66,8 +67,10 @@ pub struct Classify {
     pub prediction: Expr,
     /// Timesteps of the window remain to classify.
     pub more_t: Expr,
-    /// The logit registers.
-    pub logits: Vec<Signal>,
+    /// The logit the result stream reads: `z[result_logit_addr]`.
+    pub result_logit: Expr,
+    /// The class the result stream reads (a wire it drives).
+    pub result_logit_addr: Signal,
     /// What the phases add to the counters (§9).
     pub counts: Vec<(Counter, Expr)>,
 }
@@ -115,24 +118,23 @@ pub fn build(
     let tail = m.reg("cls_tail", UInt(2));
     let done = m.wire_from("cls_done", seq.in_phase(ph::CLASSIFY) & tail.is_eq(1));
 
-    // Logit registers: z[k] += psum(k, p = 0, t), lane k mod cols of word k / cols.
-    let clear_logits = seq.run_start;
-    let mut logits = Vec::new();
-    for k in 0..g.p.max_classes {
-        let z = m.reg(format!("logit_{k}"), SInt(lb));
-        let lane = k % g.cols;
-        let add = psum_q
-            .bits(lane * pb + pb - 1, lane * pb)
-            .as_sint()
-            .sext(lb.max(pb));
-        let hit = v1 & ct1.is_eq(u64::from(k / g.cols)) & fit(desc.m, 16).is_gt(u64::from(k));
-        let sum = z.sext(lb.max(pb)).wrapping_add(add).trunc(lb);
-        m.next(
-            z,
-            clear_logits.select(Expr::sint(0, lb), hit.select(sum, z.expr())),
-        );
-        logits.push(z);
-    }
+    // Logit registers: z[k] += psum(k, p = 0, t), lane k mod cols of word k / cols (a module
+    // of their own, with read ports for the entropy unit and the result stream).
+    let (logit_module, lp) = logit_accumulators(&LogitAccParams {
+        max_classes: g.p.max_classes,
+        cols: g.cols,
+        psum_bits: pb,
+        logit_bits: lb,
+        index_bits: g.fw,
+    });
+    let logits = m.instance("u_logits", &logit_module);
+    m.connect(&logits, lp.clear, seq.run_start);
+    m.connect(&logits, lp.add, v1);
+    m.connect(&logits, lp.word_index, ct1);
+    m.connect(&logits, lp.classes, fit(desc.m, 16));
+    m.connect(&logits, lp.psums, psum_q);
+    let result_logit_addr = m.wire("result_logit_addr", UInt(g.kb));
+    m.connect(&logits, lp.addr_b, result_logit_addr);
 
     // The entropy unit (parallel or serial, `[rtl] entropy_unit`): starts in the classify
     // phase's last cycle, once every logit update has landed (it reads class 0 on its start
@@ -157,13 +159,9 @@ pub fn build(
     m.connect(&eu, "frac_bits", globals.frac_bits);
     m.connect(&eu, "rlnk", globals.rlnk);
     m.connect(&eu, "theta_q", globals.theta_q);
-    let read_addr = eu.out("logit_addr");
-    let mut read: Expr = logits[0].expr();
-    for (k, z) in logits.iter().enumerate().skip(1) {
-        read = read_addr.is_eq(k as u64).select(*z, read);
-    }
+    m.connect(&logits, lp.addr_a, fit(eu.out("logit_addr"), g.kb));
     let read_q = m.reg_no_reset("logit_read_q", SInt(lb));
-    m.next(read_q, read);
+    m.next(read_q, logits.out(lp.data_a));
     m.connect(&eu, "logit_data", read_q);
     let _ = (eu.out("busy"), eu.out("h_q"));
     let in_entropy = m.wire_from("in_entropy", seq.in_phase(ph::ENTROPY));
@@ -220,7 +218,8 @@ pub fn build(
         exit_t: seq.t0.wrapping_add(tl).wrapping_add(1).trunc(16),
         prediction: fit(eu.out("prediction"), g.kb),
         more_t,
-        logits,
+        result_logit: logits.out(lp.data_b),
+        result_logit_addr,
         counts,
     }
 }

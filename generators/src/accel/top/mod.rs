@@ -168,7 +168,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
         cx,
         &results,
         &tr,
-        &cls.logits,
+        (cls.result_logit.clone(), cls.result_logit_addr),
         cls.entropy_finish.expr(),
         logits_done,
     );

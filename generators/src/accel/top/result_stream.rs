@@ -44,7 +44,7 @@ pub fn drive(
     cx: Ctx,
     r: &ResultRegs,
     trace: &Trace,
-    logits: &[Signal],
+    logit: (Expr, Signal),
     rewind_logits: Expr,
     logits_done: Signal,
 ) {
@@ -56,10 +56,10 @@ pub fn drive(
         .when(in_logits & r.fire, index.wrapping_add(1))
         .apply(m);
     let classes = fit(desc.m, g.kb);
-    let mut logit: Expr = logits[0].sext(32);
-    for (k, z) in logits.iter().enumerate().skip(1) {
-        logit = index.is_eq(k as u64).select(z.sext(32), logit);
-    }
+    // The logit registers' read port B shows logit `index`.
+    let (logit, logit_addr) = logit;
+    m.drive(logit_addr, index);
+    let logit = logit.sext(32);
     let logit_beat = in_logits & !r.valid & index.is_lt(classes.clone());
     m.drive(logits_done, in_logits & index.is_ge(classes) & !r.valid);
     let final_go = m.wire_from("final_go", seq.in_phase(ph::FINAL) & !r.valid);
