@@ -18,6 +18,14 @@
 //! | [`trace`] | §4, §8 | spike-trace readout |
 //! | [`result_stream`] | §8 | trace, logit and final beats |
 //! | [`counters`] | §9 | the performance counters (a counter-file instance) and their bus read |
+//!
+//! The blocks with a clear interface are Verilog submodules with unit tests of their own
+//! (evaluator and Verilator against a Rust model), instantiated through typed ports: the PE
+//! array (`pe_array.rs`, tests/pe_array.rs), the LIF units (`lif_unit.rs`, tests/lif_unit.rs),
+//! the entropy unit (`entropy_unit*.rs`, tests/entropy_unit.rs), the column accumulators
+//! (`column_accumulators.rs`, tests/column_accumulators.rs), the logit accumulators
+//! (`logit_accumulators.rs`, tests/logit_accumulators.rs) and the counter file
+//! (`spikeforge_dsl::library::counter_file`, tests/dsl_counter_file.rs).
 
 mod array_datapath;
 mod classify;
