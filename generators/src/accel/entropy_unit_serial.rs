@@ -179,55 +179,17 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
     let hn = m.wire_from("hn", ln_s + quo);
 
     // The serial multiplier (module docs).
-    let wa = hn.width().max(17);
-    let mul_a = m.reg_no_reset("mul_a", UInt(wa));
-    let mul_hi = m.reg_no_reset("mul_hi", UInt(wa));
-    let mul_lo = m.reg_no_reset("mul_lo", UInt(MUL_B_BITS));
-    let product = m.wire_from("mul_product", Expr::cat([mul_hi.expr(), mul_lo.expr()]));
-    let lo_one = m.wire_from("lo_one", x_p.bits(7, 0).is_eq(0));
-    let rounded = ((product >> 1) + (1u64 << 15)).bits(32, 16);
-    let e_k = m.wire_from(
-        "e_k",
-        Expr::mux(keep_p, Expr::mux(lo_one, hi_q, rounded), Expr::uint(0, 17)),
-    );
-    let loading = fsm.is("LOAD") | fsm.is("EXP") | fsm.is("HLOAD");
-    let stepping = fsm.is("MUL_E") | fsm.is("MUL_A") | fsm.is("MUL_H");
-    let load_a = Expr::mux(
-        fsm.is("LOAD"),
-        widen(hi_q, wa),
-        Expr::mux(fsm.is("EXP"), widen(e_k, wa), widen(hn, wa)),
-    );
-    let load_b = Expr::mux(
-        fsm.is("LOAD"),
-        widen(lo_q, MUL_B_BITS),
-        Expr::mux(fsm.is("EXP"), widen(x_p, MUL_B_BITS), rlnk_r.expr()),
-    );
-    let addend = Expr::mux(mul_lo.bit(0), mul_a.expr(), Expr::uint(0, wa));
-    // `mul_hi + mul_a < 2^(W+1)`: the sum needs no carry out of W + 1 bits.
-    let sum = m.wire_from(
-        "mul_sum",
-        mul_hi.zext(wa + 1).wrapping_add(addend.zext(wa + 1)),
-    );
-    m.next_when(mul_a, loading.clone(), load_a);
-    m.next(
-        mul_hi,
-        Expr::mux(
-            loading.clone(),
-            Expr::uint(0, wa),
-            Expr::mux(stepping.clone(), sum.bits(wa, 1), mul_hi),
-        ),
-    );
-    m.next(
-        mul_lo,
-        Expr::mux(
-            loading,
-            load_b,
-            Expr::mux(
-                stepping,
-                Expr::cat([sum.bit(0), mul_lo.bits(MUL_B_BITS - 1, 1)]),
-                mul_lo,
-            ),
-        ),
+    let (product, e_k) = serial_multiplier(
+        &mut m,
+        &fsm,
+        MulOperands {
+            hi_q,
+            lo_q,
+            x_p,
+            keep_p,
+            hn,
+            rlnk: rlnk_r,
+        },
     );
 
     // S in `EXP`; A one edge after each E·x (`X` of the next class, or `LN`).
@@ -273,6 +235,83 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
     let h = normalise(&mut m, product + (1u64 << 15));
     results(&mut m, w, finish, h, theta_r, best, addr, busy);
     m.finish()
+}
+
+/// What the serial multiplier loads: the ROM words of `E` (`LOAD`), `E` and `x` (`EXP`), and
+/// `Hn` and `RLNK` (`HLOAD`), with `E`'s selection (`keep_p`, `x_p`).
+struct MulOperands {
+    hi_q: Signal,
+    lo_q: Signal,
+    x_p: Signal,
+    keep_p: Signal,
+    hn: Signal,
+    rlnk: Signal,
+}
+
+/// The one shift-and-add multiplier (module docs): loads its operands in `LOAD`, `EXP` and
+/// `HLOAD`, adds one bit of the multiplier per cycle in `MUL_E`, `MUL_A` and `MUL_H`. Returns
+/// the product `{mul_hi, mul_lo}` and `E_k`, the exponential of the current class.
+fn serial_multiplier(m: &mut ModuleBuilder, fsm: &Fsm, ops: MulOperands) -> (Signal, Signal) {
+    let MulOperands {
+        hi_q,
+        lo_q,
+        x_p,
+        keep_p,
+        hn,
+        rlnk,
+    } = ops;
+    let wa = hn.width().max(17);
+    let mul_a = m.reg_no_reset("mul_a", UInt(wa));
+    let mul_hi = m.reg_no_reset("mul_hi", UInt(wa));
+    let mul_lo = m.reg_no_reset("mul_lo", UInt(MUL_B_BITS));
+    let product = m.wire_from("mul_product", Expr::cat([mul_hi.expr(), mul_lo.expr()]));
+    let lo_one = m.wire_from("lo_one", x_p.bits(7, 0).is_eq(0));
+    let rounded = ((product >> 1) + (1u64 << 15)).bits(32, 16);
+    let e_k = m.wire_from(
+        "e_k",
+        Expr::mux(keep_p, Expr::mux(lo_one, hi_q, rounded), Expr::uint(0, 17)),
+    );
+    let loading = fsm.is("LOAD") | fsm.is("EXP") | fsm.is("HLOAD");
+    let stepping = fsm.is("MUL_E") | fsm.is("MUL_A") | fsm.is("MUL_H");
+    let load_a = Expr::mux(
+        fsm.is("LOAD"),
+        widen(hi_q, wa),
+        Expr::mux(fsm.is("EXP"), widen(e_k, wa), widen(hn, wa)),
+    );
+    let load_b = Expr::mux(
+        fsm.is("LOAD"),
+        widen(lo_q, MUL_B_BITS),
+        Expr::mux(fsm.is("EXP"), widen(x_p, MUL_B_BITS), rlnk.expr()),
+    );
+    let addend = Expr::mux(mul_lo.bit(0), mul_a.expr(), Expr::uint(0, wa));
+    // `mul_hi + mul_a < 2^(W+1)`: the sum needs no carry out of W + 1 bits.
+    let sum = m.wire_from(
+        "mul_sum",
+        mul_hi.zext(wa + 1).wrapping_add(addend.zext(wa + 1)),
+    );
+    m.next_when(mul_a, loading.clone(), load_a);
+    m.next(
+        mul_hi,
+        Expr::mux(
+            loading.clone(),
+            Expr::uint(0, wa),
+            Expr::mux(stepping.clone(), sum.bits(wa, 1), mul_hi),
+        ),
+    );
+    m.next(
+        mul_lo,
+        Expr::mux(
+            loading,
+            load_b,
+            Expr::mux(
+                stepping,
+                Expr::cat([sum.bit(0), mul_lo.bits(MUL_B_BITS - 1, 1)]),
+                mul_lo,
+            ),
+        ),
+    );
+
+    (product, e_k)
 }
 
 /// `e` truncated or zero-extended to `width` bits.
