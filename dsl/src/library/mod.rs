@@ -13,6 +13,7 @@
 //! | [`Fsm`] | a state machine with named states (`localparam`s), prioritised transitions, `is`, `entering` |
 //! | [`StreamIn`], [`StreamOut`] | valid/ready/payload ports with flat names (`s_valid`, `s_ready`, `s_data`) |
 //! | [`counter_file`] | many wide event counters in one RAM, narrow accumulators flushed round robin (a module) |
+//! | [`uart_tx`], [`uart_rx`] | a UART transmitter (byte stream in) and receiver (bytes out), 8N1 (modules) |
 //!
 //! Each block is built with `#[track_caller]` entry points, so a width or type error is reported
 //! at the user's line, not at a line of this library.
@@ -23,6 +24,7 @@ mod counter_file;
 mod fsm;
 mod pipe;
 mod stream;
+mod uart;
 mod update;
 
 pub use bundle::{lanes, Layout};
@@ -31,4 +33,5 @@ pub use counter_file::{counter_file, CounterFileSpec};
 pub use fsm::Fsm;
 pub use pipe::pipe;
 pub use stream::{assert_stream_protocol, assume_stream_protocol, StreamIn, StreamOut};
+pub use uart::{uart_rx, uart_tx, UartSpec};
 pub use update::Update;
