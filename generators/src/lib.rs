@@ -4,6 +4,8 @@
 //!   hierarchy).
 //! - The SNN accelerator generators (PE array, LIF unit, entropy unit, controller, top) build
 //!   on the same API.
+//! - [`board`]: board-level hardware for FPGA prototypes (the UART host bridge).
 
 pub mod accel;
+pub mod board;
 pub mod samples;
