@@ -4,6 +4,8 @@
 //! accelerator's side answers the register bus (its read registered, as the accelerator's is),
 //! takes stream words with random `ready`, and raises request and result beats. Every message
 //! decoded from `tx` and every bus and stream transfer must be what the protocol says, in order.
+//! Then the board core (`board::core`: the bridge joined to a real 1×2 accelerator): a run
+//! configured and started over the UART, its STATUS read back idle, then busy.
 
 mod common;
 
@@ -256,5 +258,91 @@ fn the_bridge_carries_the_bus_and_the_streams_over_the_uart() {
     assert_eq!(
         errors,
         vec![(op::UNKNOWN_OPCODE, 0x99), (op::OVERRUN, op::WEIGHTS)]
+    );
+}
+
+/// The small accelerator of the iCE40 place-and-route test (1×2 array, small buffers).
+fn small_params() -> spikeforge_generators::accel::params::AccelParams {
+    use spikeforge_config::{EntropyUnitKind, FireCompare, Leak, Reset};
+    spikeforge_generators::accel::params::AccelParams {
+        name: "sf_board_1x2".into(),
+        rows: 1,
+        cols: 2,
+        weight_spad_depth: 4,
+        psum_bits: 16,
+        pipeline_regs: 0,
+        double_buffer: false,
+        weight_bits: 4,
+        membrane_bits: 8,
+        leak: Leak::Shift(2),
+        reset: Reset::Hard,
+        fire_compare: FireCompare::Ge,
+        share_factor: 1,
+        max_stages: 2,
+        max_classes: 4,
+        logit_bits: 16,
+        counter_bits: 32,
+        entropy_unit: EntropyUnitKind::Serial,
+        max_tick_batch: 2,
+        weight_words: 512,
+        spike_words: 512,
+        psum_words: 128,
+        membrane_words: 128,
+    }
+}
+
+#[test]
+fn the_board_core_starts_the_accelerator_and_reads_its_status_over_the_uart() {
+    use spikeforge_generators::board::core::board_core;
+    let module = board_core(&small_params(), CPB);
+    let Emitted {
+        dir: _dir,
+        files,
+        verilog: v,
+    } = emit(&module, "sf-board-core-");
+    let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
+    assert!(lint.is_clean(), "{lint}");
+    let sources = DesignSources {
+        clock: Some("clk".into()),
+        reset: Some("rst".into()),
+        ..DesignSources::from_texts(&v.top, v.module_files())
+    };
+    let mut sim = build(&sources, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    sim.reset(2);
+    // STATUS (0x001) read while idle; a one-stage run configured (NUM_STAGES 0x004,
+    // TIMESTEPS 0x005, TICK_BATCH 0x006, NUM_CLASSES 0x00A) and started (CTRL 0x000 bit 0):
+    // STATUS then reads busy (its stage descriptor is left empty, so the run stays in its
+    // STAGE phase: no request comes); an unknown opcode is reported.
+    let mut rx = line_of(&[], 4);
+    let write = |addr: u64, data: u64| [vec![op::WRITE], le(addr, 2), le(data, 4)].concat();
+    for msg in [
+        [vec![op::READ], le(0x001, 2)].concat(),
+        write(0x004, 1),
+        write(0x005, 1),
+        write(0x006, 1),
+        write(0x00a, 2),
+        write(0x000, 1),
+        [vec![op::READ], le(0x001, 2)].concat(),
+        vec![0x42],
+    ] {
+        rx.extend(line_of(&msg, 70));
+    }
+    let mut tx = vec![true];
+    for &level in &rx {
+        sim.poke_u64("rx", u64::from(level)).unwrap();
+        sim.step();
+        tx.push(sim.peek_u64("tx").unwrap() == 1);
+    }
+    let bytes = bytes_of(&tx);
+    let want: Vec<u8> = [[op::READ_DATA, 0, 0, 0, 0], [op::READ_DATA, 1, 0, 0, 0]].concat();
+    assert_eq!(
+        &bytes[..10],
+        &want[..],
+        "STATUS idle, then busy: {bytes:02x?}"
+    );
+    assert_eq!(
+        &bytes[10..],
+        &[op::ERROR, op::UNKNOWN_OPCODE, 0x42],
+        "{bytes:02x?}"
     );
 }

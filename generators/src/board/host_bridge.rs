@@ -106,8 +106,8 @@ struct Parsed {
     done: Signal,
     /// Its opcode.
     opcode: Signal,
-    /// Its payload, byte 0 in the low bits.
-    payload: Signal,
+    /// Its payload, byte 0 in the low bits (not every bit is used by every message).
+    payload: Expr,
     /// An unknown opcode arrived this cycle (one-cycle pulse), and the byte.
     unknown: Signal,
     /// The unknown byte.
@@ -153,7 +153,7 @@ fn parse(m: &mut ModuleBuilder, spec: &HostBridgeSpec, valid: Expr, byte: Expr) 
     m.next(unknown, at_opcode & !known.expr());
     let unknown_byte = m.reg_no_reset("rx_unknown_byte", UInt(8));
     m.next_when(unknown_byte, at_opcode, byte);
-    let payload = m.wire_from("rx_payload", Expr::cat(bytes.into_iter().rev()));
+    let payload = Expr::cat(bytes.into_iter().rev());
     Parsed {
         done,
         opcode,
