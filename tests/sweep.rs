@@ -613,6 +613,48 @@ fn estimate_draws_its_breakdown_and_keeps_an_existing_file() {
     assert_eq!(read(&svg), text);
 }
 
+#[test]
+fn an_edited_job_script_is_kept_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = sweep_file(tmp.path(), "");
+    let dir = tmp.path().join("out");
+    let script = dir.join("sweep.sbatch");
+    let emit = |shards: &str, force: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_spikeforge"));
+        c.arg("sweep")
+            .args(["--emit", "slurm", "--shards", shards, "-o"])
+            .arg(&dir)
+            .arg(&f);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    // spikeforge's own untouched script is rewritten freely (another shard count).
+    assert!(emit("2", false).status.success());
+    assert!(read(&script).contains("#SBATCH --array=0-1\n"));
+    assert!(emit("3", false).status.success());
+    let ours = read(&script);
+    assert!(ours.contains("#SBATCH --array=0-2\n"), "{ours}");
+    // An edited one is kept, and the error says how to keep options out of the script.
+    let edited = ours.replace(
+        "#SBATCH --array",
+        "#SBATCH --partition=short\n#SBATCH --array",
+    );
+    std::fs::write(&script, &edited).unwrap();
+    let out = emit("4", false);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("changed since spikeforge wrote it") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(read(&script), edited);
+    // --force replaces it.
+    assert!(emit("4", true).status.success());
+    assert!(read(&script).contains("#SBATCH --array=0-3\n"));
+}
+
 /// `synthesis = true`: each point's accelerator is synthesized for iCE40 (a bigger array takes
 /// more LUT4); the figures go into the results, the CSV, the report and the EDP-vs-LUT4 Pareto
 /// plot, and they are cached by Verilog hash (the cache holds exactly the reported figures, so

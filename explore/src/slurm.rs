@@ -54,3 +54,62 @@ pub fn sbatch_script(job: &ArrayJob) -> String {
         n = job.shards,
     )
 }
+
+/// The last line of a script spikeforge wrote: this prefix and the BLAKE3 hash (hex) of
+/// everything above it, so a later `--emit` can tell its own untouched script from one the
+/// user edited.
+const SIGNATURE: &str = "# spikeforge-signature: ";
+
+/// `script` with its signature line appended.
+fn signed(script: &str) -> String {
+    format!(
+        "{script}{SIGNATURE}{}\n",
+        blake3::hash(script.as_bytes()).to_hex()
+    )
+}
+
+/// Whether `text` is a script spikeforge wrote and nobody changed since.
+fn untouched(text: &str) -> bool {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    match body.rfind('\n') {
+        Some(i) => {
+            let (above, last) = (&text[..=i], &body[i + 1..]);
+            last.strip_prefix(SIGNATURE)
+                .is_some_and(|hex| hex == blake3::hash(above.as_bytes()).to_hex().as_str())
+        }
+        None => false,
+    }
+}
+
+/// Writes `script` (signed) to `path`. An existing file is replaced only if it is
+/// spikeforge's own untouched script, or with `force`: a script the user edited (partitions,
+/// time limits, modules) is kept and the error says so.
+pub fn write_script(path: &Path, script: &str, force: bool) -> Result<(), crate::SweepError> {
+    if !force && path.exists() {
+        let existing = std::fs::read_to_string(path).unwrap_or_default();
+        if !untouched(&existing) {
+            return Err(crate::SweepError::output(
+                path,
+                "this job script was changed since spikeforge wrote it (or is not spikeforge's); \
+                 it is kept as it is: pass --force to replace it, or give sbatch its options on \
+                 the command line instead of editing the script (`sbatch -p PARTITION -t TIME \
+                 sweep.sbatch`)",
+            ));
+        }
+    }
+    crate::store::write_atomic(path, signed(script).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_script_is_untouched_until_edited() {
+        let s = signed("#!/bin/bash\necho one\n");
+        assert!(untouched(&s));
+        assert!(!untouched(&s.replace("one", "two")));
+        assert!(!untouched("#!/bin/bash\necho one\n"));
+        assert!(!untouched(""));
+    }
+}

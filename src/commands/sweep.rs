@@ -31,6 +31,10 @@ pub struct SweepArgs {
     /// CPUs per array task of --emit slurm.
     #[arg(long, default_value_t = 2)]
     pub cpus_per_task: usize,
+    /// With --emit: replace DIR/sweep.sbatch even if it was edited since spikeforge wrote it
+    /// (without it, an edited script is kept and is an error).
+    #[arg(long)]
+    pub force: bool,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -142,7 +146,7 @@ fn emit_slurm(args: &SweepArgs, sweep: &Sweep, file: &Path, dir: &Path) -> anyho
         cpus_per_task: args.cpus_per_task,
     });
     let path = dir.join("sweep.sbatch");
-    spikeforge_explore::store::write_atomic(&path, script.as_bytes())?;
+    spikeforge_explore::slurm::write_script(&path, &script, args.force)?;
     super::stdout::print(&format!(
         "wrote {} ({} array tasks over {} points): submit it with `sbatch {}`, then merge with `spikeforge sweep collect {}`",
         path.display(),
