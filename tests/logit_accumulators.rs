@@ -72,8 +72,12 @@ fn run(p: LogitAccParams, seed: u64, cycles: usize) {
         }
         let add = rng.coin(2, 3);
         let tile = rng.below(tiles + 1);
-        let lanes: Vec<i64> = (0..cols).map(|_| rng.range(-half, half - 1)).collect();
-        let (a, b) = (rng.below(k_max as u64 + 2), rng.below(k_max as u64 + 2));
+        let lanes: Vec<i64> = (0..p.lanes() as usize)
+            .map(|_| rng.range(-half, half - 1))
+            .collect();
+        // Any address the read ports' width holds (`⌈log2(K + 1)⌉` bits), beyond K too.
+        let span = 1u64 << (64 - (k_max as u64).leading_zeros());
+        let (a, b) = (rng.below(span), rng.below(span));
         let ins = [
             ("clear", BigUint::from(u8::from(clear))),
             ("add", BigUint::from(u8::from(add))),
@@ -127,6 +131,7 @@ fn logit_accumulators_match_the_model_on_both_simulators() {
         (4, 2, 16, 16, 4),
         (10, 4, 12, 20, 5),
         (16, 16, 24, 24, 16),
+        (3, 8, 8, 12, 2),
     ];
     for (n, (max_classes, cols, psum_bits, logit_bits, index_bits)) in cases.into_iter().enumerate()
     {

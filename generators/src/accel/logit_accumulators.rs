@@ -26,6 +26,13 @@ pub struct LogitAccParams {
     pub index_bits: u32,
 }
 
+impl LogitAccParams {
+    /// The psum lanes that hold classes: `min(cols, max_classes)`.
+    pub fn lanes(&self) -> u32 {
+        self.cols.min(self.max_classes)
+    }
+}
+
 /// The module's ports, as the signals its builder returned (typed instance ports).
 #[derive(Debug, Clone, Copy)]
 pub struct LogitAccPorts {
@@ -37,7 +44,8 @@ pub struct LogitAccPorts {
     pub word_index: Signal,
     /// In: the classes K (16 bits): classes at or above it are left alone.
     pub classes: Signal,
-    /// In: the psum word, lane j in bits `j·psum_bits ..` (`cols × psum_bits`).
+    /// In: the psum word's lanes that hold classes, lane j in bits `j·psum_bits ..`
+    /// (`min(cols, max_classes) × psum_bits`: [`LogitAccParams::lanes`]).
     pub psums: Signal,
     /// In: read port A's class (`⌈log2(max_classes + 1)⌉` bits).
     pub addr_a: Signal,
@@ -71,7 +79,7 @@ pub fn logit_accumulators(p: &LogitAccParams) -> (Module, LogitAccPorts) {
     let add = m.input("add", Bool);
     let word_index = m.input("word_index", UInt(p.index_bits));
     let classes = m.input("classes", UInt(16));
-    let psums = m.input("psums", UInt(p.cols * pb));
+    let psums = m.input("psums", UInt(p.lanes() * pb));
     let addr_a = m.input("addr_a", UInt(kb));
     let addr_b = m.input("addr_b", UInt(kb));
     let wide = lb.max(pb);

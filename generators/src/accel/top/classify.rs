@@ -120,19 +120,24 @@ pub fn build(
 
     // Logit registers: z[k] += psum(k, p = 0, t), lane k mod cols of word k / cols (a module
     // of their own, with read ports for the entropy unit and the result stream).
-    let (logit_module, lp) = logit_accumulators(&LogitAccParams {
+    let logit_params = LogitAccParams {
         max_classes: g.p.max_classes,
         cols: g.cols,
         psum_bits: pb,
         logit_bits: lb,
         index_bits: g.fw,
-    });
+    };
+    let (logit_module, lp) = logit_accumulators(&logit_params);
     let logits = m.instance("u_logits", &logit_module);
     m.connect(&logits, lp.clear, seq.run_start);
     m.connect(&logits, lp.add, v1);
     m.connect(&logits, lp.word_index, ct1);
     m.connect(&logits, lp.classes, fit(desc.m, 16));
-    m.connect(&logits, lp.psums, psum_q);
+    m.connect(
+        &logits,
+        lp.psums,
+        psum_q.bits(logit_params.lanes() * pb - 1, 0),
+    );
     let result_logit_addr = m.wire("result_logit_addr", UInt(g.kb));
     m.connect(&logits, lp.addr_b, result_logit_addr);
 
