@@ -7,12 +7,11 @@
 
 mod common;
 
-use common::{emit, Emitted, SplitMix};
+use common::{verilated, SplitMix};
 use num_bigint::BigUint;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
 use spikeforge_generators::accel::column_accumulators::{column_accumulators, ColumnAccParams};
-use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, Simulator};
 
 /// The Rust model: the accumulators' state and what one cycle outputs.
 struct Model {
@@ -64,20 +63,7 @@ fn pack(lanes: &[i64], pb: u32) -> BigUint {
 fn run(p: ColumnAccParams, seed: u64, cycles: usize) {
     let (module, _) = column_accumulators(&p);
     let design = elaborate(&module).unwrap_or_else(|e| panic!("{e}"));
-    let Emitted {
-        dir: _dir,
-        files,
-        verilog: v,
-    } = emit(&module, "sf-col-acc-");
-    let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
-    assert!(lint.is_clean(), "{lint}");
-    let sources = DesignSources {
-        clock: Some("clk".into()),
-        reset: Some("rst".into()),
-        ..DesignSources::from_texts(&v.top, v.module_files())
-    };
-    let mut sim: Simulator =
-        build(&sources, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (mut sim, _emitted) = verilated(&module, "sf-col-acc-");
     let mut ev = Evaluator::new(&design);
     sim.reset(1);
     ev.reset(1);

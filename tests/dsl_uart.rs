@@ -5,12 +5,12 @@
 
 mod common;
 
-use common::{emit, Emitted, SplitMix};
+use common::{verilated, Emitted, SplitMix};
 use num_bigint::BigUint;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::library::{uart_rx, uart_tx, UartSpec};
 use spikeforge_dsl::prelude::*;
-use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, Simulator};
+use spikeforge_rtlsim::Simulator;
 
 /// One module on both simulators, stepped together; every output compared after each edge.
 struct Both {
@@ -22,16 +22,7 @@ struct Both {
 impl Both {
     fn new(module: &Module, outputs: Vec<&'static str>) -> (Both, Emitted) {
         let design = elaborate(module).unwrap_or_else(|e| panic!("{e}"));
-        let emitted = emit(module, "sf-uart-");
-        let lint = tools::verilator_lint(&emitted.files, &emitted.verilog.top)
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(lint.is_clean(), "{lint}");
-        let sources = DesignSources {
-            clock: Some("clk".into()),
-            reset: Some("rst".into()),
-            ..DesignSources::from_texts(&emitted.verilog.top, emitted.verilog.module_files())
-        };
-        let sim = build(&sources, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let (sim, emitted) = verilated(module, "sf-uart-");
         let mut both = Both {
             ev: Evaluator::new(&design),
             sim,

@@ -9,9 +9,9 @@
 
 mod common;
 
-use common::{emit, Emitted, SplitMix};
+use common::{verilated, SplitMix};
 use spikeforge_generators::board::host_bridge::{host_bridge, op, HostBridgeSpec};
-use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, Simulator};
+use spikeforge_rtlsim::Simulator;
 use std::collections::{HashMap, VecDeque};
 
 const CPB: u32 = 4;
@@ -74,20 +74,7 @@ struct Beat {
 fn the_bridge_carries_the_bus_and_the_streams_over_the_uart() {
     let s = spec();
     let module = host_bridge(&s);
-    let Emitted {
-        dir: _dir,
-        files,
-        verilog: v,
-    } = emit(&module, "sf-host-bridge-");
-    let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
-    assert!(lint.is_clean(), "{lint}");
-    let sources = DesignSources {
-        clock: Some("clk".into()),
-        reset: Some("rst".into()),
-        ..DesignSources::from_texts(&v.top, v.module_files())
-    };
-    let mut sim: Simulator =
-        build(&sources, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (mut sim, _emitted) = verilated(&module, "sf-host-bridge-");
     sim.reset(2);
 
     // The host's messages, each followed by enough idle time for its answer.
@@ -295,19 +282,7 @@ fn small_params() -> spikeforge_generators::accel::params::AccelParams {
 fn the_board_core_starts_the_accelerator_and_reads_its_status_over_the_uart() {
     use spikeforge_generators::board::core::board_core;
     let module = board_core(&small_params(), CPB);
-    let Emitted {
-        dir: _dir,
-        files,
-        verilog: v,
-    } = emit(&module, "sf-board-core-");
-    let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
-    assert!(lint.is_clean(), "{lint}");
-    let sources = DesignSources {
-        clock: Some("clk".into()),
-        reset: Some("rst".into()),
-        ..DesignSources::from_texts(&v.top, v.module_files())
-    };
-    let mut sim = build(&sources, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (mut sim, _emitted) = verilated(&module, "sf-board-core-");
     sim.reset(2);
     // STATUS (0x001) read while idle; a one-stage run configured (NUM_STAGES 0x004,
     // TIMESTEPS 0x005, TICK_BATCH 0x006, NUM_CLASSES 0x00A) and started (CTRL 0x000 bit 0):

@@ -7,12 +7,11 @@
 
 mod common;
 
-use common::{emit, Emitted, SplitMix};
+use common::{verilated, SplitMix};
 use num_bigint::{BigInt, BigUint};
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
 use spikeforge_generators::accel::logit_accumulators::{logit_accumulators, LogitAccParams};
-use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources};
 
 /// Wraps `v` to `bits` bits, signed.
 fn wrap(v: i64, bits: u32) -> i64 {
@@ -42,19 +41,7 @@ fn signed(v: &BigUint, bits: u32) -> i64 {
 fn run(p: LogitAccParams, seed: u64, cycles: usize) {
     let (module, _) = logit_accumulators(&p);
     let design = elaborate(&module).unwrap_or_else(|e| panic!("{e}"));
-    let Emitted {
-        dir: _dir,
-        files,
-        verilog: v,
-    } = emit(&module, "sf-logits-");
-    let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
-    assert!(lint.is_clean(), "{lint}");
-    let sources = DesignSources {
-        clock: Some("clk".into()),
-        reset: Some("rst".into()),
-        ..DesignSources::from_texts(&v.top, v.module_files())
-    };
-    let mut sim = build(&sources, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (mut sim, _emitted) = verilated(&module, "sf-logits-");
     let mut ev = Evaluator::new(&design);
     sim.reset(1);
     ev.reset(1);

@@ -88,6 +88,28 @@ pub fn emit(module: &spikeforge_dsl::prelude::Module, prefix: &str) -> Emitted {
     write_verilog(spikeforge_dsl::emit_verilog(&design), prefix)
 }
 
+/// `module`'s Verilog, asserted lint-clean in `verilator -Wall`, built as a Verilator model with
+/// clock `clk` and reset `rst`; the returned [`Emitted`] keeps the files alive.
+#[track_caller]
+pub fn verilated(
+    module: &spikeforge_dsl::prelude::Module,
+    prefix: &str,
+) -> (spikeforge_rtlsim::Simulator, Emitted) {
+    let emitted = emit(module, prefix);
+    let top = &emitted.verilog.top;
+    let lint = spikeforge_rtlsim::tools::verilator_lint(&emitted.files, top)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(lint.is_clean(), "{lint}");
+    let sources = spikeforge_rtlsim::DesignSources {
+        clock: Some("clk".into()),
+        reset: Some("rst".into()),
+        ..spikeforge_rtlsim::DesignSources::from_texts(top, emitted.verilog.module_files())
+    };
+    let options = spikeforge_rtlsim::BuildOptions::default();
+    let sim = spikeforge_rtlsim::build(&sources, &options).unwrap_or_else(|e| panic!("{e}"));
+    (sim, emitted)
+}
+
 /// Runs `script` (relative to the repository) with the project's Python environment
 /// (`.venv`, created by scripts/install-tools.sh; `SPIKEFORGE_PYTHON` overrides it) and
 /// `args`; panics with the script's standard error when it fails, or with one sentence saying
