@@ -248,40 +248,11 @@ fn the_bridge_carries_the_bus_and_the_streams_over_the_uart() {
     );
 }
 
-/// The small accelerator of the iCE40 place-and-route test (1×2 array, small buffers).
-fn small_params() -> spikeforge_generators::accel::params::AccelParams {
-    use spikeforge_config::{EntropyUnitKind, FireCompare, Leak, Reset};
-    spikeforge_generators::accel::params::AccelParams {
-        name: "sf_board_1x2".into(),
-        rows: 1,
-        cols: 2,
-        weight_spad_depth: 4,
-        psum_bits: 16,
-        pipeline_regs: 0,
-        double_buffer: false,
-        weight_bits: 4,
-        membrane_bits: 8,
-        leak: Leak::Shift(2),
-        reset: Reset::Hard,
-        fire_compare: FireCompare::Ge,
-        share_factor: 1,
-        max_stages: 2,
-        max_classes: 4,
-        logit_bits: 16,
-        counter_bits: 32,
-        entropy_unit: EntropyUnitKind::Serial,
-        max_tick_batch: 2,
-        weight_words: 512,
-        spike_words: 512,
-        psum_words: 128,
-        membrane_words: 128,
-    }
-}
-
 #[test]
 fn the_board_core_starts_the_accelerator_and_reads_its_status_over_the_uart() {
+    use spikeforge_generators::accel::params::small_params;
     use spikeforge_generators::board::core::board_core;
-    let module = board_core(&small_params(), CPB);
+    let module = board_core(&small_params("sf_board_1x2"), CPB);
     let (mut sim, _emitted) = verilated(&module, "sf-board-core-");
     sim.reset(2);
     // STATUS (0x001) read while idle; a one-stage run configured (NUM_STAGES 0x004,

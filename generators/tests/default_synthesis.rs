@@ -17,10 +17,9 @@
 //! figures to `<target>/tmp/spikeforge-synthesis-*.md`; `scripts/test.sh` prints them at the
 //! end of the run, and the README quotes them.
 
-use spikeforge_config::{EntropyUnitKind, FireCompare, Leak, Reset};
 use spikeforge_dsl::ir::Design;
 use spikeforge_dsl::{elaborate, emit_verilog};
-use spikeforge_generators::accel::params::{prototype_config, AccelParams};
+use spikeforge_generators::accel::params::{prototype_config, small_params, AccelParams};
 use spikeforge_generators::accel::pe_array::{pe_array, PeArrayParams};
 use spikeforge_generators::accel::top::accelerator;
 use spikeforge_rtlsim::pnr::{self, Ice40Part};
@@ -232,31 +231,7 @@ fn synth_default_pe_array() -> u64 {
 /// 2 stages, 4 classes, 16-bit logits, 32-bit counters): the largest array whose bare top
 /// (its 181 ports on pins) fits the largest iCE40 while the entropy unit has no DSPs to use.
 fn small_ice40_params() -> AccelParams {
-    AccelParams {
-        name: "sf_ice40_1x2".into(),
-        rows: 1,
-        cols: 2,
-        weight_spad_depth: 4,
-        psum_bits: 16,
-        pipeline_regs: 0,
-        double_buffer: false,
-        weight_bits: 4,
-        membrane_bits: 8,
-        leak: Leak::Shift(2),
-        reset: Reset::Hard,
-        fire_compare: FireCompare::Ge,
-        share_factor: 1,
-        max_stages: 2,
-        max_classes: 4,
-        logit_bits: 16,
-        counter_bits: 32,
-        entropy_unit: EntropyUnitKind::Serial,
-        max_tick_batch: 2,
-        weight_words: 512,
-        spike_words: 512,
-        psum_words: 128,
-        membrane_words: 128,
-    }
+    small_params("sf_ice40_1x2")
 }
 
 #[test]

@@ -195,6 +195,39 @@ impl AccelParams {
     }
 }
 
+/// A small accelerator named `name`: a 1×2 array with 4-kbit weight and psum buffers (512
+/// weight and spike words, 128 psum and membrane words), single-buffered 4-entry scratchpads,
+/// 16-bit partial sums, and small control limits (2 stages, 4 classes, 16-bit logits, 32-bit
+/// counters, B ≤ 2, the serial entropy unit). The design the iCE40 place-and-route test places
+/// and the host-link test drives over its UART.
+pub fn small_params(name: &str) -> AccelParams {
+    AccelParams {
+        name: name.into(),
+        rows: 1,
+        cols: 2,
+        weight_spad_depth: 4,
+        psum_bits: 16,
+        pipeline_regs: 0,
+        double_buffer: false,
+        weight_bits: 4,
+        membrane_bits: 8,
+        leak: spikeforge_config::Leak::Shift(2),
+        reset: spikeforge_config::Reset::Hard,
+        fire_compare: spikeforge_config::FireCompare::Ge,
+        share_factor: 1,
+        max_stages: 2,
+        max_classes: 4,
+        logit_bits: 16,
+        counter_bits: 32,
+        entropy_unit: spikeforge_config::EntropyUnitKind::Serial,
+        max_tick_batch: 2,
+        weight_words: 512,
+        spike_words: 512,
+        psum_words: 128,
+        membrane_words: 128,
+    }
+}
+
 /// The built-in accelerator of `spikeforge generate` without a configuration: SATA's 8×16
 /// weight-stationary array with FPGA-prototype buffer sizes (64 Kib of weights, 16 Kib per
 /// spike buffer, 96 Kib of partial sums, 32 Kib of membranes), 8-entry weight scratchpads
