@@ -26,6 +26,9 @@ enum Command {
     /// Evaluate a network (or a NIR model at several precisions) over a labelled dataset:
     /// accuracy vs timesteps, fixed-T costs and DT-SNN, as JSON and Markdown.
     Evaluate(commands::evaluate::EvaluateArgs),
+    /// Build the accelerator for an FPGA board: board top, pins, synthesis, place and route,
+    /// bitstream and timing, with report.json and report.md.
+    Fpga(commands::fpga::FpgaArgs),
     /// Co-simulate the generated accelerator RTL (Verilator) against the golden model.
     Cosim(commands::cosim::CosimArgs),
     /// Import a trained SNN from a NIR file (snnTorch, Norse, …) as a network description.
@@ -47,6 +50,7 @@ fn main() {
         Command::Import(args) => commands::import::run(args),
         Command::Reproduce(args) => commands::reproduce::run(args),
         Command::Cosim(args) => commands::cosim::run(args),
+        Command::Fpga(args) => commands::fpga::run(args),
         Command::Sweep(args) => commands::sweep::run(args),
     };
     if let Err(err) = result {

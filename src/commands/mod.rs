@@ -3,6 +3,7 @@
 pub mod cosim;
 pub mod estimate;
 pub mod evaluate;
+pub mod fpga;
 pub mod generate;
 pub mod golden;
 pub mod import;

@@ -195,37 +195,49 @@ impl AccelParams {
     }
 }
 
-/// A small accelerator named `name`: a 1×2 array with 4-kbit weight and psum buffers (512
-/// weight and spike words, 128 psum and membrane words), single-buffered 4-entry scratchpads,
-/// 16-bit partial sums, and small control limits (2 stages, 4 classes, 16-bit logits, 32-bit
-/// counters, B ≤ 2, the serial entropy unit). The design the iCE40 place-and-route test places
-/// and the host-link test drives over its UART.
-pub fn small_params(name: &str) -> AccelParams {
-    AccelParams {
+/// A small accelerator configuration named `name`: a 1×2 array with 4-kbit weight and psum
+/// buffers (512 weight and spike words, 128 psum and membrane words), single-buffered 4-entry
+/// scratchpads, 16-bit partial sums, B = 2, 4-bit weights and 8-bit membranes, and small
+/// control limits (2 stages, 4 classes, 16-bit logits, 32-bit counters, the serial entropy
+/// unit). The built-in configuration of the FPGA boards (`spikeforge fpga`), the design the
+/// iCE40 place-and-route test places and the host-link test drives over its UART.
+pub fn small_config(name: &str) -> AcceleratorConfig {
+    let mut c = AcceleratorConfig {
         name: name.into(),
         rows: 1,
         cols: 2,
+        lif_units: 2,
         weight_spad_depth: 4,
         psum_bits: 16,
         pipeline_regs: 0,
         double_buffer: false,
-        weight_bits: 4,
-        membrane_bits: 8,
-        leak: spikeforge_config::Leak::Shift(2),
-        reset: spikeforge_config::Reset::Hard,
-        fire_compare: spikeforge_config::FireCompare::Ge,
-        share_factor: 1,
-        max_stages: 2,
-        max_classes: 4,
-        logit_bits: 16,
-        counter_bits: 32,
-        entropy_unit: spikeforge_config::EntropyUnitKind::Serial,
-        max_tick_batch: 2,
-        weight_words: 512,
-        spike_words: 512,
-        psum_words: 128,
-        membrane_words: 128,
-    }
+        lif: Some(spikeforge_config::HardwareLif {
+            weight_bits: 4,
+            membrane_bits: 8,
+            leak: Leak::Shift(2),
+            reset: Reset::Hard,
+            fire_compare: FireCompare::Ge,
+            share_factor: 1,
+        }),
+        ..Default::default()
+    };
+    c.schedule.tick_batch = 2;
+    c.rtl.max_stages = 2;
+    c.rtl.max_classes = 4;
+    c.rtl.logit_bits = 16;
+    c.rtl.counter_bits = 32;
+    c.rtl.entropy_unit = EntropyUnitKind::Serial;
+    c.buffers.weight.size_bits = 4096;
+    c.buffers.input_spike.size_bits = 1024;
+    c.buffers.output_spike.size_bits = 1024;
+    c.buffers.psum.size_bits = 4096;
+    c.buffers.membrane.size_bits = 2048;
+    c
+}
+
+/// The generation parameters of [`small_config`].
+pub fn small_params(name: &str) -> AccelParams {
+    AccelParams::from_accel(&small_config(name))
 }
 
 /// The built-in accelerator of `spikeforge generate` without a configuration: SATA's 8×16
@@ -248,4 +260,40 @@ pub fn prototype_config() -> AcceleratorConfig {
     c.buffers.psum.size_bits = 96 * 1024;
     c.buffers.membrane.size_bits = 32 * 1024;
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_small_configuration_gives_the_small_design() {
+        let p = small_params("s");
+        assert_eq!(
+            (p.rows, p.cols, p.weight_spad_depth, p.psum_bits),
+            (1, 2, 4, 16)
+        );
+        assert_eq!(
+            (p.weight_bits, p.membrane_bits, p.max_tick_batch),
+            (4, 8, 2)
+        );
+        assert_eq!((p.max_stages, p.max_classes, p.logit_bits), (2, 4, 16));
+        assert_eq!(
+            (p.counter_bits, p.entropy_unit),
+            (32, EntropyUnitKind::Serial)
+        );
+        assert_eq!(
+            (
+                p.weight_words,
+                p.spike_words,
+                p.psum_words,
+                p.membrane_words
+            ),
+            (512, 512, 128, 128)
+        );
+        assert!(!p.double_buffer);
+        small_config("s")
+            .validate("small_config")
+            .expect("the small configuration is valid");
+    }
 }

@@ -66,6 +66,8 @@ pub struct PnrReport {
     pub logic_cells: Use,
     /// 4-kbit block RAMs.
     pub brams: Use,
+    /// DSP blocks (`SB_MAC16`; none on HX parts).
+    pub dsps: Use,
     /// I/O cells.
     pub ios: Use,
     /// The clock the routed design reaches (MHz).
@@ -125,10 +127,11 @@ pub fn nextpnr_ice40(
             log: ran.log,
         });
     }
-    parse_report(&report, ran.log)
+    read_report(&report, ran.log)
 }
 
-fn parse_report(path: &Path, log: PathBuf) -> Result<PnrReport, RtlSimError> {
+/// Reads nextpnr-ice40's `--report` JSON at `path` (`log` is its log, named in errors).
+pub fn read_report(path: &Path, log: PathBuf) -> Result<PnrReport, RtlSimError> {
     let text = std::fs::read_to_string(path).map_err(|e| RtlSimError::io(path, e))?;
     let bad = |why: &str| RtlSimError::ToolFailed {
         what: format!("reading nextpnr's report {}", path.display()),
@@ -186,6 +189,7 @@ fn parse_report(path: &Path, log: PathBuf) -> Result<PnrReport, RtlSimError> {
     Ok(PnrReport {
         logic_cells: use_of("ICESTORM_LC"),
         brams: use_of("ICESTORM_RAM"),
+        dsps: use_of("ICESTORM_DSP"),
         ios: use_of("SB_IO"),
         fmax_mhz,
         critical_path: cp,

@@ -25,6 +25,10 @@ pub enum Tool {
     YosysAbc,
     /// `nextpnr-ice40` (place and route for Lattice iCE40).
     NextpnrIce40,
+    /// `icepack` (Project IceStorm: an iCE40 bitstream from nextpnr's ASCII configuration).
+    Icepack,
+    /// `icetime` (Project IceStorm: static timing analysis of an iCE40 configuration).
+    Icetime,
 }
 
 impl Tool {
@@ -37,6 +41,8 @@ impl Tool {
             Tool::Vvp => "Icarus Verilog's run time",
             Tool::YosysAbc => "ABC (Yosys's build)",
             Tool::NextpnrIce40 => "nextpnr for iCE40",
+            Tool::Icepack => "IceStorm's icepack",
+            Tool::Icetime => "IceStorm's icetime",
         }
     }
     /// Command on `PATH`.
@@ -48,6 +54,8 @@ impl Tool {
             Tool::Vvp => "vvp",
             Tool::YosysAbc => "yosys-abc",
             Tool::NextpnrIce40 => "nextpnr-ice40",
+            Tool::Icepack => "icepack",
+            Tool::Icetime => "icetime",
         }
     }
     /// Debian package providing it.
@@ -57,6 +65,7 @@ impl Tool {
             Tool::Yosys | Tool::YosysAbc => "yosys",
             Tool::Iverilog | Tool::Vvp => "iverilog",
             Tool::NextpnrIce40 => "nextpnr-ice40",
+            Tool::Icepack | Tool::Icetime => "fpga-icestorm",
         }
     }
     fn version_args(self) -> &'static [&'static str] {
@@ -67,6 +76,8 @@ impl Tool {
             Tool::Vvp => &["-V"],
             Tool::YosysAbc => &["-q", "version"],
             Tool::NextpnrIce40 => &["--version"],
+            // IceStorm's tools have no version option; their usage text is what they print.
+            Tool::Icepack | Tool::Icetime => &["-h"],
         }
     }
     /// Minimum (major, minor) version, if any.

@@ -76,18 +76,18 @@ impl WriteError {
     }
 }
 
-/// Writes `files` (name, contents) and a `manifest.json` into `out_root/name/`. Returns the
-/// folder's path.
+/// Writes `files` (name, contents: text or bytes, such as a bitstream) and a `manifest.json`
+/// into `out_root/name/`. Returns the folder's path.
 ///
 /// `manifest` must be a JSON object; the writer adds `"generator": "spikeforge"` when absent and
 /// a `"files"` object mapping every file name to the BLAKE3 hash of its contents, by which a
 /// later run recognises the folder as its own untouched output (see the module docs for what
 /// is replaced and what is refused). File names must be plain names (no separators, not
 /// hidden, not `manifest.json`); anything else is refused before any file is written.
-pub fn write_design_dir(
+pub fn write_design_dir<C: AsRef<[u8]>>(
     out_root: &Path,
     name: &str,
-    files: &[(String, String)],
+    files: &[(String, C)],
     manifest: serde_json::Value,
     opts: WriteOptions,
 ) -> Result<PathBuf, WriteError> {
@@ -109,8 +109,8 @@ pub fn write_design_dir(
     let tmp = partial::Partial::create(out_root)?;
     for (f, contents) in files
         .iter()
-        .map(|(f, c)| (f.as_str(), c.as_str()))
-        .chain([(MANIFEST, manifest_text.as_str())])
+        .map(|(f, c)| (f.as_str(), c.as_ref()))
+        .chain([(MANIFEST, manifest_text.as_bytes())])
     {
         let path = tmp.path().join(f);
         fs::write(&path, contents).map_err(WriteError::io(path))?;

@@ -32,7 +32,10 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 /// The text of `manifest.json`: `manifest` with `"generator"` (when absent) and `"files"` added.
-pub(super) fn manifest_text(manifest: serde_json::Value, files: &[(String, String)]) -> String {
+pub(super) fn manifest_text<C: AsRef<[u8]>>(
+    manifest: serde_json::Value,
+    files: &[(String, C)],
+) -> String {
     let mut object = match manifest {
         serde_json::Value::Object(m) => m,
         serde_json::Value::Null => serde_json::Map::new(),
@@ -47,7 +50,7 @@ pub(super) fn manifest_text(manifest: serde_json::Value, files: &[(String, Strin
         .or_insert_with(|| "spikeforge".into());
     let hashes: BTreeMap<&str, String> = files
         .iter()
-        .map(|(name, text)| (name.as_str(), content_hash(text.as_bytes())))
+        .map(|(name, contents)| (name.as_str(), content_hash(contents.as_ref())))
         .collect();
     object.insert(
         "files".into(),

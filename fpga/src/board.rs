@@ -1,0 +1,210 @@
+//! The boards spikeforge builds for. Pins, clocks and the reset button come from each board's
+//! public documentation (schematics and the vendors' pin tables), and are written once, here.
+
+use crate::error::FpgaError;
+
+/// An FPGA part: what place and route targets and what it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Device {
+    /// nextpnr's device option without the dashes (`up5k`, `hx8k`).
+    pub device: &'static str,
+    /// Package (`sg48`, `ct256`).
+    pub package: &'static str,
+    /// Logic cells (a LUT4, a carry and a flip-flop each).
+    pub logic_cells: u64,
+    /// 4-kbit block RAMs (`SB_RAM40_4K`).
+    pub brams: u64,
+    /// 16×16 multiply-accumulate blocks (`SB_MAC16`; 0 where the part has none).
+    pub dsps: u64,
+}
+
+impl Device {
+    /// Lattice iCE40 UltraPlus UP5K in the 48-pin QFN (SG48): 5,280 logic cells, 30 block
+    /// RAMs, 8 DSPs (and 4 SPRAMs of 256 kbit, not used yet).
+    pub const UP5K_SG48: Device = Device {
+        device: "up5k",
+        package: "sg48",
+        logic_cells: 5280,
+        brams: 30,
+        dsps: 8,
+    };
+    /// Lattice iCE40 HX8K in the 256-ball BGA (CT256): 7,680 logic cells, 32 block RAMs, no
+    /// DSPs.
+    pub const HX8K_CT256: Device = Device {
+        device: "hx8k",
+        package: "ct256",
+        logic_cells: 7680,
+        brams: 32,
+        dsps: 0,
+    };
+
+    /// The parts `--device` accepts.
+    pub const ALL: [Device; 2] = [Device::UP5K_SG48, Device::HX8K_CT256];
+
+    /// The part named `name` (`up5k`, `hx8k`).
+    pub fn by_name(name: &str) -> Result<Device, FpgaError> {
+        Device::ALL
+            .into_iter()
+            .find(|d| d.device == name)
+            .ok_or_else(|| FpgaError::UnknownDevice {
+                name: name.to_string(),
+                known: Device::ALL
+                    .iter()
+                    .map(|d| d.device)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+/// One LED of a board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Led {
+    /// Package pin.
+    pub pin: &'static str,
+    /// The LED lights when the pin is low.
+    pub active_low: bool,
+}
+
+/// A board: its FPGA, oscillator and the pins the board top uses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Board {
+    /// Name on the command line (`--board`).
+    pub name: &'static str,
+    /// What it is, for reports.
+    pub description: &'static str,
+    /// Its FPGA.
+    pub device: Device,
+    /// Oscillator frequency on the clock pin (MHz).
+    pub clock_mhz: f64,
+    /// Clock input pin.
+    pub clk_pin: &'static str,
+    /// Reset button, low while pressed (none: reset at power-up only).
+    pub button_n_pin: Option<&'static str>,
+    /// UART line into the FPGA (the host's transmit line, through the board's USB UART).
+    pub rx_pin: &'static str,
+    /// UART line out of the FPGA.
+    pub tx_pin: &'static str,
+    /// Lit while the design is held in reset.
+    pub reset_led: Led,
+    /// Lit while either UART line carries a bit of a byte.
+    pub activity_led: Led,
+}
+
+impl Board {
+    /// 1BitSquared iCEBreaker (v1.0): iCE40 UP5K-SG48, 12 MHz oscillator on pin 35, user
+    /// button BTN_N on pin 10, the FTDI FT2232H's second channel as UART (FPGA RX pin 6, TX
+    /// pin 9), red LED pin 11 and green LED pin 37 (both low-active).
+    pub const ICEBREAKER: Board = Board {
+        name: "icebreaker",
+        description: "1BitSquared iCEBreaker (iCE40 UP5K-SG48, 12 MHz)",
+        device: Device::UP5K_SG48,
+        clock_mhz: 12.0,
+        clk_pin: "35",
+        button_n_pin: Some("10"),
+        rx_pin: "6",
+        tx_pin: "9",
+        reset_led: Led {
+            pin: "11",
+            active_low: true,
+        },
+        activity_led: Led {
+            pin: "37",
+            active_low: true,
+        },
+    };
+
+    /// Lattice iCE40-HX8K Breakout Board (ICE40HX8K-B-EVN): iCE40 HX8K-CT256, 12 MHz
+    /// oscillator on J3, the FTDI FT2232H's second channel as UART (FPGA RX B10, TX B12), eight
+    /// red LEDs (high-active; D2 on B5 and D3 on B4 used here). It has no user button.
+    pub const HX8K_BREAKOUT: Board = Board {
+        name: "hx8k-breakout",
+        description: "Lattice iCE40-HX8K Breakout Board (iCE40 HX8K-CT256, 12 MHz)",
+        device: Device::HX8K_CT256,
+        clock_mhz: 12.0,
+        clk_pin: "J3",
+        button_n_pin: None,
+        rx_pin: "B10",
+        tx_pin: "B12",
+        reset_led: Led {
+            pin: "B5",
+            active_low: false,
+        },
+        activity_led: Led {
+            pin: "B4",
+            active_low: false,
+        },
+    };
+
+    /// Every board `--board` accepts.
+    pub const ALL: [Board; 2] = [Board::ICEBREAKER, Board::HX8K_BREAKOUT];
+
+    /// The board named `name`.
+    pub fn by_name(name: &str) -> Result<Board, FpgaError> {
+        Board::ALL
+            .into_iter()
+            .find(|b| b.name == name)
+            .ok_or_else(|| FpgaError::UnknownBoard {
+                name: name.to_string(),
+                known: Board::ALL
+                    .iter()
+                    .map(|b| b.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// Clock cycles per UART bit at `baud` (bits/s), rounded to the nearest; the error of
+    /// the rate it gives must stay within 2 % (8N1 tolerates about 4 % between both ends).
+    pub fn clocks_per_bit(&self, baud: u32) -> Result<u32, FpgaError> {
+        let exact = self.clock_mhz * 1e6 / f64::from(baud.max(1));
+        let cpb = exact.round().max(1.0) as u32;
+        let error = (f64::from(cpb) - exact).abs() / exact;
+        if cpb < 4 || error > 0.02 {
+            return Err(FpgaError::Baud {
+                baud,
+                clock_mhz: self.clock_mhz,
+                why: if cpb < 4 {
+                    format!("it leaves {exact:.2} clock cycles per bit; the UART needs at least 4")
+                } else {
+                    format!(
+                        "{cpb} clock cycles per bit miss it by {:.1} % (at most 2 %)",
+                        error * 100.0
+                    )
+                },
+            });
+        }
+        Ok(cpb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boards_and_devices_are_found_by_name_and_unknown_ones_listed() {
+        assert_eq!(Board::by_name("icebreaker").unwrap(), Board::ICEBREAKER);
+        let e = Board::by_name("ulx3s").unwrap_err().to_string();
+        assert!(
+            e.contains("ulx3s") && e.contains("icebreaker, hx8k-breakout"),
+            "{e}"
+        );
+        assert_eq!(Device::by_name("hx8k").unwrap(), Device::HX8K_CT256);
+        assert!(Device::by_name("lp1k")
+            .unwrap_err()
+            .to_string()
+            .contains("up5k"));
+    }
+
+    #[test]
+    fn baud_rates_become_clocks_per_bit_or_say_why_not() {
+        let b = Board::ICEBREAKER;
+        assert_eq!(b.clocks_per_bit(115_200).unwrap(), 104);
+        assert_eq!(b.clocks_per_bit(1_000_000).unwrap(), 12);
+        let e = b.clocks_per_bit(4_000_000).unwrap_err().to_string();
+        assert!(e.contains("at least 4"), "{e}");
+        let e = b.clocks_per_bit(2_500_000).unwrap_err().to_string();
+        assert!(e.contains("2500000") && e.contains("2 %"), "{e}");
+    }
+}

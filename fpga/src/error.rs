@@ -1,0 +1,83 @@
+//! What can go wrong in the FPGA flow; every variant names what the user wrote or can act on.
+
+use std::path::PathBuf;
+
+/// An error of the FPGA flow.
+#[derive(Debug, thiserror::Error)]
+pub enum FpgaError {
+    /// `--board` named no board spikeforge knows.
+    #[error("unknown board `{name}` (known boards: {known})")]
+    UnknownBoard {
+        /// What was given.
+        name: String,
+        /// The known boards.
+        known: String,
+    },
+    /// `--device` named no part spikeforge knows.
+    #[error("unknown device `{name}` (known devices: {known})")]
+    UnknownDevice {
+        /// What was given.
+        name: String,
+        /// The known parts.
+        known: String,
+    },
+    /// `--baud` cannot be made from the board's clock.
+    #[error("--baud {baud} cannot be made from the board's {clock_mhz} MHz clock: {why}")]
+    Baud {
+        /// The rate asked for (bits/s).
+        baud: u32,
+        /// The board's clock (MHz).
+        clock_mhz: f64,
+        /// Why not.
+        why: String,
+    },
+    /// The configuration is invalid or the generator refused it.
+    #[error("{0}")]
+    Design(String),
+    /// The design needs more of a resource than the device has.
+    #[error("the design does not fit the {device}: it needs {needed} {resource} ({how}), the device has {available}")]
+    DoesNotFit {
+        /// The part (`up5k`).
+        device: String,
+        /// The resource (`logic cells`, `block RAMs`, `DSPs`).
+        resource: &'static str,
+        /// What the design needs.
+        needed: u64,
+        /// What the device has.
+        available: u64,
+        /// Where the figure comes from (the synthesis estimate or the packer).
+        how: String,
+    },
+    /// A tool is missing or failed.
+    #[error("{what} failed: {excerpt}\n(full log: {})", log.display())]
+    Tool {
+        /// The tool and what it was doing.
+        what: String,
+        /// The first lines of its output that say why.
+        excerpt: String,
+        /// Its full log.
+        log: PathBuf,
+    },
+    /// A tool is not installed.
+    #[error("{0}")]
+    Missing(String),
+    /// Writing the results.
+    #[error("{0}")]
+    Write(#[from] spikeforge_dsl::backend::write::WriteError),
+    /// An I/O error on a path.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl FpgaError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> FpgaError {
+        let path = path.into();
+        move |source| FpgaError::Io { path, source }
+    }
+}

@@ -1,0 +1,438 @@
+//! The flow, stage by stage: generate the board design and its pin constraints; synthesize
+//! with Yosys (`synth_ice40`, DSPs where the part has them); check the fit; place and route
+//! with nextpnr-ice40; pack the bitstream with icepack; time it again with icetime; write the
+//! results. Every tool runs in a temporary folder; the results reach the output folder in one
+//! step at the end, so a failed or interrupted run leaves an earlier one as it was.
+
+use crate::board::{Board, Device};
+use crate::board_top::board_design;
+use crate::constraints::pcf;
+use crate::error::FpgaError;
+use crate::fit::{check_synthesized, packed_logic_cells, SynthCells};
+use crate::report::{blocks_of_netlist, CriticalPath, Report, StageRun, Use};
+use spikeforge_config::AcceleratorConfig;
+use spikeforge_dsl::backend::write::{write_design_dir, WriteOptions};
+use spikeforge_generators::accel::params::AccelParams;
+use spikeforge_rtlsim::pnr::read_report;
+use spikeforge_rtlsim::tools::{require, Tool, ToolInfo};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The stages of the flow, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The board design and its constraints.
+    Generate,
+    /// Yosys.
+    Synthesize,
+    /// The fit check after synthesis.
+    FitCheck,
+    /// nextpnr.
+    PlaceAndRoute,
+    /// icepack.
+    Pack,
+    /// icetime.
+    Timing,
+    /// The results into the output folder.
+    Write,
+}
+
+impl Stage {
+    /// What the stage does, for progress lines.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Generate => "generate",
+            Stage::Synthesize => "synthesis (yosys)",
+            Stage::FitCheck => "fit check",
+            Stage::PlaceAndRoute => "place and route (nextpnr-ice40)",
+            Stage::Pack => "bitstream (icepack)",
+            Stage::Timing => "timing (icetime)",
+            Stage::Write => "write",
+        }
+    }
+}
+
+/// What the user chose.
+#[derive(Clone, Debug)]
+pub struct FlowOptions {
+    /// The board.
+    pub board: Board,
+    /// Another part of the board's family instead of the board's own: the design is then
+    /// placed without the board's pins (a measurement, not a board build).
+    pub device: Option<Device>,
+    /// The host link's rate (bits/s).
+    pub baud: u32,
+    /// The clock nextpnr is asked to meet (MHz); the board's clock when `None`.
+    pub target_mhz: Option<f64>,
+    /// The output folder; results go to `<out>/<config name>-<board>/`.
+    pub out: PathBuf,
+    /// Replace an existing result folder even when it is not an untouched earlier output.
+    pub force: bool,
+}
+
+/// What a successful run gives.
+#[derive(Clone, Debug)]
+pub struct FlowOutput {
+    /// The folder written.
+    pub dir: PathBuf,
+    /// Its report.
+    pub report: Report,
+}
+
+/// Runs the flow for the accelerator `config` (already validated). `progress` hears each
+/// stage as it starts (with an empty detail) and the tools' phases as they run.
+pub fn run_flow(
+    config: &AcceleratorConfig,
+    opts: &FlowOptions,
+    progress: &mut dyn FnMut(Stage, &str),
+) -> Result<FlowOutput, FpgaError> {
+    let board = opts.board;
+    let device = opts.device.unwrap_or(board.device);
+    let on_board = device == board.device;
+    let target_mhz = opts.target_mhz.unwrap_or(board.clock_mhz);
+    let tools = [
+        Tool::Yosys,
+        Tool::NextpnrIce40,
+        Tool::Icepack,
+        Tool::Icetime,
+    ]
+    .into_iter()
+    .map(|t| require(t).map_err(|e| FpgaError::Missing(e.to_string())))
+    .collect::<Result<Vec<ToolInfo>, _>>()?;
+    let mut stages = Vec::new();
+
+    progress(Stage::Generate, "");
+    let t = Instant::now();
+    let params = AccelParams::from_accel(config);
+    let cpb = board.clocks_per_bit(opts.baud)?;
+    let design = board_design(&params, &board, cpb, opts.baud)?;
+    let constraints = pcf(&board);
+    let work = tempfile::Builder::new()
+        .prefix("spikeforge-fpga-")
+        .tempdir()
+        .map_err(FpgaError::io(std::env::temp_dir()))?;
+    let w = work.path();
+    for (name, text) in design.files() {
+        std::fs::write(w.join(&name), text).map_err(FpgaError::io(w.join(&name)))?;
+    }
+    let pcf_name = format!("{}.pcf", design.top);
+    std::fs::write(w.join(&pcf_name), &constraints).map_err(FpgaError::io(w.join(&pcf_name)))?;
+    stages.push(stage_run(Stage::Generate, "spikeforge", t));
+
+    progress(Stage::Synthesize, "");
+    let t = Instant::now();
+    let mut script = String::new();
+    for (name, _) in &design.verilog {
+        script += &format!("read_verilog \"{name}\"\n");
+    }
+    let dsp = if device.dsps > 0 { " -dsp" } else { "" };
+    script += &format!(
+        "synth_ice40{dsp} -top {} -json netlist.json\nstat\n",
+        design.top
+    );
+    std::fs::write(w.join("synth.ys"), &script).map_err(FpgaError::io(w.join("synth.ys")))?;
+    let mut cmd = Command::new(&tools[0].path);
+    cmd.args(["-s", "synth.ys"]).current_dir(w);
+    let synth_log = run_tool(cmd, &w.join("yosys.log"), Stage::Synthesize, progress)?;
+    if !synth_log.0 {
+        return Err(tool_failed(
+            "Yosys synthesis",
+            &synth_log.1,
+            &w.join("yosys.log"),
+        ));
+    }
+    let cells = SynthCells::from_yosys_stat(&synth_log.1);
+    stages.push(stage_run(Stage::Synthesize, &tools[0].version_string, t));
+
+    progress(Stage::FitCheck, "");
+    check_synthesized(&cells, &device)?;
+    let netlist: serde_json::Value = std::fs::read(w.join("netlist.json"))
+        .map_err(FpgaError::io(w.join("netlist.json")))
+        .and_then(|b| {
+            serde_json::from_slice(&b).map_err(|e| FpgaError::Design(format!("netlist.json: {e}")))
+        })?;
+    let blocks = blocks_of_netlist(&netlist);
+    drop(netlist);
+
+    progress(Stage::PlaceAndRoute, "");
+    let t = Instant::now();
+    let asc = format!("{}.asc", design.top);
+    let mut cmd = Command::new(&tools[1].path);
+    cmd.current_dir(w)
+        .arg(format!("--{}", device.device))
+        .args(["--package", device.package, "--json", "netlist.json"])
+        .args(["--freq", &format!("{target_mhz}")])
+        .args(["--seed", "1", "--timing-allow-fail"])
+        .args(["--report", "pnr.json", "--asc", &asc]);
+    if on_board {
+        cmd.args(["--pcf", &pcf_name]);
+    } else {
+        cmd.arg("--pcf-allow-unconstrained");
+    }
+    let (ok, text) = run_tool(cmd, &w.join("nextpnr.log"), Stage::PlaceAndRoute, progress)?;
+    if !ok {
+        if let Some((used, available)) = packed_logic_cells(&text).filter(|(u, a)| u > a) {
+            return Err(FpgaError::DoesNotFit {
+                device: format!("{} ({})", device.device, device.package),
+                resource: "logic cells",
+                needed: used,
+                available,
+                how: "after packing, nextpnr-ice40".into(),
+            });
+        }
+        return Err(tool_failed("nextpnr-ice40", &text, &w.join("nextpnr.log")));
+    }
+    let pnr = read_report(&w.join("pnr.json"), w.join("nextpnr.log"))
+        .map_err(|e| FpgaError::Design(e.to_string()))?;
+    stages.push(stage_run(Stage::PlaceAndRoute, &tools[1].version_string, t));
+
+    progress(Stage::Pack, "");
+    let t = Instant::now();
+    let bin = format!("{}.bin", design.top);
+    let mut cmd = Command::new(&tools[2].path);
+    cmd.current_dir(w).args([&asc, &bin]);
+    let (ok, text) = run_tool(cmd, &w.join("icepack.log"), Stage::Pack, progress)?;
+    if !ok {
+        return Err(tool_failed("icepack", &text, &w.join("icepack.log")));
+    }
+    stages.push(stage_run(Stage::Pack, "icepack (fpga-icestorm)", t));
+
+    progress(Stage::Timing, "");
+    let t = Instant::now();
+    let mut cmd = Command::new(&tools[3].path);
+    cmd.current_dir(w)
+        .args(["-d", device.device, "-m", "-t", "-r", "icetime.rpt"]);
+    if on_board {
+        cmd.args(["-P", device.package, "-p", &pcf_name]);
+    }
+    cmd.arg(&asc);
+    let (ok, text) = run_tool(cmd, &w.join("icetime.log"), Stage::Timing, progress)?;
+    let icetime_report = std::fs::read_to_string(w.join("icetime.rpt")).unwrap_or_default();
+    let icetime_mhz = if ok {
+        icetime_mhz(&icetime_report).or_else(|| icetime_mhz(&text))
+    } else {
+        None
+    };
+    stages.push(stage_run(Stage::Timing, "icetime (fpga-icestorm)", t));
+
+    progress(Stage::Write, "");
+    let cp = &pnr.critical_path;
+    let to_use = |u: spikeforge_rtlsim::pnr::Use| Use {
+        used: u.used,
+        available: u.available,
+    };
+    let report = Report {
+        board: board.name.into(),
+        board_description: board.description.into(),
+        device: device.device.into(),
+        package: device.package.into(),
+        design: config.name.clone(),
+        array: format!("{}×{}", config.rows, config.cols),
+        top: design.top.clone(),
+        board_clock_mhz: board.clock_mhz,
+        target_mhz,
+        fmax_mhz: pnr.fmax_mhz,
+        icetime_mhz,
+        timing_met: pnr.fmax_mhz >= target_mhz,
+        critical_path: CriticalPath {
+            from: signal_of_cell(&cp.from).into(),
+            to: signal_of_cell(&cp.to).into(),
+            logic_ns: cp.logic_ns,
+            routing_ns: cp.routing_ns,
+        },
+        synthesis: cells,
+        logic_cells: to_use(pnr.logic_cells),
+        brams: to_use(pnr.brams),
+        dsps: to_use(pnr.dsps),
+        ios: to_use(pnr.ios),
+        blocks,
+        baud: opts.baud,
+        clocks_per_bit: cpb,
+        bitstream: bin.clone(),
+        stages,
+    };
+    let mut files: Vec<(String, Vec<u8>)> = design
+        .files()
+        .into_iter()
+        .map(|(n, t)| (n, t.into_bytes()))
+        .collect();
+    files.push((pcf_name, constraints.into_bytes()));
+    for (name, from) in [
+        (bin.as_str(), bin.as_str()),
+        ("yosys.log", "yosys.log"),
+        ("nextpnr.log", "nextpnr.log"),
+        ("nextpnr-report.json", "pnr.json"),
+        ("icetime.rpt", "icetime.rpt"),
+    ] {
+        let bytes = std::fs::read(w.join(from)).map_err(FpgaError::io(w.join(from)))?;
+        files.push((name.to_string(), bytes));
+    }
+    files.push(("report.json".into(), report.to_json().into_bytes()));
+    files.push(("report.md".into(), report.to_markdown().into_bytes()));
+    let dir = write_design_dir(
+        &opts.out,
+        &format!("{}-{}", config.name, board.name),
+        &files,
+        serde_json::json!({ "board": board.name, "top": design.top, "bitstream": bin }),
+        WriteOptions { force: opts.force },
+    )?;
+    Ok(FlowOutput { dir, report })
+}
+
+fn stage_run(stage: Stage, tool: &str, since: Instant) -> StageRun {
+    StageRun {
+        stage: stage.label().into(),
+        tool: tool.into(),
+        seconds: since.elapsed().as_secs_f64(),
+    }
+}
+
+/// The design signal a packed cell is named after: nextpnr and Yosys append what they made
+/// of it (`…_SB_LUT4_I2_O_LC`, `…_SB_DFFESR_Q_DFFLC`, `$…`) to the net's name.
+fn signal_of_cell(cell: &str) -> &str {
+    let cut = ["_SB_", "$", "_DFFLC", "_LC"]
+        .iter()
+        .filter_map(|m| cell.find(m))
+        .min()
+        .unwrap_or(cell.len());
+    &cell[..cut]
+}
+
+/// The frequency in an icetime report: `Total path delay: 21.60 ns (46.30 MHz)`.
+fn icetime_mhz(text: &str) -> Option<f64> {
+    let line = text.lines().find(|l| l.contains("Total path delay"))?;
+    let inner = line.split('(').nth(1)?;
+    inner.split_whitespace().next()?.parse().ok()
+}
+
+/// A failed tool: its error lines (or its last lines) and where its full log is kept. The
+/// working folder goes away with the run and the output folder is only written by a run that
+/// succeeds, so the log is copied to `<temp>/spikeforge-fpga-<pid>-<tool>.log`.
+fn tool_failed(what: &str, text: &str, log: &Path) -> FpgaError {
+    let kept = std::env::temp_dir().join(format!(
+        "spikeforge-fpga-{}-{}",
+        std::process::id(),
+        log.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("tool.log")
+    ));
+    let _ = std::fs::copy(log, &kept);
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains("ERROR")).collect();
+    let excerpt = if errors.is_empty() {
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(15)..].join("\n")
+    } else {
+        errors.join("\n")
+    };
+    FpgaError::Tool {
+        what: what.into(),
+        excerpt,
+        log: kept,
+    }
+}
+
+/// Runs `cmd`, writing everything it prints to `log` and passing its phases to `progress`
+/// (Yosys's `Executing … pass` lines, nextpnr's `Info:` lines). Returns whether it succeeded
+/// and what it printed.
+fn run_tool(
+    mut cmd: Command,
+    log: &Path,
+    stage: Stage,
+    progress: &mut dyn FnMut(Stage, &str),
+) -> Result<(bool, String), FpgaError> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(FpgaError::io(&program))?;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let readers: Vec<_> = [
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|stream| {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        })
+    })
+    .collect();
+    drop(tx);
+    let mut text = format!("$ {cmd:?}\n");
+    for line in rx {
+        if let Some(phase) = phase_of(&line) {
+            progress(stage, phase);
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    for r in readers {
+        let _ = r.join();
+    }
+    let status = child.wait().map_err(FpgaError::io(&program))?;
+    std::fs::write(log, &text).map_err(FpgaError::io(log))?;
+    Ok((status.success(), text))
+}
+
+/// The phase a tool's output line announces, if it announces one.
+fn phase_of(line: &str) -> Option<&str> {
+    if let Some(i) = line.find(". Executing ") {
+        let head = &line[..i];
+        if !head.is_empty() && head.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return Some(line[i + 2..].trim_end_matches('.'));
+        }
+    }
+    line.strip_prefix("Info: ")
+        .filter(|rest| !rest.starts_with([' ', '\t']) && !rest.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_named_after_their_signals() {
+        assert_eq!(
+            signal_of_cell("u_core.u_accel.membrane_wr_valid_q_SB_LUT4_I2_I0_SB_LUT4_O_1_LC"),
+            "u_core.u_accel.membrane_wr_valid_q"
+        );
+        assert_eq!(
+            signal_of_cell("u_core.u_accel.u_lif_0.v_r_SB_DFFESR_Q_DFFLC"),
+            "u_core.u_accel.u_lif_0.v_r"
+        );
+        assert_eq!(signal_of_cell("u_core.x"), "u_core.x");
+    }
+
+    #[test]
+    fn phases_and_icetime_figures_are_read_from_tool_output() {
+        assert_eq!(
+            phase_of("2.3. Executing ABC pass (technology mapping using ABC)."),
+            Some("Executing ABC pass (technology mapping using ABC)")
+        );
+        assert_eq!(phase_of("Info: Running HeAP..."), Some("Running HeAP..."));
+        assert_eq!(phase_of("Info:     ICESTORM_LC: 5/ 10"), None);
+        assert_eq!(phase_of("Number of cells: 5"), None);
+        assert_eq!(
+            icetime_mhz(
+                "Total number of logic levels: 12\nTotal path delay: 21.60 ns (46.30 MHz)\n"
+            ),
+            Some(46.30)
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! `spikeforge fpga [CONFIG] --board BOARD`: the accelerator on a board — board top, pins,
+//! synthesis, place and route, bitstream, timing — with `report.json` and `report.md`.
+
+use spikeforge_config::AcceleratorConfig;
+use spikeforge_fpga::{run_flow, Board, Device, FlowOptions, Stage};
+use spikeforge_generators::accel::params::small_config;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Arguments of `spikeforge fpga`.
+#[derive(Debug, clap::Args)]
+pub struct FpgaArgs {
+    /// Accelerator configuration (TOML or JSON). Without it, the board's built-in
+    /// configuration: a 1×2 array with small buffers and limits (`small_config`).
+    pub config: Option<PathBuf>,
+    /// The board: `icebreaker` (iCE40 UP5K) or `hx8k-breakout` (iCE40 HX8K).
+    #[arg(long)]
+    pub board: String,
+    /// Another part of the board's family (`up5k`, `hx8k`): placed without the board's pins.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// The host link's rate (bits/s).
+    #[arg(long, default_value_t = 115_200)]
+    pub baud: u32,
+    /// The clock place and route must meet (MHz); the board's clock when absent.
+    #[arg(long = "freq")]
+    pub freq_mhz: Option<f64>,
+    /// Output folder; the results go to `<OUT>/<name>-<board>/`.
+    #[arg(short = 'o', long = "out", default_value = "fpga_out")]
+    pub out: PathBuf,
+    /// Replace an existing result folder even when it is not an untouched earlier output.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `spikeforge fpga`.
+pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
+    let board = Board::by_name(&args.board)?;
+    let device = args.device.as_deref().map(Device::by_name).transpose()?;
+    if let Some(f) = args.freq_mhz {
+        anyhow::ensure!(
+            f.is_finite() && f > 0.0 && f <= 1000.0,
+            "--freq {f}: must be a clock in MHz, above 0 and at most 1000"
+        );
+    }
+    let config = match &args.config {
+        Some(path) => AcceleratorConfig::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => small_config(&format!("sf_{}", board.name.replace('-', "_"))),
+    };
+    let opts = FlowOptions {
+        board,
+        device,
+        baud: args.baud,
+        target_mhz: args.freq_mhz,
+        out: args.out.clone(),
+        force: args.force,
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let spinner = if terminal {
+        indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {prefix}: {wide_msg}")
+                .expect("a valid template"),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let mut last = None;
+    let mut progress = |stage: Stage, detail: &str| {
+        if last != Some(stage) {
+            last = Some(stage);
+            spinner.set_prefix(stage.label());
+            if !terminal {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "fpga: {} ({:.0} s)",
+                    stage.label(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        spinner.set_message(detail.to_string());
+    };
+    let result = run_flow(&config, &opts, &mut progress);
+    spinner.finish_and_clear();
+    let out = result?;
+    let r = &out.report;
+    super::stdout::print(&format!(
+        "wrote {} (bitstream {}): {} of {} logic cells, {} of {} block RAMs, {} of {} DSPs; {:.1} MHz after routing (target {:.1} MHz{}); report.md and report.json",
+        out.dir.display(),
+        r.bitstream,
+        r.logic_cells.used,
+        r.logic_cells.available,
+        r.brams.used,
+        r.brams.available,
+        r.dsps.used,
+        r.dsps.available,
+        r.fmax_mhz,
+        r.target_mhz,
+        if r.timing_met { ", met" } else { ", NOT met" }
+    ))
+}
