@@ -101,6 +101,10 @@ pub fn run_flow(
     .into_iter()
     .map(|t| require(t).map_err(|e| FpgaError::Missing(e.to_string())))
     .collect::<Result<Vec<ToolInfo>, _>>()?;
+    // Refuse what could not be replaced before any tool runs (and again, atomically, when
+    // the results are written).
+    let folder = format!("{}-{}", config.name, board.name);
+    spikeforge_dsl::backend::write::previous::inspect(&opts.out.join(&folder), opts.force)?;
     let mut stages = Vec::new();
 
     progress(Stage::Generate, "");
@@ -273,7 +277,7 @@ pub fn run_flow(
     files.push(("report.md".into(), report.to_markdown().into_bytes()));
     let dir = write_design_dir(
         &opts.out,
-        &format!("{}-{}", config.name, board.name),
+        &folder,
         &files,
         serde_json::json!({ "board": board.name, "top": design.top, "bitstream": bin }),
         WriteOptions { force: opts.force },

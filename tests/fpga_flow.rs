@@ -1,0 +1,187 @@
+//! `spikeforge fpga` through the real binary and the real tools (Yosys, nextpnr-ice40,
+//! icepack, icetime): a bitstream for the iCE40-HX8K Breakout Board from the built-in board
+//! configuration, with its report checked against the device and the board's clock; the
+//! iCEBreaker's UP5K refusing the same design with the resource, the count and the capacity;
+//! an existing result folder kept unless `--force`; and bad arguments named.
+
+mod common;
+
+use common::listing;
+use std::process::{Command, Output};
+
+fn spikeforge(args: &[&str], cwd: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run spikeforge")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn the_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = spikeforge(
+        &["fpga", "--board", "hx8k-breakout", "-o", "boards"],
+        cwd.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Progress: one line per stage when standard error is not a terminal.
+    let err = text(&out.stderr);
+    for stage in [
+        "synthesis (yosys)",
+        "place and route",
+        "bitstream (icepack)",
+        "timing",
+    ] {
+        assert!(err.contains(stage), "no progress line for {stage}:\n{err}");
+    }
+    assert_eq!(
+        listing(cwd.path()),
+        ["boards"],
+        "nothing outside the output folder"
+    );
+    let dir = cwd.path().join("boards/sf_hx8k_breakout-hx8k-breakout");
+    let files = listing(&dir);
+    for f in [
+        "report.json",
+        "report.md",
+        "sf_hx8k_breakout_hx8k_breakout.bin",
+        "sf_hx8k_breakout_hx8k_breakout.pcf",
+        "sf_hx8k_breakout_hx8k_breakout.v",
+        "sf_hx8k_breakout_hx8k_breakout.f",
+        "nextpnr.log",
+        "yosys.log",
+        "icetime.rpt",
+        "manifest.json",
+    ] {
+        assert!(files.iter().any(|x| x == f), "{f} missing: {files:?}");
+    }
+    // An HX8K bitstream is 135,100 bytes whatever the design.
+    let bin = std::fs::read(dir.join("sf_hx8k_breakout_hx8k_breakout.bin")).unwrap();
+    assert_eq!(bin.len(), 135_100);
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    let used = r["logic_cells"]["used"].as_u64().unwrap();
+    assert_eq!(r["logic_cells"]["available"], 7680);
+    assert!((3000..=7680).contains(&used), "{used} logic cells");
+    assert_eq!(r["ios"]["used"], 5, "clock, UART in and out, two LEDs");
+    let fmax = r["fmax_mhz"].as_f64().unwrap();
+    assert!(fmax >= 12.0, "{fmax} MHz is below the board's 12 MHz clock");
+    assert_eq!(r["timing_met"], true);
+    assert!(r["icetime_mhz"].as_f64().unwrap() > 12.0);
+    // The blocks add up to the synthesized design and name the architecture's parts.
+    let blocks = r["blocks"].as_array().unwrap();
+    let luts: u64 = blocks.iter().map(|b| b["luts"].as_u64().unwrap()).sum();
+    assert_eq!(luts, r["synthesis"]["luts"].as_u64().unwrap());
+    for b in [
+        "PE array",
+        "LIF datapaths",
+        "entropy unit",
+        "UART host bridge",
+        "control (the top's blocks)",
+    ] {
+        assert!(
+            blocks.iter().any(|x| x["block"] == b),
+            "no {b} in {blocks:?}"
+        );
+    }
+    assert!(r["critical_path"]["from"]
+        .as_str()
+        .unwrap()
+        .starts_with("u_core"));
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        md.contains(&format!("| logic cells | {used} | 7680 |")),
+        "{md}"
+    );
+    save_figures(&r);
+
+    // An edited result folder is kept, checked before any tool runs.
+    std::fs::write(dir.join("report.md"), "my notes\n").unwrap();
+    let again = spikeforge(
+        &["fpga", "--board", "hx8k-breakout", "-o", "boards"],
+        cwd.path(),
+    );
+    assert!(!again.status.success());
+    let err = text(&again.stderr);
+    assert!(
+        err.contains("--force") && !err.contains("synthesis"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        "my notes\n"
+    );
+}
+
+/// The figures for `scripts/test.sh` to print and the README to quote.
+fn save_figures(r: &serde_json::Value) {
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("spikeforge-synthesis-fpga-hx8k.md");
+    let line = format!(
+        "spikeforge fpga --board hx8k-breakout (built-in 1×2 board configuration): {} of {} logic cells, {} of {} block RAMs; {:.1} MHz after routing ({:.1} MHz by icetime); synthesis {:.0} s, place and route {:.0} s",
+        r["logic_cells"]["used"], r["logic_cells"]["available"], r["brams"]["used"], r["brams"]["available"],
+        r["fmax_mhz"].as_f64().unwrap_or(0.0), r["icetime_mhz"].as_f64().unwrap_or(0.0),
+        r["stages"][1]["seconds"].as_f64().unwrap_or(0.0), r["stages"][2]["seconds"].as_f64().unwrap_or(0.0),
+    );
+    std::fs::write(path, line + "\n").unwrap();
+}
+
+#[test]
+fn a_design_too_large_for_the_up5k_is_one_error_naming_the_resource() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = spikeforge(
+        &["fpga", "--board", "icebreaker", "-o", "boards"],
+        cwd.path(),
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    let last = err.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: the design does not fit the up5k (sg48): it needs ")
+            && last.contains("logic cells")
+            && last.ends_with("the device has 5280"),
+        "{err}"
+    );
+    assert!(
+        listing(cwd.path()).is_empty(),
+        "a failed flow writes nothing"
+    );
+}
+
+#[test]
+fn bad_arguments_are_named() {
+    let cwd = tempfile::tempdir().unwrap();
+    for (args, expect) in [
+        (
+            vec!["fpga", "--board", "ulx3s"],
+            "unknown board `ulx3s` (known boards: icebreaker, hx8k-breakout)",
+        ),
+        (
+            vec!["fpga", "--board", "icebreaker", "--device", "lp1k"],
+            "unknown device `lp1k`",
+        ),
+        (
+            vec!["fpga", "--board", "icebreaker", "--baud", "2500000"],
+            "--baud 2500000 cannot be made from the board's 12 MHz clock",
+        ),
+        (
+            vec!["fpga", "--board", "icebreaker", "--freq", "0"],
+            "--freq 0",
+        ),
+        (
+            vec!["fpga", "missing.toml", "--board", "icebreaker"],
+            "missing.toml",
+        ),
+    ] {
+        let out = spikeforge(&args, cwd.path());
+        assert!(!out.status.success(), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+    assert!(listing(cwd.path()).is_empty());
+}
