@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what spikeforge builds with and its tests use, only when it is missing: from
 # Debian's packages Verilator, Yosys, Icarus Verilog (and the C++ compiler Verilator needs),
-# nextpnr-ice40 (place and route), libhdf5 (NIR files, read by `spikeforge import`) and
+# nextpnr-ice40 (place and route) and IceStorm (icepack, icetime: bitstreams and timing for
+# `spikeforge fpga`), libhdf5 (NIR files, read by `spikeforge import`) and
 # Chromium (renders the sweep report headless in tests/sweep.rs), slurm-wlm and munge (the
 # single-node Slurm cluster tests/sweep.rs starts for the sweep's job array); from
 # PyPI, into the project's virtual environment `.venv`, the `nir` package with numpy and
@@ -15,6 +16,7 @@ command -v verilator >/dev/null 2>&1 || need+=(verilator)
 command -v yosys >/dev/null 2>&1 || need+=(yosys)
 command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
 command -v nextpnr-ice40 >/dev/null 2>&1 || need+=(nextpnr-ice40)
+{ command -v icepack && command -v icetime; } >/dev/null 2>&1 || need+=(fpga-icestorm)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v slurmctld >/dev/null 2>&1 || need+=(slurm-wlm)
 command -v munged >/dev/null 2>&1 || need+=(munge)

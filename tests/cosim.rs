@@ -51,6 +51,7 @@ fn accel(double_buffer: bool, tick_batch: u32) -> AcceleratorConfig {
                 logit_bits: 16,
                 counter_bits: 40,
                 entropy_unit: EntropyUnitKind::Serial,
+                counters: true,
             }
         } else {
             RtlLimits::default()

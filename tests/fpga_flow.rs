@@ -1,8 +1,11 @@
 //! `spikeforge fpga` through the real binary and the real tools (Yosys, nextpnr-ice40,
-//! icepack, icetime): a bitstream for the iCE40-HX8K Breakout Board from the built-in board
-//! configuration, with its report checked against the device and the board's clock; the
-//! iCEBreaker's UP5K refusing the same design with the resource, the count and the capacity;
-//! an existing result folder kept unless `--force`; and bad arguments named.
+//! icepack, icetime): bitstreams for the iCE40-HX8K Breakout Board and the iCEBreaker from
+//! their built-in configurations, with the reports checked against the devices and the
+//! boards' clock; the UP5K refusing a design it cannot hold with the resource, the count and
+//! the capacity; an existing result folder kept unless `--force`; and bad arguments named.
+//!
+//! The board builds (`fpga_board_*`, minutes of single-threaded tools) run in
+//! `scripts/test.sh`'s background job, after the synthesis of the built-in accelerator.
 
 mod common;
 
@@ -22,7 +25,7 @@ fn text(b: &[u8]) -> String {
 }
 
 #[test]
-fn the_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
+fn fpga_board_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
     let cwd = tempfile::tempdir().unwrap();
     let out = spikeforge(
         &["fpga", "--board", "hx8k-breakout", "-o", "boards"],
@@ -98,7 +101,7 @@ fn the_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
         md.contains(&format!("| logic cells | {used} | 7680 |")),
         "{md}"
     );
-    save_figures(&r);
+    save_figures("hx8k", &r);
 
     // An edited result folder is kept, checked before any tool runs.
     std::fs::write(dir.join("report.md"), "my notes\n").unwrap();
@@ -119,23 +122,101 @@ fn the_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
 }
 
 /// The figures for `scripts/test.sh` to print and the README to quote.
-fn save_figures(r: &serde_json::Value) {
-    let path =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("spikeforge-synthesis-fpga-hx8k.md");
+fn save_figures(name: &str, r: &serde_json::Value) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("spikeforge-synthesis-fpga-{name}.md"));
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let f = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
     let line = format!(
-        "spikeforge fpga --board hx8k-breakout (built-in 1×2 board configuration): {} of {} logic cells, {} of {} block RAMs; {:.1} MHz after routing ({:.1} MHz by icetime); synthesis {:.0} s, place and route {:.0} s",
-        r["logic_cells"]["used"], r["logic_cells"]["available"], r["brams"]["used"], r["brams"]["available"],
-        r["fmax_mhz"].as_f64().unwrap_or(0.0), r["icetime_mhz"].as_f64().unwrap_or(0.0),
-        r["stages"][1]["seconds"].as_f64().unwrap_or(0.0), r["stages"][2]["seconds"].as_f64().unwrap_or(0.0),
+        "spikeforge fpga --board {} (built-in configuration `{}`, {} array): {} of {} logic \
+         cells, {} of {} block RAMs, {} of {} DSPs; {:.1} MHz after routing ({:.1} MHz by \
+         icetime; target {} MHz); critical path from `{}` to `{}`; synthesis {:.0} s, place \
+         and route {:.0} s",
+        s(&r["board"]),
+        s(&r["design"]),
+        s(&r["array"]),
+        r["logic_cells"]["used"],
+        r["logic_cells"]["available"],
+        r["brams"]["used"],
+        r["brams"]["available"],
+        r["dsps"]["used"],
+        r["dsps"]["available"],
+        f(&r["fmax_mhz"]),
+        f(&r["icetime_mhz"]),
+        r["target_mhz"],
+        s(&r["critical_path"]["from"]),
+        s(&r["critical_path"]["to"]),
+        f(&r["stages"][1]["seconds"]),
+        f(&r["stages"][2]["seconds"]),
     );
     std::fs::write(path, line + "\n").unwrap();
 }
 
+/// The iCEBreaker's built-in configuration (the 1×2 design without performance counters)
+/// fits the UP5K and meets the board's 12 MHz clock; the 30 MHz target is asked of nextpnr
+/// and its figure recorded.
 #[test]
-fn a_design_too_large_for_the_up5k_is_one_error_naming_the_resource() {
+fn fpga_board_icebreaker_builtin_fits_the_up5k() {
     let cwd = tempfile::tempdir().unwrap();
     let out = spikeforge(
-        &["fpga", "--board", "icebreaker", "-o", "boards"],
+        &[
+            "fpga",
+            "--board",
+            "icebreaker",
+            "--freq",
+            "30",
+            "-o",
+            "boards",
+        ],
+        cwd.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = cwd.path().join("boards/sf_icebreaker-icebreaker");
+    // A UP5K bitstream is 104,090 bytes whatever the design.
+    let bin = std::fs::read(dir.join("sf_icebreaker_icebreaker.bin")).unwrap();
+    assert_eq!(bin.len(), 104_090);
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["device"], "up5k");
+    assert_eq!(r["logic_cells"]["available"], 5280);
+    let used = r["logic_cells"]["used"].as_u64().unwrap();
+    assert!(used <= 5280, "{used} logic cells");
+    assert!(r["brams"]["used"].as_u64().unwrap() <= 30);
+    assert_eq!(r["target_mhz"], 30.0);
+    let fmax = r["fmax_mhz"].as_f64().unwrap();
+    assert!(
+        fmax >= 12.0,
+        "{fmax} MHz is below the iCEBreaker's 12 MHz clock"
+    );
+    let blocks = r["blocks"].as_array().unwrap();
+    assert!(
+        blocks.iter().all(|b| b["block"] != "performance counters"),
+        "{blocks:?}"
+    );
+    save_figures("icebreaker", &r);
+}
+
+/// The small design with its performance counters does not fit the UP5K: one error, from
+/// the packer's count, naming the resource and the capacity, and nothing written.
+#[test]
+fn fpga_board_a_design_too_large_for_the_up5k_is_one_error_naming_the_resource() {
+    let cwd = tempfile::tempdir().unwrap();
+    let config = spikeforge_generators::accel::params::small_config("sf_counted");
+    assert!(config.rtl.counters);
+    std::fs::write(
+        cwd.path().join("counted.toml"),
+        toml::to_string(&config).unwrap(),
+    )
+    .unwrap();
+    let out = spikeforge(
+        &[
+            "fpga",
+            "counted.toml",
+            "--board",
+            "icebreaker",
+            "-o",
+            "boards",
+        ],
         cwd.path(),
     );
     assert!(!out.status.success());
@@ -143,12 +224,13 @@ fn a_design_too_large_for_the_up5k_is_one_error_naming_the_resource() {
     let last = err.lines().last().unwrap_or("");
     assert!(
         last.starts_with("error: the design does not fit the up5k (sg48): it needs ")
-            && last.contains("logic cells")
+            && last.contains("logic cells (after packing, nextpnr-ice40)")
             && last.ends_with("the device has 5280"),
         "{err}"
     );
-    assert!(
-        listing(cwd.path()).is_empty(),
+    assert_eq!(
+        listing(cwd.path()),
+        ["counted.toml"],
         "a failed flow writes nothing"
     );
 }

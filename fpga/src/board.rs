@@ -154,6 +154,18 @@ impl Board {
             })
     }
 
+    /// The board's built-in accelerator configuration, `sf_<board>`: the small 1×2 design
+    /// (`spikeforge_generators::accel::params::small_config`); on the iCEBreaker's UP5K
+    /// without the performance counters (`[rtl] counters = false`), which it has no room for.
+    pub fn builtin_config(&self) -> spikeforge_config::AcceleratorConfig {
+        let mut c = spikeforge_generators::accel::params::small_config(&format!(
+            "sf_{}",
+            self.name.replace('-', "_")
+        ));
+        c.rtl.counters = self.device != Device::UP5K_SG48;
+        c
+    }
+
     /// Clock cycles per UART bit at `baud` (bits/s), rounded to the nearest; the error of
     /// the rate it gives must stay within 2 % (8N1 tolerates about 4 % between both ends).
     pub fn clocks_per_bit(&self, baud: u32) -> Result<u32, FpgaError> {

@@ -28,6 +28,7 @@ fn main() {
         logit_bits: 16,
         counter_bits: 64,
         entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
+        counters: true,
         max_tick_batch: 4,
         weight_words: 256,
         spike_words: 1024,

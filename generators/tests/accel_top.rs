@@ -28,6 +28,7 @@ pub fn small(rows: u32, cols: u32, double_buffer: bool, share_factor: u32) -> Ac
         logit_bits: 16,
         counter_bits: 64,
         entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
+        counters: true,
         max_tick_batch: 4,
         weight_words: 64,
         spike_words: 128,
@@ -71,4 +72,29 @@ fn count_width_follows_the_buffers() {
     };
     assert_eq!(big.count_bits(), 24);
     assert_eq!(big.max_count(), (1 << 24) - 1);
+}
+
+/// `[rtl] counters = false` leaves the counter file out: the design is still lint-clean and
+/// passes the structural check, and nothing of the counters is emitted.
+#[test]
+fn without_counters_no_counter_file_is_built() {
+    let mut p = small(2, 2, false, 1);
+    p.counters = false;
+    let design = elaborate(&accelerator(&p)).unwrap_or_else(|e| panic!("{e}"));
+    let v = emit_verilog(&design);
+    assert!(
+        v.files.iter().all(|f| !f.name.contains("counters")),
+        "{:?}",
+        v.files.iter().map(|f| &f.name).collect::<Vec<_>>()
+    );
+    let top = v.file(&format!("{}.v", v.top)).unwrap();
+    assert!(!top.contains("u_counters") && !top.contains("acc_cycles"));
+    let dir = tempfile::tempdir().unwrap();
+    let files = tools::write_sources(dir.path(), &v.module_files()).unwrap();
+    let lint = tools::verilator_lint(&files, &v.top).unwrap();
+    assert!(lint.is_clean(), "{lint}");
+    tools::yosys_check_coarse(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
+    p.counters = true;
+    let with = emit_verilog(&elaborate(&accelerator(&p)).unwrap());
+    assert!(with.files.iter().any(|f| f.name.contains("counters")));
 }

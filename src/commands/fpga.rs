@@ -3,7 +3,6 @@
 
 use spikeforge_config::AcceleratorConfig;
 use spikeforge_fpga::{run_flow, Board, Device, FlowOptions, Stage};
-use spikeforge_generators::accel::params::small_config;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -11,7 +10,8 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct FpgaArgs {
     /// Accelerator configuration (TOML or JSON). Without it, the board's built-in
-    /// configuration: a 1×2 array with small buffers and limits (`small_config`).
+    /// configuration: a 1×2 array with small buffers and limits, without the performance
+    /// counters on the iCEBreaker.
     pub config: Option<PathBuf>,
     /// The board: `icebreaker` (iCE40 UP5K) or `hx8k-breakout` (iCE40 HX8K).
     #[arg(long)]
@@ -45,7 +45,7 @@ pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
     }
     let config = match &args.config {
         Some(path) => AcceleratorConfig::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
-        None => small_config(&format!("sf_{}", board.name.replace('-', "_"))),
+        None => board.builtin_config(),
     };
     let opts = FlowOptions {
         board,

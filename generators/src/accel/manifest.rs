@@ -44,7 +44,9 @@ pub fn manifest(p: &AccelParams, design: &Design) -> Value {
             fields.join(", ")
         ),
     }));
-    let counters: Vec<Value> = Counter::ALL
+    // A design built without counters has none to list (its counter registers read 0).
+    let built: &[Counter] = if p.counters { &Counter::ALL } else { &[] };
+    let counters: Vec<Value> = built
         .iter()
         .map(|&c| {
             let a = catalog::counter_address(c);
@@ -73,6 +75,8 @@ pub fn manifest(p: &AccelParams, design: &Design) -> Value {
             "max_classes": p.max_classes,
             "logit_bits": p.logit_bits,
             "max_tick_batch": p.max_tick_batch,
+            "counter_bits": p.counter_bits,
+            "counters": p.counters,
             "weight_words": p.weight_words,
             "spike_words": p.spike_words,
             "psum_words": p.psum_words,

@@ -44,6 +44,8 @@ pub struct AccelParams {
     pub counter_bits: u32,
     /// Which entropy unit the classifier uses.
     pub entropy_unit: EntropyUnitKind,
+    /// Whether the performance counters are built (docs/accelerator.md §9).
+    pub counters: bool,
     /// Largest window length B (a power of two).
     pub max_tick_batch: u32,
     /// Weight buffer depth (words of `cols × weight_bits`).
@@ -113,6 +115,7 @@ impl AccelParams {
             logit_bits: accel.rtl.logit_bits,
             counter_bits: accel.rtl.counter_bits,
             entropy_unit: accel.rtl.entropy_unit,
+            counters: accel.rtl.counters,
             max_tick_batch: accel.schedule.tick_batch.next_power_of_two().max(1),
             weight_words: words(accel.buffers.weight.size_bits, cols * weight_bits),
             spike_words: words(accel.buffers.input_spike.size_bits, cols),

@@ -182,6 +182,15 @@ pub fn check_config(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), C
             hw.double_buffer.to_string(),
         ));
     }
+    if !hw.counters {
+        return Err(CosimError::Config {
+            field: "rtl.counters".into(),
+            value: "false".into(),
+            reason: "co-simulation checks the performance counters against the golden model; \
+                     generate the hardware with them to co-simulate it"
+                .into(),
+        });
+    }
     if hw.cols > 32 {
         return Err(CosimError::Config {
             field: "cols".into(),

@@ -28,6 +28,7 @@ fn hw() -> AccelParams {
         logit_bits: 16,
         counter_bits: 64,
         entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
+        counters: true,
         max_tick_batch: 4,
         weight_words: 1024,
         spike_words: 1024,

@@ -217,7 +217,11 @@ pub fn accelerator(p: &AccelParams) -> Module {
         Counter::ExtWriteBits,
         (seq.in_phase(ph::FINAL) & results.fire).select(Expr::uint(32, 6), Expr::uint(0, 6)),
     ));
-    let counter_file = counters::build(m, &seq, &host, g.p.counter_bits, &incs);
+    let counter_file = if g.p.counters {
+        counters::build(m, &seq, &host, g.p.counter_bits, &incs)
+    } else {
+        counters::none(m, &incs)
+    };
 
     // Outputs (§8) and what the streams promise and need. STATUS.busy also covers the
     // counter file's last flush round.
@@ -316,6 +320,7 @@ fn parameters(m: &mut ModuleBuilder, g: &Geometry) {
         .param("max_classes", p.max_classes)
         .param("logit_bits", p.logit_bits)
         .param("counter_bits", p.counter_bits)
+        .param("counters", p.counters)
         .param("max_tick_batch", g.bmax)
         .param("weight_words", p.weight_words)
         .param("spike_words", p.spike_words)
