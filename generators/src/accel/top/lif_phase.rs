@@ -230,11 +230,14 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     });
     let theta = fit(desc.theta, mb).as_sint();
     let v_out_word = m.wire("lif_v_out_word", UInt(cols * mb));
-    let mw_addr_q = m.reg_no_reset("membrane_wr_addr_q", UInt(ma));
     let mw_data_q = m.reg_no_reset("membrane_wr_data_q", UInt(cols * mb));
-    let mw_valid_q = m.reg("membrane_wr_valid_q", Bool);
-    let fwd_now = m.wire_from("membrane_fwd_now", mw_now & mw_addr_now.is_eq(maddr1));
-    let fwd_last = m.wire_from("membrane_fwd_last", mw_valid_q & mw_addr_q.is_eq(maddr1));
+    // Which word a stage-1 read takes, decided a cycle ahead (the address compares are off
+    // the path into the datapaths): the one written back this cycle (`mw_now` then is
+    // `v1 & last1` now, its address `maddr1` now, and the stage-1 address `maddr` now), or
+    // the one written last cycle (`mw_now` now, at `maddr2`).
+    let fwd_now = m.reg("membrane_fwd_now", Bool);
+    m.next(fwd_now, v1 & last1 & maddr1.is_eq(maddr));
+    let fwd_last = m.reg("membrane_fwd_last", Bool);
     let v_q = m.wire_from(
         "membrane_v",
         fwd_now.select(v_out_word, fwd_last.select(mw_data_q, v_ram)),
@@ -266,8 +269,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     m.drive(v_out_word, Expr::cat(v_out_lanes.into_iter().rev()));
     m.drive(mw_now, v2 & last2);
     m.drive(mw_addr_now, maddr2);
-    m.next(mw_valid_q, mw_now);
-    m.next(mw_addr_q, maddr2);
+    m.next(fwd_last, mw_now & maddr2.is_eq(maddr));
     m.next(mw_data_q, v_out_word);
 
     let clear_done = membrane_write_port(m, cx, mw_now, maddr2, v_out_word);
