@@ -121,9 +121,9 @@ impl Report {
         };
         let cp = &self.critical_path;
         let mut s = format!(
-            "# `{}` on the {}\n\nAccelerator `{}` ({} PE array) with its UART host link ({} baud, {} clock cycles per bit) on the {} ({} {}). Bitstream: `{}`.\n\n",
-            self.top, self.board, self.design, self.array, self.baud, self.clocks_per_bit,
-            self.board_description, self.device, self.package, self.bitstream
+            "# `{}` on the {}\n\nAccelerator `{}` ({} PE array) with its UART host link ({} baud, {} clock cycles per bit), placed on an iCE40 {} ({}). Bitstream: `{}`.\n\n",
+            self.top, self.board_description, self.design, self.array, self.baud,
+            self.clocks_per_bit, self.device, self.package, self.bitstream
         );
         s += "| resource | used | available | share |\n|---|---|---|---|\n";
         for (name, u) in [
