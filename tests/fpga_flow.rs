@@ -127,22 +127,25 @@ fn save_figures(name: &str, r: &serde_json::Value) {
         .join(format!("spikeforge-synthesis-fpga-{name}.md"));
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let f = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
+    let icetime = match r["icetime_mhz"].as_f64() {
+        Some(m) => format!("{m:.1} MHz by icetime; "),
+        None => String::new(),
+    };
     let line = format!(
-        "spikeforge fpga --board {} (built-in configuration `{}`, {} array): {} of {} logic \
-         cells, {} of {} block RAMs, {} of {} DSPs; {:.1} MHz after routing ({:.1} MHz by \
-         icetime; target {} MHz); critical path from `{}` to `{}`; synthesis {:.0} s, place \
-         and route {:.0} s",
+        "spikeforge fpga --board {} (built-in configuration `{}`, {} array): {} of {} {}, {} \
+         of {} block RAMs, {} of {} DSPs; {:.1} MHz after routing ({icetime}target {} MHz); \
+         critical path from `{}` to `{}`; synthesis {:.0} s, place and route {:.0} s",
         s(&r["board"]),
         s(&r["design"]),
         s(&r["array"]),
         r["logic_cells"]["used"],
         r["logic_cells"]["available"],
+        s(&r["logic_name"]),
         r["brams"]["used"],
         r["brams"]["available"],
         r["dsps"]["used"],
         r["dsps"]["available"],
         f(&r["fmax_mhz"]),
-        f(&r["icetime_mhz"]),
         r["target_mhz"],
         s(&r["critical_path"]["from"]),
         s(&r["critical_path"]["to"]),
@@ -196,6 +199,53 @@ fn fpga_board_icebreaker_builtin_fits_the_up5k() {
     save_figures("icebreaker", &r);
 }
 
+/// The ULX3S (ECP5, the WebAssembly tools from `.venv`): a bitstream of the built-in
+/// configuration (with its counters), the LPF's seven pins, the board's 25 MHz met.
+#[test]
+fn fpga_board_ulx3s_85f_builds_with_the_ecp5_tools() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = spikeforge(
+        &["fpga", "--board", "ulx3s-85f", "-o", "boards"],
+        cwd.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = cwd.path().join("boards/sf_ulx3s_85f-ulx3s-85f");
+    let files = listing(&dir);
+    for f in [
+        "sf_ulx3s_85f_ulx3s_85f.bit",
+        "sf_ulx3s_85f_ulx3s_85f.lpf",
+        "report.json",
+    ] {
+        assert!(files.iter().any(|x| x == f), "{f} missing: {files:?}");
+    }
+    assert!(
+        !files.iter().any(|x| x == "icetime.rpt"),
+        "no icetime on ECP5"
+    );
+    let bit = std::fs::read(dir.join("sf_ulx3s_85f_ulx3s_85f.bit")).unwrap();
+    assert!(bit.len() > 10_000, "{} bytes", bit.len());
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        (r["device"].as_str(), r["logic_name"].as_str()),
+        (Some("lfe5u-85f"), Some("LUT4s"))
+    );
+    assert_eq!(r["logic_cells"]["available"], 83_640);
+    let used = r["logic_cells"]["used"].as_u64().unwrap();
+    assert!((1000..20_000).contains(&used), "{used} LUT4s");
+    assert_eq!(
+        r["ios"]["used"], 7,
+        "clock, button, UART in and out, two LEDs, wifi_gpio0"
+    );
+    assert_eq!(r["timing_met"], true, "25 MHz: {}", r["fmax_mhz"]);
+    assert!(r["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["block"] == "PE array"));
+    save_figures("ulx3s", &r);
+}
+
 /// The small design with its performance counters does not fit the UP5K: one error, from
 /// the packer's count, naming the resource and the capacity, and nothing written.
 #[test]
@@ -241,7 +291,7 @@ fn bad_arguments_are_named() {
     for (args, expect) in [
         (
             vec!["fpga", "--board", "ulx3s"],
-            "unknown board `ulx3s` (known boards: icebreaker, hx8k-breakout)",
+            "unknown board `ulx3s` (known boards: icebreaker, hx8k-breakout, ulx3s-85f)",
         ),
         (
             vec!["fpga", "--board", "icebreaker", "--device", "lp1k"],

@@ -3,18 +3,32 @@
 
 use crate::error::FpgaError;
 
+/// An FPGA family: which tools build for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// Lattice iCE40: Debian's Yosys (`synth_ice40`), nextpnr-ice40, icepack and icetime.
+    Ice40,
+    /// Lattice ECP5: Yosys (`synth_ecp5`), nextpnr-ecp5 and ecppack, the WebAssembly builds
+    /// from PyPI (`yowasp-*`) in the project's `.venv`.
+    Ecp5,
+}
+
 /// An FPGA part: what place and route targets and what it holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Device {
-    /// nextpnr's device option without the dashes (`up5k`, `hx8k`).
+    /// Its family.
+    pub family: Family,
+    /// The name `--device` takes (`up5k`, `hx8k`, `lfe5u-85f`).
+    pub name: &'static str,
+    /// nextpnr's device option without the dashes (`up5k`, `hx8k`, `85k`).
     pub device: &'static str,
-    /// Package (`sg48`, `ct256`).
+    /// Package (`sg48`, `ct256`, `CABGA381`).
     pub package: &'static str,
-    /// Logic cells (a LUT4, a carry and a flip-flop each).
+    /// Logic: iCE40 logic cells (a LUT4, a carry and a flip-flop each) or ECP5 LUT4s.
     pub logic_cells: u64,
-    /// 4-kbit block RAMs (`SB_RAM40_4K`).
+    /// Block RAMs (iCE40 `SB_RAM40_4K` of 4 kbit, ECP5 `DP16KD` of 18 kbit).
     pub brams: u64,
-    /// 16×16 multiply-accumulate blocks (`SB_MAC16`; 0 where the part has none).
+    /// Multipliers (iCE40 `SB_MAC16`, ECP5 `MULT18X18D`; 0 where the part has none).
     pub dsps: u64,
 }
 
@@ -22,6 +36,8 @@ impl Device {
     /// Lattice iCE40 UltraPlus UP5K in the 48-pin QFN (SG48): 5,280 logic cells, 30 block
     /// RAMs, 8 DSPs (and 4 SPRAMs of 256 kbit, not used yet).
     pub const UP5K_SG48: Device = Device {
+        family: Family::Ice40,
+        name: "up5k",
         device: "up5k",
         package: "sg48",
         logic_cells: 5280,
@@ -31,6 +47,8 @@ impl Device {
     /// Lattice iCE40 HX8K in the 256-ball BGA (CT256): 7,680 logic cells, 32 block RAMs, no
     /// DSPs.
     pub const HX8K_CT256: Device = Device {
+        family: Family::Ice40,
+        name: "hx8k",
         device: "hx8k",
         package: "ct256",
         logic_cells: 7680,
@@ -38,19 +56,43 @@ impl Device {
         dsps: 0,
     };
 
+    /// Lattice ECP5 LFE5U-85F in the 381-ball BGA (CABGA381): 83,640 LUT4s, 208 block RAMs
+    /// of 18 kbit, 156 multipliers.
+    pub const LFE5U_85F_CABGA381: Device = Device {
+        family: Family::Ecp5,
+        name: "lfe5u-85f",
+        device: "85k",
+        package: "CABGA381",
+        logic_cells: 83_640,
+        brams: 208,
+        dsps: 156,
+    };
+
     /// The parts `--device` accepts.
-    pub const ALL: [Device; 2] = [Device::UP5K_SG48, Device::HX8K_CT256];
+    pub const ALL: [Device; 3] = [
+        Device::UP5K_SG48,
+        Device::HX8K_CT256,
+        Device::LFE5U_85F_CABGA381,
+    ];
+
+    /// What its logic is counted in (`logic cells`, `LUT4s`).
+    pub fn logic_name(&self) -> &'static str {
+        match self.family {
+            Family::Ice40 => "logic cells",
+            Family::Ecp5 => "LUT4s",
+        }
+    }
 
     /// The part named `name` (`up5k`, `hx8k`).
     pub fn by_name(name: &str) -> Result<Device, FpgaError> {
         Device::ALL
             .into_iter()
-            .find(|d| d.device == name)
+            .find(|d| d.name == name)
             .ok_or_else(|| FpgaError::UnknownDevice {
                 name: name.to_string(),
                 known: Device::ALL
                     .iter()
-                    .map(|d| d.device)
+                    .map(|d| d.name)
                     .collect::<Vec<_>>()
                     .join(", "),
             })
@@ -89,6 +131,8 @@ pub struct Board {
     pub reset_led: Led,
     /// Lit while either UART line carries a bit of a byte.
     pub activity_led: Led,
+    /// A pin the board needs held high (`None` for most boards).
+    pub hold_high_pin: Option<&'static str>,
 }
 
 impl Board {
@@ -112,6 +156,7 @@ impl Board {
             pin: "37",
             active_low: true,
         },
+        hold_high_pin: None,
     };
 
     /// Lattice iCE40-HX8K Breakout Board (ICE40HX8K-B-EVN): iCE40 HX8K-CT256, 12 MHz
@@ -134,10 +179,35 @@ impl Board {
             pin: "B4",
             active_low: false,
         },
+        hold_high_pin: None,
+    };
+
+    /// Radiona ULX3S (v3) with the 85F part: ECP5 LFE5U-85F-CABGA381, 25 MHz oscillator on
+    /// G2, the power button BTN_PWRn on D6 (low while pressed), the FTDI FT231X as UART (FPGA
+    /// RX on M1 = `ftdi_txd`, TX on L4 = `ftdi_rxd`), LEDs D0 on B2 and D1 on C2
+    /// (high-active); `wifi_gpio0` (L2) held high, so the ESP32 does not reconfigure the FPGA.
+    pub const ULX3S_85F: Board = Board {
+        name: "ulx3s-85f",
+        description: "Radiona ULX3S (ECP5 LFE5U-85F-CABGA381, 25 MHz)",
+        device: Device::LFE5U_85F_CABGA381,
+        clock_mhz: 25.0,
+        clk_pin: "G2",
+        button_n_pin: Some("D6"),
+        rx_pin: "M1",
+        tx_pin: "L4",
+        reset_led: Led {
+            pin: "B2",
+            active_low: false,
+        },
+        activity_led: Led {
+            pin: "C2",
+            active_low: false,
+        },
+        hold_high_pin: Some("L2"),
     };
 
     /// Every board `--board` accepts.
-    pub const ALL: [Board; 2] = [Board::ICEBREAKER, Board::HX8K_BREAKOUT];
+    pub const ALL: [Board; 3] = [Board::ICEBREAKER, Board::HX8K_BREAKOUT, Board::ULX3S_85F];
 
     /// The board named `name`.
     pub fn by_name(name: &str) -> Result<Board, FpgaError> {
@@ -199,7 +269,7 @@ mod tests {
         assert_eq!(Board::by_name("icebreaker").unwrap(), Board::ICEBREAKER);
         let e = Board::by_name("ulx3s").unwrap_err().to_string();
         assert!(
-            e.contains("ulx3s") && e.contains("icebreaker, hx8k-breakout"),
+            e.contains("ulx3s") && e.contains("icebreaker, hx8k-breakout, ulx3s-85f"),
             "{e}"
         );
         assert_eq!(Device::by_name("hx8k").unwrap(), Device::HX8K_CT256);

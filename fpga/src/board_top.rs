@@ -1,5 +1,5 @@
 //! The board's top module: the accelerator and its host bridge (`board_core`, built with the
-//! DSL) under a small hand-written frame, rendered from `templates/board_top_ice40.v.tera`,
+//! DSL) under a small hand-written frame, rendered from `templates/board_top.v.tera`,
 //! that ties them to the board — the clock pin, a reset synchroniser (the DSL's designs take
 //! a synchronous active-high `rst`; a board has a button and a power-up), the UART pins and
 //! two LEDs. The frame is a template because it is pins and primitives, not the product's
@@ -14,7 +14,7 @@ use spikeforge_generators::accel::params::AccelParams;
 use spikeforge_generators::board::core::board_core;
 
 /// The frame's template.
-pub const BOARD_TOP_ICE40: &str = include_str!("../../templates/board_top_ice40.v.tera");
+pub const BOARD_TOP: &str = include_str!("../../templates/board_top.v.tera");
 
 /// A board design: every Verilog file, the filelist, and the name of the top module.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,7 +68,8 @@ pub fn board_design(
     cx.insert("activity_led_active_low", &board.activity_led.active_low);
     cx.insert("clocks_per_bit", &clocks_per_bit);
     cx.insert("baud", &baud);
-    let text = render("board_top_ice40.v", BOARD_TOP_ICE40, &cx).map_err(FpgaError::Design)?;
+    cx.insert("hold_high", &board.hold_high_pin);
+    let text = render("board_top.v", BOARD_TOP, &cx).map_err(FpgaError::Design)?;
     let mut verilog = core.module_files();
     verilog.push((file, text));
     let list: String = verilog.iter().map(|(f, _)| format!("{f}\n")).collect();

@@ -1,24 +1,25 @@
 //! What the synthesized design needs against what the device has, before place and route:
-//! block RAMs and DSPs are exact after synthesis; logic cells are bounded below by the LUT4s
-//! and by the flip-flops (each logic cell holds one of each). nextpnr's packer then gives the
-//! exact logic-cell count; a design it cannot place is reported the same way.
+//! block RAMs and DSPs are exact after synthesis; logic is bounded below — on iCE40 by the
+//! LUT4s and by the flip-flops (each logic cell holds one of each), on ECP5 by the LUT4s
+//! including the two of each carry cell. nextpnr's packer then gives the exact count; a
+//! design it cannot place is reported the same way.
 
-use crate::board::Device;
+use crate::board::{Device, Family};
 use crate::error::FpgaError;
 use std::collections::BTreeMap;
 
-/// Cells of the synthesized (flattened, iCE40-mapped) design.
+/// Cells of the synthesized (flattened, technology-mapped) design.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SynthCells {
-    /// `SB_LUT4`.
+    /// LUT4s (`SB_LUT4`, `LUT4`).
     pub luts: u64,
-    /// Flip-flops (`SB_DFF*`).
+    /// Flip-flops (`SB_DFF*`, `TRELLIS_FF`).
     pub ffs: u64,
-    /// Carry cells (`SB_CARRY`).
+    /// Carry cells (`SB_CARRY`: one bit; `CCU2C`: two bits and two LUT4s).
     pub carries: u64,
-    /// Block RAMs (`SB_RAM40_4K`).
+    /// Block RAMs (`SB_RAM40_4K`, `DP16KD`).
     pub brams: u64,
-    /// DSPs (`SB_MAC16`).
+    /// Multipliers (`SB_MAC16`, `MULT18X18D`).
     pub dsps: u64,
 }
 
@@ -32,7 +33,9 @@ impl SynthCells {
             }
             let mut words = line.split_whitespace();
             if let (Some(cell), Some(n), None) = (words.next(), words.next(), words.next()) {
-                if cell.starts_with("SB_") {
+                if cell.starts_with("SB_")
+                    || ["LUT4", "TRELLIS_FF", "CCU2C", "DP16KD", "MULT18X18D"].contains(&cell)
+                {
                     if let Ok(n) = n.parse::<u64>() {
                         *table.entry(cell.to_string()).or_default() += n;
                     }
@@ -43,18 +46,22 @@ impl SynthCells {
             table.iter().filter(|(k, _)| pred(k)).map(|(_, v)| v).sum()
         };
         SynthCells {
-            luts: sum(&|k| k == "SB_LUT4"),
-            ffs: sum(&|k| k.starts_with("SB_DFF")),
-            carries: sum(&|k| k == "SB_CARRY"),
-            brams: sum(&|k| k.starts_with("SB_RAM40_4K")),
-            dsps: sum(&|k| k == "SB_MAC16"),
+            luts: sum(&|k| k == "SB_LUT4" || k == "LUT4"),
+            ffs: sum(&|k| k.starts_with("SB_DFF") || k == "TRELLIS_FF"),
+            carries: sum(&|k| k == "SB_CARRY" || k == "CCU2C"),
+            brams: sum(&|k| k.starts_with("SB_RAM40_4K") || k == "DP16KD"),
+            dsps: sum(&|k| k == "SB_MAC16" || k == "MULT18X18D"),
         }
     }
 
-    /// The fewest logic cells the design can take: one per LUT4 or flip-flop, whichever are
-    /// more (carries and unpaired flip-flops only add to it).
-    pub fn logic_cells_at_least(&self) -> u64 {
-        self.luts.max(self.ffs)
+    /// The least logic the design can take on `family`: iCE40 logic cells, one per LUT4 or
+    /// flip-flop, whichever are more (carries and unpaired flip-flops only add to it); ECP5
+    /// LUT4s, counting the two of each carry cell.
+    pub fn logic_at_least(&self, family: Family) -> u64 {
+        match family {
+            Family::Ice40 => self.luts.max(self.ffs),
+            Family::Ecp5 => self.luts + 2 * self.carries,
+        }
     }
 }
 
@@ -72,37 +79,43 @@ pub fn check_synthesized(cells: &SynthCells, device: &Device) -> Result<(), Fpga
             "block RAMs",
             cells.brams,
             device.brams,
-            "SB_RAM40_4K after synthesis",
+            "after synthesis",
         ));
     }
     if cells.dsps > device.dsps {
-        return Err(over(
-            "DSPs",
-            cells.dsps,
-            device.dsps,
-            "SB_MAC16 after synthesis",
-        ));
+        return Err(over("DSPs", cells.dsps, device.dsps, "after synthesis"));
     }
-    let lcs = cells.logic_cells_at_least();
-    if lcs > device.logic_cells {
-        return Err(over(
-            "logic cells",
-            lcs,
-            device.logic_cells,
-            &format!(
+    let logic = cells.logic_at_least(device.family);
+    if logic > device.logic_cells {
+        let how = match device.family {
+            Family::Ice40 => format!(
                 "at least: {} LUT4 and {} flip-flops after synthesis",
                 cells.luts, cells.ffs
             ),
-        ));
+            Family::Ecp5 => format!(
+                "{} LUT4 and {} carry cells of two after synthesis",
+                cells.luts, cells.carries
+            ),
+        };
+        return Err(over(device.logic_name(), logic, device.logic_cells, &how));
     }
     Ok(())
 }
 
-/// The packer's logic-cell count in nextpnr's log (`ICESTORM_LC: used/ available`), if it
-/// got that far.
-pub fn packed_logic_cells(nextpnr_log: &str) -> Option<(u64, u64)> {
+/// nextpnr's name for the logic it packs: `ICESTORM_LC` (iCE40), `TRELLIS_COMB` (ECP5).
+pub fn packed_logic_key(family: Family) -> &'static str {
+    match family {
+        Family::Ice40 => "ICESTORM_LC",
+        Family::Ecp5 => "TRELLIS_COMB",
+    }
+}
+
+/// The packer's count of `key` in nextpnr's log (`ICESTORM_LC: used/ available`), if it got
+/// that far.
+pub fn packed_logic_cells(nextpnr_log: &str, key: &str) -> Option<(u64, u64)> {
+    let marker = format!("{key}:");
     nextpnr_log.lines().rev().find_map(|l| {
-        let rest = l.split("ICESTORM_LC:").nth(1)?;
+        let rest = l.split(marker.as_str()).nth(1)?;
         let mut it = rest.split('/');
         let used = it.next()?.trim().parse().ok()?;
         let available = it.next()?.split_whitespace().next()?.parse().ok()?;
@@ -147,7 +160,9 @@ mod tests {
     #[test]
     fn the_packer_count_is_found_in_the_log() {
         let log = "Info: Device utilisation:\nInfo: \t         ICESTORM_LC:  6296/ 5280   119%\n";
-        assert_eq!(packed_logic_cells(log), Some((6296, 5280)));
-        assert_eq!(packed_logic_cells("nothing"), None);
+        assert_eq!(packed_logic_cells(log, "ICESTORM_LC"), Some((6296, 5280)));
+        assert_eq!(packed_logic_cells("nothing", "ICESTORM_LC"), None);
+        let log = "Info: \t        TRELLIS_COMB:  9000/83640    10%\n";
+        assert_eq!(packed_logic_cells(log, "TRELLIS_COMB"), Some((9000, 83640)));
     }
 }

@@ -4,17 +4,17 @@
 //! results. Every tool runs in a temporary folder; the results reach the output folder in one
 //! step at the end, so a failed or interrupted run leaves an earlier one as it was.
 
-use crate::board::{Board, Device};
+use crate::board::{Board, Device, Family};
 use crate::board_top::board_design;
-use crate::constraints::pcf;
+use crate::constraints::constraints;
 use crate::error::FpgaError;
-use crate::fit::{check_synthesized, packed_logic_cells, SynthCells};
+use crate::fit::{check_synthesized, packed_logic_cells, packed_logic_key, SynthCells};
 use crate::report::{blocks_of_netlist, CriticalPath, Report, StageRun, Use};
+use crate::tools::family_tools;
 use spikeforge_config::AcceleratorConfig;
 use spikeforge_dsl::backend::write::{write_design_dir, WriteOptions};
 use spikeforge_generators::accel::params::AccelParams;
-use spikeforge_rtlsim::pnr::read_report;
-use spikeforge_rtlsim::tools::{require, Tool, ToolInfo};
+use spikeforge_rtlsim::pnr::{read_report_with, ReportKeys};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -31,9 +31,9 @@ pub enum Stage {
     FitCheck,
     /// nextpnr.
     PlaceAndRoute,
-    /// icepack.
+    /// icepack or ecppack.
     Pack,
-    /// icetime.
+    /// icetime (iCE40 only).
     Timing,
     /// The results into the output folder.
     Write,
@@ -46,8 +46,8 @@ impl Stage {
             Stage::Generate => "generate",
             Stage::Synthesize => "synthesis (yosys)",
             Stage::FitCheck => "fit check",
-            Stage::PlaceAndRoute => "place and route (nextpnr-ice40)",
-            Stage::Pack => "bitstream (icepack)",
+            Stage::PlaceAndRoute => "place and route (nextpnr)",
+            Stage::Pack => "bitstream (icepack / ecppack)",
             Stage::Timing => "timing (icetime)",
             Stage::Write => "write",
         }
@@ -90,17 +90,16 @@ pub fn run_flow(
 ) -> Result<FlowOutput, FpgaError> {
     let board = opts.board;
     let device = opts.device.unwrap_or(board.device);
+    if device.family != board.device.family {
+        return Err(FpgaError::Design(format!(
+            "--device {} is not a part of the {}'s family",
+            device.name, board.name
+        )));
+    }
+    let family = device.family;
     let on_board = device == board.device;
     let target_mhz = opts.target_mhz.unwrap_or(board.clock_mhz);
-    let tools = [
-        Tool::Yosys,
-        Tool::NextpnrIce40,
-        Tool::Icepack,
-        Tool::Icetime,
-    ]
-    .into_iter()
-    .map(|t| require(t).map_err(|e| FpgaError::Missing(e.to_string())))
-    .collect::<Result<Vec<ToolInfo>, _>>()?;
+    let tools = family_tools(family)?;
     // Refuse what could not be replaced before any tool runs (and again, atomically, when
     // the results are written).
     let folder = format!("{}-{}", config.name, board.name);
@@ -112,17 +111,20 @@ pub fn run_flow(
     let params = AccelParams::from_accel(config);
     let cpb = board.clocks_per_bit(opts.baud)?;
     let design = board_design(&params, &board, cpb, opts.baud)?;
-    let constraints = pcf(&board);
+    let (ext, constraints) = constraints(&board);
     let work = tempfile::Builder::new()
         .prefix("spikeforge-fpga-")
         .tempdir()
         .map_err(FpgaError::io(std::env::temp_dir()))?;
     let w = work.path();
+    let write = |name: &str, text: &[u8]| {
+        std::fs::write(w.join(name), text).map_err(FpgaError::io(w.join(name)))
+    };
     for (name, text) in design.files() {
-        std::fs::write(w.join(&name), text).map_err(FpgaError::io(w.join(&name)))?;
+        write(&name, text.as_bytes())?;
     }
-    let pcf_name = format!("{}.pcf", design.top);
-    std::fs::write(w.join(&pcf_name), &constraints).map_err(FpgaError::io(w.join(&pcf_name)))?;
+    let constraints_name = format!("{}.{ext}", design.top);
+    write(&constraints_name, constraints.as_bytes())?;
     stages.push(stage_run(Stage::Generate, "spikeforge", t));
 
     progress(Stage::Synthesize, "");
@@ -131,24 +133,25 @@ pub fn run_flow(
     for (name, _) in &design.verilog {
         script += &format!("read_verilog \"{name}\"\n");
     }
-    let dsp = if device.dsps > 0 { " -dsp" } else { "" };
-    script += &format!(
-        "synth_ice40{dsp} -top {} -json netlist.json\nstat\n",
-        design.top
-    );
-    std::fs::write(w.join("synth.ys"), &script).map_err(FpgaError::io(w.join("synth.ys")))?;
-    let mut cmd = Command::new(&tools[0].path);
+    let synth = match family {
+        Family::Ice40 if device.dsps > 0 => "synth_ice40 -dsp",
+        Family::Ice40 => "synth_ice40",
+        Family::Ecp5 => "synth_ecp5",
+    };
+    script += &format!("{synth} -top {} -json netlist.json\nstat\n", design.top);
+    write("synth.ys", script.as_bytes())?;
+    let mut cmd = Command::new(&tools.yosys.path);
     cmd.args(["-s", "synth.ys"]).current_dir(w);
-    let synth_log = run_tool(cmd, &w.join("yosys.log"), Stage::Synthesize, progress)?;
-    if !synth_log.0 {
+    let (ok, synth_log) = run_tool(cmd, &w.join("yosys.log"), Stage::Synthesize, progress)?;
+    if !ok {
         return Err(tool_failed(
             "Yosys synthesis",
-            &synth_log.1,
+            &synth_log,
             &w.join("yosys.log"),
         ));
     }
-    let cells = SynthCells::from_yosys_stat(&synth_log.1);
-    stages.push(stage_run(Stage::Synthesize, &tools[0].version_string, t));
+    let cells = SynthCells::from_yosys_stat(&synth_log);
+    stages.push(stage_run(Stage::Synthesize, &tools.yosys.version, t));
 
     progress(Stage::FitCheck, "");
     check_synthesized(&cells, &device)?;
@@ -162,64 +165,96 @@ pub fn run_flow(
 
     progress(Stage::PlaceAndRoute, "");
     let t = Instant::now();
-    let asc = format!("{}.asc", design.top);
-    let mut cmd = Command::new(&tools[1].path);
+    let (placed, bitstream) = match family {
+        Family::Ice40 => (format!("{}.asc", design.top), format!("{}.bin", design.top)),
+        Family::Ecp5 => (
+            format!("{}.config", design.top),
+            format!("{}.bit", design.top),
+        ),
+    };
+    let mut cmd = Command::new(&tools.nextpnr.path);
     cmd.current_dir(w)
         .arg(format!("--{}", device.device))
         .args(["--package", device.package, "--json", "netlist.json"])
         .args(["--freq", &format!("{target_mhz}")])
-        .args(["--seed", "1", "--timing-allow-fail"])
-        .args(["--report", "pnr.json", "--asc", &asc]);
-    if on_board {
-        cmd.args(["--pcf", &pcf_name]);
-    } else {
-        cmd.arg("--pcf-allow-unconstrained");
-    }
+        .args(["--seed", "1", "--timing-allow-fail", "--report", "pnr.json"]);
+    match (family, on_board) {
+        (Family::Ice40, true) => cmd.args(["--pcf", &constraints_name]),
+        (Family::Ice40, false) => cmd.arg("--pcf-allow-unconstrained"),
+        (Family::Ecp5, true) => cmd.args(["--lpf", &constraints_name]),
+        (Family::Ecp5, false) => cmd.arg("--lpf-allow-unconstrained"),
+    };
+    match family {
+        Family::Ice40 => cmd.args(["--asc", &placed]),
+        // router2: nextpnr-ecp5's default router stalls on designs of this size
+        // (../shared/notes/fpga-flow.md).
+        Family::Ecp5 => cmd.args(["--router", "router2", "--textcfg", &placed]),
+    };
     let (ok, text) = run_tool(cmd, &w.join("nextpnr.log"), Stage::PlaceAndRoute, progress)?;
     if !ok {
-        if let Some((used, available)) = packed_logic_cells(&text).filter(|(u, a)| u > a) {
+        let key = packed_logic_key(family);
+        if let Some((used, available)) = packed_logic_cells(&text, key).filter(|(u, a)| u > a) {
             return Err(FpgaError::DoesNotFit {
                 device: format!("{} ({})", device.device, device.package),
-                resource: "logic cells",
+                resource: device.logic_name(),
                 needed: used,
                 available,
-                how: "after packing, nextpnr-ice40".into(),
+                how: "after packing, nextpnr".into(),
             });
         }
-        return Err(tool_failed("nextpnr-ice40", &text, &w.join("nextpnr.log")));
+        return Err(tool_failed("nextpnr", &text, &w.join("nextpnr.log")));
     }
-    let pnr = read_report(&w.join("pnr.json"), w.join("nextpnr.log"))
+    let keys = match family {
+        Family::Ice40 => ReportKeys::ICE40,
+        Family::Ecp5 => ReportKeys::ECP5,
+    };
+    let pnr = read_report_with(&w.join("pnr.json"), w.join("nextpnr.log"), keys)
         .map_err(|e| FpgaError::Design(e.to_string()))?;
-    stages.push(stage_run(Stage::PlaceAndRoute, &tools[1].version_string, t));
+    let nextpnr_version = text
+        .lines()
+        .find(|l| l.contains("nextpnr") && l.contains("ersion"))
+        .map(|l| l.trim().to_string())
+        .unwrap_or_else(|| tools.nextpnr.version.clone());
+    stages.push(stage_run(Stage::PlaceAndRoute, &nextpnr_version, t));
 
     progress(Stage::Pack, "");
     let t = Instant::now();
-    let bin = format!("{}.bin", design.top);
-    let mut cmd = Command::new(&tools[2].path);
-    cmd.current_dir(w).args([&asc, &bin]);
-    let (ok, text) = run_tool(cmd, &w.join("icepack.log"), Stage::Pack, progress)?;
-    if !ok {
-        return Err(tool_failed("icepack", &text, &w.join("icepack.log")));
-    }
-    stages.push(stage_run(Stage::Pack, "icepack (fpga-icestorm)", t));
-
-    progress(Stage::Timing, "");
-    let t = Instant::now();
-    let mut cmd = Command::new(&tools[3].path);
-    cmd.current_dir(w)
-        .args(["-d", device.device, "-m", "-t", "-r", "icetime.rpt"]);
-    if on_board {
-        cmd.args(["-P", device.package, "-p", &pcf_name]);
-    }
-    cmd.arg(&asc);
-    let (ok, text) = run_tool(cmd, &w.join("icetime.log"), Stage::Timing, progress)?;
-    let icetime_report = std::fs::read_to_string(w.join("icetime.rpt")).unwrap_or_default();
-    let icetime_mhz = if ok {
-        icetime_mhz(&icetime_report).or_else(|| icetime_mhz(&text))
-    } else {
-        None
+    let mut cmd = Command::new(&tools.pack.path);
+    cmd.current_dir(w);
+    match family {
+        Family::Ice40 => cmd.args([&placed, &bitstream]),
+        Family::Ecp5 => cmd.args(["--compress", &placed, &bitstream]),
     };
-    stages.push(stage_run(Stage::Timing, "icetime (fpga-icestorm)", t));
+    let (ok, text) = run_tool(cmd, &w.join("pack.log"), Stage::Pack, progress)?;
+    if !ok {
+        return Err(tool_failed(
+            "packing the bitstream",
+            &text,
+            &w.join("pack.log"),
+        ));
+    }
+    stages.push(stage_run(Stage::Pack, &tools.pack.version, t));
+
+    let mut timing_report = None;
+    let mut icetime_mhz = None;
+    if let Some(icetime) = &tools.timing {
+        progress(Stage::Timing, "");
+        let t = Instant::now();
+        let mut cmd = Command::new(&icetime.path);
+        cmd.current_dir(w)
+            .args(["-d", device.device, "-m", "-t", "-r", "icetime.rpt"]);
+        if on_board {
+            cmd.args(["-P", device.package, "-p", &constraints_name]);
+        }
+        cmd.arg(&placed);
+        let (ok, text) = run_tool(cmd, &w.join("icetime.log"), Stage::Timing, progress)?;
+        let report = std::fs::read_to_string(w.join("icetime.rpt")).unwrap_or_default();
+        if ok {
+            icetime_mhz = icetime_figure(&report).or_else(|| icetime_figure(&text));
+        }
+        timing_report = Some(report);
+        stages.push(stage_run(Stage::Timing, &icetime.version, t));
+    }
 
     progress(Stage::Write, "");
     let cp = &pnr.critical_path;
@@ -230,7 +265,7 @@ pub fn run_flow(
     let report = Report {
         board: board.name.into(),
         board_description: board.description.into(),
-        device: device.device.into(),
+        device: device.name.into(),
         package: device.package.into(),
         design: config.name.clone(),
         array: format!("{}×{}", config.rows, config.cols),
@@ -247,6 +282,7 @@ pub fn run_flow(
             routing_ns: cp.routing_ns,
         },
         synthesis: cells,
+        logic_name: device.logic_name().into(),
         logic_cells: to_use(pnr.logic_cells),
         brams: to_use(pnr.brams),
         dsps: to_use(pnr.dsps),
@@ -254,7 +290,7 @@ pub fn run_flow(
         blocks,
         baud: opts.baud,
         clocks_per_bit: cpb,
-        bitstream: bin.clone(),
+        bitstream: bitstream.clone(),
         stages,
     };
     let mut files: Vec<(String, Vec<u8>)> = design
@@ -262,16 +298,18 @@ pub fn run_flow(
         .into_iter()
         .map(|(n, t)| (n, t.into_bytes()))
         .collect();
-    files.push((pcf_name, constraints.into_bytes()));
+    files.push((constraints_name, constraints.into_bytes()));
     for (name, from) in [
-        (bin.as_str(), bin.as_str()),
+        (bitstream.as_str(), bitstream.as_str()),
         ("yosys.log", "yosys.log"),
         ("nextpnr.log", "nextpnr.log"),
         ("nextpnr-report.json", "pnr.json"),
-        ("icetime.rpt", "icetime.rpt"),
     ] {
         let bytes = std::fs::read(w.join(from)).map_err(FpgaError::io(w.join(from)))?;
         files.push((name.to_string(), bytes));
+    }
+    if let Some(r) = timing_report {
+        files.push(("icetime.rpt".into(), r.into_bytes()));
     }
     files.push(("report.json".into(), report.to_json().into_bytes()));
     files.push(("report.md".into(), report.to_markdown().into_bytes()));
@@ -279,7 +317,7 @@ pub fn run_flow(
         &opts.out,
         &folder,
         &files,
-        serde_json::json!({ "board": board.name, "top": design.top, "bitstream": bin }),
+        serde_json::json!({ "board": board.name, "top": design.top, "bitstream": bitstream }),
         WriteOptions { force: opts.force },
     )?;
     Ok(FlowOutput { dir, report })
@@ -296,16 +334,24 @@ fn stage_run(stage: Stage, tool: &str, since: Instant) -> StageRun {
 /// The design signal a packed cell is named after: nextpnr and Yosys append what they made
 /// of it (`…_SB_LUT4_I2_O_LC`, `…_SB_DFFESR_Q_DFFLC`, `$…`) to the net's name.
 fn signal_of_cell(cell: &str) -> &str {
-    let cut = ["_SB_", "$", "_DFFLC", "_LC"]
-        .iter()
-        .filter_map(|m| cell.find(m))
-        .min()
-        .unwrap_or(cell.len());
+    let cut = [
+        "_SB_",
+        "$",
+        "_DFFLC",
+        "_LC",
+        "_TRELLIS_",
+        "_LUT4_",
+        "_CCU2C_",
+    ]
+    .iter()
+    .filter_map(|m| cell.find(m))
+    .min()
+    .unwrap_or(cell.len());
     &cell[..cut]
 }
 
 /// The frequency in an icetime report: `Total path delay: 21.60 ns (46.30 MHz)`.
-fn icetime_mhz(text: &str) -> Option<f64> {
+fn icetime_figure(text: &str) -> Option<f64> {
     let line = text.lines().find(|l| l.contains("Total path delay"))?;
     let inner = line.split('(').nth(1)?;
     inner.split_whitespace().next()?.parse().ok()
@@ -433,7 +479,7 @@ mod tests {
         assert_eq!(phase_of("Info:     ICESTORM_LC: 5/ 10"), None);
         assert_eq!(phase_of("Number of cells: 5"), None);
         assert_eq!(
-            icetime_mhz(
+            icetime_figure(
                 "Total number of logic levels: 12\nTotal path delay: 21.60 ns (46.30 MHz)\n"
             ),
             Some(46.30)

@@ -6,10 +6,11 @@
 //! |---|---|
 //! | [`board`] | the boards spikeforge knows: device, package, clock and pins, from their documentation |
 //! | [`board_top`] | the board's top module: clock, reset synchroniser, the board core on the UART pins, LEDs |
-//! | [`constraints`] | the pin constraint file (`.pcf`) of a board |
+//! | [`constraints`] | the pin constraint file of a board (`.pcf` for iCE40, `.lpf` for ECP5) |
 //! | [`fit`] | resources after synthesis against the device; the error for a design that cannot fit |
 //! | [`flow`] | the stages (generate, synthesize, fit check, place and route, pack, timing) and their tools |
 //! | [`report`] | `report.json` and `report.md` |
+//! | [`tools`] | each family's tools and where they are (Debian's for iCE40, `.venv`'s for ECP5) |
 //! | [`error`] | what can go wrong, in the user's words |
 //!
 //! The flow runs every tool in a temporary folder and writes its results into the output
@@ -23,8 +24,9 @@ pub mod error;
 pub mod fit;
 pub mod flow;
 pub mod report;
+pub mod tools;
 
-pub use board::{Board, Device};
+pub use board::{Board, Device, Family};
 pub use error::FpgaError;
 pub use flow::{run_flow, FlowOptions, FlowOutput, Stage};
 pub use report::Report;

@@ -34,11 +34,11 @@ pub struct CriticalPath {
 pub struct BlockUse {
     /// The block (`PE array`, `LIF datapaths`, `entropy unit`, …).
     pub block: String,
-    /// `SB_LUT4`.
+    /// LUT4s.
     pub luts: u64,
     /// Flip-flops.
     pub ffs: u64,
-    /// `SB_CARRY`.
+    /// Carry cells.
     pub carries: u64,
 }
 
@@ -84,7 +84,9 @@ pub struct Report {
     pub critical_path: CriticalPath,
     /// Cells after synthesis.
     pub synthesis: SynthCells,
-    /// Logic cells after packing, against the device.
+    /// What the logic is counted in (`logic cells` on iCE40, `LUT4s` on ECP5).
+    pub logic_name: String,
+    /// Logic after packing, against the device.
     pub logic_cells: Use,
     /// Block RAMs.
     pub brams: Use,
@@ -121,14 +123,14 @@ impl Report {
         };
         let cp = &self.critical_path;
         let mut s = format!(
-            "# `{}` on the {}\n\nAccelerator `{}` ({} PE array) with its UART host link ({} baud, {} clock cycles per bit), placed on an iCE40 {} ({}). Bitstream: `{}`.\n\n",
+            "# `{}` on the {}\n\nAccelerator `{}` ({} PE array) with its UART host link ({} baud, {} clock cycles per bit), placed on the {} ({}). Bitstream: `{}`.\n\n",
             self.top, self.board_description, self.design, self.array, self.baud,
             self.clocks_per_bit, self.device, self.package, self.bitstream
         );
         s += "| resource | used | available | share |\n|---|---|---|---|\n";
         for (name, u) in [
-            ("logic cells", &self.logic_cells),
-            ("block RAMs (4 kbit)", &self.brams),
+            (self.logic_name.as_str(), &self.logic_cells),
+            ("block RAMs", &self.brams),
             ("DSPs", &self.dsps),
             ("I/O pins", &self.ios),
         ] {
@@ -182,7 +184,8 @@ pub fn block_of(net: &str) -> &'static str {
 }
 
 /// Cells per block of a flattened Yosys JSON netlist (`write_json`), attributed by the
-/// shortest visible name of the net each LUT, carry or flip-flop drives.
+/// shortest visible name of the net each LUT, carry or flip-flop drives (iCE40's `SB_LUT4`,
+/// `SB_CARRY`, `SB_DFF*`; ECP5's `LUT4`, `CCU2C`, `TRELLIS_FF`).
 pub fn blocks_of_netlist(netlist: &serde_json::Value) -> Vec<BlockUse> {
     let Some(modules) = netlist["modules"].as_object() else {
         return Vec::new();
@@ -218,7 +221,10 @@ pub fn blocks_of_netlist(netlist: &serde_json::Value) -> Vec<BlockUse> {
         let kind = cell["type"].as_str().unwrap_or("");
         let (pin, slot) = match kind {
             "SB_LUT4" => ("O", 0),
+            "LUT4" => ("Z", 0),
             "SB_CARRY" => ("CO", 2),
+            "CCU2C" => ("S0", 2),
+            "TRELLIS_FF" => ("Q", 1),
             k if k.starts_with("SB_DFF") => ("Q", 1),
             _ => continue,
         };

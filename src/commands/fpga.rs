@@ -13,10 +13,12 @@ pub struct FpgaArgs {
     /// configuration: a 1×2 array with small buffers and limits, without the performance
     /// counters on the iCEBreaker.
     pub config: Option<PathBuf>,
-    /// The board: `icebreaker` (iCE40 UP5K) or `hx8k-breakout` (iCE40 HX8K).
+    /// The board: `icebreaker` (iCE40 UP5K), `hx8k-breakout` (iCE40 HX8K) or `ulx3s-85f`
+    /// (ECP5 LFE5U-85F).
     #[arg(long)]
     pub board: String,
-    /// Another part of the board's family (`up5k`, `hx8k`): placed without the board's pins.
+    /// Another part of the board's family (`up5k`, `hx8k`, `lfe5u-85f`): placed without the
+    /// board's pins.
     #[arg(long)]
     pub device: Option<String>,
     /// The host link's rate (bits/s).
@@ -88,11 +90,12 @@ pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
     let out = result?;
     let r = &out.report;
     super::stdout::print(&format!(
-        "wrote {} (bitstream {}): {} of {} logic cells, {} of {} block RAMs, {} of {} DSPs; {:.1} MHz after routing (target {:.1} MHz{}); report.md and report.json",
+        "wrote {} (bitstream {}): {} of {} {}, {} of {} block RAMs, {} of {} DSPs; {:.1} MHz after routing (target {:.1} MHz{}); report.md and report.json",
         out.dir.display(),
         r.bitstream,
         r.logic_cells.used,
         r.logic_cells.available,
+        r.logic_name,
         r.brams.used,
         r.brams.available,
         r.dsps.used,

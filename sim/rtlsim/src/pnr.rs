@@ -130,8 +130,47 @@ pub fn nextpnr_ice40(
     read_report(&report, ran.log)
 }
 
+/// nextpnr's names for the resources of a family in its report's `utilization`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportKeys {
+    /// Logic (`ICESTORM_LC`, `TRELLIS_COMB`).
+    pub logic: &'static str,
+    /// Block RAM (`ICESTORM_RAM`, `DP16KD`).
+    pub bram: &'static str,
+    /// Multipliers (`ICESTORM_DSP`, `MULT18X18D`).
+    pub dsp: &'static str,
+    /// I/O (`SB_IO`, `TRELLIS_IO`).
+    pub io: &'static str,
+}
+
+impl ReportKeys {
+    /// nextpnr-ice40's.
+    pub const ICE40: ReportKeys = ReportKeys {
+        logic: "ICESTORM_LC",
+        bram: "ICESTORM_RAM",
+        dsp: "ICESTORM_DSP",
+        io: "SB_IO",
+    };
+    /// nextpnr-ecp5's.
+    pub const ECP5: ReportKeys = ReportKeys {
+        logic: "TRELLIS_COMB",
+        bram: "DP16KD",
+        dsp: "MULT18X18D",
+        io: "TRELLIS_IO",
+    };
+}
+
 /// Reads nextpnr-ice40's `--report` JSON at `path` (`log` is its log, named in errors).
 pub fn read_report(path: &Path, log: PathBuf) -> Result<PnrReport, RtlSimError> {
+    read_report_with(path, log, ReportKeys::ICE40)
+}
+
+/// Reads a nextpnr `--report` JSON at `path` whose resources are named by `keys`.
+pub fn read_report_with(
+    path: &Path,
+    log: PathBuf,
+    keys: ReportKeys,
+) -> Result<PnrReport, RtlSimError> {
     let text = std::fs::read_to_string(path).map_err(|e| RtlSimError::io(path, e))?;
     let bad = |why: &str| RtlSimError::ToolFailed {
         what: format!("reading nextpnr's report {}", path.display()),
@@ -187,10 +226,10 @@ pub fn read_report(path: &Path, log: PathBuf) -> Result<PnrReport, RtlSimError> 
         }
     }
     Ok(PnrReport {
-        logic_cells: use_of("ICESTORM_LC"),
-        brams: use_of("ICESTORM_RAM"),
-        dsps: use_of("ICESTORM_DSP"),
-        ios: use_of("SB_IO"),
+        logic_cells: use_of(keys.logic),
+        brams: use_of(keys.bram),
+        dsps: use_of(keys.dsp),
+        ios: use_of(keys.io),
         fmax_mhz,
         critical_path: cp,
         log,
