@@ -72,7 +72,6 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
     let lb = params.logit_bits;
     let w = Widths::new(kmax);
     let (kw, aw, sw, accw) = (w.kw, w.aw, w.sw, w.accw);
-    let cw = bits_for(u64::from(kmax.max(DIV_BITS)));
 
     let mut m = ModuleBuilder::new(format!("entropy_unit_serial_k{kmax}_l{lb}"));
     m.param("max_classes", kmax).param("logit_bits", lb);
@@ -96,60 +95,26 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
     let frac = m.reg("frac_r", UInt(5));
     let rlnk_r = m.reg("rlnk_r", UInt(17));
     let theta_r = m.reg("theta_r", UInt(17));
-    let cnt = m.reg("cnt_r", UInt(cw));
     let accept = m.wire_from("accept", fsm.is("IDLE") & start);
     m.next_when(k, accept, num_classes);
     m.next_when(frac, accept, frac_bits);
     m.next_when(rlnk_r, accept, rlnk);
     m.next_when(theta_r, accept, theta_q);
 
-    let cnt_is = |n: u64| cnt.is_eq(n);
-    let max_last = m.wire_from("max_last", fsm.is("MAX") & cnt.is_eq(k - 1));
-    let mul_e_last = m.wire_from("mul_e_last", fsm.is("MUL_E") & cnt_is(15));
-    let mul_a_last = m.wire_from("mul_a_last", fsm.is("MUL_A") & cnt_is(11));
-    let div_first = m.wire_from("div_first", fsm.is("DIV") & cnt_is(0));
-    let in_div = m.wire_from("in_div", fsm.is("DIV"));
-    let div_last = m.wire_from("div_last", fsm.is("DIV") & cnt_is(u64::from(DIV_BITS - 1)));
-    let mul_h_last = m.wire_from(
-        "mul_h_last",
-        fsm.is("MUL_H") & cnt_is(u64::from(MUL_B_BITS - 1)),
-    );
-    let counting =
-        fsm.is("MAX") | fsm.is("MUL_E") | fsm.is("MUL_A") | fsm.is("DIV") | fsm.is("MUL_H");
-    let restart = accept | max_last | mul_e_last | mul_a_last | div_last | mul_h_last;
-    m.next(
+    let cw = bits_for(u64::from(kmax.max(DIV_BITS)));
+    let steps = step_counter(&mut m, &fsm, k, accept, cw);
+    let Steps {
         cnt,
-        Expr::mux(
-            restart,
-            Expr::uint(0, cw),
-            Expr::mux(counting, cnt.wrapping_add(1), cnt),
-        ),
-    );
-
-    // Logit address: 1, …, K−1, 0 during the first pass (class 0 is read on edge 0 itself);
-    // in the second pass it steps once per class, in its `X` state; 0 while idle.
-    let addr = m.reg("addr_r", UInt(aw));
-    let addr_last = m.wire_from("addr_last", addr.is_eq(k - 1));
-    let last_class = m.reg("last_class_r", Bool);
-    let next_first_pass = Expr::mux(
-        (cnt + 2u64).is_lt(k),
-        fit_to(cnt + 2u64, aw),
-        Expr::uint(0, aw),
-    );
-    let next_second_pass = Expr::mux(addr_last, Expr::uint(0, aw), addr.wrapping_add(1));
-    m.next(
-        addr,
-        Expr::mux(
-            accept,
-            Expr::uint(1, aw),
-            Expr::mux(
-                fsm.is("MAX"),
-                next_first_pass,
-                Expr::mux(fsm.is("X"), next_second_pass, addr),
-            ),
-        ),
-    );
-    m.next_when(last_class, fsm.is("X"), addr_last);
+        max_last,
+        mul_e_last,
+        mul_a_last,
+        div_first,
+        in_div,
+        div_last,
+        mul_h_last,
+    } = steps;
+    let cnt_is = |n: u64| cnt.is_eq(n);
+    let (addr, last_class) = logit_address(&mut m, &fsm, k, cnt, accept, aw);
 
     // Pass 1 (golden step 1).
     let in_max = m.wire_from("in_max", fsm.is("MAX"));
@@ -235,6 +200,93 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
     let h = normalise(&mut m, product + (1u64 << 15));
     results(&mut m, w, finish, h, theta_r, best, addr, busy);
     m.finish()
+}
+
+/// The step counter `cnt_r` (cleared on `accept` and at each counting phase's last step) and
+/// the phases' first- and last-step flags.
+struct Steps {
+    cnt: Signal,
+    max_last: Signal,
+    mul_e_last: Signal,
+    mul_a_last: Signal,
+    div_first: Signal,
+    in_div: Signal,
+    div_last: Signal,
+    mul_h_last: Signal,
+}
+
+/// Builds [`Steps`] with a `cw`-bit counter: `MAX` counts the `k` classes, `MUL_E` 16 bits,
+/// `MUL_A` 12, `DIV` `DIV_BITS` quotient bits, `MUL_H` `MUL_B_BITS`.
+fn step_counter(m: &mut ModuleBuilder, fsm: &Fsm, k: Signal, accept: Signal, cw: u32) -> Steps {
+    let cnt = m.reg("cnt_r", UInt(cw));
+    let cnt_is = |n: u64| cnt.is_eq(n);
+    let max_last = m.wire_from("max_last", fsm.is("MAX") & cnt.is_eq(k - 1));
+    let mul_e_last = m.wire_from("mul_e_last", fsm.is("MUL_E") & cnt_is(15));
+    let mul_a_last = m.wire_from("mul_a_last", fsm.is("MUL_A") & cnt_is(11));
+    let div_first = m.wire_from("div_first", fsm.is("DIV") & cnt_is(0));
+    let in_div = m.wire_from("in_div", fsm.is("DIV"));
+    let div_last = m.wire_from("div_last", fsm.is("DIV") & cnt_is(u64::from(DIV_BITS - 1)));
+    let mul_h_last = m.wire_from(
+        "mul_h_last",
+        fsm.is("MUL_H") & cnt_is(u64::from(MUL_B_BITS - 1)),
+    );
+    let counting =
+        fsm.is("MAX") | fsm.is("MUL_E") | fsm.is("MUL_A") | fsm.is("DIV") | fsm.is("MUL_H");
+    let restart = accept | max_last | mul_e_last | mul_a_last | div_last | mul_h_last;
+    m.next(
+        cnt,
+        Expr::mux(
+            restart,
+            Expr::uint(0, cw),
+            Expr::mux(counting, cnt.wrapping_add(1), cnt),
+        ),
+    );
+    Steps {
+        cnt,
+        max_last,
+        mul_e_last,
+        mul_a_last,
+        div_first,
+        in_div,
+        div_last,
+        mul_h_last,
+    }
+}
+
+/// The logit address `addr_r` and whether it is the last class: 1, …, K−1, 0 during the first
+/// pass (class 0 is read on edge 0 itself); in the second pass it steps once per class, in
+/// its `X` state; 0 while idle.
+fn logit_address(
+    m: &mut ModuleBuilder,
+    fsm: &Fsm,
+    k: Signal,
+    cnt: Signal,
+    accept: Signal,
+    aw: u32,
+) -> (Signal, Signal) {
+    let addr = m.reg("addr_r", UInt(aw));
+    let addr_last = m.wire_from("addr_last", addr.is_eq(k - 1));
+    let last_class = m.reg("last_class_r", Bool);
+    let next_first_pass = Expr::mux(
+        (cnt + 2u64).is_lt(k),
+        fit_to(cnt + 2u64, aw),
+        Expr::uint(0, aw),
+    );
+    let next_second_pass = Expr::mux(addr_last, Expr::uint(0, aw), addr.wrapping_add(1));
+    m.next(
+        addr,
+        Expr::mux(
+            accept,
+            Expr::uint(1, aw),
+            Expr::mux(
+                fsm.is("MAX"),
+                next_first_pass,
+                Expr::mux(fsm.is("X"), next_second_pass, addr),
+            ),
+        ),
+    );
+    m.next_when(last_class, fsm.is("X"), addr_last);
+    (addr, last_class)
 }
 
 /// What the serial multiplier loads: the ROM words of `E` (`LOAD`), `E` and `x` (`EXP`), and
