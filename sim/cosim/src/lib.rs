@@ -4,8 +4,13 @@
 //! - [`regmap`]: the register map of docs/accelerator.md §8–9;
 //! - [`program`]: the driver's compiler — checks that a network runs on the accelerator,
 //!   computes every register value, lays out weight and input-spike words;
-//! - [`host`]: the host and external memory — programs the design through the cfg bus, serves
-//!   its weight and input-spike requests, collects the result stream and the counters;
+//! - [`driver`]: the host and external memory — programs the design, serves its weight and
+//!   input-spike requests, collects the result stream and the counters — over a [`Transport`];
+//! - [`host`]: the transport at the accelerator top's ports in Verilator (cfg bus, streams);
+//! - [`link`], [`board`], [`serial`]: the transport over the host bridge's byte protocol
+//!   (docs/host-link.md) — to the board core in Verilator with its UART bits, or to a real
+//!   board on a serial port;
+//! - [`run`]: one inference on a simulated or real board (`spikeforge run`);
 //! - [`compare`]: RTL against golden model (spikes, logits, exit, prediction, counters);
 //! - this file: [`cosim`] — generate, build (cached), run both, compare, and on a mismatch
 //!   rerun with tracing and write a VCD around the first difference.
@@ -14,13 +19,19 @@
 
 #![warn(missing_docs)]
 
+pub mod board;
 pub mod compare;
+pub mod driver;
 pub mod error;
 pub mod host;
+pub mod link;
 pub mod program;
 pub mod regmap;
+pub mod run;
+pub mod serial;
 
 pub use compare::{compare, Mismatch};
+pub use driver::{drive, Transport};
 pub use error::CosimError;
 pub use host::{Counters, HostOptions, RtlOutcome};
 pub use program::{Program, StageProgram};
