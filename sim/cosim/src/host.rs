@@ -256,6 +256,7 @@ pub fn read_counters(sim: &mut Simulator) -> Result<Counters, CosimError> {
 }
 
 /// The top's ports of one run, resolved once (no name lookup per cycle).
+#[derive(Clone, Copy)]
 struct RunPorts {
     req_valid: Port,
     req_kind: Port,
@@ -379,63 +380,81 @@ impl Transport for PortTransport<'_> {
         if let Some(e) = self.events.pop_front() {
             return Ok(e);
         }
-        let p = &self.ports;
+        // The hot loop works on locals (no loads through `self` per cycle).
+        let (begin, start, limit) = (self.begin, self.start, self.opts.max_cycles);
+        let p = self.ports;
+        let (sim, w, s) = (&mut *self.sim, &mut self.w, &mut self.s);
         loop {
-            let sim = &mut *self.sim;
-            let cycle = sim.cycle() - self.begin;
-            if cycle - self.start > self.opts.max_cycles {
+            let cycle = sim.cycle() - begin;
+            if cycle - start > limit {
                 let status = read_reg(sim, regmap::STATUS).unwrap_or(u32::MAX);
                 return Err(CosimError::Timeout {
-                    limit: self.opts.max_cycles,
+                    limit,
                     state: format!(
                         "cycle {cycle}, STATUS = {status:#x}, {}, weight stream: {}, input-spike stream: {}, {}",
                         host.requests_text(),
-                        self.w.pending(prog),
-                        self.s.pending(prog),
+                        w.pending(prog),
+                        s.pending(prog),
                         host.beats_text()
                     ),
                 });
             }
             sim.check()?;
-            let w_valid = self.w.drive(sim, prog)?;
-            let s_valid = self.s.drive(sim, prog)?;
+            let w_valid = w.drive(sim, prog)?;
+            let s_valid = s.drive(sim, prog)?;
             let req = if sim.peek_port(p.req_valid) == 1 {
-                Some(Event::Request {
-                    kind: sim.peek_port(p.req_kind),
-                    stage: sim.peek_port(p.req_stage) as usize,
-                    t0: sim.peek_port(p.req_t0) as u32,
-                    len: sim.peek_port(p.req_len) as u32,
-                })
+                Some((
+                    sim.peek_port(p.req_kind),
+                    sim.peek_port(p.req_stage) as usize,
+                    sim.peek_port(p.req_t0) as u32,
+                    sim.peek_port(p.req_len) as u32,
+                ))
             } else {
                 None
             };
-            let w_fire = w_valid && sim.peek_port(self.w.ready) == 1;
-            let s_fire = s_valid && sim.peek_port(self.s.ready) == 1;
+            let w_fire = w_valid && sim.peek_port(w.ready) == 1;
+            let s_fire = s_valid && sim.peek_port(s.ready) == 1;
             let r = if sim.peek_port(p.r_valid) == 1 {
-                Some(Event::Result {
-                    kind: sim.peek_port(p.r_kind),
-                    stage: sim.peek_port(p.r_stage) as usize,
-                    data: sim.peek_port(p.r_data),
-                })
+                Some((
+                    sim.peek_port(p.r_kind),
+                    sim.peek_port(p.r_stage) as usize,
+                    sim.peek_port(p.r_data),
+                ))
             } else {
                 None
             };
             sim.step();
             if w_fire {
-                self.w.fire();
+                w.fire();
             }
             if s_fire {
-                self.s.fire();
+                s.fire();
             }
+            if req.is_none() && r.is_none() {
+                continue;
+            }
+            // A request and a result beat of the same cycle: the request first.
             let cycle = Some(cycle);
-            match (req, r) {
-                (None, None) => continue,
-                (Some(event), None) | (None, Some(event)) => return Ok(Timed { event, cycle }),
-                (Some(a), Some(b)) => {
-                    self.events.push_back(Timed { event: b, cycle });
-                    return Ok(Timed { event: a, cycle });
+            let result = r.map(|(kind, stage, data)| Timed {
+                event: Event::Result { kind, stage, data },
+                cycle,
+            });
+            return Ok(match (req, result) {
+                (Some((kind, stage, t0, len)), result) => {
+                    self.events.extend(result);
+                    Timed {
+                        event: Event::Request {
+                            kind,
+                            stage,
+                            t0,
+                            len,
+                        },
+                        cycle,
+                    }
                 }
-            }
+                (None, Some(result)) => result,
+                (None, None) => unreachable!("checked above"),
+            });
         }
     }
 
