@@ -19,33 +19,10 @@ use std::time::{Duration, Instant};
 /// Clock cycles per UART bit of the simulated board.
 const CPB: u32 = 4;
 
-/// A conv layer (2×4×4 input, 3×3 kernel, padding 1, 4 channels: two column tiles on the
-/// 1×2 array) and a 3-class classifier: two stages, with the small board's LIF options.
-const NET: &str = r#"
-name = "board_tiny"
-timesteps = 4
-entropy_threshold = 0.0
-weight_seed = 11
-[input]
-channels = 2
-height = 4
-width = 4
-[[layers]]
-kind = "conv2d"
-out_channels = 4
-kernel = 3
-padding = 1
-weight_bits = 4
-threshold = 4
-membrane_bits = 8
-leak = "shift(2)"
-reset = "hard"
-fire_compare = "ge"
-[classifier]
-classes = 3
-weight_bits = 4
-logit_frac_bits = 1
-"#;
+/// examples/network-board.toml: a conv layer (2×4×4 input, 3×3 kernel, padding 1, 4 channels:
+/// two column tiles on the 1×2 array) and a 3-class classifier — two stages, with the small
+/// board's LIF options.
+const NET: &str = include_str!("../examples/network-board.toml");
 
 fn net() -> Network {
     Network::parse(NET, Format::Toml, "board_tiny.toml").unwrap_or_else(|e| panic!("{e}"))
@@ -269,18 +246,19 @@ fn the_serial_transport_runs_a_network_on_the_simulated_board_behind_a_pty() {
 
 #[test]
 fn spikeforge_run_sim_prints_the_result_and_agrees_with_the_golden_model() {
-    let dir = tempfile::tempdir().unwrap();
-    let (accel, _) = hardware(&net());
-    let config = dir.path().join("board.json");
-    std::fs::write(&config, serde_json::to_string_pretty(&accel).unwrap()).unwrap();
-    let network = dir.path().join("net.toml");
-    std::fs::write(&network, NET).unwrap();
-    let input = dir.path().join("input.toml");
-    std::fs::write(
-        &input,
-        "encoding = \"rate\"\nseed = 9\nintensities = [[40, 200, 220, 40], [180, 255, 255, 170], [230, 120, 130, 240], [20, 170, 250, 250], [0, 30, 190, 210], [50, 0, 60, 230], [110, 120, 235, 60], [30, 0, 200, 10]]\n",
-    )
-    .unwrap();
+    // The example files: the board's built-in configuration (equal to `small_config`), the
+    // network of this test and a rate-encoded input.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let config = root.join("accel-board-small.toml");
+    let network = root.join("network-board.toml");
+    let input = root.join("input-board.toml");
+    let example = spikeforge_config::AcceleratorConfig::load(&config).unwrap();
+    assert_eq!(
+        example,
+        small_config("sf_board_small"),
+        "{}",
+        config.display()
+    );
     let t0 = Instant::now();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_spikeforge"))
         .arg("run")
