@@ -27,17 +27,23 @@ pub struct RunArgs {
     #[arg(long, value_name = "DEV")]
     pub port: Option<PathBuf>,
     /// The serial link's rate (bits/s): the `--baud` the board was built with.
-    #[arg(long, default_value_t = 115_200, requires = "port")]
+    #[arg(long, default_value_t = 115_200, conflicts_with = "sim")]
     pub baud: u32,
     /// Seconds the board may take to answer a read or send its next message (serial port).
-    #[arg(long, value_name = "SECONDS", default_value_t = 2.0, requires = "port")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 2.0,
+        conflicts_with = "sim"
+    )]
     pub timeout: f64,
     /// Board clock cycles per UART bit of the simulated board (≥ 4).
-    #[arg(long, default_value_t = 4, requires = "sim")]
+    #[arg(long, default_value_t = 4, conflicts_with = "port",
+          value_parser = clap::value_parser!(u32).range(4..))]
     pub clocks_per_bit: u32,
     /// Board clock cycles the simulated board may take to answer a read or send its next
     /// message (default: 10·(golden cycles + streamed words) + 100000).
-    #[arg(long, value_name = "CYCLES", requires = "sim")]
+    #[arg(long, value_name = "CYCLES", conflicts_with = "port")]
     pub max_cycles: Option<u64>,
     /// Memory and work budget.
     #[command(flatten)]

@@ -143,10 +143,10 @@ impl SimBoard {
         opts: &BuildOptions,
     ) -> Result<Simulator, CosimError> {
         if clocks_per_bit < 4 {
-            return Err(CosimError::Config {
+            return Err(CosimError::Unsupported {
                 field: "clocks_per_bit".into(),
                 value: clocks_per_bit.to_string(),
-                reason: "the UART receiver samples each bit in its middle and needs at least 4 clock cycles per bit".into(),
+                reason: "but the host bridge's UART samples each bit in its middle and needs at least 4 clock cycles per bit".into(),
             });
         }
         let module = spikeforge_generators::board::core::board_core(hw, clocks_per_bit);
