@@ -78,6 +78,17 @@ pub struct LinkTransport<L: ByteLink> {
     last: String,
     pending: VecDeque<Event>,
     words: u64,
+    events: u64,
+}
+
+/// Board messages one run of `prog` can cause at most, four times over (requests, trace words,
+/// logits, the final beat) plus 1000: a board that sends more is babbling, not running it.
+pub fn message_bound(prog: &Program) -> u64 {
+    let windows = prog.windows().len() as u64;
+    let t = u64::from(prog.timesteps);
+    let traces: u64 = prog.stages.iter().map(|s| s.output_words_per_t() * t).sum();
+    let requests = windows * (prog.stages.len() as u64 + 1);
+    4 * (requests + traces + u64::from(prog.classes) * t + 1) + 1000
 }
 
 impl<L: ByteLink> LinkTransport<L> {
@@ -92,6 +103,7 @@ impl<L: ByteLink> LinkTransport<L> {
             last: "nothing".into(),
             pending: VecDeque::new(),
             words: 0,
+            events: 0,
         }
     }
 
@@ -176,6 +188,7 @@ impl<L: ByteLink> Transport for LinkTransport<L> {
         self.link.discard_input()?;
         self.pending.clear();
         self.words = 0;
+        self.events = 0;
         let status = self.read_reg(regmap::STATUS)?;
         if status & 1 == 1 {
             return Err(CosimError::Board {
@@ -200,7 +213,18 @@ impl<L: ByteLink> Transport for LinkTransport<L> {
         loop {
             match self.message("")? {
                 Err(data) => return Ok(data),
-                Ok(event) => self.pending.push_back(event),
+                Ok(event) => {
+                    if self.pending.len() >= 1 << 20 {
+                        return Err(CosimError::Board {
+                            message: format!(
+                                "the board sent {} messages without answering {}",
+                                self.pending.len(),
+                                self.last
+                            ),
+                        });
+                    }
+                    self.pending.push_back(event)
+                }
             }
         }
     }
@@ -236,7 +260,19 @@ impl<L: ByteLink> Transport for LinkTransport<L> {
         self.link.send(&bytes)
     }
 
-    fn next_event(&mut self, _prog: &Program, host: &HostState) -> Result<Timed, CosimError> {
+    fn next_event(&mut self, prog: &Program, host: &HostState) -> Result<Timed, CosimError> {
+        self.events += 1;
+        let bound = message_bound(prog);
+        if self.events > bound {
+            return Err(CosimError::Board {
+                message: format!(
+                    "the board sent more than {bound} messages, more than this run can cause ({}, {}); last command {}",
+                    host.requests_text(),
+                    host.beats_text(),
+                    self.last
+                ),
+            });
+        }
         let event = match self.pending.pop_front() {
             Some(e) => e,
             None => {
