@@ -43,7 +43,9 @@ impl Serialize for Counters {
     }
 }
 
-/// What the RTL produced in one inference.
+/// What the RTL produced in one inference. The cycle fields (`cycles`, `start_cycle`,
+/// `final_cycle`, `spike_cycles`, `logit_cycles`) are filled by a transport that counts clock
+/// cycles (the port level); through a board's UART they are 0.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RtlOutcome {
     /// Per hidden stage, per computed timestep (0-based, including timesteps past the exit in
@@ -77,7 +79,8 @@ pub struct RtlOutcome {
     /// Per classified timestep: the classifier stage-window's weight request .. the logit beat.
     #[serde(skip)]
     pub logit_cycles: Vec<(u64, u64)>,
-    /// Weight words and input-spike words streamed.
+    /// Weight words and input-spike words streamed (taken by the accelerator at the port
+    /// level; sent, through a board's UART).
     pub words_streamed: u64,
 }
 
