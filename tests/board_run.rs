@@ -246,40 +246,62 @@ fn the_serial_transport_runs_a_network_on_the_simulated_board_behind_a_pty() {
 
 #[test]
 fn spikeforge_run_sim_prints_the_result_and_agrees_with_the_golden_model() {
-    // The example files: the board's built-in configuration (equal to `small_config`), the
-    // network of this test and a rate-encoded input.
+    // The example files: the boards' built-in configurations (the HX8K Breakout's with the
+    // performance counters, the iCEBreaker's without), the network of this test and a
+    // rate-encoded input.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let config = root.join("accel-board-small.toml");
     let network = root.join("network-board.toml");
     let input = root.join("input-board.toml");
-    let example = spikeforge_config::AcceleratorConfig::load(&config).unwrap();
-    assert_eq!(
-        example,
-        small_config("sf_board_small"),
-        "{}",
-        config.display()
-    );
-    let t0 = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .arg("run")
-        .args([&config, &network, &input])
-        .arg("--sim")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let g = &v["golden"];
-    assert_eq!(g["matched"], true, "{v}");
-    assert_eq!(v["prediction"], g["prediction"]);
-    assert_eq!(v["exit_t"], g["exit_t"]);
-    assert_eq!(v["counters"].as_object().unwrap().len(), 25);
-    for row in g["counters"].as_array().unwrap() {
-        assert_eq!(row["rtl"], row["golden"], "{row}");
-        assert_eq!(v["counters"][row["name"].as_str().unwrap()], row["rtl"]);
+    let mut predictions = Vec::new();
+    for (board, counters) in [("hx8k-breakout", true), ("icebreaker", false)] {
+        let board = spikeforge_fpga::Board::by_name(board).unwrap();
+        let config = root.join(format!(
+            "accel-board-{}.toml",
+            board.name.replace("-breakout", "")
+        ));
+        let example = spikeforge_config::AcceleratorConfig::load(&config).unwrap();
+        assert_eq!(example, board.builtin_config(), "{}", config.display());
+        assert_eq!(example.rtl.counters, counters);
+        let t0 = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+            .arg("run")
+            .args([&config, &network, &input])
+            .arg("--sim")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let g = &v["golden"];
+        assert_eq!(g["matched"], true, "{v}");
+        assert_eq!(v["prediction"], g["prediction"]);
+        assert_eq!(v["exit_t"], g["exit_t"]);
+        assert_eq!(v["reg_prediction"], g["prediction"]);
+        assert!(!v["logits"].as_array().unwrap().is_empty());
+        let rows = g["counters"].as_array().unwrap();
+        if counters {
+            assert_eq!(v["counters"].as_object().unwrap().len(), 25);
+            assert_eq!(rows.len(), 25);
+            for row in rows {
+                assert_eq!(row["rtl"], row["golden"], "{row}");
+                assert_eq!(v["counters"][row["name"].as_str().unwrap()], row["rtl"]);
+            }
+        } else {
+            // Without counters in the hardware there are none to print or compare.
+            assert!(v["counters"].is_null() && rows.is_empty(), "{v}");
+        }
+        predictions.push((v["prediction"].clone(), v["logits"].clone()));
+        eprintln!(
+            "spikeforge run {} --sim: {:.1} s",
+            config.display(),
+            t0.elapsed().as_secs_f64()
+        );
     }
-    assert!(!v["logits"].as_array().unwrap().is_empty());
-    eprintln!("spikeforge run --sim: {:.1} s", t0.elapsed().as_secs_f64());
+    assert_eq!(
+        predictions[0], predictions[1],
+        "the same network on both boards"
+    );
+    let config = root.join("accel-board-hx8k.toml");
 
     // A serial port with nobody behind it: the error names the last command and the limit.
     let (_master, pty_path) = pty();

@@ -173,7 +173,8 @@ pub fn read_counters<T: Transport + ?Sized>(t: &mut T) -> Result<Counters, Cosim
 
 /// Runs one inference through `t`: begin, program every register, start with the trace bit,
 /// answer the requests until the final result beat, then read STATUS (waiting up to 1000
-/// polls for busy to clear), EXIT_T, PREDICTION and the counters. `spikes[t]` are the active
+/// polls for busy to clear), EXIT_T, PREDICTION and the counters (when the hardware has them;
+/// otherwise they stay 0 in the outcome). `spikes[t]` are the active
 /// inputs of timestep t as flat CHW indices (`spikeforge_golden::encode::input_spikes`).
 /// Cycle fields of the outcome are filled only by a transport that counts cycles.
 pub fn drive<T: Transport + ?Sized>(
@@ -329,7 +330,9 @@ pub fn drive<T: Transport + ?Sized>(
     out.status = t.read_reg(regmap::STATUS)?;
     out.reg_exit_t = t.read_reg(regmap::EXIT_T)?;
     out.reg_prediction = t.read_reg(regmap::PREDICTION)?;
-    out.counters = read_counters(t)?;
+    if prog.hw.counters {
+        out.counters = read_counters(t)?;
+    }
     out.words_streamed = t.words_streamed();
     Ok(out)
 }

@@ -164,8 +164,24 @@ pub fn params_for(accel: &AcceleratorConfig, net: &Network) -> AccelParams {
 /// Checks that the accelerator configuration (used by the golden model's counts) describes
 /// the generated hardware: same array, scratchpads, widths, `lif_units = cols` (§1),
 /// `tick_batch ≤ max_tick_batch`, and `cols ≤ 32` (a spike-trace word travels in the 32-bit
-/// `r_data`).
+/// `r_data`) — [`check_hardware`] — and that the hardware has its performance counters
+/// (co-simulation checks them).
 pub fn check_config(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), CosimError> {
+    if !hw.counters {
+        return Err(CosimError::Config {
+            field: "rtl.counters".into(),
+            value: "false".into(),
+            reason: "co-simulation checks the performance counters against the golden model; \
+                     generate the hardware with them to co-simulate it"
+                .into(),
+        });
+    }
+    check_hardware(accel, hw)
+}
+
+/// [`check_config`] without the counters: what a run on a board needs (a board built without
+/// its performance counters runs; they are not read).
+pub fn check_hardware(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), CosimError> {
     let diff = |field: &str, value: String, hw_value: String| CosimError::Config {
         field: field.into(),
         value,
@@ -192,15 +208,6 @@ pub fn check_config(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), C
             accel.double_buffer.to_string(),
             hw.double_buffer.to_string(),
         ));
-    }
-    if !hw.counters {
-        return Err(CosimError::Config {
-            field: "rtl.counters".into(),
-            value: "false".into(),
-            reason: "co-simulation checks the performance counters against the golden model; \
-                     generate the hardware with them to co-simulate it"
-                .into(),
-        });
     }
     if hw.cols > 32 {
         return Err(CosimError::Config {
