@@ -31,6 +31,9 @@ enum Command {
     Fpga(commands::fpga::FpgaArgs),
     /// Co-simulate the generated accelerator RTL (Verilator) against the golden model.
     Cosim(commands::cosim::CosimArgs),
+    /// Run one inference on a board — simulated in Verilator with its UART (`--sim`, compared
+    /// with the golden model) or on a serial port (`--port`) — and print the result as JSON.
+    Run(commands::run::RunArgs),
     /// Import a trained SNN from a NIR file (snnTorch, Norse, …) as a network description.
     Import(commands::import::ImportArgs),
     /// Regenerate the reproduction document (spikeforge beside the papers' figures).
@@ -51,6 +54,7 @@ fn main() {
         Command::Reproduce(args) => commands::reproduce::run(args),
         Command::Cosim(args) => commands::cosim::run(args),
         Command::Fpga(args) => commands::fpga::run(args),
+        Command::Run(args) => commands::run::run(args),
         Command::Sweep(args) => commands::sweep::run(args),
     };
     if let Err(err) = result {

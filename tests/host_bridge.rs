@@ -10,6 +10,7 @@
 mod common;
 
 use common::{verilated, SplitMix};
+use spikeforge_cosim::board::{UartDecoder, UartEncoder};
 use spikeforge_generators::board::host_bridge::{host_bridge, op, HostBridgeSpec};
 use spikeforge_rtlsim::Simulator;
 use std::collections::{HashMap, VecDeque};
@@ -26,34 +27,29 @@ fn spec() -> HostBridgeSpec {
     }
 }
 
-/// The line levels of the bytes `msg`, 8N1, then `idle` bits high.
+/// The line levels of the bytes `msg`, 8N1 (the library's software UART), then `idle` bits
+/// high.
 fn line_of(msg: &[u8], idle: usize) -> Vec<bool> {
-    let mut bits = Vec::new();
-    for &b in msg {
-        bits.push(false);
-        bits.extend((0..8).map(|i| b >> i & 1 == 1));
-        bits.push(true);
+    let mut uart = UartEncoder::new(CPB);
+    uart.push(msg);
+    let mut line = Vec::new();
+    while !uart.idle() {
+        line.push(uart.next_level());
     }
-    bits.extend(std::iter::repeat_n(true, idle));
-    bits.iter()
-        .flat_map(|&b| std::iter::repeat_n(b, CPB as usize))
-        .collect()
+    line.extend(std::iter::repeat_n(true, idle * CPB as usize));
+    line
 }
 
 /// Bytes decoded from line samples (one per cycle), sampling each bit in its middle.
 fn bytes_of(line: &[bool]) -> Vec<u8> {
-    let (cpb, mut i, mut out) = (CPB as usize, 1, Vec::new());
-    while i + 10 * cpb <= line.len() {
-        if line[i - 1] && !line[i] {
-            let at = |k: usize| line[i + k * cpb + cpb / 2];
-            assert!(!at(0) && at(9), "a malformed frame at sample {i}");
-            out.push((0..8).fold(0u8, |b, k| b | (u8::from(at(k + 1)) << k)));
-            i += 10 * cpb;
-        } else {
-            i += 1;
-        }
-    }
-    out
+    let mut uart = UartDecoder::new(CPB);
+    line.iter()
+        .enumerate()
+        .filter_map(|(i, &level)| {
+            uart.sample(level)
+                .unwrap_or_else(|e| panic!("{e} at sample {i}"))
+        })
+        .collect()
 }
 
 fn le(v: u64, n: usize) -> Vec<u8> {

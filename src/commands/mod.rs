@@ -8,5 +8,6 @@ pub mod generate;
 pub mod golden;
 pub mod import;
 pub mod reproduce;
+pub mod run;
 pub mod stdout;
 pub mod sweep;

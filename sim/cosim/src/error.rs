@@ -60,6 +60,31 @@ pub enum CosimError {
         /// Description of the host's last state (requests, streams, beats, STATUS).
         state: String,
     },
+    /// A board (simulated or on a serial port) did not answer in time: names the last command
+    /// the host sent and the limit, e.g. `no answer to 'R' 0x001 within 2 s`.
+    #[error("no answer to {last} within {within}{state}")]
+    NoAnswer {
+        /// The last command sent, as its opcode and fields (`'R' 0x001`, `'W' 0x000 = 0x3`).
+        last: String,
+        /// The limit (`2 s`, `100000 board clock cycles`).
+        within: String,
+        /// What the host had received by then (empty, or `; ` and the state).
+        state: String,
+    },
+    /// A board broke the byte protocol of docs/host-link.md or reported an error (`'e'`).
+    #[error("{message}")]
+    Board {
+        /// One sentence: what arrived or was reported, and after which command.
+        message: String,
+    },
+    /// A serial port could not be opened, configured, read or written.
+    #[error("serial port {port}: {message}")]
+    Serial {
+        /// The device path.
+        port: String,
+        /// What failed.
+        message: String,
+    },
     /// RTL and golden model disagree; the report names the first difference and the VCD.
     #[error("RTL and golden model disagree: {}{}", report.mismatch.as_ref().map(|m| m.to_string()).unwrap_or_default(), report.vcd.as_ref().map(|p| format!(" (VCD of cycles {}..{}: {})", report.vcd_window.0, report.vcd_window.1, p.display())).unwrap_or_default())]
     Mismatch {

@@ -1,8 +1,10 @@
-//! The host and the external memory (docs/accelerator.md §8): programs the registers through
-//! the cfg bus, pulses start, then clocks the design while answering its requests (weights of a
-//! stage on `w_*`, input spikes of a window on `s_*`) and accepting every result beat, until
-//! the final beat; then reads STATUS, EXIT_T, PREDICTION and the 25 counters.
+//! The host and the external memory (docs/accelerator.md §8) at the accelerator top's ports:
+//! [`PortTransport`] writes and reads registers through the cfg bus, offers stream words on
+//! `w_*` / `s_*` and clocks the design, taking request and result beats; [`run`] is the driver
+//! ([`crate::driver::drive`]: program, start, serve requests, gather beats, read STATUS,
+//! EXIT_T, PREDICTION and the 25 counters) over it.
 
+use crate::driver::{drive, Event, HostState, Offer, Timed, Transport};
 use crate::error::CosimError;
 use crate::program::Program;
 use crate::regmap::{self, COUNTER_NAMES, NUM_COUNTERS};
@@ -41,7 +43,9 @@ impl Serialize for Counters {
     }
 }
 
-/// What the RTL produced in one inference.
+/// What the RTL produced in one inference. The cycle fields (`cycles`, `start_cycle`,
+/// `final_cycle`, `spike_cycles`, `logit_cycles`) are filled by a transport that counts clock
+/// cycles (the port level); through a board's UART they are 0.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RtlOutcome {
     /// Per hidden stage, per computed timestep (0-based, including timesteps past the exit in
@@ -75,7 +79,8 @@ pub struct RtlOutcome {
     /// Per classified timestep: the classifier stage-window's weight request .. the logit beat.
     #[serde(skip)]
     pub logit_cycles: Vec<(u64, u64)>,
-    /// Weight words and input-spike words streamed.
+    /// Weight words and input-spike words streamed (taken by the accelerator at the port
+    /// level; sent, through a board's UART).
     pub words_streamed: u64,
 }
 
@@ -253,251 +258,233 @@ pub fn read_counters(sim: &mut Simulator) -> Result<Counters, CosimError> {
     Ok(c)
 }
 
-/// Sign-extends the low `bits` bits of `v`.
-fn sext(v: u64, bits: u32) -> i64 {
-    if bits >= 64 {
-        return v as i64;
-    }
-    let shift = 64 - bits;
-    ((v << shift) as i64) >> shift
+/// The top's ports of one run, resolved once (no name lookup per cycle).
+#[derive(Clone, Copy)]
+struct RunPorts {
+    req_valid: Port,
+    req_kind: Port,
+    req_stage: Port,
+    req_t0: Port,
+    req_len: Port,
+    r_valid: Port,
+    r_kind: Port,
+    r_stage: Port,
+    r_data: Port,
 }
 
-/// Runs one inference: reset, program, start (with the trace bit), serve the streams until
-/// the final result beat, read the registers and counters. `spikes[t]` are the active inputs
-/// of timestep t as flat CHW indices (`spikeforge_golden::encode::input_spikes`).
+/// The port-level transport: the accelerator top in Verilator, driven at its ports — one
+/// cfg-bus access per clock cycle, stream words on `w_*` / `s_*` with valid/ready (one word per
+/// cycle when the accelerator is ready), `req_ready` and `r_ready` held high. Counts cycles
+/// from the beginning of [`Transport::begin`] (0 = the first reset cycle); its limit is
+/// [`HostOptions::max_cycles`] after the start pulse.
+pub struct PortTransport<'s> {
+    sim: &'s mut Simulator,
+    opts: HostOptions,
+    begin: u64,
+    start: u64,
+    w: Channel,
+    s: Channel,
+    ports: RunPorts,
+    events: VecDeque<Timed>,
+}
+
+impl<'s> PortTransport<'s> {
+    /// A transport over `sim`, a simulator of the accelerator top (the ports of
+    /// docs/accelerator.md §8), with `opts` (cycle limit, reset cycles, VCD window).
+    pub fn new(sim: &'s mut Simulator, opts: &HostOptions) -> Result<Self, CosimError> {
+        let port = |name: &str| sim.port(name);
+        let ports = RunPorts {
+            req_valid: port("req_valid")?,
+            req_kind: port("req_kind")?,
+            req_stage: port("req_stage")?,
+            req_t0: port("req_t0")?,
+            req_len: port("req_len")?,
+            r_valid: port("r_valid")?,
+            r_kind: port("r_kind")?,
+            r_stage: port("r_stage")?,
+            r_data: port("r_data")?,
+        };
+        let w = Channel::new(sim, "w_valid", "w_data", "w_ready")?;
+        let s = Channel::new(sim, "s_valid", "s_data", "s_ready")?;
+        Ok(PortTransport {
+            sim,
+            opts: opts.clone(),
+            begin: 0,
+            start: 0,
+            w,
+            s,
+            ports,
+            events: VecDeque::new(),
+        })
+    }
+}
+
+impl Transport for PortTransport<'_> {
+    fn begin(&mut self) -> Result<(), CosimError> {
+        // Cycle numbers of the run are relative to this point (0 = the first reset cycle), so
+        // a rerun on a fresh simulator repeats them.
+        self.begin = self.sim.cycle();
+        if let Some((path, window)) = &self.opts.vcd {
+            self.sim
+                .trace_window(path, self.begin + window.start..self.begin + window.end)?;
+        }
+        for p in [
+            "cfg_we",
+            "req_ready",
+            "w_valid",
+            "s_valid",
+            "r_ready",
+            "cfg_addr",
+            "cfg_wdata",
+        ] {
+            self.sim.poke_u64(p, 0)?;
+        }
+        self.sim.reset(self.opts.reset_cycles);
+        for c in [&mut self.w, &mut self.s] {
+            c.queue.clear();
+            c.poked_valid = false;
+            c.poked_word = None;
+            c.served = 0;
+        }
+        self.events.clear();
+        Ok(())
+    }
+
+    fn write_reg(&mut self, addr: u32, data: u32) -> Result<(), CosimError> {
+        write_reg(self.sim, addr, data)
+    }
+
+    fn read_reg(&mut self, addr: u32) -> Result<u32, CosimError> {
+        read_reg(self.sim, addr)
+    }
+
+    fn start(&mut self, ctrl: u32) -> Result<Option<u64>, CosimError> {
+        self.start = self.sim.cycle() - self.begin;
+        write_reg(self.sim, regmap::CTRL, ctrl)?;
+        self.sim.poke_u64("req_ready", 1)?;
+        self.sim.poke_u64("r_ready", 1)?;
+        Ok(Some(self.start))
+    }
+
+    fn offer(&mut self, _prog: &Program, offer: Offer) -> Result<(), CosimError> {
+        match offer {
+            Offer::Weights { stage } => self.w.queue.push_back(Stream::Weights { stage, next: 0 }),
+            Offer::Spikes { words, t0, len } => self.s.queue.push_back(Stream::Spikes {
+                words,
+                next: 0,
+                t0,
+                len,
+            }),
+        }
+        Ok(())
+    }
+
+    fn next_event(&mut self, prog: &Program, host: &HostState) -> Result<Timed, CosimError> {
+        if let Some(e) = self.events.pop_front() {
+            return Ok(e);
+        }
+        // The hot loop works on locals (no loads through `self` per cycle).
+        let (begin, start, limit) = (self.begin, self.start, self.opts.max_cycles);
+        let p = self.ports;
+        let (sim, w, s) = (&mut *self.sim, &mut self.w, &mut self.s);
+        loop {
+            let cycle = sim.cycle() - begin;
+            if cycle - start > limit {
+                let status = read_reg(sim, regmap::STATUS).unwrap_or(u32::MAX);
+                return Err(CosimError::Timeout {
+                    limit,
+                    state: format!(
+                        "cycle {cycle}, STATUS = {status:#x}, {}, weight stream: {}, input-spike stream: {}, {}",
+                        host.requests_text(),
+                        w.pending(prog),
+                        s.pending(prog),
+                        host.beats_text()
+                    ),
+                });
+            }
+            sim.check()?;
+            let w_valid = w.drive(sim, prog)?;
+            let s_valid = s.drive(sim, prog)?;
+            let req = if sim.peek_port(p.req_valid) == 1 {
+                Some((
+                    sim.peek_port(p.req_kind),
+                    sim.peek_port(p.req_stage) as usize,
+                    sim.peek_port(p.req_t0) as u32,
+                    sim.peek_port(p.req_len) as u32,
+                ))
+            } else {
+                None
+            };
+            let w_fire = w_valid && sim.peek_port(w.ready) == 1;
+            let s_fire = s_valid && sim.peek_port(s.ready) == 1;
+            let r = if sim.peek_port(p.r_valid) == 1 {
+                Some((
+                    sim.peek_port(p.r_kind),
+                    sim.peek_port(p.r_stage) as usize,
+                    sim.peek_port(p.r_data),
+                ))
+            } else {
+                None
+            };
+            sim.step();
+            if w_fire {
+                w.fire();
+            }
+            if s_fire {
+                s.fire();
+            }
+            if req.is_none() && r.is_none() {
+                continue;
+            }
+            // A request and a result beat of the same cycle: the request first.
+            let cycle = Some(cycle);
+            let result = r.map(|(kind, stage, data)| Timed {
+                event: Event::Result { kind, stage, data },
+                cycle,
+            });
+            return Ok(match (req, result) {
+                (Some((kind, stage, t0, len)), result) => {
+                    self.events.extend(result);
+                    Timed {
+                        event: Event::Request {
+                            kind,
+                            stage,
+                            t0,
+                            len,
+                        },
+                        cycle,
+                    }
+                }
+                (None, Some(result)) => result,
+                (None, None) => unreachable!("checked above"),
+            });
+        }
+    }
+
+    fn end_streams(&mut self) -> Result<(), CosimError> {
+        self.sim.poke_u64("w_valid", 0)?;
+        self.sim.poke_u64("s_valid", 0)?;
+        Ok(())
+    }
+
+    fn pause(&mut self) {
+        self.sim.step();
+    }
+
+    fn words_streamed(&self) -> u64 {
+        self.w.served + self.s.served
+    }
+}
+
+/// Runs one inference on the accelerator top in `sim` through its ports: [`drive`] over a
+/// [`PortTransport`] with `opts`. `spikes[t]` are the active inputs of timestep t as flat CHW
+/// indices (`spikeforge_golden::encode::input_spikes`).
 pub fn run(
     sim: &mut Simulator,
     prog: &Program,
     spikes: &[Vec<u32>],
     opts: &HostOptions,
 ) -> Result<RtlOutcome, CosimError> {
-    if prog.hw.cols > 32 {
-        return Err(CosimError::Config {
-            field: "cols".into(),
-            value: prog.hw.cols.to_string(),
-            reason: "a spike-trace word has cols lanes and r_data is 32 bits wide (cols ≤ 32)"
-                .into(),
-        });
-    }
-    // Cycle numbers of the run are relative to this point (0 = the first reset cycle), so a
-    // rerun on a fresh simulator repeats them.
-    let begin = sim.cycle();
-    if let Some((path, window)) = &opts.vcd {
-        sim.trace_window(path, begin + window.start..begin + window.end)?;
-    }
-    for p in [
-        "cfg_we",
-        "req_ready",
-        "w_valid",
-        "s_valid",
-        "r_ready",
-        "cfg_addr",
-        "cfg_wdata",
-    ] {
-        sim.poke_u64(p, 0)?;
-    }
-    sim.reset(opts.reset_cycles);
-    for (addr, data) in prog.register_writes() {
-        write_reg(sim, addr, data)?;
-    }
-    let hidden = prog.hidden();
-    let n_stages = prog.stages.len();
-    let windows = prog.windows();
-    let logit_bits = prog.hw.logit_bits.min(32);
-    let mut out = RtlOutcome {
-        spikes: vec![Vec::new(); hidden],
-        spike_cycles: vec![Vec::new(); hidden],
-        ..Default::default()
-    };
-    // Per stage: weight requests seen (= windows started) and their acceptance cycles.
-    let mut stage_starts: Vec<Vec<u64>> = vec![Vec::new(); n_stages];
-    // Per hidden stage: windows whose trace is complete, and the words of the current one.
-    let mut trace_done = vec![0usize; hidden];
-    let mut trace_words: Vec<Vec<BigUint>> = vec![Vec::new(); hidden];
-    let mut logit_buf: Vec<i64> = Vec::new();
-    let mut w = Channel::new(sim, "w_valid", "w_data", "w_ready")?;
-    let mut s = Channel::new(sim, "s_valid", "s_data", "s_ready")?;
-    // The ports read every cycle, resolved once (no name lookup per cycle).
-    let port = |name: &str| sim.port(name);
-    let (req_valid, req_kind, req_stage, req_t0, req_len) = (
-        port("req_valid")?,
-        port("req_kind")?,
-        port("req_stage")?,
-        port("req_t0")?,
-        port("req_len")?,
-    );
-    let (r_valid, r_kind, r_stage, r_data) = (
-        port("r_valid")?,
-        port("r_kind")?,
-        port("r_stage")?,
-        port("r_data")?,
-    );
-    let mut requests = 0u64;
-    let mut beats = [0u64; 3];
-    let mut last_request = String::from("none");
-
-    out.start_cycle = sim.cycle() - begin;
-    write_reg(sim, regmap::CTRL, regmap::CTRL_START | regmap::CTRL_TRACE)?;
-    sim.poke_u64("req_ready", 1)?;
-    sim.poke_u64("r_ready", 1)?;
-    let protocol = |cycle: u64, message: String| CosimError::Protocol { cycle, message };
-    loop {
-        let cycle = sim.cycle() - begin;
-        if cycle - out.start_cycle > opts.max_cycles {
-            let status = read_reg(sim, regmap::STATUS).unwrap_or(u32::MAX);
-            return Err(CosimError::Timeout {
-                limit: opts.max_cycles,
-                state: format!(
-                    "cycle {cycle}, STATUS = {status:#x}, {requests} requests accepted (last: {last_request}), weight stream: {}, input-spike stream: {}, result beats received: {} spike words, {} logits, {} final",
-                    w.pending(prog),
-                    s.pending(prog),
-                    beats[0],
-                    beats[1],
-                    beats[2]
-                ),
-            });
-        }
-        sim.check()?;
-        let w_valid = w.drive(sim, prog)?;
-        let s_valid = s.drive(sim, prog)?;
-        let req = if sim.peek_port(req_valid) == 1 {
-            Some((
-                sim.peek_port(req_kind),
-                sim.peek_port(req_stage) as usize,
-                sim.peek_port(req_t0) as u32,
-                sim.peek_port(req_len) as u32,
-            ))
-        } else {
-            None
-        };
-        let w_fire = w_valid && sim.peek_port(w.ready) == 1;
-        let s_fire = s_valid && sim.peek_port(s.ready) == 1;
-        let r = if sim.peek_port(r_valid) == 1 {
-            Some((
-                sim.peek_port(r_kind),
-                sim.peek_port(r_stage) as usize,
-                sim.peek_port(r_data),
-            ))
-        } else {
-            None
-        };
-        sim.step();
-        if w_fire {
-            w.fire();
-        }
-        if s_fire {
-            s.fire();
-        }
-        if let Some((kind, stage, t0, len)) = req {
-            requests += 1;
-            match kind {
-                0 => {
-                    last_request = format!("weights of stage {stage}");
-                    if stage >= n_stages {
-                        return Err(protocol(
-                            cycle,
-                            format!("weight request for stage {stage}, but the network has {n_stages} stages"),
-                        ));
-                    }
-                    stage_starts[stage].push(cycle);
-                    w.queue.push_back(Stream::Weights { stage, next: 0 });
-                }
-                1 => {
-                    last_request = format!("input spikes t0 = {t0}, len = {len}");
-                    if len == 0 || t0 as u64 + len as u64 > prog.timesteps as u64 {
-                        return Err(protocol(
-                            cycle,
-                            format!(
-                                "input-spike request for t0 = {t0}, len = {len}, outside T = {}",
-                                prog.timesteps
-                            ),
-                        ));
-                    }
-                    let words = prog.input_words(spikes, t0, len);
-                    s.queue.push_back(Stream::Spikes {
-                        words,
-                        next: 0,
-                        t0,
-                        len,
-                    });
-                }
-                k => {
-                    return Err(protocol(cycle, format!("request of unknown kind {k}")));
-                }
-            }
-        }
-        let Some((kind, stage, data)) = r else {
-            continue;
-        };
-        match kind {
-            0 => {
-                beats[0] += 1;
-                if stage >= hidden {
-                    return Err(protocol(
-                        cycle,
-                        format!("spike-trace beat for stage {stage}, which is not a hidden stage (there are {hidden})"),
-                    ));
-                }
-                let win = trace_done[stage];
-                let Some(&(_, tw)) = windows.get(win) else {
-                    return Err(protocol(
-                        cycle,
-                        format!(
-                            "spike-trace beat for stage {stage} after all {} windows",
-                            windows.len()
-                        ),
-                    ));
-                };
-                trace_words[stage].push(BigUint::from(data));
-                let need = prog.stages[stage].output_words_per_t() * tw as u64;
-                if trace_words[stage].len() as u64 == need {
-                    let words = std::mem::take(&mut trace_words[stage]);
-                    let dec = prog.decode_spike_words(stage, &words, tw);
-                    let start = stage_starts[stage].get(win).copied().unwrap_or(cycle);
-                    for v in dec {
-                        out.spikes[stage].push(v);
-                        out.spike_cycles[stage].push((start, cycle));
-                    }
-                    trace_done[stage] += 1;
-                }
-            }
-            1 => {
-                beats[1] += 1;
-                logit_buf.push(sext(data, logit_bits));
-                if logit_buf.len() == prog.classes as usize {
-                    let t = out.logits.len();
-                    let win = windows
-                        .iter()
-                        .position(|&(t0, tw)| (t0..t0 + tw).contains(&(t as u32)))
-                        .unwrap_or(0);
-                    let start = stage_starts[hidden].get(win).copied().unwrap_or(cycle);
-                    out.logits.push(std::mem::take(&mut logit_buf));
-                    out.logit_cycles.push((start, cycle));
-                }
-            }
-            2 => {
-                out.exit_t = (data & 0xFFFF) as u32;
-                out.prediction = ((data >> 16) & 0xFFFF) as u32;
-                out.final_cycle = cycle;
-                break;
-            }
-            k => return Err(protocol(cycle, format!("result beat of unknown kind {k}"))),
-        }
-    }
-    out.cycles = out.final_cycle - out.start_cycle + 1;
-    sim.poke_u64("w_valid", 0)?;
-    sim.poke_u64("s_valid", 0)?;
-    // Let the design leave `busy` (bounded), then read the results.
-    for _ in 0..1000 {
-        if read_reg(sim, regmap::STATUS)? & 1 == 0 {
-            break;
-        }
-        sim.step();
-    }
-    out.status = read_reg(sim, regmap::STATUS)?;
-    out.reg_exit_t = read_reg(sim, regmap::EXIT_T)?;
-    out.reg_prediction = read_reg(sim, regmap::PREDICTION)?;
-    out.counters = read_counters(sim)?;
-    out.words_streamed = w.served + s.served;
-    Ok(out)
+    let mut t = PortTransport::new(sim, opts)?;
+    drive(&mut t, prog, spikes)
 }

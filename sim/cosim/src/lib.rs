@@ -4,8 +4,13 @@
 //! - [`regmap`]: the register map of docs/accelerator.md §8–9;
 //! - [`program`]: the driver's compiler — checks that a network runs on the accelerator,
 //!   computes every register value, lays out weight and input-spike words;
-//! - [`host`]: the host and external memory — programs the design through the cfg bus, serves
-//!   its weight and input-spike requests, collects the result stream and the counters;
+//! - [`driver`]: the host and external memory — programs the design, serves its weight and
+//!   input-spike requests, collects the result stream and the counters — over a [`Transport`];
+//! - [`host`]: the transport at the accelerator top's ports in Verilator (cfg bus, streams);
+//! - [`link`], [`board`], [`serial`]: the transport over the host bridge's byte protocol
+//!   (docs/host-link.md) — to the board core in Verilator with its UART bits, or to a real
+//!   board on a serial port;
+//! - [`run`]: one inference on a simulated or real board (`spikeforge run`);
 //! - [`compare`]: RTL against golden model (spikes, logits, exit, prediction, counters);
 //! - this file: [`cosim`] — generate, build (cached), run both, compare, and on a mismatch
 //!   rerun with tracing and write a VCD around the first difference.
@@ -14,13 +19,19 @@
 
 #![warn(missing_docs)]
 
+pub mod board;
 pub mod compare;
+pub mod driver;
 pub mod error;
 pub mod host;
+pub mod link;
 pub mod program;
 pub mod regmap;
+pub mod run;
+pub mod serial;
 
 pub use compare::{compare, Mismatch};
+pub use driver::{drive, Transport};
 pub use error::CosimError;
 pub use host::{Counters, HostOptions, RtlOutcome};
 pub use program::{Program, StageProgram};
@@ -153,8 +164,24 @@ pub fn params_for(accel: &AcceleratorConfig, net: &Network) -> AccelParams {
 /// Checks that the accelerator configuration (used by the golden model's counts) describes
 /// the generated hardware: same array, scratchpads, widths, `lif_units = cols` (§1),
 /// `tick_batch ≤ max_tick_batch`, and `cols ≤ 32` (a spike-trace word travels in the 32-bit
-/// `r_data`).
+/// `r_data`) — [`check_hardware`] — and that the hardware has its performance counters
+/// (co-simulation checks them).
 pub fn check_config(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), CosimError> {
+    if !hw.counters {
+        return Err(CosimError::Config {
+            field: "rtl.counters".into(),
+            value: "false".into(),
+            reason: "co-simulation checks the performance counters against the golden model; \
+                     generate the hardware with them to co-simulate it"
+                .into(),
+        });
+    }
+    check_hardware(accel, hw)
+}
+
+/// [`check_config`] without the counters: what a run on a board needs (a board built without
+/// its performance counters runs; they are not read).
+pub fn check_hardware(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), CosimError> {
     let diff = |field: &str, value: String, hw_value: String| CosimError::Config {
         field: field.into(),
         value,
@@ -181,15 +208,6 @@ pub fn check_config(accel: &AcceleratorConfig, hw: &AccelParams) -> Result<(), C
             accel.double_buffer.to_string(),
             hw.double_buffer.to_string(),
         ));
-    }
-    if !hw.counters {
-        return Err(CosimError::Config {
-            field: "rtl.counters".into(),
-            value: "false".into(),
-            reason: "co-simulation checks the performance counters against the golden model; \
-                     generate the hardware with them to co-simulate it"
-                .into(),
-        });
     }
     if hw.cols > 32 {
         return Err(CosimError::Config {
