@@ -58,7 +58,7 @@ fn hw_case() -> impl Strategy<Value = HwCase> {
             1u32..=3,
             0u32..3,
         ),
-        any::<bool>(),
+        0u8..3,
     )
         .prop_map(
             |(
@@ -95,10 +95,10 @@ fn hw_case() -> impl Strategy<Value = HwCase> {
                     double_buffer: db,
                     spad_depth: if db { depth + 1 } else { depth },
                     pipeline_regs: preg.min(rows - 1),
-                    entropy_unit: if serial {
-                        EntropyUnitKind::Serial
-                    } else {
-                        EntropyUnitKind::Parallel
+                    entropy_unit: match serial {
+                        0 => EntropyUnitKind::Parallel,
+                        1 => EntropyUnitKind::Serial,
+                        _ => EntropyUnitKind::SerialPipelined,
                     },
                 }
             },
@@ -160,6 +160,7 @@ impl HwCase {
             match self.entropy_unit {
                 EntropyUnitKind::Parallel => "",
                 EntropyUnitKind::Serial => "s",
+                EntropyUnitKind::SerialPipelined => "sp",
             }
         );
         p.max_stages = 3;

@@ -189,3 +189,15 @@ fn a_bad_configuration_names_file_field_and_value_and_writes_nothing() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(listing(cwd.path()), ["bad.toml"]);
 }
+
+/// examples/accel-prototype.toml is the built-in design as a file (what `generate` builds
+/// without a configuration), for the commands that need one (`spikeforge fpga`).
+#[test]
+fn the_prototype_example_is_the_built_in_configuration() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/accel-prototype.toml");
+    let example = spikeforge_config::AcceleratorConfig::load(&path).unwrap();
+    assert_eq!(
+        example,
+        spikeforge_generators::accel::params::prototype_config()
+    );
+}

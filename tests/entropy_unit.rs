@@ -16,7 +16,9 @@ use spikeforge_config::EntropyUnitKind;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::{elaborate, emit_verilog, VerilogOutput};
 use spikeforge_generators::accel::entropy_unit::{entropy_unit, EntropyUnitParams};
-use spikeforge_generators::accel::entropy_unit_serial::entropy_unit_serial;
+use spikeforge_generators::accel::entropy_unit_serial::{
+    entropy_unit_serial, entropy_unit_serial_pipelined,
+};
 use spikeforge_golden::classifier::argmax;
 use spikeforge_golden::entropy::{cycles_per_evaluation_of, entropy_fixed, exits, rlnk};
 use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, Simulator};
@@ -164,6 +166,7 @@ impl<'a, D: Dut> Bench<'a, D> {
         let last_read = match self.kind {
             EntropyUnitKind::Parallel => 2 * k as u64 - 1,
             EntropyUnitKind::Serial => 32 * k as u64 - 31,
+            EntropyUnitKind::SerialPipelined => 33 * k as u64 - 32,
         };
         let latency = cycles_per_evaluation_of(self.kind, k as u64);
         let limit = latency + 9;
@@ -370,6 +373,7 @@ fn module(kind: EntropyUnitKind, params: EntropyUnitParams) -> spikeforge_dsl::M
     match kind {
         EntropyUnitKind::Parallel => entropy_unit(&params),
         EntropyUnitKind::Serial => entropy_unit_serial(&params),
+        EntropyUnitKind::SerialPipelined => entropy_unit_serial_pipelined(&params),
     }
 }
 
@@ -522,6 +526,22 @@ fn verilator_serial_k3_l32_matches_golden_bit_exactly_with_latency_32k_plus_40()
     );
 }
 
+/// The pipelined serial unit (`[rtl] entropy_unit = "serial_pipelined"`): bit-exact, with
+/// its `33·K + 40` edges and its logits read until edge `33·K − 32`.
+#[test]
+fn verilator_serial_pipelined_k10_l16_matches_golden_bit_exactly_with_latency_33k_plus_40() {
+    verilator_against_golden(
+        EntropyUnitKind::SerialPipelined,
+        EntropyUnitParams {
+            max_classes: 10,
+            logit_bits: 16,
+        },
+        3000,
+        14,
+        16,
+    );
+}
+
 #[test]
 fn reference_evaluator_agrees_with_golden() {
     let params = EntropyUnitParams {
@@ -531,6 +551,7 @@ fn reference_evaluator_agrees_with_golden() {
     for (kind, count) in [
         (EntropyUnitKind::Parallel, 150),
         (EntropyUnitKind::Serial, 40),
+        (EntropyUnitKind::SerialPipelined, 40),
     ] {
         let design = elaborate(&module(kind, params)).unwrap_or_else(|e| panic!("{e}"));
         let mut ev = Evaluator::new(&design);
@@ -544,7 +565,11 @@ fn reference_evaluator_agrees_with_golden() {
 
 #[test]
 fn hand_picked_cases() {
-    for kind in [EntropyUnitKind::Parallel, EntropyUnitKind::Serial] {
+    for kind in [
+        EntropyUnitKind::Parallel,
+        EntropyUnitKind::Serial,
+        EntropyUnitKind::SerialPipelined,
+    ] {
         hand_picked(kind);
     }
 }

@@ -262,7 +262,8 @@ pub struct RtlLimits {
     /// Width of each performance counter (bits), 32..=64; a counter wraps past 2^bits − 1.
     /// Default 64.
     pub counter_bits: u32,
-    /// Which DT-SNN entropy unit is built (`"parallel"` or `"serial"`). Default parallel.
+    /// Which DT-SNN entropy unit is built (`"parallel"`, `"serial"` or `"serial_pipelined"`).
+    /// Default parallel.
     pub entropy_unit: EntropyUnitKind,
     /// Whether the performance counters (docs/accelerator.md §9) are built. Default true.
     /// Without them the design is smaller (on the built-in board configuration, 1,139 iCE40
@@ -282,6 +283,10 @@ pub enum EntropyUnitKind {
     /// One serial shift-and-add multiplier (about 1,500 iCE40 LUT4 less):
     /// `32·K + 41` cycles per evaluation.
     Serial,
+    /// The serial unit with a register between each logit's distance and its scaling, so the
+    /// logit path is no longer its critical path: `33·K + 41` cycles per evaluation.
+    #[serde(rename = "serial_pipelined")]
+    SerialPipelined,
 }
 
 impl Default for RtlLimits {

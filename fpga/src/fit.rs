@@ -24,7 +24,8 @@ pub struct SynthCells {
 }
 
 impl SynthCells {
-    /// Reads the last cell table of a Yosys `stat` in `log`.
+    /// Reads the last cell table of a Yosys `stat` in `log`: `<cell> <count>` lines (Yosys
+    /// 0.23) or `<count> <cell>` lines (Yosys 0.70).
     pub fn from_yosys_stat(log: &str) -> SynthCells {
         let mut table: BTreeMap<String, u64> = BTreeMap::new();
         for line in log.lines() {
@@ -32,7 +33,12 @@ impl SynthCells {
                 table.clear();
             }
             let mut words = line.split_whitespace();
-            if let (Some(cell), Some(n), None) = (words.next(), words.next(), words.next()) {
+            if let (Some(a), Some(b), None) = (words.next(), words.next(), words.next()) {
+                let (cell, n) = if a.bytes().all(|c| c.is_ascii_digit()) {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
                 if cell.starts_with("SB_")
                     || ["LUT4", "TRELLIS_FF", "CCU2C", "DP16KD", "MULT18X18D"].contains(&cell)
                 {
@@ -155,6 +161,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("1 DSPs") && e.contains("has 0"), "{e}");
+    }
+
+    #[test]
+    fn the_newer_stat_layout_is_read_too() {
+        let stat = "=== t ===\n\n       12 cells\n        4   CCU2C\n        8   TRELLIS_FF\n      3892   DP16KD\n       20   LUT4\n";
+        let c = SynthCells::from_yosys_stat(stat);
+        assert_eq!((c.luts, c.ffs, c.carries, c.brams), (20, 8, 4, 3892));
+        let e = check_synthesized(&c, &Device::LFE5U_85F_CABGA381)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("3892 block RAMs") && e.contains("has 208"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -138,7 +138,12 @@ pub fn run_flow(
         Family::Ice40 => "synth_ice40",
         Family::Ecp5 => "synth_ecp5",
     };
-    script += &format!("{synth} -top {} -json netlist.json\nstat\n", design.top);
+    // The statistics go to a file of their own: Yosys's standard output is not complete for
+    // every build (the WebAssembly one's stops at its ABC step).
+    script += &format!(
+        "{synth} -top {} -json netlist.json\ntee -q -o stat.txt stat\n",
+        design.top
+    );
     write("synth.ys", script.as_bytes())?;
     let mut cmd = Command::new(&tools.yosys.path);
     cmd.args(["-s", "synth.ys"]).current_dir(w);
@@ -150,7 +155,9 @@ pub fn run_flow(
             &w.join("yosys.log"),
         ));
     }
-    let cells = SynthCells::from_yosys_stat(&synth_log);
+    let stat =
+        std::fs::read_to_string(w.join("stat.txt")).map_err(FpgaError::io(w.join("stat.txt")))?;
+    let cells = SynthCells::from_yosys_stat(&stat);
     stages.push(stage_run(Stage::Synthesize, &tools.yosys.version, t));
 
     progress(Stage::FitCheck, "");

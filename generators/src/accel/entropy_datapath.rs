@@ -103,7 +103,22 @@ pub(crate) fn distance(
     frac: Signal,
     lb: u32,
 ) -> (Signal, Signal) {
-    let dist = m.wire_from("distance", (max - z).bits(lb - 1, 0));
+    let dist = m.wire_from("distance", logit_gap(max, z, lb));
+    scaled_distance(m, dist, frac, lb)
+}
+
+/// `m − z` for the logit `z` below the maximum `max`: `lb` bits, never negative.
+pub(crate) fn logit_gap(max: Signal, z: Signal, lb: u32) -> Expr {
+    (max - z).bits(lb - 1, 0)
+}
+
+/// The second half of [`distance`], from the gap `dist = m − z` (`lb` bits): `x` and `drop`.
+pub(crate) fn scaled_distance(
+    m: &mut ModuleBuilder,
+    dist: Signal,
+    frac: Signal,
+    lb: u32,
+) -> (Signal, Signal) {
     let scaled = m.wire_from("scaled", (dist << 9).shr_by(frac));
     let x_full = m.wire_from("x_full", (scaled + 1) >> 1);
     let drop = m.wire_from("drop", x_full.bits(lb + 9, 12).any());

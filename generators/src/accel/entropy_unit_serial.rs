@@ -45,8 +45,8 @@
 //! `{mul_hi, mul_lo} >> 1`, `E·x` (12 steps) `>> 5`, and `Hn·RLNK` (17 steps) the whole register.
 
 use super::entropy_datapath::{
-    bits_for, distance, division, exp_roms, ln_s, max_argmax, normalise, results, widen, Widths,
-    DIV_BITS,
+    bits_for, distance, division, exp_roms, ln_s, logit_gap, max_argmax, normalise, results,
+    scaled_distance, widen, Widths, DIV_BITS,
 };
 use super::entropy_unit::{check, EntropyUnitParams};
 use spikeforge_dsl::library::Fsm;
@@ -67,13 +67,39 @@ pub fn latency_edges(classes: u32) -> u64 {
 /// # Panics
 /// If `max_classes < 2` or `logit_bits` is outside 4..=64.
 pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
+    serial_unit(params, false)
+}
+
+/// The serial unit with one more register stage per class (`[rtl] entropy_unit =
+/// "serial_pipelined"`): in `X` it registers the gap `m − z`; a state `XS` after `X` scales
+/// and rounds it into `x`, decides the drop and reads the ROMs. The path from the logit into
+/// the rounding (subtract, shift, round, compare) becomes two; each class takes one more
+/// cycle, so an evaluation takes `33·K + 40` edges ([`latency_edges_pipelined`]).
+///
+/// # Panics
+/// As [`entropy_unit_serial`].
+pub fn entropy_unit_serial_pipelined(params: &EntropyUnitParams) -> Module {
+    serial_unit(params, true)
+}
+
+/// Edges of one evaluation of the pipelined serial unit ([`entropy_unit_serial_pipelined`]).
+pub fn latency_edges_pipelined(classes: u32) -> u64 {
+    33 * u64::from(classes) + 40
+}
+
+fn serial_unit(params: &EntropyUnitParams, pipelined: bool) -> Module {
     check(params);
     let kmax = params.max_classes;
     let lb = params.logit_bits;
     let w = Widths::new(kmax);
     let (kw, aw, sw, accw) = (w.kw, w.aw, w.sw, w.accw);
 
-    let mut m = ModuleBuilder::new(format!("entropy_unit_serial_k{kmax}_l{lb}"));
+    let kind = if pipelined {
+        "serial_pipelined"
+    } else {
+        "serial"
+    };
+    let mut m = ModuleBuilder::new(format!("entropy_unit_{kind}_k{kmax}_l{lb}"));
     m.param("max_classes", kmax).param("logit_bits", lb);
 
     let start = m.input("start", Bool);
@@ -83,14 +109,18 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
     let theta_q = m.input("theta_q", UInt(17));
     let logit_data = m.input("logit_data", SInt(lb));
 
-    let mut fsm = Fsm::new(
-        &mut m,
-        "state",
+    let states: &[&str] = if pipelined {
+        &[
+            "IDLE", "MAX", "X", "XS", "LOAD", "MUL_E", "EXP", "MUL_A", "LN", "DIV", "HLOAD",
+            "MUL_H", "FIN",
+        ]
+    } else {
         &[
             "IDLE", "MAX", "X", "LOAD", "MUL_E", "EXP", "MUL_A", "LN", "DIV", "HLOAD", "MUL_H",
             "FIN",
-        ],
-    );
+        ]
+    };
+    let mut fsm = Fsm::new(&mut m, "state", states);
     let k = m.reg("k_r", UInt(kw));
     let frac = m.reg("frac_r", UInt(5));
     let rlnk_r = m.reg("rlnk_r", UInt(17));
@@ -128,9 +158,18 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
         fit_to(cnt.expr(), aw),
     );
 
-    // Pass 2: distance and ROM reads in `X` (golden steps 2–3).
+    // Pass 2: distance and ROM reads in `X` (golden steps 2–3); pipelined, the gap is
+    // registered in `X` and the rest happens in `XS`.
     let in_x = m.wire_from("in_x", fsm.is("X"));
-    let (x, drop) = distance(&mut m, max_r, logit_data, frac, lb);
+    let (x, drop, in_x) = if pipelined {
+        let gap = m.reg_no_reset("distance_r", UInt(lb));
+        m.next_when(gap, in_x, logit_gap(max_r, logit_data, lb));
+        let (x, drop) = scaled_distance(&mut m, gap, frac, lb);
+        (x, drop, m.wire_from("in_xs", fsm.is("XS")))
+    } else {
+        let (x, drop) = distance(&mut m, max_r, logit_data, frac, lb);
+        (x, drop, in_x)
+    };
     let x_p = m.reg("x_p", UInt(12));
     let keep_p = m.reg("keep_p", Bool);
     m.next_when(x_p, in_x, x);
@@ -181,7 +220,12 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
     // Transitions.
     fsm.on("IDLE", start, "MAX");
     fsm.on("MAX", max_last, "X");
-    fsm.on("X", true, "LOAD");
+    if pipelined {
+        fsm.on("X", true, "XS");
+        fsm.on("XS", true, "LOAD");
+    } else {
+        fsm.on("X", true, "LOAD");
+    }
     fsm.on("LOAD", true, "MUL_E");
     fsm.on("MUL_E", mul_e_last, "EXP");
     fsm.on("EXP", true, "MUL_A");

@@ -58,7 +58,8 @@
 //!   `n_ctb = ⌈(M/n)/lif_units⌉`; `lif = Tw·P·n_ctb·n + 2`.
 //! - Classify phase (classifier): `n_ct + 2` cycles per classified timestep.
 //! - Entropy: `2·K + 23` cycles per evaluation (the unit's `2·K + 22` and the cycle that sees
-//!   `done`), or `32·K + 41` with `[rtl] entropy_unit = "serial"` (`entropy::cycles_per_evaluation_of`).
+//!   `done`), or `32·K + 41` with `[rtl] entropy_unit = "serial"`, `33·K + 41` with
+//!   `"serial_pipelined"` (`entropy::cycles_per_evaluation_of`).
 //! - Total cycles = array + LIF + classify + entropy over all stage-windows run (the phases do
 //!   not overlap; stream transfers from the host are not counted).
 

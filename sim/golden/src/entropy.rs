@@ -45,7 +45,8 @@
 //! shift-and-add multiplier, one multiplier bit per cycle: per class 1 cycle for the distance,
 //! 1 + 16 for `EXP_HI·EXP_LO`, 1 + 12 for `E·x`; then 1 for the last `A` update, 20 for the
 //! division, 1 + 17 for `Hn·RLNK` and 1 for the compare — `32·K + 40` after the K of the max —
-//! plus the cycle in which `done` is seen: `32·K + 41` (docs/entropy-unit.md).
+//! plus the cycle in which `done` is seen: `32·K + 41` (docs/entropy-unit.md); the pipelined
+//! serial unit, one cycle more per class: `33·K + 41`.
 //!
 //! The error against the float reference is measured by the test
 //! `entropy_error_over_random_logits` (≥ 10,000 random vectors) and documented in
@@ -72,6 +73,7 @@ pub fn cycles_per_evaluation_of(unit: EntropyUnitKind, classes: u64) -> u64 {
     match unit {
         EntropyUnitKind::Parallel => 2 * classes + 23,
         EntropyUnitKind::Serial => 32 * classes + 41,
+        EntropyUnitKind::SerialPipelined => 33 * classes + 41,
     }
 }
 

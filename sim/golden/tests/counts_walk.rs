@@ -193,6 +193,7 @@ fn walk(
                     w.entropy_cycles += match a.rtl.entropy_unit {
                         EntropyUnitKind::Parallel => 2 * net.classifier.classes as u64 + 23,
                         EntropyUnitKind::Serial => 32 * net.classifier.classes as u64 + 41,
+                        EntropyUnitKind::SerialPipelined => 33 * net.classifier.classes as u64 + 41,
                     };
                 }
             }

@@ -3,7 +3,7 @@
 //! whether the inference exits (DT-SNN) with `exit_t` and `prediction`.
 
 use super::super::entropy_unit::{entropy_unit, EntropyUnitParams};
-use super::super::entropy_unit_serial::entropy_unit_serial;
+use super::super::entropy_unit_serial::{entropy_unit_serial, entropy_unit_serial_pipelined};
 use super::super::logit_accumulators::{logit_accumulators, LogitAccParams};
 use super::super::pe::clog2;
 use super::common::{fit, lanes, row_address, u};
@@ -152,6 +152,7 @@ pub fn build(
     let eu_module = match g.p.entropy_unit {
         EntropyUnitKind::Parallel => entropy_unit(&eu_params),
         EntropyUnitKind::Serial => entropy_unit_serial(&eu_params),
+        EntropyUnitKind::SerialPipelined => entropy_unit_serial_pipelined(&eu_params),
     };
     let eu = m.instance("u_entropy", &eu_module);
     let entropy_start = m.wire_from("entropy_start", done);
