@@ -1,8 +1,9 @@
 //! The flow, stage by stage: generate the board design and its pin constraints; synthesize
-//! with Yosys (`synth_ice40`, DSPs where the part has them); check the fit; place and route
-//! with nextpnr-ice40; pack the bitstream with icepack; time it again with icetime; write the
-//! results. Every tool runs in a temporary folder; the results reach the output folder in one
-//! step at the end, so a failed or interrupted run leaves an earlier one as it was.
+//! with Yosys (`synth_ice40`, DSPs where the part has them, or `synth_ecp5`); check the fit;
+//! place and route with nextpnr-ice40 or nextpnr-ecp5; pack the bitstream with icepack or
+//! ecppack; time it again with icetime (iCE40); write the results. Every tool runs in a
+//! temporary folder; the results reach the output folder in one step at the end, so a failed
+//! or interrupted run leaves an earlier one as it was.
 
 use crate::board::{Board, Device, Family};
 use crate::board_top::board_design;
