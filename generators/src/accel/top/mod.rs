@@ -30,20 +30,20 @@
 mod array_datapath;
 mod classify;
 mod common;
-mod counters;
-mod descriptor;
-mod geometry;
+pub mod counters;
+pub mod descriptor;
+pub mod geometry;
 mod im2col;
 mod lif_phase;
-mod pooling;
-mod registers;
-mod result_stream;
-mod sequencer;
+pub mod pooling;
+pub mod registers;
+pub mod result_stream;
+pub mod sequencer;
 mod stage_setup;
 mod streamer;
 mod streams_in;
-mod trace;
-mod weight_loader;
+pub mod trace;
+pub mod weight_loader;
 
 use super::params::AccelParams;
 use common::fit;
@@ -73,7 +73,8 @@ pub struct Buffers {
 }
 
 impl Buffers {
-    fn declare(m: &mut ModuleBuilder, g: &Geometry) -> Buffers {
+    /// Declares the buffers in `m` (sized by `g`), each promising no read during its write.
+    pub fn declare(m: &mut ModuleBuilder, g: &Geometry) -> Buffers {
         let p = &g.p;
         let cols = g.cols;
         let bufs = Buffers {

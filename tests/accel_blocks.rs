@@ -1,0 +1,1092 @@
+//! Unit tests of the accelerator top's blocks (`spikeforge_generators::accel::top`), each on
+//! the reference evaluator against a small Rust model of what docs/accelerator.md says the
+//! block does. A test harness is a module built with the DSL's public API: it declares the
+//! block's inputs as ports (the current stage's fields through `Descriptor::from_ports`, the
+//! sequencer's registers through `Sequencer::from_ports`), calls the block's builder and
+//! exposes its outputs as ports. The whole-accelerator co-simulation (tests/cosim.rs) checks
+//! the blocks together; these check each one alone, over shapes and timings the networks of
+//! the co-simulation do not reach.
+//!
+//! - sequencer (§4): the phase walk of whole inferences (windows, stages, trace, early exit),
+//!   the window registers, spike-buffer roles, STATUS, EXIT_T and PREDICTION;
+//! - registers (§8): the global registers' writes, CTRL's start pulse, the registered read;
+//! - weight loader (§5 load): every pair's weight-buffer words, scratchpad rows and entries,
+//!   valid lanes, pair ends;
+//! - pooling (§6): the pooled output words and their addresses over whole LIF loops;
+//! - trace and result stream (§8): the beats of the spike trace, the logits and the final
+//!   beat under back-pressure.
+
+mod common;
+
+use common::SplitMix;
+use num_bigint::BigUint;
+use spikeforge_dsl::eval::Evaluator;
+use spikeforge_dsl::prelude::*;
+use spikeforge_generators::accel::params::{small_params, AccelParams};
+use spikeforge_generators::accel::top::counters::CounterFile;
+use spikeforge_generators::accel::top::descriptor::Descriptor;
+use spikeforge_generators::accel::top::geometry::Geometry;
+use spikeforge_generators::accel::top::registers::{self, Globals, HostInputs};
+use spikeforge_generators::accel::top::sequencer::{ph, Events, Sequencer};
+use spikeforge_generators::accel::top::{
+    pooling, result_stream, trace, weight_loader, Buffers, Ctx,
+};
+
+/// Register addresses, from the table of docs/accelerator.md §8 (not from the catalog).
+mod addr {
+    pub const CTRL: u64 = 0x000;
+    pub const STATUS: u64 = 0x001;
+    pub const EXIT_T: u64 = 0x002;
+    pub const PREDICTION: u64 = 0x003;
+    pub const NUM_STAGES: u64 = 0x004;
+    pub const TIMESTEPS: u64 = 0x005;
+    pub const TICK_BATCH: u64 = 0x006;
+    pub const THETA_Q: u64 = 0x007;
+    pub const RLNK: u64 = 0x008;
+    pub const FRAC_BITS: u64 = 0x009;
+    pub const NUM_CLASSES: u64 = 0x00A;
+    pub const MEM_WORDS: u64 = 0x00B;
+}
+
+/// The evaluator with `u64` ports, checking at the end that no assertion of the block failed.
+struct Sim {
+    ev: Evaluator,
+}
+
+impl Sim {
+    fn new(module: &Module) -> Sim {
+        let design = elaborate(module).unwrap_or_else(|e| panic!("{e}"));
+        let mut ev = Evaluator::new(&design);
+        ev.reset(1);
+        Sim { ev }
+    }
+
+    fn set(&mut self, port: &str, v: u64) {
+        self.ev
+            .poke(port, &BigUint::from(v))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn set_bool(&mut self, port: &str, v: bool) {
+        self.set(port, u64::from(v));
+    }
+
+    fn set_big(&mut self, port: &str, v: &BigUint) {
+        self.ev.poke(port, v).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Output `port` after settling the inputs poked so far.
+    fn get(&mut self, port: &str) -> u64 {
+        self.ev.eval();
+        let v = self.ev.peek(port).unwrap_or_else(|e| panic!("{e}"));
+        u64::try_from(v).expect("a port of at most 64 bits")
+    }
+
+    fn is(&mut self, port: &str) -> bool {
+        self.get(port) != 0
+    }
+
+    fn step(&mut self) {
+        self.ev.step();
+    }
+
+    fn no_property_failed(&self) {
+        let failures = self.ev.property_failures();
+        assert!(failures.is_empty(), "assertions failed: {failures:?}");
+    }
+}
+
+/// What every block reads, with the current stage's fields and the sequencer's registers as
+/// input ports.
+struct Parts {
+    g: Geometry,
+    host: HostInputs,
+    globals: Globals,
+    seq: Sequencer,
+    desc: Descriptor,
+    bufs: Buffers,
+}
+
+impl Parts {
+    fn declare(m: &mut ModuleBuilder, p: &AccelParams) -> Parts {
+        let g = Geometry::of(p);
+        let host = HostInputs::declare(m, &g);
+        let globals = Globals::declare(m, &g, &host);
+        let seq = Sequencer::from_ports(m, &g);
+        let desc = Descriptor::from_ports(m, &g);
+        let bufs = Buffers::declare(m, &g);
+        Parts {
+            g,
+            host,
+            globals,
+            seq,
+            desc,
+            bufs,
+        }
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            g: &self.g,
+            globals: &self.globals,
+            seq: &self.seq,
+            desc: &self.desc,
+            bufs: &self.bufs,
+        }
+    }
+}
+
+/// The index of phase `name` (what `Sequencer::from_ports`'s `phase` port carries).
+fn phase(name: &str) -> u64 {
+    ph::ALL.iter().position(|p| *p == name).unwrap() as u64
+}
+
+/// One bus write, taking one clock edge.
+fn bus_write(sim: &mut Sim, a: u64, v: u64) {
+    sim.set("cfg_we", 1);
+    sim.set("cfg_addr", a);
+    sim.set("cfg_wdata", v);
+    sim.step();
+    sim.set("cfg_we", 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Sequencer (§4)
+// ---------------------------------------------------------------------------------------
+
+/// The sequencer with its phase machine, the host's ports and the global registers (the bus
+/// programs them), every event of the other blocks as an input, the phase as one output per
+/// phase (`in_<PHASE>`) and its registers as outputs.
+fn sequencer_harness(p: &AccelParams) -> Module {
+    let g = Geometry::of(p);
+    let mut module = ModuleBuilder::new("sequencer_harness");
+    let m = &mut module;
+    let host = HostInputs::declare(m, &g);
+    let globals = Globals::declare(m, &g, &host);
+    let (seq, fsm) = Sequencer::declare(m, &g, &globals);
+    let mut ev = |name: &str| m.input(format!("ev_{name}"), Bool).expr();
+    let mut events = Events {
+        clear_done: ev("clear_done"),
+        stage_go: ev("stage_go"),
+        req_fire: ev("req_fire"),
+        recv_in_done: ev("recv_in_done"),
+        recv_w_done: ev("recv_w_done"),
+        array_done: ev("array_done"),
+        is_classifier: ev("is_classifier"),
+        lif_done: ev("lif_done"),
+        cls_done: ev("cls_done"),
+        entropy_finish: ev("entropy_finish"),
+        exit_now: ev("exit_now"),
+        exit_t: Expr::uint(0, 16),
+        prediction: Expr::uint(0, g.kb),
+        more_t: ev("more_t"),
+        logits_done: ev("logits_done"),
+        trace_done: ev("trace_done"),
+        r_fire: ev("r_fire"),
+    };
+    events.exit_t = m.input("ev_exit_t", UInt(16)).expr();
+    events.prediction = m.input("ev_prediction", UInt(g.kb)).expr();
+    seq.transitions(m, fsm, &globals, &host, &events);
+    for name in ph::ALL {
+        m.output_from(format!("in_{name}"), seq.in_phase(name));
+    }
+    for (name, s) in [
+        ("busy", seq.busy),
+        ("done", seq.done),
+        ("stage_o", seq.stage),
+        ("t0_o", seq.t0),
+        ("tw_o", seq.tw),
+        ("role_o", seq.role),
+        ("exit_t", seq.exit_t),
+        ("prediction", seq.prediction),
+    ] {
+        m.output_from(name, s);
+    }
+    module.finish()
+}
+
+/// One inference as the host programs it, and when the entropy test says to exit.
+#[derive(Clone, Copy, Debug)]
+struct Inference {
+    stages: u64,
+    timesteps: u64,
+    tick_batch: u64,
+    trace: bool,
+    mem_words: u64,
+    /// The timestep (0-based) whose entropy is below θ, if any.
+    exit_at: Option<u64>,
+    prediction: u64,
+}
+
+/// A phase visit: (phase, stage, t0, Tw, role).
+type Visit = (&'static str, u64, u64, u64, bool);
+
+/// The schedule of docs/accelerator.md §4 and §7: the phases an inference visits, with the
+/// stage, the window and the input buffer's role (A for even stages, B for odd ones: the
+/// buffers swap after every stage, and stage 0 reads the input stream's buffer A), and its
+/// exit timestep (1-based).
+fn schedule(r: &Inference) -> (Vec<Visit>, u64) {
+    let mut v: Vec<Visit> = Vec::new();
+    let (t, b) = (r.timesteps, r.tick_batch);
+    if r.mem_words != 0 {
+        v.push((ph::CLEAR, 0, 0, b.min(t), false));
+    }
+    let mut t0 = 0;
+    loop {
+        let tw = b.min(t - t0);
+        for s in 0..r.stages {
+            let role = s % 2 == 1;
+            let mut at = |p: &'static str| v.push((p, s, t0, tw, role));
+            at(ph::STAGE);
+            if s == 0 {
+                at(ph::REQ_IN);
+                at(ph::RECV_IN);
+            }
+            at(ph::REQ_W);
+            at(ph::RECV_W);
+            at(ph::ARRAY);
+            if s + 1 < r.stages {
+                at(ph::LIF);
+                if r.trace {
+                    at(ph::TRACE);
+                }
+            } else {
+                for ti in 0..tw {
+                    at(ph::CLASSIFY);
+                    at(ph::ENTROPY);
+                    if r.trace {
+                        at(ph::LOGITS);
+                    }
+                    if r.exit_at == Some(t0 + ti) || t0 + ti == t - 1 {
+                        at(ph::FINAL);
+                        at(ph::IDLE);
+                        return (v, t0 + ti + 1);
+                    }
+                }
+            }
+            at(ph::NEXT);
+        }
+        t0 += tw;
+    }
+}
+
+/// Runs one inference: programs it, starts it, plays the other blocks (each phase's event
+/// after 0–3 cycles; the classifier's exit as §7 says) and records the phases visited.
+fn run_inference(sim: &mut Sim, rng: &mut SplitMix, r: &Inference) -> Vec<Visit> {
+    bus_write(sim, addr::NUM_STAGES, r.stages);
+    bus_write(sim, addr::TIMESTEPS, r.timesteps);
+    bus_write(sim, addr::TICK_BATCH, r.tick_batch);
+    bus_write(sim, addr::MEM_WORDS, r.mem_words);
+    assert!(sim.is("in_IDLE"), "{r:?}: not idle before the start");
+    bus_write(sim, addr::CTRL, 1 | (u64::from(r.trace) << 1));
+    let mut visits: Vec<Visit> = Vec::new();
+    let mut wait = 0;
+    let mut classified = 0u64; // CLASSIFY phases entered in this stage-window
+    for cycle in 0..20_000 {
+        let here: Vec<&'static str> = ph::ALL
+            .iter()
+            .copied()
+            .filter(|p| sim.is(&format!("in_{p}")))
+            .collect();
+        assert_eq!(here.len(), 1, "{r:?} cycle {cycle}: in phases {here:?}");
+        let now = here[0];
+        let visit = (
+            now,
+            sim.get("stage_o"),
+            sim.get("t0_o"),
+            sim.get("tw_o"),
+            sim.is("role_o"),
+        );
+        let entered = visits.last().map(|v| v.0) != Some(now);
+        if entered {
+            visits.push(visit);
+            wait = rng.below(4);
+            if now == ph::ARRAY {
+                classified = 0;
+            }
+            if now == ph::CLASSIFY {
+                classified += 1;
+            }
+        } else {
+            assert_eq!(
+                *visits.last().unwrap(),
+                visit,
+                "{r:?} cycle {cycle}: a register changed within a phase"
+            );
+        }
+        if now == ph::IDLE {
+            break;
+        }
+        assert!(
+            sim.is("busy"),
+            "{r:?} cycle {cycle}: STATUS.busy low in {now}"
+        );
+        assert!(
+            !sim.is("done"),
+            "{r:?} cycle {cycle}: STATUS.done high in {now}"
+        );
+        // The other blocks: the phase's event after `wait` cycles.
+        let fire = wait == 0;
+        wait = wait.saturating_sub(1);
+        let (t0, tw) = (visit.2, visit.3);
+        let ti = classified.saturating_sub(1);
+        let exits = r.exit_at == Some(t0 + ti) || t0 + ti + 1 == r.timesteps;
+        let event = match now {
+            ph::CLEAR => "clear_done",
+            ph::STAGE => "stage_go",
+            ph::REQ_IN | ph::REQ_W => "req_fire",
+            ph::RECV_IN => "recv_in_done",
+            ph::RECV_W => "recv_w_done",
+            ph::ARRAY => "array_done",
+            ph::LIF => "lif_done",
+            ph::CLASSIFY => "cls_done",
+            ph::ENTROPY => "entropy_finish",
+            ph::LOGITS => "logits_done",
+            ph::TRACE => "trace_done",
+            ph::FINAL => "r_fire",
+            _ => "",
+        };
+        for e in [
+            "clear_done",
+            "stage_go",
+            "req_fire",
+            "recv_in_done",
+            "recv_w_done",
+            "array_done",
+            "lif_done",
+            "cls_done",
+            "entropy_finish",
+            "logits_done",
+            "trace_done",
+            "r_fire",
+        ] {
+            sim.set_bool(&format!("ev_{e}"), fire && e == event);
+        }
+        sim.set_bool("ev_is_classifier", visit.1 + 1 == r.stages);
+        sim.set_bool("ev_more_t", ti + 1 < tw);
+        sim.set_bool("ev_exit_now", fire && now == ph::ENTROPY && exits);
+        sim.set("ev_exit_t", t0 + ti + 1);
+        sim.set("ev_prediction", r.prediction);
+        // A start while busy is ignored.
+        let poke_start = rng.chance(16);
+        if poke_start {
+            sim.set("cfg_we", 1);
+            sim.set("cfg_addr", addr::CTRL);
+            sim.set("cfg_wdata", 1);
+        }
+        sim.step();
+        if poke_start {
+            sim.set("cfg_we", 0);
+        }
+    }
+    visits
+}
+
+#[test]
+fn sequencer_walks_the_schedule_of_whole_inferences() {
+    let mut p = small_params("seq");
+    p.max_stages = 4;
+    p.max_tick_batch = 4;
+    p.max_classes = 10;
+    let mut sim = Sim::new(&sequencer_harness(&p));
+    let mut rng = SplitMix(0x5E0_0E4CE);
+    let mut exits_early = 0;
+    for k in 0..60 {
+        let timesteps = 1 + rng.below(7);
+        let tick_batch = 1 + rng.below(timesteps.min(4));
+        let r = Inference {
+            stages: 1 + rng.below(4),
+            timesteps,
+            tick_batch,
+            trace: rng.chance(2),
+            mem_words: if rng.chance(3) { 0 } else { 1 + rng.below(100) },
+            exit_at: (!rng.chance(3)).then(|| rng.below(timesteps)),
+            prediction: rng.below(10),
+        };
+        let (want, exit_t) = schedule(&r);
+        exits_early += usize::from(exit_t < r.timesteps);
+        let got = run_inference(&mut sim, &mut rng, &r);
+        assert_eq!(got, want, "inference {k}: {r:?}");
+        assert!(!sim.is("busy") && sim.is("done"), "{r:?}: STATUS after");
+        assert_eq!(sim.get("exit_t"), exit_t, "{r:?}: EXIT_T");
+        assert_eq!(sim.get("prediction"), r.prediction, "{r:?}: PREDICTION");
+        // Idle: nothing moves without a start.
+        for _ in 0..3 {
+            sim.step();
+            assert!(sim.is("in_IDLE") && sim.is("done"));
+        }
+    }
+    assert!(exits_early > 10, "only {exits_early} early exits");
+    sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Registers (§8)
+// ---------------------------------------------------------------------------------------
+
+/// The global registers and the register read: the status, EXIT_T, PREDICTION and the
+/// counter file's word are inputs; the registers and the start pulse are outputs.
+fn registers_harness(p: &AccelParams) -> Module {
+    let g = Geometry::of(p);
+    let mut module = ModuleBuilder::new("registers_harness");
+    let m = &mut module;
+    let host = HostInputs::declare(m, &g);
+    let globals = Globals::declare(m, &g, &host);
+    for (name, s) in [
+        ("num_stages", globals.num_stages),
+        ("timesteps", globals.timesteps),
+        ("tick_batch", globals.tick_batch),
+        ("theta_q", globals.theta_q),
+        ("rlnk", globals.rlnk),
+        ("frac_bits", globals.frac_bits),
+        ("num_classes", globals.num_classes),
+        ("mem_words", globals.mem_words),
+        ("start_o", globals.start),
+    ] {
+        m.output_from(name, s);
+    }
+    let status = m.input("status", UInt(2));
+    let exit_t = m.input("exit_t_in", UInt(16));
+    let prediction = m.input("prediction_in", UInt(g.kb));
+    let counters = CounterFile {
+        settled: m.input("counters_settled", Bool),
+        word_valid: m.input("count_read_valid", Bool),
+        word: m.input("count_word", UInt(32)).expr(),
+    };
+    registers::read_port(m, &host, status.expr(), exit_t, prediction, &counters);
+    module.finish()
+}
+
+#[test]
+fn registers_take_their_writes_and_read_one_cycle_later() {
+    let mut p = small_params("regs");
+    p.max_stages = 8;
+    p.max_classes = 10;
+    let mut sim = Sim::new(&registers_harness(&p));
+    let mut rng = SplitMix(0x8E6_15_7E85);
+    // (address, output, the largest value §8 allows it)
+    let globals: [(u64, &str, u64); 8] = [
+        (addr::NUM_STAGES, "num_stages", 8),
+        (addr::TIMESTEPS, "timesteps", 0xFFFF),
+        (addr::TICK_BATCH, "tick_batch", 0xFFFF),
+        (addr::THETA_Q, "theta_q", 1 << 16),
+        (addr::RLNK, "rlnk", 1 << 16),
+        (addr::FRAC_BITS, "frac_bits", 31),
+        (addr::NUM_CLASSES, "num_classes", 10),
+        (addr::MEM_WORDS, "mem_words", 0xFFFF_FFFF),
+    ];
+    let mut want = [0u64; 8];
+    // The read of the previous cycle's address.
+    let mut prev_read: Option<u64> = None;
+    let mut starts = 0;
+    for cycle in 0..3000 {
+        let (status, exit_t, prediction) = (rng.below(4), rng.below(1 << 16), rng.below(11));
+        let (word_valid, word) = (rng.chance(5), rng.below(1 << 32));
+        sim.set("status", status);
+        sim.set("exit_t_in", exit_t);
+        sim.set("prediction_in", prediction);
+        sim.set_bool("count_read_valid", word_valid);
+        sim.set("count_word", word);
+        sim.set_bool("counters_settled", rng.chance(2));
+        // The registered read: the word at last cycle's address, of last cycle's values.
+        if let Some(w) = prev_read {
+            let got = sim.get("cfg_rdata");
+            let expect = if word_valid { word } else { w };
+            assert_eq!(got, expect, "cycle {cycle}: cfg_rdata");
+        }
+        // A bus cycle: a write to a global register, to CTRL, elsewhere, or none.
+        let we = !rng.chance(4);
+        let a = match rng.below(4) {
+            0 => globals[rng.below(8) as usize].0,
+            1 => addr::CTRL,
+            2 => rng.below(16),
+            _ => rng.below(1 << 12),
+        };
+        let wdata = match globals.iter().position(|gl| gl.0 == a) {
+            Some(i) if !rng.chance(8) => rng.below(globals[i].2 + 1),
+            _ => rng.below(1 << 32),
+        };
+        sim.set_bool("cfg_we", we);
+        sim.set("cfg_addr", a);
+        sim.set("cfg_wdata", wdata);
+        let start = we && a == addr::CTRL && wdata & 1 == 1;
+        assert_eq!(sim.is("start_o"), start, "cycle {cycle}: start pulse");
+        starts += usize::from(start);
+        prev_read = Some(match a {
+            addr::STATUS => status,
+            addr::EXIT_T => exit_t,
+            addr::PREDICTION => prediction,
+            _ => 0,
+        });
+        sim.step();
+        for (i, &(ga, name, max)) in globals.iter().enumerate() {
+            if we && a == ga && wdata <= max {
+                want[i] = wdata;
+            }
+            if we && a == ga && wdata > max {
+                // Outside its range §8 says nothing of the value kept: take what it kept.
+                want[i] = sim.get(name);
+            }
+            assert_eq!(sim.get(name), want[i], "cycle {cycle}: {name}");
+        }
+    }
+    assert!(starts > 50, "only {starts} starts");
+    sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Weight loader (§5 load)
+// ---------------------------------------------------------------------------------------
+
+/// The weight loader with the weight buffer's write port (`wb_we`, `wb_addr`, `wb_data`) and
+/// the pair control's inputs (`enter_array`, `pair_start`, `pair_index`).
+fn weight_loader_harness(p: &AccelParams) -> Module {
+    let mut module = ModuleBuilder::new("weight_loader_harness");
+    let m = &mut module;
+    let parts = Parts::declare(m, p);
+    let g = &parts.g;
+    let we = m.input("wb_we", Bool);
+    let wa = m.input("wb_addr", UInt(g.wa));
+    let wd = m.input("wb_data", UInt(g.cols * g.wbits));
+    m.mem_write(parts.bufs.weight, we, wa, wd);
+    let enter = m.input("enter_array", Bool);
+    let start = m.input("pair_start", Bool);
+    let start_pair = m.input("pair_index", UInt(g.fw));
+    let ld = weight_loader::build(m, parts.ctx(), enter);
+    m.drive(ld.start, start);
+    m.drive(ld.start_pair, start_pair);
+    for (name, s) in [
+        ("last", ld.last),
+        ("ct", ld.ct),
+        ("group", ld.group),
+        ("valid_lanes", ld.valid_lanes),
+        ("wl_en", ld.wl_en),
+        ("wl_row", ld.wl_row),
+        ("wl_entry", ld.wl_entry),
+        ("wl_weights", ld.wl_weights),
+    ] {
+        m.output_from(name, s);
+    }
+    module.finish()
+}
+
+/// A stage's weight shape: fan-in N, output channels M.
+fn loader_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, n: u64, m_ch: u64) {
+    let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+    let d = u64::from(p.group_depth());
+    let n_rt = n.div_ceil(rows);
+    let n_ct = m_ch.div_ceil(cols);
+    let groups = n_rt.div_ceil(d);
+    let last_group = n_rt - (groups - 1) * d;
+    let words = n_ct * n_rt * rows;
+    assert!(words <= p.weight_words, "the case fits the weight buffer");
+    let word_bits = cols * u64::from(p.weight_bits);
+    // Fill the weight buffer with random words.
+    let buf: Vec<u64> = (0..words).map(|_| rng.below(1 << word_bits)).collect();
+    for (a, w) in buf.iter().enumerate() {
+        sim.set("wb_we", 1);
+        sim.set("wb_addr", a as u64);
+        sim.set("wb_data", *w);
+        sim.step();
+    }
+    sim.set("wb_we", 0);
+    for (name, v) in [
+        ("cur_N", n),
+        ("cur_M", m_ch),
+        ("cur_n_rt", n_rt),
+        ("cur_n_ct", n_ct),
+        ("cur_groups", groups),
+        ("cur_last_group", last_group),
+    ] {
+        sim.set(name, v);
+    }
+    // The pairs, column tile outer (§5), and each one's cycles: (address, row, tile).
+    let pairs: Vec<(u64, u64, u64)> = (0..n_ct)
+        .flat_map(|ct| {
+            (0..groups).map(move |gr| (ct, gr, if gr + 1 == groups { last_group } else { d }))
+        })
+        .collect();
+    // Pair 0 starts with the array phase; pair i + 1 at or after the end of pair i.
+    let mut pending_write: Option<(u64, u64, u64)> = None; // (row, entry, weights)
+    let check_write = |sim: &mut Sim, pw: Option<(u64, u64, u64)>, ctx: &str| {
+        assert_eq!(sim.is("wl_en"), pw.is_some(), "{ctx}: wl_en");
+        if let Some((row, entry, weights)) = pw {
+            assert_eq!(sim.get("wl_row"), row, "{ctx}: wl_row");
+            assert_eq!(sim.get("wl_entry"), entry, "{ctx}: wl_entry");
+            assert_eq!(sim.get("wl_weights"), weights, "{ctx}: wl_weights");
+        }
+    };
+    let mut next_addr = 0; // the buffer is read in address order
+    for (i, &(ct, gr, r)) in pairs.iter().enumerate() {
+        if i == 0 {
+            // Pair 0 starts with the array phase.
+            sim.set("enter_array", 1);
+            sim.set("pair_start", 1);
+            sim.set("pair_index", 0);
+            check_write(sim, pending_write.take(), "before pair 0");
+            assert!(!sim.is("last"));
+            sim.step();
+            sim.set("enter_array", 0);
+        }
+        let half = if p.double_buffer && i % 2 == 1 { d } else { 0 };
+        for tile in 0..r {
+            for row in 0..rows {
+                sim.set("pair_start", 0);
+                let ctx =
+                    format!("N {n} M {m_ch}: pair {i} (ct {ct}, g {gr}) tile {tile} row {row}");
+                check_write(sim, pending_write.take(), &ctx);
+                let rt = gr * d + tile;
+                let addr = (ct * n_rt + rt) * rows + row;
+                assert_eq!(addr, next_addr, "{ctx}: the address order");
+                next_addr += 1;
+                let tap = rt * rows + row;
+                let lanes = if tap < n {
+                    cols.min(m_ch - ct * cols)
+                } else {
+                    0
+                };
+                assert_eq!(sim.get("valid_lanes"), lanes, "{ctx}: valid lanes");
+                assert_eq!(sim.get("ct"), ct, "{ctx}: ct");
+                assert_eq!(sim.get("group"), gr, "{ctx}: group");
+                let last = tile + 1 == r && row + 1 == rows;
+                assert_eq!(sim.is("last"), last, "{ctx}: last");
+                pending_write = Some((row, half + tile, buf[addr as usize]));
+                // The next pair may start in this last cycle, or later.
+                let next_now = last && i + 1 < pairs.len() && rng.chance(2);
+                if next_now {
+                    sim.set("pair_start", 1);
+                    sim.set("pair_index", i as u64 + 1);
+                }
+                sim.step();
+                if last && i + 1 < pairs.len() && !next_now {
+                    // A gap of 1–3 idle cycles, then the start.
+                    sim.set("pair_start", 0);
+                    for _ in 0..1 + rng.below(3) {
+                        check_write(sim, pending_write.take(), &format!("{ctx}: gap"));
+                        assert_eq!(sim.get("valid_lanes"), 0, "{ctx}: idle lanes");
+                        sim.step();
+                    }
+                    // The start cycle itself: the loader is idle.
+                    sim.set("pair_start", 1);
+                    sim.set("pair_index", i as u64 + 1);
+                    check_write(sim, pending_write.take(), &format!("{ctx}: start"));
+                    assert_eq!(sim.get("valid_lanes"), 0, "{ctx}: idle lanes");
+                    sim.step();
+                }
+            }
+        }
+    }
+    sim.set("pair_start", 0);
+    check_write(sim, pending_write.take(), "after the last pair");
+    sim.step();
+    check_write(sim, None, "idle");
+    assert_eq!(next_addr, words, "every weight word is loaded once");
+}
+
+#[test]
+fn weight_loader_copies_every_pair_in_address_order() {
+    for (k, (rows, cols, depth, double)) in [(3, 2, 4, false), (2, 3, 4, true), (1, 4, 2, true)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut p = small_params("ld");
+        p.rows = rows;
+        p.cols = cols;
+        p.weight_spad_depth = depth;
+        p.double_buffer = double;
+        p.weight_words = 256;
+        let mut sim = Sim::new(&weight_loader_harness(&p));
+        let mut rng = SplitMix(0x10AD_0000 + k as u64);
+        for _ in 0..12 {
+            let n = 1 + rng.below(30);
+            let m_ch = 1 + rng.below(12);
+            let words =
+                m_ch.div_ceil(u64::from(cols)) * n.div_ceil(u64::from(rows)) * u64::from(rows);
+            if words > p.weight_words {
+                continue;
+            }
+            loader_case(&mut sim, &mut rng, &p, n, m_ch);
+        }
+        sim.no_property_failed();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Pooling (§6)
+// ---------------------------------------------------------------------------------------
+
+/// The pooling as the LIF phase wires it: the loop's steps are inputs (`lp_*`), the issue
+/// signals are delayed by one and two cycles, the spikes of a loop cycle come two cycles
+/// later (`spikes`); the output spike buffer's write strobe, address and word are outputs.
+fn pooling_harness(p: &AccelParams) -> Module {
+    let mut module = ModuleBuilder::new("pooling_harness");
+    let m = &mut module;
+    let parts = Parts::declare(m, p);
+    let g = &parts.g;
+    let steps = pooling::LoopSteps {
+        start: m.input("lp_start", Bool),
+        busy: m.input("lp_busy", Bool),
+        adv_p: m.input("lp_adv_p", Bool),
+        last_p: m.input("lp_last_p", Bool),
+        adv_cb: m.input("lp_adv_cb", Bool),
+        last_cb: m.input("lp_last_cb", Bool),
+        last_g: m.input("lp_last_g", Bool),
+        ct: m.input("lp_ct", UInt(g.fw)),
+        t: m.input("lp_t", UInt(16)),
+    };
+    let cx = parts.ctx();
+    let s0 = pooling::issue(m, cx, &steps);
+    let s1 = pooling::delay(m, &s0, 1);
+    let s2 = pooling::delay(m, &s1, 2);
+    let v1 = m.reg("v1", Bool);
+    m.next(v1, steps.busy);
+    let v2 = m.reg("v2", Bool);
+    m.next(v2, v1);
+    let spikes = m.input("spikes", UInt(g.cols));
+    let (we, addr, word) = pooling::combine(m, cx, v1, &s1, v2, &s2, spikes.expr());
+    m.output_from("out_we", we);
+    m.output_from("out_addr", addr);
+    m.output_from("out_word", word);
+    module.finish()
+}
+
+/// A hidden stage's LIF loop as §6 runs it (t, p, lane block cb, group g; column tile
+/// `g·n_ctb + cb`) over an `e × f` output with `k × k` pooling; returns the output spike
+/// buffer's writes, sorted, and checks them against OR pooling of the same spikes.
+#[allow(clippy::too_many_arguments)]
+fn pooling_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    (e, f, k): (u64, u64, u64),
+    (n, n_ctb): (u64, u64),
+    tw: u64,
+) -> usize {
+    let cols = u64::from(p.cols);
+    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let (pe, pf) = (e / k, f / k);
+    let pp = pe * pf;
+    let n_ct = n * n_ctb;
+    let positions = e * f;
+    for (name, v) in [
+        ("cur_pool", k),
+        ("cur_F", f),
+        ("cur_P", positions),
+        ("cur_n_ct", n_ct),
+        ("cur_n_ctb", n_ctb),
+        ("cur_pooled_e", pe),
+        ("cur_pooled_f", pf),
+        ("cur_pooled_p", pp),
+        ("cur_n_ctb_pp", n_ctb * pp),
+    ] {
+        sim.set(name, v);
+    }
+    // Spike words of (t, position, ct), a quarter of the bits set.
+    let mut spikes = std::collections::HashMap::new();
+    // The loop cycles: (t, p, cb, g).
+    let mut cycles = Vec::new();
+    for t in 0..tw {
+        for pos in 0..positions {
+            for cb in 0..n_ctb {
+                for gr in 0..n {
+                    cycles.push((t, pos, cb, gr));
+                    let word = (0..cols).fold(0, |w, j| w | (u64::from(rng.chance(4)) << j));
+                    spikes.insert((t, pos, gr * n_ctb + cb), word);
+                }
+            }
+        }
+    }
+    let mut writes = Vec::new();
+    let mut fed: Vec<Option<u64>> = Vec::new(); // the spikes each cycle's loop step makes
+    let total = cycles.len() + 1 + 3;
+    for c in 0..total {
+        // Cycle 0 starts the loop; cycles 1.. run it; then the pipeline drains.
+        let step = c.checked_sub(1).and_then(|i| cycles.get(i)).copied();
+        sim.set_bool("lp_start", c == 0);
+        sim.set_bool("lp_busy", step.is_some());
+        let (t, pos, cb, gr) = step.unwrap_or((0, 0, 0, 0));
+        let (last_g, last_cb, last_p) = (gr + 1 == n, cb + 1 == n_ctb, pos + 1 == positions);
+        let busy = step.is_some();
+        sim.set_bool("lp_last_g", busy && last_g);
+        sim.set_bool("lp_last_cb", busy && last_cb);
+        sim.set_bool("lp_last_p", busy && last_p);
+        sim.set_bool("lp_adv_cb", busy && last_g);
+        sim.set_bool("lp_adv_p", busy && last_g && last_cb);
+        sim.set("lp_ct", if busy { gr * n_ctb + cb } else { 0 });
+        sim.set("lp_t", if busy { t } else { 0 });
+        fed.push(step.map(|(t, pos, cb, gr)| spikes[&(t, pos, gr * n_ctb + cb)]));
+        // The spikes of the step two cycles back (anything when there is none).
+        let s = c
+            .checked_sub(2)
+            .and_then(|i| fed[i])
+            .unwrap_or_else(|| rng.below(1 << cols));
+        sim.set("spikes", s);
+        if sim.is("out_we") {
+            writes.push((sim.get("out_addr"), sim.get("out_word")));
+        }
+        sim.step();
+    }
+    // §6: OR over each whole k×k window, at (ct·P' + q)·B_max + t.
+    let mut want = Vec::new();
+    for t in 0..tw {
+        for ct in 0..n_ct {
+            for qe in 0..pe {
+                for qf in 0..pf {
+                    let mut word = 0;
+                    for dy in 0..k {
+                        for dx in 0..k {
+                            word |= spikes[&(t, (qe * k + dy) * f + qf * k + dx, ct)];
+                        }
+                    }
+                    want.push(((ct * pp + qe * pf + qf) * bmax + t, word));
+                }
+            }
+        }
+    }
+    writes.sort_unstable();
+    want.sort_unstable();
+    let shape = format!("E {e} F {f} k {k} n {n} n_ctb {n_ctb} Tw {tw}");
+    assert_eq!(
+        writes.len(),
+        want.len(),
+        "{shape}: one write per pooled word"
+    );
+    for (got, want) in writes.iter().zip(&want) {
+        assert_eq!(got, want, "{shape}: (address, word)");
+    }
+    want.len()
+}
+
+#[test]
+fn pooling_writes_the_or_of_every_whole_window() {
+    let mut p = small_params("pool");
+    p.cols = 3;
+    p.max_tick_batch = 2;
+    let mut sim = Sim::new(&pooling_harness(&p));
+    let mut rng = SplitMix(0x9001_0000);
+    let mut words = 0;
+    // Every window size with the forwarding case (one lane block, no sharing), then random.
+    let mut cases: Vec<((u64, u64, u64), (u64, u64), u64)> =
+        (1..=3).map(|k| ((5, 7, k), (1, 1), 2)).collect();
+    for _ in 0..40 {
+        let k = 1 + rng.below(3);
+        cases.push((
+            (1 + rng.below(7), 1 + rng.below(7), k),
+            (1 + rng.below(2), 1 + rng.below(2)),
+            1 + rng.below(2),
+        ));
+    }
+    for (shape, lanes, tw) in cases {
+        words += pooling_case(&mut sim, &mut rng, &p, shape, lanes, tw);
+    }
+    assert!(words > 200, "only {words} pooled words");
+    sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Trace and result stream (§8)
+// ---------------------------------------------------------------------------------------
+
+/// The trace readout and the result stream: the spike buffers' write ports (`a_*`, `b_*`),
+/// the LIF phase's end (`trace_restart`), the logits (`logits`, packed, class 0 lowest) and
+/// the entropy unit's end (`rewind_logits`) are inputs; the result stream's ports, the
+/// trace's and the logits' ends are outputs.
+fn results_harness(p: &AccelParams) -> Module {
+    let mut module = ModuleBuilder::new("results_harness");
+    let m = &mut module;
+    let parts = Parts::declare(m, p);
+    let g = &parts.g;
+    for (prefix, mem) in [("a", parts.bufs.spike_a), ("b", parts.bufs.spike_b)] {
+        let we = m.input(format!("{prefix}_we"), Bool);
+        let a = m.input(format!("{prefix}_addr"), UInt(g.sa));
+        let d = m.input(format!("{prefix}_data"), UInt(g.cols));
+        m.mem_write(mem, we, a, d);
+    }
+    let cx = parts.ctx();
+    let results = result_stream::ResultRegs::declare(m, &parts.host);
+    let restart = m.input("trace_restart", Bool);
+    let tr = trace::build(m, cx, &results, restart);
+    let lb = g.lb;
+    let logits = m.input("logits", UInt(p.max_classes * lb));
+    let logit_addr = m.wire("result_logit_addr", UInt(g.kb));
+    let mut logit = Expr::uint(0, lb);
+    for k in 0..p.max_classes {
+        logit = logit_addr
+            .is_eq(u64::from(k))
+            .select(logits.bits((k + 1) * lb - 1, k * lb), logit);
+    }
+    let rewind = m.input("rewind_logits", Bool);
+    let logits_done = m.wire("logits_done", Bool);
+    result_stream::drive(
+        m,
+        cx,
+        &results,
+        &tr,
+        (logit.as_sint(), logit_addr),
+        rewind.expr(),
+        logits_done,
+    );
+    m.output_from("r_valid", results.valid);
+    m.output_from("r_kind", results.kind);
+    m.output_from("r_data", results.data);
+    m.output_from("trace_done_o", tr.done);
+    m.output_from("logits_done_o", logits_done);
+    module.finish()
+}
+
+/// Plays the host's `r_ready` (ready two cycles in three) until `end` (an output) is seen,
+/// then one more edge; returns the beats taken as (kind, data). Checks the valid/ready
+/// protocol: a beat not taken stays, unchanged.
+fn collect_beats(sim: &mut Sim, rng: &mut SplitMix, end: &str, what: &str) -> Vec<(u64, u64)> {
+    let mut beats = Vec::new();
+    let mut waiting: Option<(u64, u64)> = None;
+    for cycle in 0..10_000 {
+        let ready = !rng.chance(3);
+        sim.set_bool("r_ready", ready);
+        let valid = sim.is("r_valid");
+        let beat = (sim.get("r_kind"), sim.get("r_data"));
+        if let Some(w) = waiting {
+            assert!(
+                valid,
+                "{what} cycle {cycle}: a beat not taken was withdrawn"
+            );
+            assert_eq!(beat, w, "{what} cycle {cycle}: a waiting beat changed");
+        }
+        waiting = (valid && !ready).then_some(beat);
+        if valid && ready {
+            beats.push(beat);
+        }
+        let done = sim.is(end);
+        sim.step();
+        if done {
+            assert!(!valid, "{what}: ended with a beat pending");
+            return beats;
+        }
+    }
+    panic!("{what}: `{end}` never came");
+}
+
+#[test]
+fn trace_and_result_stream_send_the_beats_of_section_8() {
+    let mut p = small_params("results");
+    p.cols = 3;
+    p.max_tick_batch = 4;
+    p.max_classes = 6;
+    let (cols, lb) = (u64::from(p.cols), p.logit_bits);
+    let bmax = 4u64;
+    let mut sim = Sim::new(&results_harness(&p));
+    let mut rng = SplitMix(0x7E5_0175);
+    let mut beats = 0;
+    for episode in 0..45 {
+        sim.set("phase", phase(ph::NEXT));
+        sim.set("r_ready", 0);
+        match episode % 3 {
+            0 => {
+                // A hidden stage's spike trace: its output words in (ct, p, t) order.
+                let (n_ct, pp, tw) = (1 + rng.below(3), 1 + rng.below(4), 1 + rng.below(4));
+                let role = rng.chance(2);
+                let used = n_ct * pp * bmax;
+                let mut bufs = [Vec::new(), Vec::new()];
+                for (b, buf) in bufs.iter_mut().enumerate() {
+                    let prefix = ["a", "b"][b];
+                    for a in 0..used {
+                        let w = rng.below(1 << cols);
+                        buf.push(w);
+                        sim.set(&format!("{prefix}_we"), 1);
+                        sim.set(&format!("{prefix}_addr"), a);
+                        sim.set(&format!("{prefix}_data"), w);
+                        assert!(!sim.is("r_valid"), "a beat outside the result phases");
+                        sim.step();
+                    }
+                    sim.set(&format!("{prefix}_we"), 0);
+                }
+                sim.set("cur_n_ct", n_ct);
+                sim.set("cur_pooled_p", pp);
+                sim.set("tw", tw);
+                sim.set_bool("role", role);
+                // The LIF phase ends (the trace rewinds), then TRACE.
+                sim.set("phase", phase(ph::LIF));
+                sim.set("trace_restart", 1);
+                sim.step();
+                sim.set("trace_restart", 0);
+                sim.set("phase", phase(ph::TRACE));
+                // The stage's output is in the buffer its input is not: B when role = A.
+                let out = &bufs[usize::from(!role)];
+                let mut want = Vec::new();
+                for ct in 0..n_ct {
+                    for q in 0..pp {
+                        for t in 0..tw {
+                            want.push((0, out[((ct * pp + q) * bmax + t) as usize]));
+                        }
+                    }
+                }
+                let got = collect_beats(&mut sim, &mut rng, "trace_done_o", "trace");
+                assert_eq!(
+                    got, want,
+                    "trace of n_ct {n_ct} P' {pp} Tw {tw} role {role}"
+                );
+                beats += got.len();
+            }
+            1 => {
+                // After an entropy evaluation with CTRL.trace: the K logits, sign-extended.
+                let k = 1 + rng.below(u64::from(p.max_classes));
+                let half = 1i64 << (lb - 1);
+                let z: Vec<i64> = (0..p.max_classes)
+                    .map(|_| rng.range(-half, half - 1))
+                    .collect();
+                let packed = z.iter().rev().fold(BigUint::from(0u32), |acc, &v| {
+                    (acc << lb) | BigUint::from((v as u64) & ((1u64 << lb) - 1))
+                });
+                sim.set_big("logits", &packed);
+                sim.set("cur_M", k);
+                sim.set("phase", phase(ph::ENTROPY));
+                sim.set("rewind_logits", 1);
+                sim.step();
+                sim.set("rewind_logits", 0);
+                sim.set("phase", phase(ph::LOGITS));
+                let want: Vec<(u64, u64)> = z[..k as usize]
+                    .iter()
+                    .map(|&v| (1, u64::from(v as i32 as u32)))
+                    .collect();
+                let got = collect_beats(&mut sim, &mut rng, "logits_done_o", "logits");
+                assert_eq!(got, want, "{k} logits");
+                beats += got.len();
+            }
+            _ => {
+                // The final beat: {prediction[15:0], exit_t[15:0]}, once.
+                let (pred, exit_t) = (rng.below(u64::from(p.max_classes)), rng.below(1 << 16));
+                sim.set("prediction_r", pred);
+                sim.set("exit_t_r", exit_t);
+                sim.set("exited", 1);
+                sim.set("phase", phase(ph::FINAL));
+                let mut got = Vec::new();
+                for _ in 0..100 {
+                    let ready = !rng.chance(3);
+                    sim.set_bool("r_ready", ready);
+                    let fire = sim.is("r_valid") && ready;
+                    if fire {
+                        got.push((sim.get("r_kind"), sim.get("r_data")));
+                    }
+                    sim.step();
+                    if fire {
+                        break; // the sequencer leaves FINAL with the beat
+                    }
+                }
+                sim.set("phase", phase(ph::IDLE));
+                sim.set("exited", 0);
+                assert_eq!(got, vec![(2, (pred << 16) | exit_t)], "the final beat");
+                beats += 1;
+            }
+        }
+        // Between the result phases: no beat.
+        for _ in 0..2 {
+            assert!(
+                !sim.is("r_valid"),
+                "episode {episode}: a beat after the phase"
+            );
+            sim.step();
+        }
+    }
+    assert!(beats > 200, "only {beats} beats");
+    sim.no_property_failed();
+}
