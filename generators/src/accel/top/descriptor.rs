@@ -55,7 +55,16 @@ impl Descriptor {
         host: &HostInputs,
         seq: &Sequencer,
     ) -> Descriptor {
-        let kept = |f: StageField| register_bits(g, f);
+        let (mb, ma, fw) = (g.mb, g.ma, g.fw);
+        // How wide the hardware keeps field `f`: a count only as wide as its counts.
+        let kept = move |f: StageField| -> u32 {
+            let w = f.width().bits(mb, ma);
+            if f.width() == FieldWidth::Count {
+                w.min(fw)
+            } else {
+                w
+            }
+        };
         let width = StageField::ALL.iter().map(|&f| kept(f)).max().unwrap_or(1);
         let depth = u64::from(g.p.max_stages) * catalog::STAGE_STRIDE;
         let ab = clog2(depth.max(2));
@@ -107,14 +116,17 @@ impl Descriptor {
         let loaded = m.wire_from("descriptor_loaded", in_stage & field.is_eq(num_fields));
 
         // Field `f` kept in `w` bits (at most its register width).
-        let keep = |f: StageField, w: u32| -> Signal {
+        let mut keep = |f: StageField, w: u32| -> Signal {
+            let w = w.min(kept(f));
             let r = m.reg_no_reset(format!("cur_{}", f.name()), UInt(w));
             m.next_when(r, land & land_field.is_eq(f.index()), q.trunc(w));
             r
         };
         Descriptor::assemble(g, keep, loaded)
     }
+}
 
+impl Descriptor {
     /// A working set read from input ports instead of the descriptor RAM (a block's test
     /// harness): field `f` is the input `cur_<name>` in the width the working set keeps it,
     /// `loaded` the input `descriptor_loaded`.
@@ -169,7 +181,7 @@ impl Descriptor {
     }
 }
 
-/// How wide the working set's register of field `f` is: the catalog's width, a count only as
+/// How wide the working set's register of field `f` is (as `build` keeps it): the catalog's width, a count only as
 /// wide as its counts (`Geometry::fw`).
 pub fn register_bits(g: &Geometry, f: StageField) -> u32 {
     let w = f.width().bits(g.mb, g.ma);

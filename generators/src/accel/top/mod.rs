@@ -73,7 +73,6 @@ pub struct Buffers {
 }
 
 impl Buffers {
-    /// Declares the buffers in `m` (sized by `g`), each promising no read during its write.
     pub fn declare(m: &mut ModuleBuilder, g: &Geometry) -> Buffers {
         let p = &g.p;
         let cols = g.cols;

@@ -153,30 +153,6 @@ impl Sequencer {
         (seq, fsm)
     }
 
-    /// The sequencer's registers as input ports instead (a block's test harness): `phase`
-    /// carries the index of the phase in [`ph::ALL`], the others are named as the registers
-    /// (`busy_r`, `done_r`, `trace_en_r`, `stage`, `t0`, `tw`, `role`, `exit_t_r`,
-    /// `prediction_r`, `exited`, `run_start`, `last_stage`).
-    pub fn from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Sequencer {
-        let width = spikeforge_dsl::ir::address_bits(ph::ALL.len() as u64);
-        Sequencer {
-            phase: m.input("phase", UInt(width)),
-            codes: (0..ph::ALL.len() as u64).map(|i| u(i, width)).collect(),
-            busy: m.input("busy_r", Bool),
-            done: m.input("done_r", Bool),
-            trace_en: m.input("trace_en_r", Bool),
-            stage: m.input("stage", UInt(g.sb)),
-            t0: m.input("t0", UInt(16)),
-            tw: m.input("tw", UInt(16)),
-            role: m.input("role", Bool),
-            exit_t: m.input("exit_t_r", UInt(16)),
-            prediction: m.input("prediction_r", UInt(g.kb)),
-            exited: m.input("exited", Bool),
-            run_start: m.input("run_start", Bool),
-            last_stage: m.input("last_stage", Bool),
-        }
-    }
-
     /// True in phase `name` (one of [`ph`]).
     pub fn in_phase(&self, name: &str) -> Expr {
         let i = ph::ALL
@@ -310,5 +286,31 @@ impl Sequencer {
         Update::new(self.prediction)
             .when(ev.exit_now.clone(), ev.prediction.clone())
             .apply(m);
+    }
+}
+
+impl Sequencer {
+    /// The sequencer's registers as input ports instead (a block's test harness): `phase`
+    /// carries the index of the phase in [`ph::ALL`], the others are named as the registers
+    /// (`busy_r`, `done_r`, `trace_en_r`, `stage`, `t0`, `tw`, `role`, `exit_t_r`,
+    /// `prediction_r`, `exited`, `run_start`, `last_stage`).
+    pub fn from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Sequencer {
+        let width = spikeforge_dsl::ir::address_bits(ph::ALL.len() as u64);
+        Sequencer {
+            phase: m.input("phase", UInt(width)),
+            codes: (0..ph::ALL.len() as u64).map(|i| u(i, width)).collect(),
+            busy: m.input("busy_r", Bool),
+            done: m.input("done_r", Bool),
+            trace_en: m.input("trace_en_r", Bool),
+            stage: m.input("stage", UInt(g.sb)),
+            t0: m.input("t0", UInt(16)),
+            tw: m.input("tw", UInt(16)),
+            role: m.input("role", Bool),
+            exit_t: m.input("exit_t_r", UInt(16)),
+            prediction: m.input("prediction_r", UInt(g.kb)),
+            exited: m.input("exited", Bool),
+            run_start: m.input("run_start", Bool),
+            last_stage: m.input("last_stage", Bool),
+        }
     }
 }
