@@ -181,8 +181,8 @@ impl Descriptor {
     }
 }
 
-/// How wide the working set's register of field `f` is (as `build` keeps it): the catalog's width, a count only as
-/// wide as its counts (`Geometry::fw`).
+/// How wide the working set's register of field `f` is (as `build` keeps it): the catalog's
+/// width, a count only as wide as its counts (`Geometry::fw`).
 pub fn register_bits(g: &Geometry, f: StageField) -> u32 {
     let w = f.width().bits(g.mb, g.ma);
     if f.width() == FieldWidth::Count {
