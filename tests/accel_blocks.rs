@@ -1090,3 +1090,206 @@ fn trace_and_result_stream_send_the_beats_of_section_8() {
     assert!(beats > 200, "only {beats} beats");
     sim.no_property_failed();
 }
+
+// ---------------------------------------------------------------------------------------
+// Request stream, input and weight receivers (§4, §8)
+// ---------------------------------------------------------------------------------------
+
+/// The request stream and the receivers, with the host's streams as the ports of §8,
+/// `stage_ready` (the STAGE phase's end) as an input, the receivers' ends and counter
+/// increments as outputs, and one read port on each buffer they fill (`chk_*`) to read back
+/// what they wrote.
+fn streams_in_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::top::streams_in;
+    let mut module = ModuleBuilder::new("streams_in_harness");
+    let m = &mut module;
+    let parts = Parts::declare(m, p);
+    let g = &parts.g;
+    let stage_ready = m.input("stage_ready", Bool);
+    let rx = streams_in::build(m, parts.ctx(), &parts.host, stage_ready);
+    for (name, s) in [
+        ("req_valid", rx.req_valid),
+        ("req_kind", rx.req_kind),
+        ("req_fire_o", rx.req_fire),
+        ("recv_in_done_o", rx.recv_in_done),
+        ("recv_w_done_o", rx.recv_w_done),
+    ] {
+        m.output_from(name, s);
+    }
+    for (counter, inc) in &rx.counts {
+        m.output_from(format!("count_{}", counter.name()), inc.clone());
+    }
+    let rd = m.input("chk_read", Bool);
+    let sa = m.input("chk_spike_addr", UInt(g.sa));
+    let wa = m.input("chk_weight_addr", UInt(g.wa));
+    let qa = m.mem_read(parts.bufs.spike_a, "chk_a_q", rd, sa);
+    let qb = m.mem_read(parts.bufs.spike_b, "chk_b_q", rd, sa);
+    let qw = m.mem_read(parts.bufs.weight, "chk_w_q", rd, wa);
+    m.output_from("chk_a", qa);
+    m.output_from("chk_b", qb);
+    m.output_from("chk_w", qw);
+    module.finish()
+}
+
+/// A stage's input (`c × h × w` spikes over `tw` timesteps, stage 0 only) and weight (`N`
+/// fan-in, `M` outputs) streams, as the sequencer and the host play them; checks the
+/// requests, the receivers' ends, the buffers' contents (§3's layouts) and the counts of §9.
+#[allow(clippy::too_many_arguments)]
+fn streams_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    stage: u64,
+    (c, h, w, tw): (u64, u64, u64, u64),
+    (n, m_ch): (u64, u64),
+    role: bool,
+) {
+    let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let cg = c.div_ceil(cols);
+    let (n_rt, n_ct) = (n.div_ceil(rows), m_ch.div_ceil(cols));
+    let case = format!("stage {stage} C {c} H {h} W {w} Tw {tw} N {n} M {m_ch} role {role}");
+    for (name, v) in [
+        ("cur_C", c),
+        ("cur_H", h),
+        ("cur_W", w),
+        ("cur_cg_count", cg),
+        ("cur_N", n),
+        ("cur_M", m_ch),
+        ("cur_n_rt", n_rt),
+        ("cur_n_ct", n_ct),
+        ("stage", stage),
+        ("tw", tw),
+    ] {
+        sim.set(name, v);
+    }
+    sim.set_bool("role", role);
+    let mut counts = [0u64; 3]; // weight buffer writes, input spike writes, external read bits
+    let tick = |sim: &mut Sim, counts: &mut [u64; 3]| {
+        counts[0] += sim.get("count_weight_buffer_writes");
+        counts[1] += sim.get("count_input_spike_writes");
+        counts[2] += sim.get("count_ext_read_bits");
+        sim.step();
+    };
+    // STAGE: the setup ends (stage_ready) and the phase moves on.
+    sim.set("phase", phase(ph::STAGE));
+    for _ in 0..rng.below(3) {
+        tick(sim, &mut counts);
+    }
+    sim.set("stage_ready", 1);
+    tick(sim, &mut counts);
+    sim.set("stage_ready", 0);
+    // (phase, kind, words, end) of each stream: the input stream first at stage 0.
+    let in_words = cg * h * w * tw;
+    let w_words = n_ct * n_rt * rows;
+    let mut streams = vec![];
+    if stage == 0 {
+        streams.push((ph::REQ_IN, ph::RECV_IN, 1, in_words, "recv_in_done_o"));
+    }
+    streams.push((ph::REQ_W, ph::RECV_W, 0, w_words, "recv_w_done_o"));
+    let mut spikes_sent = Vec::new();
+    let mut weights_sent = Vec::new();
+    for (req_phase, recv_phase, kind, words, end) in streams {
+        sim.set("phase", phase(req_phase));
+        // The request: valid until taken, of its kind.
+        let mut taken = false;
+        for _ in 0..10 {
+            let ready = rng.chance(2);
+            sim.set_bool("req_ready", ready);
+            assert!(sim.is("req_valid"), "{case}: no request in {req_phase}");
+            assert_eq!(sim.get("req_kind"), kind, "{case}: the request's kind");
+            taken = ready;
+            tick(sim, &mut counts);
+            if taken {
+                break;
+            }
+        }
+        assert!(taken);
+        sim.set("req_ready", 0);
+        assert!(!sim.is("req_valid"), "{case}: a request after the taken one");
+        // The words, with gaps; the end with the last one.
+        sim.set("phase", phase(recv_phase));
+        let mut sent = 0;
+        while sent < words {
+            let valid = !rng.chance(3);
+            let word = if kind == 1 {
+                rng.below(1 << cols)
+            } else {
+                rng.below(1 << (cols * u64::from(p.weight_bits)))
+            };
+            let port = if kind == 1 { "s" } else { "w" };
+            sim.set_bool(&format!("{port}_valid"), valid);
+            sim.set(&format!("{port}_data"), word);
+            let done = sim.is(end);
+            assert_eq!(done, valid && sent + 1 == words, "{case}: {end} at word {sent}");
+            if valid {
+                sent += 1;
+                if kind == 1 {
+                    spikes_sent.push(word);
+                } else {
+                    weights_sent.push(word);
+                }
+            }
+            tick(sim, &mut counts);
+        }
+        sim.set("s_valid", 0);
+        sim.set("w_valid", 0);
+        assert!(!sim.is("req_valid") || kind == 1, "{case}: a request after the weights");
+    }
+    sim.set("phase", phase(ph::ARRAY));
+    assert!(!sim.is("req_valid"), "{case}: a request in the array phase");
+    // §3: input word (cg, y, x, t) at ((cg·H + y)·W + x)·B_max + t of the input-role buffer.
+    sim.set("chk_read", 1);
+    let mut i = 0;
+    for pos in 0..if stage == 0 { cg * h * w } else { 0 } {
+        for t in 0..tw {
+            sim.set("chk_spike_addr", pos * bmax + t);
+            sim.step();
+            let got = sim.get(if role { "chk_b" } else { "chk_a" });
+            assert_eq!(got, spikes_sent[i], "{case}: spike word {pos}, t {t}");
+            i += 1;
+        }
+    }
+    // The weights in stream order from address 0.
+    for (a, want) in weights_sent.iter().enumerate() {
+        sim.set("chk_weight_addr", a as u64);
+        sim.step();
+        assert_eq!(sim.get("chk_w"), *want, "{case}: weight word {a}");
+    }
+    sim.set("chk_read", 0);
+    // §9: weight buffer writes N·M; input spike writes C·H·W·Tw (stage 0); external read
+    // bits N·M·weight_bits (+ C·H·W·Tw at stage 0).
+    let ins = if stage == 0 { c * h * w * tw } else { 0 };
+    assert_eq!(counts[0], n * m_ch, "{case}: weight buffer writes");
+    assert_eq!(counts[1], ins, "{case}: input spike writes");
+    assert_eq!(
+        counts[2],
+        n * m_ch * u64::from(p.weight_bits) + ins,
+        "{case}: external read bits"
+    );
+}
+
+#[test]
+fn streams_in_fill_the_buffers_in_address_order() {
+    let mut p = small_params("rx");
+    p.rows = 2;
+    p.cols = 3;
+    p.max_tick_batch = 4;
+    p.weight_words = 256;
+    p.max_stages = 4;
+    let mut sim = Sim::new(&streams_in_harness(&p));
+    let mut rng = SplitMix(0x57_2EA45);
+    for _ in 0..30 {
+        let stage = if rng.chance(3) { 1 + rng.below(3) } else { 0 };
+        let input = (
+            1 + rng.below(8),
+            1 + rng.below(4),
+            1 + rng.below(4),
+            1 + rng.below(4),
+        );
+        let weights = (1 + rng.below(40), 1 + rng.below(10));
+        let role = rng.chance(2);
+        streams_case(&mut sim, &mut rng, &p, stage, input, weights, role);
+    }
+    sim.no_property_failed();
+}

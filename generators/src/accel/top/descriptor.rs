@@ -116,7 +116,7 @@ impl Descriptor {
         let loaded = m.wire_from("descriptor_loaded", in_stage & field.is_eq(num_fields));
 
         // Field `f` kept in `w` bits (at most its register width).
-        let mut keep = |f: StageField, w: u32| -> Signal {
+        let keep = |f: StageField, w: u32| -> Signal {
             let w = w.min(kept(f));
             let r = m.reg_no_reset(format!("cur_{}", f.name()), UInt(w));
             m.next_when(r, land & land_field.is_eq(f.index()), q.trunc(w));

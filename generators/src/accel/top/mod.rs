@@ -41,7 +41,7 @@ pub mod result_stream;
 pub mod sequencer;
 mod stage_setup;
 mod streamer;
-mod streams_in;
+pub mod streams_in;
 pub mod trace;
 pub mod weight_loader;
 
