@@ -1206,7 +1206,10 @@ fn streams_case(
         }
         assert!(taken);
         sim.set("req_ready", 0);
-        assert!(!sim.is("req_valid"), "{case}: a request after the taken one");
+        assert!(
+            !sim.is("req_valid"),
+            "{case}: a request after the taken one"
+        );
         // The words, with gaps; the end with the last one.
         sim.set("phase", phase(recv_phase));
         let mut sent = 0;
@@ -1221,7 +1224,11 @@ fn streams_case(
             sim.set_bool(&format!("{port}_valid"), valid);
             sim.set(&format!("{port}_data"), word);
             let done = sim.is(end);
-            assert_eq!(done, valid && sent + 1 == words, "{case}: {end} at word {sent}");
+            assert_eq!(
+                done,
+                valid && sent + 1 == words,
+                "{case}: {end} at word {sent}"
+            );
             if valid {
                 sent += 1;
                 if kind == 1 {
@@ -1234,7 +1241,10 @@ fn streams_case(
         }
         sim.set("s_valid", 0);
         sim.set("w_valid", 0);
-        assert!(!sim.is("req_valid") || kind == 1, "{case}: a request after the weights");
+        assert!(
+            !sim.is("req_valid") || kind == 1,
+            "{case}: a request after the weights"
+        );
     }
     sim.set("phase", phase(ph::ARRAY));
     assert!(!sim.is("req_valid"), "{case}: a request in the array phase");

@@ -19,13 +19,13 @@
 //! | [`result_stream`] | §8 | trace, logit and final beats |
 //! | [`counters`] | §9 | the performance counters (a counter-file instance) and their bus read |
 //!
-//! The blocks with a clear interface are Verilog submodules with unit tests of their own
-//! (evaluator and Verilator against a Rust model), instantiated through typed ports: the PE
-//! array (`pe_array.rs`, tests/pe_array.rs), the LIF units (`lif_unit.rs`, tests/lif_unit.rs),
-//! the entropy unit (`entropy_unit*.rs`, tests/entropy_unit.rs), the column accumulators
-//! (`column_accumulators.rs`, tests/column_accumulators.rs), the logit accumulators
-//! (`logit_accumulators.rs`, tests/logit_accumulators.rs) and the counter file
-//! (`spikeforge_dsl::library::counter_file`, tests/dsl_counter_file.rs).
+//! Blocks with a clear interface are Verilog submodules with tests of their own (evaluator and
+//! Verilator against a Rust model): the PE array, LIF units, entropy unit, column and logit
+//! accumulators and counter file (tests/pe_array.rs, lif_unit.rs, entropy_unit.rs,
+//! column_accumulators.rs, logit_accumulators.rs, dsl_counter_file.rs). The sequencer, registers,
+//! streams_in, weight_loader, pooling, trace and result_stream build into the top but have unit
+//! tests too (tests/accel_blocks.rs): a harness takes the block's inputs as ports (stage fields
+//! and sequencer through `from_ports`), calls its builder and checks it against a model.
 
 mod array_datapath;
 mod classify;
