@@ -12,6 +12,9 @@
 //! - registers (§8): the global registers' writes, CTRL's start pulse, the registered read;
 //! - weight loader (§5 load): every pair's weight-buffer words, scratchpad rows and entries,
 //!   valid lanes, pair ends;
+//! - request stream and receivers (§3, §8, §9): requests, the buffers' contents, the counts;
+//! - stage setup and im2col fetch (§5, §8): the products `pad·W`, `stride·W` and every row's
+//!   tap validity, bounds check and spike over whole convolutions (padding, strides, linear);
 //! - pooling (§6): the pooled output words and their addresses over whole LIF loops;
 //! - trace and result stream (§8): the beats of the spike trace, the logits and the final
 //!   beat under back-pressure.
@@ -1303,5 +1306,269 @@ fn streams_in_fill_the_buffers_in_address_order() {
         let role = rng.chance(2);
         streams_case(&mut sim, &mut rng, &p, stage, input, weights, role);
     }
+    sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Stage setup and im2col fetch (§5 stream, §8)
+// ---------------------------------------------------------------------------------------
+
+/// The stage setup (fetch constants and tap table) and the im2col fetch: the issuing
+/// column's coordinates, as the streamer gives them (`issue`, `rt_next`, `col_t`, `ey`, `fx`,
+/// `window_offset`), are inputs, and so are the spike buffers' write ports; the setup's end
+/// and products and the column entering the array are outputs.
+fn im2col_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::top::{im2col, stage_setup, streamer::Streamer};
+    let mut module = ModuleBuilder::new("im2col_harness");
+    let m = &mut module;
+    let parts = Parts::declare(m, p);
+    let g = &parts.g;
+    for (prefix, mem) in [("a", parts.bufs.spike_a), ("b", parts.bufs.spike_b)] {
+        let we = m.input(format!("{prefix}_we"), Bool);
+        let a = m.input(format!("{prefix}_addr"), UInt(g.sa));
+        let d = m.input(format!("{prefix}_data"), UInt(g.cols));
+        m.mem_write(mem, we, a, d);
+    }
+    let cx = parts.ctx();
+    let setup = stage_setup::build(m, cx, parts.desc.loaded);
+    m.output_from("setup_done_o", setup.done);
+    m.output_from("pad_w_o", setup.pad_w);
+    m.output_from("stride_w_o", setup.stride_w);
+    let unused = |m: &mut ModuleBuilder, name: &str, ty: Type| m.input(name, ty);
+    let st = Streamer {
+        issue: m.input("issue", Bool),
+        pair: unused(m, "st_pair", UInt(g.fw)),
+        ct: unused(m, "st_ct", UInt(g.fw)),
+        group: unused(m, "st_g", UInt(g.fw)),
+        rl: unused(m, "st_rl", UInt(16)),
+        rt_next: m.input("rt_next", UInt(g.rtb)).expr(),
+        last_rl: unused(m, "st_last_rl", Bool),
+        t: m.input("col_t", UInt(16)),
+        ey: m.input("ey", SInt(g.yw)),
+        fx: m.input("fx", SInt(g.yw)),
+        window_offset: m.input("window_offset", UInt(g.sa)).expr(),
+        psum_addr: Expr::uint(0, g.pa),
+        array_done: unused(m, "st_array_done", Bool),
+    };
+    let column = im2col::build(m, cx, &st, &setup);
+    m.output_from("col_spikes", column.spikes);
+    m.output_from("col_taps", column.taps);
+    m.output_from(
+        "col_reads",
+        Expr::cat(
+            column
+                .reads
+                .iter()
+                .rev()
+                .map(|s| s.expr())
+                .collect::<Vec<_>>(),
+        ),
+    );
+    module.finish()
+}
+
+/// A convolution stage: input `C × H × W`, kernel `R × S`, stride, pad.
+#[derive(Clone, Copy, Debug)]
+struct Conv {
+    c: u64,
+    h: u64,
+    w: u64,
+    r: u64,
+    s: u64,
+    stride: u64,
+    pad: u64,
+}
+
+impl Conv {
+    /// Output height and width (§2).
+    fn out(&self) -> (u64, u64) {
+        (
+            (self.h + 2 * self.pad - self.r) / self.stride + 1,
+            (self.w + 2 * self.pad - self.s) / self.stride + 1,
+        )
+    }
+}
+
+/// Runs the stage setup for `cv`, then issues every column (p outer, t, row tile inner, with
+/// idle cycles between) and checks each column's taps, reads and spikes against §5: row `i`
+/// of column (p, t, rt) carries tap `n = rt·rows + i`, valid iff `n < N`; its spike is read
+/// iff `0 ≤ y < H`, `0 ≤ x < W` (`y = e·stride − pad + r`, `x = f·stride − pad + s`, digits
+/// `n = (c·R + r)·S + s`) from lane `c mod cols` of word `((c/cols·H + y)·W + x)·B_max + t`.
+fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw: u64) -> u64 {
+    let g = Geometry::of(p);
+    let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+    let bmax = g.bmax;
+    let sa_mask = (1u64 << g.sa) - 1;
+    let yw_mask = (1u64 << g.yw) - 1;
+    let (e_out, f_out) = cv.out();
+    let n = cv.c * cv.r * cv.s;
+    let n_rt = n.div_ceil(rows);
+    let cg = cv.c.div_ceil(cols);
+    let role = rng.chance(2);
+    let case = format!("{cv:?} Tw {tw} role {role}");
+    // The input-role buffer (A when role = 0), random spikes; the other one random too.
+    let words = cg * cv.h * cv.w * bmax;
+    let mut input = Vec::new();
+    for a in 0..words {
+        let (mine, other) = (rng.below(1 << cols), rng.below(1 << cols));
+        input.push(mine);
+        let (pa, pb) = if role { (other, mine) } else { (mine, other) };
+        for (prefix, v) in [("a", pa), ("b", pb)] {
+            sim.set(&format!("{prefix}_we"), 1);
+            sim.set(&format!("{prefix}_addr"), a);
+            sim.set(&format!("{prefix}_data"), v);
+        }
+        sim.step();
+    }
+    sim.set("a_we", 0);
+    sim.set("b_we", 0);
+    sim.set_bool("role", role);
+    // The STAGE phase: the descriptor is loaded, the setup runs until done.
+    for (name, v) in [
+        ("cur_C", cv.c),
+        ("cur_H", cv.h),
+        ("cur_W", cv.w),
+        ("cur_R", cv.r),
+        ("cur_S", cv.s),
+        ("cur_stride", cv.stride),
+        ("cur_pad", cv.pad),
+        ("cur_F", f_out),
+        ("cur_P", e_out * f_out),
+        ("cur_N", n),
+        ("cur_n_rt", n_rt),
+        ("cur_cg_count", cg),
+    ] {
+        sim.set(name, v);
+    }
+    sim.set("phase", phase(ph::STAGE));
+    sim.set("descriptor_loaded", 1);
+    let mut cycles = 0;
+    while !sim.is("setup_done_o") {
+        sim.step();
+        cycles += 1;
+        assert!(cycles < 10_000, "{case}: the setup never ends");
+    }
+    // §8: the products by shift-and-add, modulo the spike address width.
+    assert_eq!(
+        sim.get("pad_w_o"),
+        (cv.pad * cv.w) & sa_mask,
+        "{case}: pad·W"
+    );
+    assert_eq!(
+        sim.get("stride_w_o"),
+        (cv.stride * cv.w) & sa_mask,
+        "{case}: stride·W"
+    );
+    sim.step();
+    sim.set("descriptor_loaded", 0);
+    sim.set("phase", phase(ph::ARRAY));
+    // The columns, and the cycles that issue them.
+    let mut columns = Vec::new();
+    for pos in 0..e_out * f_out {
+        for t in 0..tw {
+            for rt in 0..n_rt {
+                columns.push((pos, t, rt));
+            }
+        }
+    }
+    let mut issued: Vec<Option<(u64, u64, u64)>> = Vec::new();
+    let mut k = 0;
+    let mut cycle = 0usize;
+    let mut reads = 0;
+    let mut last_issue = 0;
+    loop {
+        // Issue column k this cycle (not in the first: the table is read a cycle ahead).
+        let issue = cycle > 0 && k < columns.len() && !rng.chance(3);
+        let col = issue.then(|| columns[k]);
+        if issue {
+            k += 1;
+            last_issue = cycle;
+        }
+        let (pos, t, rt) = col.unwrap_or((0, 0, 0));
+        let next_rt = columns.get(k).map_or(rt, |c| c.2);
+        sim.set_bool("issue", issue);
+        sim.set("rt_next", next_rt);
+        sim.set("col_t", t);
+        let (e, f) = (pos / f_out, pos % f_out);
+        let ey = (e * cv.stride) as i64 - cv.pad as i64;
+        let fx = (f * cv.stride) as i64 - cv.pad as i64;
+        sim.set("ey", ey as u64 & yw_mask);
+        sim.set("fx", fx as u64 & yw_mask);
+        sim.set("window_offset", (ey * cv.w as i64 + fx) as u64 & sa_mask);
+        issued.push(col);
+        // The column issued last cycle enters the array now (§5: one cycle of fetch).
+        let entering = cycle.checked_sub(1).and_then(|c| issued[c]);
+        let (mut taps, mut read, mut spikes) = (0u64, 0u64, 0u64);
+        if let Some((pos, t, rt)) = entering {
+            let (e, f) = (pos / f_out, pos % f_out);
+            for i in 0..rows {
+                let tap = rt * rows + i;
+                if tap >= n {
+                    continue;
+                }
+                taps |= 1 << i;
+                let (c, r, s) = (tap / (cv.r * cv.s), tap / cv.s % cv.r, tap % cv.s);
+                let y = (e * cv.stride + r) as i64 - cv.pad as i64;
+                let x = (f * cv.stride + s) as i64 - cv.pad as i64;
+                if y < 0 || y >= cv.h as i64 || x < 0 || x >= cv.w as i64 {
+                    continue; // padding: valid, gated
+                }
+                read |= 1 << i;
+                let word = (((c / cols) * cv.h + y as u64) * cv.w + x as u64) * bmax + t;
+                spikes |= (input[word as usize] >> (c % cols) & 1) << i;
+            }
+        }
+        let at = format!("{case}: column {entering:?}");
+        assert_eq!(sim.get("col_taps"), taps, "{at}: valid taps");
+        assert_eq!(sim.get("col_reads"), read, "{at}: buffer reads");
+        assert_eq!(sim.get("col_spikes"), spikes, "{at}: spikes");
+        reads += u64::from(read.count_ones());
+        sim.step();
+        cycle += 1;
+        if k == columns.len() && cycle > last_issue + 1 {
+            break;
+        }
+    }
+    reads
+}
+
+#[test]
+fn stage_setup_and_im2col_fetch_every_tap_of_the_window() {
+    let mut p = small_params("im2col");
+    p.rows = 4;
+    p.cols = 3;
+    p.max_tick_batch = 2;
+    let mut sim = Sim::new(&im2col_harness(&p));
+    let mut rng = SplitMix(0x12C0_1000);
+    // A linear layer (the kernel is the whole input), then random convolutions.
+    let mut cases = vec![Conv {
+        c: 2,
+        h: 3,
+        w: 2,
+        r: 3,
+        s: 2,
+        stride: 1,
+        pad: 0,
+    }];
+    while cases.len() < 25 {
+        let cv = Conv {
+            c: 1 + rng.below(5),
+            h: 1 + rng.below(5),
+            w: 1 + rng.below(5),
+            r: 1 + rng.below(3),
+            s: 1 + rng.below(3),
+            stride: 1 + rng.below(2),
+            pad: rng.below(3),
+        };
+        if cv.h + 2 * cv.pad >= cv.r && cv.w + 2 * cv.pad >= cv.s && cv.pad < cv.r.max(cv.s) {
+            cases.push(cv);
+        }
+    }
+    let mut reads = 0;
+    for cv in cases {
+        let tw = 1 + rng.below(2);
+        reads += im2col_case(&mut sim, &mut rng, &p, cv, tw);
+    }
+    assert!(reads > 1000, "only {reads} spike reads");
     sim.no_property_failed();
 }

@@ -11,7 +11,7 @@ use super::streamer::Streamer;
 use super::Ctx;
 use spikeforge_dsl::prelude::*;
 
-/// The column as it enters the array (two cycles after its issue).
+/// The column as it enters the array (the cycle after its issue).
 #[derive(Clone, Debug)]
 pub struct Column {
     /// The spikes of the column's rows (padding and invalid taps read as 0).

@@ -23,9 +23,9 @@
 //! Verilator against a Rust model): the PE array, LIF units, entropy unit, column and logit
 //! accumulators and counter file (tests/pe_array.rs, lif_unit.rs, entropy_unit.rs,
 //! column_accumulators.rs, logit_accumulators.rs, dsl_counter_file.rs). The sequencer, registers,
-//! streams_in, weight_loader, pooling, trace and result_stream build into the top but have unit
-//! tests too (tests/accel_blocks.rs): a harness takes the block's inputs as ports (stage fields
-//! and sequencer through `from_ports`), calls its builder and checks it against a model.
+//! streams_in, stage_setup, im2col, weight_loader, pooling, trace and result_stream build into the
+//! top; their unit tests (tests/accel_blocks.rs) build each in a harness that takes its inputs as
+//! ports (stage fields and sequencer: `from_ports`) and check it against a model of the document.
 
 mod array_datapath;
 mod classify;
@@ -33,14 +33,14 @@ mod common;
 pub mod counters;
 pub mod descriptor;
 pub mod geometry;
-mod im2col;
+pub mod im2col;
 mod lif_phase;
 pub mod pooling;
 pub mod registers;
 pub mod result_stream;
 pub mod sequencer;
-mod stage_setup;
-mod streamer;
+pub mod stage_setup;
+pub mod streamer;
 pub mod streams_in;
 pub mod trace;
 pub mod weight_loader;
