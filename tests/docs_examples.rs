@@ -379,7 +379,7 @@ fn catalog_tables() -> Vec<(&'static str, String)> {
         );
     }
     registers += &format!(
-        "| 0x{:03X} + {}·s + f | stage s field f | rw | the stage fields below |\n",
+        "| 0x{:03X} + {}·s + f | stage s field f | w | the stage fields below |\n",
         catalog::STAGE_BASE,
         catalog::STAGE_STRIDE
     );

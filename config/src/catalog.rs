@@ -25,24 +25,23 @@ pub const fn counter_address(c: Counter) -> u64 {
     COUNTER_BASE + 2 * c as u64
 }
 
-/// How a global register may be accessed by the host.
+/// How a global register may be accessed by the host. The configuration registers are
+/// write-only: reading them back would cost a read multiplexer the host never needs (it wrote
+/// them), so only STATUS, EXIT_T, PREDICTION and the counters read back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// Read only.
     Read,
     /// Write only (reads return 0).
     Write,
-    /// Read and write.
-    ReadWrite,
 }
 
 impl Access {
-    /// `r`, `w` or `rw`, as in the tables.
+    /// `r` or `w`, as in the tables.
     pub const fn code(self) -> &'static str {
         match self {
             Access::Read => "r",
             Access::Write => "w",
-            Access::ReadWrite => "rw",
         }
     }
 }
@@ -96,17 +95,17 @@ impl Register {
             Register::Status => (0x001, "STATUS", Read, "bit 0 busy, bit 1 done"),
             Register::ExitT => (0x002, "EXIT_T", Read, "exit timestep (1-based)"),
             Register::Prediction => (0x003, "PREDICTION", Read, "argmax class"),
-            Register::NumStages => (0x004, "NUM_STAGES", ReadWrite, "hidden layers + 1"),
-            Register::Timesteps => (0x005, "TIMESTEPS", ReadWrite, "T"),
-            Register::TickBatch => (0x006, "TICK_BATCH", ReadWrite, "B (1 ≤ B ≤ min(T, B_max))"),
-            Register::ThetaQ => (0x007, "THETA_Q", ReadWrite, "`round(θ_H·2^16)`"),
-            Register::Rlnk => (0x008, "RLNK", ReadWrite, "`round(2^16/ln K)`"),
-            Register::FracBits => (0x009, "FRAC_BITS", ReadWrite, "logit fraction bits"),
-            Register::NumClasses => (0x00A, "NUM_CLASSES", ReadWrite, "K"),
+            Register::NumStages => (0x004, "NUM_STAGES", Write, "hidden layers + 1"),
+            Register::Timesteps => (0x005, "TIMESTEPS", Write, "T"),
+            Register::TickBatch => (0x006, "TICK_BATCH", Write, "B (1 ≤ B ≤ min(T, B_max))"),
+            Register::ThetaQ => (0x007, "THETA_Q", Write, "`round(θ_H·2^16)`"),
+            Register::Rlnk => (0x008, "RLNK", Write, "`round(2^16/ln K)`"),
+            Register::FracBits => (0x009, "FRAC_BITS", Write, "logit fraction bits"),
+            Register::NumClasses => (0x00A, "NUM_CLASSES", Write, "K"),
             Register::MemWords => (
                 0x00B,
                 "MEM_WORDS",
-                ReadWrite,
+                Write,
                 "membrane words to clear at start (Σ over hidden layers of `P·n_ctb`)",
             ),
         }
