@@ -131,11 +131,13 @@ fn example_configurations_stay_valid() {
 }
 
 #[test]
-fn entropy_unit_is_parallel_or_serial() {
+fn entropy_unit_is_parallel_serial_or_serial_pipelined() {
     use spikeforge_config::EntropyUnitKind;
     let with = |v: &str| format!("{}\n[rtl]\nentropy_unit = \"{v}\"\n", base());
     let a = AcceleratorConfig::parse(&with("serial"), Format::Toml, "a.toml").unwrap();
     assert_eq!(a.rtl.entropy_unit, EntropyUnitKind::Serial);
+    let a = AcceleratorConfig::parse(&with("serial_pipelined"), Format::Toml, "a.toml").unwrap();
+    assert_eq!(a.rtl.entropy_unit, EntropyUnitKind::SerialPipelined);
     let a = AcceleratorConfig::parse(&base(), Format::Toml, "a.toml").unwrap();
     assert_eq!(a.rtl.entropy_unit, EntropyUnitKind::Parallel, "the default");
     let e = AcceleratorConfig::parse(&with("fast"), Format::Toml, "a.toml").unwrap_err();
@@ -144,5 +146,9 @@ fn entropy_unit_is_parallel_or_serial() {
         ("rtl.entropy_unit", "fast"),
         "{e}"
     );
-    assert!(e.message.contains("`parallel` or `serial`"), "{e}");
+    assert!(
+        e.message
+            .contains("`parallel`, `serial`, `serial_pipelined`"),
+        "{e}"
+    );
 }
