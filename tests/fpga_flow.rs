@@ -35,10 +35,10 @@ fn fpga_board_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
     // Progress: one line per stage when standard error is not a terminal.
     let err = text(&out.stderr);
     for stage in [
-        "synthesis (yosys)",
-        "place and route",
-        "bitstream (icepack)",
-        "timing",
+        "fpga: synthesis (yosys)",
+        "fpga: place and route (nextpnr)",
+        "fpga: bitstream (icepack / ecppack)",
+        "fpga: timing (icetime)",
     ] {
         assert!(err.contains(stage), "no progress line for {stage}:\n{err}");
     }
@@ -274,7 +274,7 @@ fn fpga_board_a_design_too_large_for_the_up5k_is_one_error_naming_the_resource()
     let last = err.lines().last().unwrap_or("");
     assert!(
         last.starts_with("error: the design does not fit the up5k (sg48): it needs ")
-            && last.contains("logic cells (after packing, nextpnr-ice40)")
+            && last.contains("logic cells (after packing, nextpnr)")
             && last.ends_with("the device has 5280"),
         "{err}"
     );

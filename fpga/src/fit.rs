@@ -74,7 +74,7 @@ impl SynthCells {
 /// Checks the synthesized design against `device` before place and route.
 pub fn check_synthesized(cells: &SynthCells, device: &Device) -> Result<(), FpgaError> {
     let over = |resource, needed, available, how: &str| FpgaError::DoesNotFit {
-        device: format!("{} ({})", device.device, device.package),
+        device: format!("{} ({})", device.name, device.package),
         resource,
         needed,
         available,

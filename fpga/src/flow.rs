@@ -203,7 +203,7 @@ pub fn run_flow(
         let key = packed_logic_key(family);
         if let Some((used, available)) = packed_logic_cells(&text, key).filter(|(u, a)| u > a) {
             return Err(FpgaError::DoesNotFit {
-                device: format!("{} ({})", device.device, device.package),
+                device: format!("{} ({})", device.name, device.package),
                 resource: device.logic_name(),
                 needed: used,
                 available,

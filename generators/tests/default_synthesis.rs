@@ -13,7 +13,8 @@
 //!   clock it reaches, and its critical path — which must run through a datapath unit (the
 //!   entropy unit, the PE array, a LIF datapath), not through the top's control.
 //!
-//! The three tests run in parallel (a few minutes each on a 2-core machine). Each writes its
+//! The three tests (all named `synth_default_*`, so `scripts/test.sh` runs them once, in its
+//! background job) run in parallel (a few minutes each on a 2-core machine). Each writes its
 //! figures to `<target>/tmp/spikeforge-synthesis-*.md`; `scripts/test.sh` prints them at the
 //! end of the run, and the README quotes them.
 
@@ -235,7 +236,7 @@ fn small_ice40_params() -> AccelParams {
 }
 
 #[test]
-fn small_accelerator_places_and_routes_on_ice40_hx8k() {
+fn synth_default_small_accelerator_places_and_routes_on_ice40_hx8k() {
     let params = small_ice40_params();
     let design = elaborate(&accelerator(&params)).unwrap_or_else(|e| panic!("{e}"));
     let (_dir, files, top) = write(&design);
