@@ -302,6 +302,23 @@ fn bad_arguments_are_named() {
             "--baud 2500000 cannot be made from the board's 12 MHz clock",
         ),
         (
+            vec!["fpga", "--board", "icebreaker", "--baud", "0"],
+            "--baud 0 cannot be made from the board's 12 MHz clock: a rate must be above 0",
+        ),
+        (
+            vec!["fpga", "--board", "icebreaker", "--device", "lfe5u-85f"],
+            "--device lfe5u-85f is not a part of the icebreaker's family",
+        ),
+        (
+            vec![
+                "fpga",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/examples/accel-large.toml"),
+                "--board",
+                "hx8k-breakout",
+            ],
+            "a weight word of 128 bits, but the host link carries words of at most 64 bits",
+        ),
+        (
             vec!["fpga", "--board", "icebreaker", "--freq", "0"],
             "--freq 0",
         ),

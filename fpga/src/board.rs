@@ -244,6 +244,13 @@ impl Board {
     /// Clock cycles per UART bit at `baud` (bits/s), rounded to the nearest; the error of
     /// the rate it gives must stay within 2 % (8N1 tolerates about 4 % between both ends).
     pub fn clocks_per_bit(&self, baud: u32) -> Result<u32, FpgaError> {
+        if baud == 0 {
+            return Err(FpgaError::Baud {
+                baud,
+                clock_mhz: self.clock_mhz,
+                why: "a rate must be above 0 bits/s".into(),
+            });
+        }
         let exact = self.clock_mhz * 1e6 / f64::from(baud.max(1));
         let cpb = exact.round().max(1.0) as u32;
         let error = (f64::from(cpb) - exact).abs() / exact;
@@ -289,6 +296,8 @@ mod tests {
         let b = Board::ICEBREAKER;
         assert_eq!(b.clocks_per_bit(115_200).unwrap(), 104);
         assert_eq!(b.clocks_per_bit(1_000_000).unwrap(), 12);
+        let e = b.clocks_per_bit(0).unwrap_err().to_string();
+        assert!(e.contains("--baud 0") && e.contains("above 0"), "{e}");
         let e = b.clocks_per_bit(4_000_000).unwrap_err().to_string();
         assert!(e.contains("at least 4"), "{e}");
         let e = b.clocks_per_bit(2_500_000).unwrap_err().to_string();

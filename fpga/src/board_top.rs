@@ -11,7 +11,7 @@ use spikeforge_dsl::backend::templates::render;
 use spikeforge_dsl::backend::verilog::VERSION;
 use spikeforge_dsl::{elaborate, emit_verilog};
 use spikeforge_generators::accel::params::AccelParams;
-use spikeforge_generators::board::core::board_core;
+use spikeforge_generators::board::core::{board_core, check_board};
 
 /// The frame's template.
 pub const BOARD_TOP: &str = include_str!("../../templates/board_top.v.tera");
@@ -46,6 +46,7 @@ pub fn board_design(
     clocks_per_bit: u32,
     baud: u32,
 ) -> Result<BoardDesign, FpgaError> {
+    check_board(params).map_err(FpgaError::Design)?;
     let design = elaborate(&board_core(params, clocks_per_bit))
         .map_err(|e| FpgaError::Design(e.to_string()))?;
     let core = emit_verilog(&design);

@@ -18,7 +18,29 @@ pub fn bridge_spec(p: &AccelParams, clocks_per_bit: u32, stage_bits: u32) -> Hos
     }
 }
 
+/// Widest weight or spike word the host bridge carries (bits).
+pub const MAX_LINK_WORD_BITS: u32 = 64;
+
+/// Whether the accelerator `p` can sit behind the host bridge: its weight words
+/// (`cols × weight_bits`) and spike words (`cols`) must be at most [`MAX_LINK_WORD_BITS`]
+/// bits. The error names the fields and their values.
+pub fn check_board(p: &AccelParams) -> Result<(), String> {
+    let w = p.cols * p.weight_bits;
+    if w > MAX_LINK_WORD_BITS || p.cols > MAX_LINK_WORD_BITS {
+        return Err(format!(
+            "cols = {} with weight_bits = {}: a weight word of {w} bits, but the host link \
+             carries words of at most {MAX_LINK_WORD_BITS} bits (cols × weight_bits ≤ \
+             {MAX_LINK_WORD_BITS})",
+            p.cols, p.weight_bits
+        ));
+    }
+    Ok(())
+}
+
 /// Builds `<name>_board_core`: ports `rx` in, `tx` out (and the implicit clock and reset).
+///
+/// # Panics
+/// If [`check_board`] refuses `p`.
 pub fn board_core(p: &AccelParams, clocks_per_bit: u32) -> Module {
     let accel_module = accelerator(p);
     let mut m = ModuleBuilder::new(format!("{}_board_core", p.name));

@@ -73,7 +73,8 @@ pub fn payload_bytes(spec: &HostBridgeSpec, opcode: u8) -> u32 {
 /// streams with the accelerator's port names, directions mirrored.
 ///
 /// # Panics
-/// If `stage_bits > 8` or a word is wider than 64 bits (generator bugs, not user input).
+/// If `stage_bits > 8` or a word is wider than 64 bits (`board::core::check_board` refuses
+/// such an accelerator before the bridge is built).
 pub fn host_bridge(spec: &HostBridgeSpec) -> Module {
     assert!(spec.stage_bits <= 8 && spec.w_bits <= 64 && spec.s_bits <= 64);
     let uart = UartSpec {

@@ -149,6 +149,13 @@ impl SimBoard {
                 reason: "but the host bridge's UART samples each bit in its middle and needs at least 4 clock cycles per bit".into(),
             });
         }
+        spikeforge_generators::board::core::check_board(hw).map_err(|reason| {
+            CosimError::Unsupported {
+                field: "cols".into(),
+                value: hw.cols.to_string(),
+                reason: format!("but {reason}"),
+            }
+        })?;
         let module = spikeforge_generators::board::core::board_core(hw, clocks_per_bit);
         let design =
             spikeforge_dsl::elaborate(&module).map_err(|e| CosimError::Elaborate(e.to_string()))?;
