@@ -8,7 +8,9 @@ mod common;
 use common::SplitMix;
 use num_bigint::BigUint;
 use spikeforge_dsl::eval::Evaluator;
-use spikeforge_dsl::library::{lanes, pipe, Layout, LoopNest, StreamIn, StreamOut, Update};
+use spikeforge_dsl::library::{
+    lanes, pipe, shift_register, Layout, LoopNest, StreamIn, StreamOut, Update,
+};
 use spikeforge_dsl::prelude::*;
 use spikeforge_rtlsim::{build, tools, BuildOptions, DesignSources, Simulator};
 use std::path::PathBuf;
@@ -206,6 +208,51 @@ fn pipe_delays_by_its_stages_where_enabled() {
         }
         assert_eq!(get(&outs, "y"), stages[2], "cycle {cycle}");
         assert_eq!(get(&outs, "y0"), x);
+    }
+}
+
+#[test]
+fn shift_register_gives_every_delay_from_one_packed_register() {
+    let mut m = ModuleBuilder::new("line4");
+    let x = m.input("x", SInt(5));
+    let b = m.input("b", Bool);
+    let en = m.input("en", Bool);
+    let taps = shift_register(&mut m, "x_line", x, 4, en);
+    assert_eq!(taps.len(), 4);
+    for (k, t) in taps.iter().enumerate() {
+        assert_eq!(t.ty(), SInt(5), "tap {k} keeps the value's type");
+        m.output_from(format!("x_d{}", k + 1), t.sext(8));
+    }
+    let bits = shift_register(&mut m, "b_line", b, 3, true);
+    assert_eq!(bits[2].ty(), Bool);
+    m.output_from("b_d3", bits[2].clone());
+    assert!(shift_register(&mut m, "none", b, 0, true).is_empty());
+    let module = m.finish();
+    let out = emit_verilog(&elaborate(&module).unwrap());
+    let v = out.file("line4.v").expect("the module's file");
+    assert!(
+        v.contains("reg  [19:0] x_line;"),
+        "one packed register:\n{v}"
+    );
+    let mut both = Both::new(&module);
+    let mut rng = SplitMix(11);
+    let (mut line, mut bline) = ([0u64; 4], [0u64; 3]);
+    for cycle in 0..400 {
+        let (x, b, en) = (rng.below(32), rng.below(2), u64::from(rng.coin(3, 4)));
+        let outs = both.step(cycle, &[("x", x), ("b", b), ("en", en)]);
+        if en == 1 {
+            line = [x, line[0], line[1], line[2]];
+        }
+        bline = [b, bline[0], bline[1]];
+        for (k, &want) in line.iter().enumerate() {
+            let sext8 = if want >= 16 { want | 0xE0 } else { want };
+            assert_eq!(
+                get(&outs, &format!("x_d{}", k + 1)),
+                sext8,
+                "cycle {cycle} tap {k}"
+            );
+        }
+        assert_eq!(get(&outs, "b_d3"), bline[2], "cycle {cycle}");
     }
 }
 

@@ -82,6 +82,11 @@ impl Expr {
         }))
     }
 
+    /// Whether this is the constant 1 of a one-bit type (an enable that always holds).
+    pub(crate) fn is_const_one(&self) -> bool {
+        self.width() == 1 && matches!(&self.0.kind, Kind::Const(v) if *v == BigInt::from(1))
+    }
+
     /// The expression's type.
     pub fn ty(&self) -> Type {
         self.0.ty

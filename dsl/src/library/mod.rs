@@ -8,6 +8,7 @@
 //! | [`Counter`] | `0, 1, …, last, 0, …`, advancing on a step, with its wrap |
 //! | [`LoopNest`] | counters that wrap into the next outer one: a hardware `for` nest |
 //! | [`pipe`] | a value delayed by `n` register stages (a shift register) |
+//! | [`shift_register`] | the same delay line as one packed vector, with every tap (cheap to simulate) |
 //! | [`Layout`] | a packed struct: named, typed fields in one vector |
 //! | [`lanes`] | a vector cut into equal lanes |
 //! | [`Fsm`] | a state machine with named states (`localparam`s), prioritised transitions, `is`, `entering` |
@@ -31,7 +32,7 @@ pub use bundle::{lanes, Layout};
 pub use counter::{Counter, LoopNest};
 pub use counter_file::{counter_file, CounterFileSpec};
 pub use fsm::Fsm;
-pub use pipe::pipe;
+pub use pipe::{pipe, shift_register};
 pub use stream::{assert_stream_protocol, assume_stream_protocol, StreamIn, StreamOut};
 pub use uart::{uart_rx, uart_tx, UartSpec};
 pub use update::Update;

@@ -4,8 +4,9 @@
 //!
 //! Two stages, one cycle each:
 //! 1. the spike, its tap-valid bit and the scratchpad entry pass right through registers
-//!    (to the next PE of the row); the weight scratchpad is read at `entry_in` when the tap is
-//!    valid and the spike is 1, and the gated spike is registered;
+//!    (to the next PE of the row; the array holds these, see [`pe`]); the weight scratchpad is
+//!    read at `entry_in` when the tap is valid and the spike is 1, and the gated spike is
+//!    registered;
 //! 2. the accumulate: `psum_out ← psum_in + (spike ? sext(w) : 0)`.
 //!
 //! The psum coming from the PE above arrives exactly when stage 2 needs it, because each row's
@@ -40,22 +41,25 @@ pub fn clog2(n: u64) -> u32 {
     }
 }
 
-/// The PE module. Ports: `spike_in`, `valid_in`, `entry_in`, `psum_in`, `wl_en`, `wl_entry`,
-/// `wl_weight` (in); `psum_out`, and with `pass_right` also `spike_out`, `valid_out`,
-/// `entry_out` (out). The PEs of the last column have nobody to their right, so they are
-/// generated without the pass-through registers.
-pub fn pe(p: &PeParams, pass_right: bool) -> Module {
+/// The PE module. Ports: `fire` (the gated spike of stage 1: spike ∧ tap valid), `fire_q`
+/// (`fire` registered: stage 2's gate), `entry_in`, `psum_in`, `wl_en`, `wl_entry`,
+/// `wl_weight` (in); `psum_out` (out).
+///
+/// Stage 1's one-bit and entry registers — the spike, tap-valid bit and scratchpad entry passed
+/// right to the next PE, and the registered gated spike — are the PE's in hardware terms but
+/// are held by [`super::pe_array`] as one vector per array row (the same flip-flops, which a
+/// cycle-based simulator then updates with one word operation per row instead of one per PE).
+pub fn pe(p: &PeParams) -> Module {
     let eb = p.entry_bits();
-    let edge = if pass_right { "" } else { "_edge" };
     let mut m = ModuleBuilder::new(format!(
-        "sf_pe_w{}_p{}_d{}{edge}",
+        "sf_pe_w{}_p{}_d{}",
         p.weight_bits, p.psum_bits, p.spad_depth
     ));
     m.param("weight_bits", p.weight_bits)
         .param("psum_bits", p.psum_bits)
         .param("spad_depth", p.spad_depth);
-    let spike_in = m.input("spike_in", Bool);
-    let valid_in = m.input("valid_in", Bool);
+    let fire = m.input("fire", Bool);
+    let fire_q = m.input("fire_q", Bool);
     let entry_in = m.input("entry_in", UInt(eb));
     let psum_in = m.input("psum_in", SInt(p.psum_bits));
     let wl_en = m.input("wl_en", Bool);
@@ -70,27 +74,14 @@ pub fn pe(p: &PeParams, pass_right: bool) -> Module {
         SInt(p.weight_bits),
     );
     m.mem_write(spad, wl_en, wl_entry, wl_weight);
-    let fire = m.wire_from("fire", spike_in & valid_in);
+    // Stage 1: the weight of a firing tap is read into `weight_q`.
     let weight_q = m.mem_read(spad, "weight_q", fire, entry_in);
-
-    // Stage 1: pass right, register the gated spike.
-    if pass_right {
-        let spike_r = m.reg("spike_r", Bool);
-        m.next(spike_r, spike_in);
-        let valid_r = m.reg("valid_r", Bool);
-        m.next(valid_r, valid_in);
-        let entry_r = m.reg_no_reset("entry_r", UInt(eb));
-        m.next(entry_r, entry_in);
-        m.output_from("spike_out", spike_r);
-        m.output_from("valid_out", valid_r);
-        m.output_from("entry_out", entry_r);
-    }
-    let fire_q = m.reg("fire_q", Bool);
-    m.next(fire_q, fire);
 
     // Stage 2: spike-gated accumulate.
     let addend = fire_q.select(weight_q.sext(p.psum_bits), Expr::sint(0, p.psum_bits));
-    let psum_r = m.reg("psum_r", SInt(p.psum_bits));
+    // No reset: row 0's `psum_in` is 0, so every psum register holds clean sums `rows` cycles
+    // after power-up, before any valid column can reach it; `out_valid` (reset) says when.
+    let psum_r = m.reg_no_reset("psum_r", SInt(p.psum_bits));
     m.next(psum_r, psum_in.wrapping_add(addend));
 
     m.output_from("psum_out", psum_r);

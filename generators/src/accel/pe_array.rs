@@ -17,11 +17,14 @@
 //!   once (the skew is undone inside the array).
 //!
 //! Inside, row `i`'s inputs are delayed by `i` cycles (plus one per pipeline cut above it),
-//! column `j`'s result by `cols − 1 − j` cycles. `pipeline_regs` extra registers cut the
+//! column `j`'s result by `cols − 1 − j` cycles. The one-bit and entry registers along a row
+//! (the skew, each PE's pass-right registers and its registered gated spike) are packed into
+//! one vector per row and kind, so that Verilator updates a row with a few word operations. `pipeline_regs` extra registers cut the
 //! vertical psum path into `pipeline_regs + 1` evenly sized bands of rows (the "registers
 //! between tiles of PEs"), each adding one cycle of latency.
 
 use super::pe::{clog2, pe, PeParams};
+use spikeforge_dsl::library::shift_register;
 use spikeforge_dsl::prelude::*;
 
 /// Parameters of the PE array.
@@ -63,22 +66,49 @@ impl PeArrayParams {
     }
 }
 
-/// Delays `value` by `cycles` registers named `<name>_<k>`.
+/// Delays the psum `value` by `cycles` registers named `<name>_<k>`, without reset (like the
+/// PEs' psum registers, they are overwritten every cycle and read only under `out_valid`).
 fn delay(m: &mut ModuleBuilder, name: &str, value: Expr, cycles: u32) -> Expr {
     let mut v = value;
     for k in 0..cycles {
-        let r = m.reg(format!("{name}_{k}"), v.ty());
+        let r = m.reg_no_reset(format!("{name}_{k}"), v.ty());
         m.next(r, v);
         v = r.expr();
     }
     v
 }
 
+/// Row `row`'s vector of one stage-1 input over its `cols` PEs: lane `j` (of `lane`'s width) is
+/// PE `j`'s input, `lane` delayed by `j` cycles. Lanes 1.. come from one register
+/// `pass_<what>_r<row>` of `cols − 1` lanes (the PEs' pass-right registers, packed), with or
+/// without reset; the whole vector is the wire `row_<what>_r<row>`.
+fn row_vector(
+    m: &mut ModuleBuilder,
+    row: u32,
+    what: &str,
+    lane: Expr,
+    cols: u32,
+    reset: bool,
+) -> Signal {
+    let w = lane.width();
+    if cols == 1 {
+        return m.wire_from(format!("row_{what}_r{row}"), lane);
+    }
+    let name = format!("pass_{what}_r{row}");
+    let pass = if reset {
+        m.reg(name, UInt((cols - 1) * w))
+    } else {
+        m.reg_no_reset(name, UInt((cols - 1) * w))
+    };
+    let vector = m.wire_from(format!("row_{what}_r{row}"), Expr::cat([pass.expr(), lane]));
+    m.next(pass, vector.bits((cols - 1) * w - 1, 0));
+    vector
+}
+
 /// The PE array module (ports as in the module docs).
 pub fn pe_array(p: &PeArrayParams) -> Module {
     let (rows, cols) = (p.rows, p.cols);
-    let pe_mod = pe(&p.pe_params(), true);
-    let pe_edge = pe(&p.pe_params(), false);
+    let pe_mod = pe(&p.pe_params());
     let eb = p.pe_params().entry_bits();
     let mut m = ModuleBuilder::new(format!(
         "sf_pe_array_r{rows}_c{cols}_w{}_p{}_d{}_pr{}",
@@ -100,43 +130,38 @@ pub fn pe_array(p: &PeArrayParams) -> Module {
     let wl_weights = m.input("wl_weights", UInt(cols * p.weight_bits));
 
     let cuts = p.cuts();
-    // Left edge: skew row i by i cycles plus one per cut above it.
-    let mut spikes: Vec<Expr> = Vec::new();
-    let mut valids: Vec<Expr> = Vec::new();
-    let mut entries: Vec<Expr> = Vec::new();
-    for i in 0..rows {
-        let extra = cuts.iter().filter(|&&b| b <= i).count() as u32;
-        let skew = i + extra;
-        let tap = in_valid & in_taps.bit(i);
-        spikes.push(delay(
-            &mut m,
-            &format!("skew_spike_r{i}"),
-            in_spikes.bit(i),
-            skew,
-        ));
-        valids.push(delay(&mut m, &format!("skew_tap_r{i}"), tap, skew));
-        entries.push(delay(
-            &mut m,
-            &format!("skew_entry_r{i}"),
-            in_entry.expr(),
-            skew,
-        ));
-    }
-    // The grid.
     let mut psum_above: Vec<Expr> = (0..cols).map(|_| Expr::sint(0, p.psum_bits)).collect();
     for i in 0..rows {
+        // Left edge: skew row i by i cycles plus one per cut above it; the row's spike, tap
+        // and entry travel together in one packed delay line.
+        let extra = cuts.iter().filter(|&&b| b <= i).count() as u32;
+        let tap = in_valid & in_taps.bit(i);
+        let word = Expr::cat([in_entry.expr(), tap, in_spikes.bit(i)]);
+        let skewed = match shift_register(
+            &mut m,
+            &format!("skew_r{i}"),
+            word.clone(),
+            i + extra,
+            true,
+        )
+        .pop()
+        {
+            Some(out) => m.wire_from(format!("skewed_r{i}"), out).expr(),
+            None => word,
+        };
+        // The row's stage-1 registers: bit (or entry lane) j of each vector is PE j's input.
+        let spikes = row_vector(&mut m, i, "spike", skewed.bits(0, 0), cols, true);
+        let valids = row_vector(&mut m, i, "valid", skewed.bits(1, 1), cols, true);
+        let entries = row_vector(&mut m, i, "entry", skewed.bits(eb + 1, 2), cols, false);
+        let fire = m.wire_from(format!("fire_r{i}"), spikes & valids);
+        let fire_q = m.reg(format!("fire_q_r{i}"), UInt(cols));
+        m.next(fire_q, fire);
         let row_sel = m.wire_from(format!("wl_row_sel_{i}"), wl_en & wl_row.is_eq(i));
-        let (mut spike, mut valid, mut entry) = (
-            spikes[i as usize].clone(),
-            valids[i as usize].clone(),
-            entries[i as usize].clone(),
-        );
         for j in 0..cols {
-            let last = j + 1 == cols;
-            let u = m.instance(format!("pe_{i}_{j}"), if last { &pe_edge } else { &pe_mod });
-            m.connect(&u, "spike_in", &spike);
-            m.connect(&u, "valid_in", &valid);
-            m.connect(&u, "entry_in", &entry);
+            let u = m.instance(format!("pe_{i}_{j}"), &pe_mod);
+            m.connect(&u, "fire", fire.bit(j));
+            m.connect(&u, "fire_q", fire_q.bit(j));
+            m.connect(&u, "entry_in", entries.bits(j * eb + eb - 1, j * eb));
             let psum_in = if cuts.contains(&i) {
                 delay(
                     &mut m,
@@ -157,11 +182,6 @@ pub fn pe_array(p: &PeArrayParams) -> Module {
                 wl_weights.bits(lo + p.weight_bits - 1, lo).as_sint(),
             );
             psum_above[j as usize] = u.out("psum_out");
-            if !last {
-                spike = u.out("spike_out");
-                valid = u.out("valid_out");
-                entry = u.out("entry_out");
-            }
         }
     }
     // Bottom edge: undo the column skew.
@@ -176,7 +196,9 @@ pub fn pe_array(p: &PeArrayParams) -> Module {
         lanes.push(d.as_uint());
     }
     m.output_from("out_psums", Expr::cat(lanes));
-    let out_valid = delay(&mut m, "valid_pipe", in_valid.expr(), p.latency());
+    let out_valid = shift_register(&mut m, "valid_pipe", in_valid, p.latency(), true)
+        .pop()
+        .expect("the latency is at least rows + cols ≥ 2 cycles");
     m.output_from("out_valid", out_valid);
     m.finish()
 }

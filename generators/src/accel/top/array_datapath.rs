@@ -16,6 +16,7 @@ use super::streamer::Streamer;
 use super::weight_loader::{half_of, Loader};
 use super::Ctx;
 use spikeforge_config::catalog::Counter;
+use spikeforge_dsl::library::shift_register;
 use spikeforge_dsl::prelude::*;
 
 /// What the array datapath adds to the counters (§9).
@@ -64,7 +65,6 @@ pub fn build(
     let lat = g.lat as usize;
     let mut tag_pipe: Vec<Expr> = vec![tag1.expr()];
     let mut ct_pipe: Vec<Expr> = vec![ct_d1.expr()];
-    let mut valid_pipe: Vec<Expr> = vec![issue_d1.expr()];
     for k in 0..lat {
         let r = m.reg_no_reset(format!("tag_pipe_{k}"), UInt(tag_bits));
         m.next(r, tag_pipe[k].clone());
@@ -72,15 +72,12 @@ pub fn build(
         let c = m.reg_no_reset(format!("ct_pipe_{k}"), UInt(g.fw));
         m.next(c, ct_pipe[k].clone());
         ct_pipe.push(c.expr());
-        if k + 1 < lat {
-            let v = m.reg(format!("valid_pipe_{k}"), Bool);
-            m.next(v, valid_pipe[k].clone());
-            valid_pipe.push(v.expr());
-        }
     }
+    // The column-valid bits travel as one packed vector (cheap to simulate).
+    let valid_pipe = shift_register(m, "valid_pipe", issue_d1, lat as u32 - 1, true);
     let tag_out = &tag_pipe[lat];
     let tag_pre = &tag_pipe[lat - 1];
-    let valid_pre = valid_pipe[lat - 1].clone();
+    let valid_pre = valid_pipe[lat - 2].clone();
     let out_valid = arr.out("out_valid");
     let out_psums = arr.out("out_psums");
     let out_first = tag_out.bit(tag_bits - 1);
