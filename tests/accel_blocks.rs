@@ -23,14 +23,17 @@ mod common;
 
 use common::SplitMix;
 use num_bigint::BigUint;
+use spikeforge_config::catalog::Counter;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
 use spikeforge_generators::accel::params::{small_params, AccelParams};
 use spikeforge_generators::accel::top::counters::CounterFile;
 use spikeforge_generators::accel::top::descriptor::Descriptor;
 use spikeforge_generators::accel::top::geometry::Geometry;
+use spikeforge_generators::accel::top::im2col::Column;
 use spikeforge_generators::accel::top::registers::{self, Globals, HostInputs};
 use spikeforge_generators::accel::top::sequencer::{ph, Events, Sequencer};
+use spikeforge_generators::accel::top::streamer::Streamer;
 use spikeforge_generators::accel::top::{
     pooling, result_stream, trace, weight_loader, Buffers, Ctx,
 };
@@ -54,6 +57,8 @@ mod addr {
 /// The evaluator with `u64` ports, checking at the end that no assertion of the block failed.
 struct Sim {
     ev: Evaluator,
+    /// An input changed since the logic last settled.
+    dirty: bool,
 }
 
 impl Sim {
@@ -61,13 +66,11 @@ impl Sim {
         let design = elaborate(module).unwrap_or_else(|e| panic!("{e}"));
         let mut ev = Evaluator::new(&design);
         ev.reset(1);
-        Sim { ev }
+        Sim { ev, dirty: true }
     }
 
     fn set(&mut self, port: &str, v: u64) {
-        self.ev
-            .poke(port, &BigUint::from(v))
-            .unwrap_or_else(|e| panic!("{e}"));
+        self.set_big(port, &BigUint::from(v));
     }
 
     fn set_bool(&mut self, port: &str, v: bool) {
@@ -76,13 +79,28 @@ impl Sim {
 
     fn set_big(&mut self, port: &str, v: &BigUint) {
         self.ev.poke(port, v).unwrap_or_else(|e| panic!("{e}"));
+        self.dirty = true;
+    }
+
+    /// Sets each `(port, value)`: the stage fields of a case, say.
+    fn set_all(&mut self, ports: &[(&str, u64)]) {
+        for &(port, v) in ports {
+            self.set(port, v);
+        }
+    }
+
+    /// Output `port` after settling the inputs poked so far, of any width.
+    fn get_big(&mut self, port: &str) -> BigUint {
+        if self.dirty {
+            self.ev.eval();
+            self.dirty = false;
+        }
+        self.ev.peek(port).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Output `port` after settling the inputs poked so far.
     fn get(&mut self, port: &str) -> u64 {
-        self.ev.eval();
-        let v = self.ev.peek(port).unwrap_or_else(|e| panic!("{e}"));
-        u64::try_from(v).expect("a port of at most 64 bits")
+        u64::try_from(self.get_big(port)).expect("a port of at most 64 bits")
     }
 
     fn is(&mut self, port: &str) -> bool {
@@ -91,6 +109,33 @@ impl Sim {
 
     fn step(&mut self) {
         self.ev.step();
+        self.dirty = false;
+    }
+
+    /// Drives the write port `prefix` of [`write_port`] with a write of `data` at `addr` (the
+    /// next edge takes it; the strobe stays high until cleared).
+    fn write_word(&mut self, prefix: &str, addr: u64, data: &BigUint) {
+        self.set(&format!("{prefix}_we"), 1);
+        self.set(&format!("{prefix}_addr"), addr);
+        self.set_big(&format!("{prefix}_data"), data);
+    }
+
+    /// Writes `words` at addresses 0, 1, … through the write port `prefix`, one per edge.
+    fn fill(&mut self, prefix: &str, words: &[u64]) {
+        for (a, &w) in words.iter().enumerate() {
+            self.write_word(prefix, a as u64, &BigUint::from(w));
+            self.step();
+        }
+        self.set(&format!("{prefix}_we"), 0);
+    }
+
+    /// The word at `addr` through the read port `prefix` of [`read_port`] (one edge).
+    fn read_word(&mut self, prefix: &str, addr: u64) -> BigUint {
+        self.set(&format!("{prefix}_re"), 1);
+        self.set(&format!("{prefix}_raddr"), addr);
+        self.step();
+        self.set(&format!("{prefix}_re"), 0);
+        self.get_big(&format!("{prefix}_q"))
     }
 
     fn no_property_failed(&self) {
@@ -136,6 +181,82 @@ impl Parts {
             desc: &self.desc,
             bufs: &self.bufs,
         }
+    }
+
+    /// A harness module `name`: the parts as ports, and what `block` builds on them (the block
+    /// under test and its outputs).
+    fn harness(
+        name: &str,
+        p: &AccelParams,
+        block: impl FnOnce(&mut ModuleBuilder, &Parts),
+    ) -> Module {
+        let mut module = ModuleBuilder::new(name);
+        let parts = Parts::declare(&mut module, p);
+        block(&mut module, &parts);
+        module.finish()
+    }
+}
+
+/// A write port on `mem` for the test (`Sim::write_word`, `Sim::fill`): inputs
+/// `<prefix>_we`, `<prefix>_addr` and `<prefix>_data`.
+fn write_port(m: &mut ModuleBuilder, prefix: &str, mem: Mem) {
+    let we = m.input(format!("{prefix}_we"), Bool);
+    let a = m.input(format!("{prefix}_addr"), UInt(mem.address_bits()));
+    let d = m.input(format!("{prefix}_data"), mem.word());
+    m.mem_write(mem, we, a, d);
+}
+
+/// A read port on `mem` for the test (`Sim::read_word`): inputs `<prefix>_re` and
+/// `<prefix>_raddr`, output `<prefix>_q`.
+fn read_port(m: &mut ModuleBuilder, prefix: &str, mem: Mem) {
+    let re = m.input(format!("{prefix}_re"), Bool);
+    let a = m.input(format!("{prefix}_raddr"), UInt(mem.address_bits()));
+    let q = m.mem_read(mem, format!("{prefix}_rd_q"), re, a);
+    m.output_from(format!("{prefix}_q"), q);
+}
+
+/// Each `(name, signal)` as an output.
+fn expose<const N: usize>(m: &mut ModuleBuilder, outputs: [(&str, Signal); N]) {
+    for (name, s) in outputs {
+        m.output_from(name, s);
+    }
+}
+
+/// A block's counter increments (§9) as outputs `count_<counter>`.
+fn expose_counts(m: &mut ModuleBuilder, counts: &[(Counter, Expr)]) {
+    for (counter, inc) in counts {
+        m.output_from(format!("count_{}", counter.name()), inc.clone());
+    }
+}
+
+/// Counter increments summed over the cycles a test ticks: `count_<counter>` outputs
+/// ([`expose_counts`]) read before each edge.
+struct Tally {
+    sums: Vec<(Counter, u64)>,
+}
+
+impl Tally {
+    fn new(counters: &[Counter]) -> Tally {
+        Tally {
+            sums: counters.iter().map(|&c| (c, 0)).collect(),
+        }
+    }
+
+    /// Adds this cycle's increments, then steps.
+    fn tick(&mut self, sim: &mut Sim) {
+        for (c, sum) in &mut self.sums {
+            *sum += sim.get(&format!("count_{}", c.name()));
+        }
+        sim.step();
+    }
+
+    /// The sum of counter `c`.
+    fn of(&self, c: Counter) -> u64 {
+        self.sums
+            .iter()
+            .find(|s| s.0 == c)
+            .expect("a tallied counter")
+            .1
     }
 }
 
@@ -193,18 +314,19 @@ fn sequencer_harness(p: &AccelParams) -> Module {
     for name in ph::ALL {
         m.output_from(format!("in_{name}"), seq.in_phase(name));
     }
-    for (name, s) in [
-        ("busy", seq.busy),
-        ("done", seq.done),
-        ("stage_o", seq.stage),
-        ("t0_o", seq.t0),
-        ("tw_o", seq.tw),
-        ("role_o", seq.role),
-        ("exit_t", seq.exit_t),
-        ("prediction", seq.prediction),
-    ] {
-        m.output_from(name, s);
-    }
+    expose(
+        m,
+        [
+            ("busy", seq.busy),
+            ("done", seq.done),
+            ("stage_o", seq.stage),
+            ("t0_o", seq.t0),
+            ("tw_o", seq.tw),
+            ("role_o", seq.role),
+            ("exit_t", seq.exit_t),
+            ("prediction", seq.prediction),
+        ],
+    );
     module.finish()
 }
 
@@ -435,19 +557,20 @@ fn registers_harness(p: &AccelParams) -> Module {
     let m = &mut module;
     let host = HostInputs::declare(m, &g);
     let globals = Globals::declare(m, &g, &host);
-    for (name, s) in [
-        ("num_stages", globals.num_stages),
-        ("timesteps", globals.timesteps),
-        ("tick_batch", globals.tick_batch),
-        ("theta_q", globals.theta_q),
-        ("rlnk", globals.rlnk),
-        ("frac_bits", globals.frac_bits),
-        ("num_classes", globals.num_classes),
-        ("mem_words", globals.mem_words),
-        ("start_o", globals.start),
-    ] {
-        m.output_from(name, s);
-    }
+    expose(
+        m,
+        [
+            ("num_stages", globals.num_stages),
+            ("timesteps", globals.timesteps),
+            ("tick_batch", globals.tick_batch),
+            ("theta_q", globals.theta_q),
+            ("rlnk", globals.rlnk),
+            ("frac_bits", globals.frac_bits),
+            ("num_classes", globals.num_classes),
+            ("mem_words", globals.mem_words),
+            ("start_o", globals.start),
+        ],
+    );
     let status = m.input("status", UInt(2));
     let exit_t = m.input("exit_t_in", UInt(16));
     let prediction = m.input("prediction_in", UInt(g.kb));
@@ -544,33 +667,28 @@ fn registers_take_their_writes_and_read_one_cycle_later() {
 /// The weight loader with the weight buffer's write port (`wb_we`, `wb_addr`, `wb_data`) and
 /// the pair control's inputs (`enter_array`, `pair_start`, `pair_index`).
 fn weight_loader_harness(p: &AccelParams) -> Module {
-    let mut module = ModuleBuilder::new("weight_loader_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    let we = m.input("wb_we", Bool);
-    let wa = m.input("wb_addr", UInt(g.wa));
-    let wd = m.input("wb_data", UInt(g.cols * g.wbits));
-    m.mem_write(parts.bufs.weight, we, wa, wd);
-    let enter = m.input("enter_array", Bool);
-    let start = m.input("pair_start", Bool);
-    let start_pair = m.input("pair_index", UInt(g.fw));
-    let ld = weight_loader::build(m, parts.ctx(), enter);
-    m.drive(ld.start, start);
-    m.drive(ld.start_pair, start_pair);
-    for (name, s) in [
-        ("last", ld.last),
-        ("ct", ld.ct),
-        ("group", ld.group),
-        ("valid_lanes", ld.valid_lanes),
-        ("wl_en", ld.wl_en),
-        ("wl_row", ld.wl_row),
-        ("wl_entry", ld.wl_entry),
-        ("wl_weights", ld.wl_weights),
-    ] {
-        m.output_from(name, s);
-    }
-    module.finish()
+    Parts::harness("weight_loader_harness", p, |m, parts| {
+        write_port(m, "wb", parts.bufs.weight);
+        let enter = m.input("enter_array", Bool);
+        let start = m.input("pair_start", Bool);
+        let start_pair = m.input("pair_index", UInt(parts.g.fw));
+        let ld = weight_loader::build(m, parts.ctx(), enter);
+        m.drive(ld.start, start);
+        m.drive(ld.start_pair, start_pair);
+        expose(
+            m,
+            [
+                ("last", ld.last),
+                ("ct", ld.ct),
+                ("group", ld.group),
+                ("valid_lanes", ld.valid_lanes),
+                ("wl_en", ld.wl_en),
+                ("wl_row", ld.wl_row),
+                ("wl_entry", ld.wl_entry),
+                ("wl_weights", ld.wl_weights),
+            ],
+        );
+    })
 }
 
 /// A stage's weight shape: fan-in N, output channels M.
@@ -586,23 +704,15 @@ fn loader_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, n: u64, m_ch:
     let word_bits = cols * u64::from(p.weight_bits);
     // Fill the weight buffer with random words.
     let buf: Vec<u64> = (0..words).map(|_| rng.below(1 << word_bits)).collect();
-    for (a, w) in buf.iter().enumerate() {
-        sim.set("wb_we", 1);
-        sim.set("wb_addr", a as u64);
-        sim.set("wb_data", *w);
-        sim.step();
-    }
-    sim.set("wb_we", 0);
-    for (name, v) in [
+    sim.fill("wb", &buf);
+    sim.set_all(&[
         ("cur_N", n),
         ("cur_M", m_ch),
         ("cur_n_rt", n_rt),
         ("cur_n_ct", n_ct),
         ("cur_groups", groups),
         ("cur_last_group", last_group),
-    ] {
-        sim.set(name, v);
-    }
+    ]);
     // The pairs, column tile outer (§5), and each one's cycles: (address, row, tile).
     let pairs: Vec<(u64, u64, u64)> = (0..n_ct)
         .flat_map(|ct| {
@@ -722,35 +832,33 @@ fn weight_loader_copies_every_pair_in_address_order() {
 /// signals are delayed by one and two cycles, the spikes of a loop cycle come two cycles
 /// later (`spikes`); the output spike buffer's write strobe, address and word are outputs.
 fn pooling_harness(p: &AccelParams) -> Module {
-    let mut module = ModuleBuilder::new("pooling_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    let steps = pooling::LoopSteps {
-        start: m.input("lp_start", Bool),
-        busy: m.input("lp_busy", Bool),
-        adv_p: m.input("lp_adv_p", Bool),
-        last_p: m.input("lp_last_p", Bool),
-        adv_cb: m.input("lp_adv_cb", Bool),
-        last_cb: m.input("lp_last_cb", Bool),
-        last_g: m.input("lp_last_g", Bool),
-        ct: m.input("lp_ct", UInt(g.fw)),
-        t: m.input("lp_t", UInt(16)),
-    };
-    let cx = parts.ctx();
-    let s0 = pooling::issue(m, cx, &steps);
-    let s1 = pooling::delay(m, &s0, 1);
-    let s2 = pooling::delay(m, &s1, 2);
-    let v1 = m.reg("v1", Bool);
-    m.next(v1, steps.busy);
-    let v2 = m.reg("v2", Bool);
-    m.next(v2, v1);
-    let spikes = m.input("spikes", UInt(g.cols));
-    let (we, addr, word) = pooling::combine(m, cx, v1, &s1, v2, &s2, spikes.expr());
-    m.output_from("out_we", we);
-    m.output_from("out_addr", addr);
-    m.output_from("out_word", word);
-    module.finish()
+    Parts::harness("pooling_harness", p, |m, parts| {
+        let g = &parts.g;
+        let steps = pooling::LoopSteps {
+            start: m.input("lp_start", Bool),
+            busy: m.input("lp_busy", Bool),
+            adv_p: m.input("lp_adv_p", Bool),
+            last_p: m.input("lp_last_p", Bool),
+            adv_cb: m.input("lp_adv_cb", Bool),
+            last_cb: m.input("lp_last_cb", Bool),
+            last_g: m.input("lp_last_g", Bool),
+            ct: m.input("lp_ct", UInt(g.fw)),
+            t: m.input("lp_t", UInt(16)),
+        };
+        let cx = parts.ctx();
+        let s0 = pooling::issue(m, cx, &steps);
+        let s1 = pooling::delay(m, &s0, 1);
+        let s2 = pooling::delay(m, &s1, 2);
+        let v1 = m.reg("v1", Bool);
+        m.next(v1, steps.busy);
+        let v2 = m.reg("v2", Bool);
+        m.next(v2, v1);
+        let spikes = m.input("spikes", UInt(g.cols));
+        let (we, addr, word) = pooling::combine(m, cx, v1, &s1, v2, &s2, spikes.expr());
+        m.output_from("out_we", we);
+        m.output_from("out_addr", addr);
+        m.output_from("out_word", word);
+    })
 }
 
 /// A hidden stage's LIF loop as §6 runs it (t, p, lane block cb, group g; column tile
@@ -771,7 +879,7 @@ fn pooling_case(
     let pp = pe * pf;
     let n_ct = n * n_ctb;
     let positions = e * f;
-    for (name, v) in [
+    sim.set_all(&[
         ("cur_pool", k),
         ("cur_F", f),
         ("cur_P", positions),
@@ -781,9 +889,7 @@ fn pooling_case(
         ("cur_pooled_f", pf),
         ("cur_pooled_p", pp),
         ("cur_n_ctb_pp", n_ctb * pp),
-    ] {
-        sim.set(name, v);
-    }
+    ]);
     // Spike words of (t, position, ct), a quarter of the bits set.
     let mut spikes = std::collections::HashMap::new();
     // The loop cycles: (t, p, cb, g).
@@ -897,46 +1003,45 @@ fn pooling_writes_the_or_of_every_whole_window() {
 /// the entropy unit's end (`rewind_logits`) are inputs; the result stream's ports, the
 /// trace's and the logits' ends are outputs.
 fn results_harness(p: &AccelParams) -> Module {
-    let mut module = ModuleBuilder::new("results_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    for (prefix, mem) in [("a", parts.bufs.spike_a), ("b", parts.bufs.spike_b)] {
-        let we = m.input(format!("{prefix}_we"), Bool);
-        let a = m.input(format!("{prefix}_addr"), UInt(g.sa));
-        let d = m.input(format!("{prefix}_data"), UInt(g.cols));
-        m.mem_write(mem, we, a, d);
-    }
-    let cx = parts.ctx();
-    let results = result_stream::ResultRegs::declare(m, &parts.host);
-    let restart = m.input("trace_restart", Bool);
-    let tr = trace::build(m, cx, &results, restart);
-    let lb = g.lb;
-    let logits = m.input("logits", UInt(p.max_classes * lb));
-    let logit_addr = m.wire("result_logit_addr", UInt(g.kb));
-    let mut logit = Expr::uint(0, lb);
-    for k in 0..p.max_classes {
-        logit = logit_addr
-            .is_eq(u64::from(k))
-            .select(logits.bits((k + 1) * lb - 1, k * lb), logit);
-    }
-    let rewind = m.input("rewind_logits", Bool);
-    let logits_done = m.wire("logits_done", Bool);
-    result_stream::drive(
-        m,
-        cx,
-        &results,
-        &tr,
-        (logit.as_sint(), logit_addr),
-        rewind.expr(),
-        logits_done,
-    );
-    m.output_from("r_valid", results.valid);
-    m.output_from("r_kind", results.kind);
-    m.output_from("r_data", results.data);
-    m.output_from("trace_done_o", tr.done);
-    m.output_from("logits_done_o", logits_done);
-    module.finish()
+    Parts::harness("results_harness", p, |m, parts| {
+        let g = &parts.g;
+        write_port(m, "a", parts.bufs.spike_a);
+        write_port(m, "b", parts.bufs.spike_b);
+        let cx = parts.ctx();
+        let results = result_stream::ResultRegs::declare(m, &parts.host);
+        let restart = m.input("trace_restart", Bool);
+        let tr = trace::build(m, cx, &results, restart);
+        let lb = g.lb;
+        let logits = m.input("logits", UInt(p.max_classes * lb));
+        let logit_addr = m.wire("result_logit_addr", UInt(g.kb));
+        let mut logit = Expr::uint(0, lb);
+        for k in 0..p.max_classes {
+            logit = logit_addr
+                .is_eq(u64::from(k))
+                .select(logits.bits((k + 1) * lb - 1, k * lb), logit);
+        }
+        let rewind = m.input("rewind_logits", Bool);
+        let logits_done = m.wire("logits_done", Bool);
+        result_stream::drive(
+            m,
+            cx,
+            &results,
+            &tr,
+            (logit.as_sint(), logit_addr),
+            rewind.expr(),
+            logits_done,
+        );
+        expose(
+            m,
+            [
+                ("r_valid", results.valid),
+                ("r_kind", results.kind),
+                ("r_data", results.data),
+                ("trace_done_o", tr.done),
+                ("logits_done_o", logits_done),
+            ],
+        );
+    })
 }
 
 /// Plays the host's `r_ready` (ready two cycles in three) until `end` (an output) is seen,
@@ -997,9 +1102,7 @@ fn trace_and_result_stream_send_the_beats_of_section_8() {
                     for a in 0..used {
                         let w = rng.below(1 << cols);
                         buf.push(w);
-                        sim.set(&format!("{prefix}_we"), 1);
-                        sim.set(&format!("{prefix}_addr"), a);
-                        sim.set(&format!("{prefix}_data"), w);
+                        sim.write_word(prefix, a, &BigUint::from(w));
                         assert!(!sim.is("r_valid"), "a beat outside the result phases");
                         sim.step();
                     }
@@ -1106,34 +1209,24 @@ fn trace_and_result_stream_send_the_beats_of_section_8() {
 /// what they wrote.
 fn streams_in_harness(p: &AccelParams) -> Module {
     use spikeforge_generators::accel::top::streams_in;
-    let mut module = ModuleBuilder::new("streams_in_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    let stage_ready = m.input("stage_ready", Bool);
-    let rx = streams_in::build(m, parts.ctx(), &parts.host, stage_ready);
-    for (name, s) in [
-        ("req_valid", rx.req_valid),
-        ("req_kind", rx.req_kind),
-        ("req_fire_o", rx.req_fire),
-        ("recv_in_done_o", rx.recv_in_done),
-        ("recv_w_done_o", rx.recv_w_done),
-    ] {
-        m.output_from(name, s);
-    }
-    for (counter, inc) in &rx.counts {
-        m.output_from(format!("count_{}", counter.name()), inc.clone());
-    }
-    let rd = m.input("chk_read", Bool);
-    let sa = m.input("chk_spike_addr", UInt(g.sa));
-    let wa = m.input("chk_weight_addr", UInt(g.wa));
-    let qa = m.mem_read(parts.bufs.spike_a, "chk_a_q", rd, sa);
-    let qb = m.mem_read(parts.bufs.spike_b, "chk_b_q", rd, sa);
-    let qw = m.mem_read(parts.bufs.weight, "chk_w_q", rd, wa);
-    m.output_from("chk_a", qa);
-    m.output_from("chk_b", qb);
-    m.output_from("chk_w", qw);
-    module.finish()
+    Parts::harness("streams_in_harness", p, |m, parts| {
+        let stage_ready = m.input("stage_ready", Bool);
+        let rx = streams_in::build(m, parts.ctx(), &parts.host, stage_ready);
+        expose(
+            m,
+            [
+                ("req_valid", rx.req_valid),
+                ("req_kind", rx.req_kind),
+                ("req_fire_o", rx.req_fire),
+                ("recv_in_done_o", rx.recv_in_done),
+                ("recv_w_done_o", rx.recv_w_done),
+            ],
+        );
+        expose_counts(m, &rx.counts);
+        read_port(m, "chk_a", parts.bufs.spike_a);
+        read_port(m, "chk_b", parts.bufs.spike_b);
+        read_port(m, "chk_w", parts.bufs.weight);
+    })
 }
 
 /// A stage's input (`c × h × w` spikes over `tw` timesteps, stage 0 only) and weight (`N`
@@ -1154,7 +1247,7 @@ fn streams_case(
     let cg = c.div_ceil(cols);
     let (n_rt, n_ct) = (n.div_ceil(rows), m_ch.div_ceil(cols));
     let case = format!("stage {stage} C {c} H {h} W {w} Tw {tw} N {n} M {m_ch} role {role}");
-    for (name, v) in [
+    sim.set_all(&[
         ("cur_C", c),
         ("cur_H", h),
         ("cur_W", w),
@@ -1165,24 +1258,20 @@ fn streams_case(
         ("cur_n_ct", n_ct),
         ("stage", stage),
         ("tw", tw),
-    ] {
-        sim.set(name, v);
-    }
+    ]);
     sim.set_bool("role", role);
-    let mut counts = [0u64; 3]; // weight buffer writes, input spike writes, external read bits
-    let tick = |sim: &mut Sim, counts: &mut [u64; 3]| {
-        counts[0] += sim.get("count_weight_buffer_writes");
-        counts[1] += sim.get("count_input_spike_writes");
-        counts[2] += sim.get("count_ext_read_bits");
-        sim.step();
-    };
+    let mut counts = Tally::new(&[
+        Counter::WeightBufferWrites,
+        Counter::InputSpikeWrites,
+        Counter::ExtReadBits,
+    ]);
     // STAGE: the setup ends (stage_ready) and the phase moves on.
     sim.set("phase", phase(ph::STAGE));
     for _ in 0..rng.below(3) {
-        tick(sim, &mut counts);
+        counts.tick(sim);
     }
     sim.set("stage_ready", 1);
-    tick(sim, &mut counts);
+    counts.tick(sim);
     sim.set("stage_ready", 0);
     // (phase, kind, words, end) of each stream: the input stream first at stage 0.
     let in_words = cg * h * w * tw;
@@ -1204,7 +1293,7 @@ fn streams_case(
             assert!(sim.is("req_valid"), "{case}: no request in {req_phase}");
             assert_eq!(sim.get("req_kind"), kind, "{case}: the request's kind");
             taken = ready;
-            tick(sim, &mut counts);
+            counts.tick(sim);
             if taken {
                 break;
             }
@@ -1242,7 +1331,7 @@ fn streams_case(
                     weights_sent.push(word);
                 }
             }
-            tick(sim, &mut counts);
+            counts.tick(sim);
         }
         sim.set("s_valid", 0);
         sim.set("w_valid", 0);
@@ -1254,31 +1343,38 @@ fn streams_case(
     sim.set("phase", phase(ph::ARRAY));
     assert!(!sim.is("req_valid"), "{case}: a request in the array phase");
     // §3: input word (cg, y, x, t) at ((cg·H + y)·W + x)·B_max + t of the input-role buffer.
-    sim.set("chk_read", 1);
     let mut i = 0;
     for pos in 0..if stage == 0 { cg * h * w } else { 0 } {
         for t in 0..tw {
-            sim.set("chk_spike_addr", pos * bmax + t);
-            sim.step();
-            let got = sim.get(if role { "chk_b" } else { "chk_a" });
-            assert_eq!(got, spikes_sent[i], "{case}: spike word {pos}, t {t}");
+            let got = sim.read_word(if role { "chk_b" } else { "chk_a" }, pos * bmax + t);
+            assert_eq!(
+                got,
+                spikes_sent[i].into(),
+                "{case}: spike word {pos}, t {t}"
+            );
             i += 1;
         }
     }
     // The weights in stream order from address 0.
-    for (a, want) in weights_sent.iter().enumerate() {
-        sim.set("chk_weight_addr", a as u64);
-        sim.step();
-        assert_eq!(sim.get("chk_w"), *want, "{case}: weight word {a}");
+    for (a, &want) in weights_sent.iter().enumerate() {
+        let got = sim.read_word("chk_w", a as u64);
+        assert_eq!(got, want.into(), "{case}: weight word {a}");
     }
-    sim.set("chk_read", 0);
     // §9: weight buffer writes N·M; input spike writes C·H·W·Tw (stage 0); external read
     // bits N·M·weight_bits (+ C·H·W·Tw at stage 0).
     let ins = if stage == 0 { c * h * w * tw } else { 0 };
-    assert_eq!(counts[0], n * m_ch, "{case}: weight buffer writes");
-    assert_eq!(counts[1], ins, "{case}: input spike writes");
     assert_eq!(
-        counts[2],
+        counts.of(Counter::WeightBufferWrites),
+        n * m_ch,
+        "{case}: weight buffer writes"
+    );
+    assert_eq!(
+        counts.of(Counter::InputSpikeWrites),
+        ins,
+        "{case}: input spike writes"
+    );
+    assert_eq!(
+        counts.of(Counter::ExtReadBits),
         n * m_ch * u64::from(p.weight_bits) + ins,
         "{case}: external read bits"
     );
@@ -1318,53 +1414,58 @@ fn streams_in_fill_the_buffers_in_address_order() {
 /// `window_offset`), are inputs, and so are the spike buffers' write ports; the setup's end
 /// and products and the column entering the array are outputs.
 fn im2col_harness(p: &AccelParams) -> Module {
-    use spikeforge_generators::accel::top::{im2col, stage_setup, streamer::Streamer};
-    let mut module = ModuleBuilder::new("im2col_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    for (prefix, mem) in [("a", parts.bufs.spike_a), ("b", parts.bufs.spike_b)] {
-        let we = m.input(format!("{prefix}_we"), Bool);
-        let a = m.input(format!("{prefix}_addr"), UInt(g.sa));
-        let d = m.input(format!("{prefix}_data"), UInt(g.cols));
-        m.mem_write(mem, we, a, d);
-    }
-    let cx = parts.ctx();
-    let setup = stage_setup::build(m, cx, parts.desc.loaded);
-    m.output_from("setup_done_o", setup.done);
-    m.output_from("pad_w_o", setup.pad_w);
-    m.output_from("stride_w_o", setup.stride_w);
-    let unused = |m: &mut ModuleBuilder, name: &str, ty: Type| m.input(name, ty);
-    let st = Streamer {
+    use spikeforge_generators::accel::top::{im2col, stage_setup};
+    Parts::harness("im2col_harness", p, |m, parts| {
+        write_port(m, "a", parts.bufs.spike_a);
+        write_port(m, "b", parts.bufs.spike_b);
+        let cx = parts.ctx();
+        let setup = stage_setup::build(m, cx, parts.desc.loaded);
+        expose(
+            m,
+            [
+                ("setup_done_o", setup.done),
+                ("pad_w_o", setup.pad_w),
+                ("stride_w_o", setup.stride_w),
+            ],
+        );
+        let st = streamer_from_ports(m, &parts.g);
+        let column = im2col::build(m, cx, &st, &setup);
+        m.output_from("col_spikes", column.spikes);
+        m.output_from("col_taps", column.taps);
+        m.output_from("col_reads", column_reads(&column));
+    })
+}
+
+/// The streamer's outputs as inputs: `issue`, `st_pair`, `st_ct`, `st_g`, `st_rl`, `rt_next`,
+/// `st_last_rl`, `col_t`, `ey`, `fx`, `window_offset`, `st_psum_addr`, `st_array_done`.
+fn streamer_from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Streamer {
+    Streamer {
         issue: m.input("issue", Bool),
-        pair: unused(m, "st_pair", UInt(g.fw)),
-        ct: unused(m, "st_ct", UInt(g.fw)),
-        group: unused(m, "st_g", UInt(g.fw)),
-        rl: unused(m, "st_rl", UInt(16)),
+        pair: m.input("st_pair", UInt(g.fw)),
+        ct: m.input("st_ct", UInt(g.fw)),
+        group: m.input("st_g", UInt(g.fw)),
+        rl: m.input("st_rl", UInt(16)),
         rt_next: m.input("rt_next", UInt(g.rtb)).expr(),
-        last_rl: unused(m, "st_last_rl", Bool),
+        last_rl: m.input("st_last_rl", Bool),
         t: m.input("col_t", UInt(16)),
         ey: m.input("ey", SInt(g.yw)),
         fx: m.input("fx", SInt(g.yw)),
         window_offset: m.input("window_offset", UInt(g.sa)).expr(),
-        psum_addr: Expr::uint(0, g.pa),
-        array_done: unused(m, "st_array_done", Bool),
-    };
-    let column = im2col::build(m, cx, &st, &setup);
-    m.output_from("col_spikes", column.spikes);
-    m.output_from("col_taps", column.taps);
-    m.output_from(
-        "col_reads",
-        Expr::cat(
-            column
-                .reads
-                .iter()
-                .rev()
-                .map(|s| s.expr())
-                .collect::<Vec<_>>(),
-        ),
-    );
-    module.finish()
+        psum_addr: m.input("st_psum_addr", UInt(g.pa)).expr(),
+        array_done: m.input("st_array_done", Bool),
+    }
+}
+
+/// The rows whose spike the column read from the buffer, row 0 the least significant bit.
+fn column_reads(column: &Column) -> Expr {
+    Expr::cat(
+        column
+            .reads
+            .iter()
+            .rev()
+            .map(|s| s.expr())
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// A convolution stage: input `C × H × W`, kernel `R × S`, stride, pad.
@@ -1413,18 +1514,15 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
         let (mine, other) = (rng.below(1 << cols), rng.below(1 << cols));
         input.push(mine);
         let (pa, pb) = if role { (other, mine) } else { (mine, other) };
-        for (prefix, v) in [("a", pa), ("b", pb)] {
-            sim.set(&format!("{prefix}_we"), 1);
-            sim.set(&format!("{prefix}_addr"), a);
-            sim.set(&format!("{prefix}_data"), v);
-        }
+        sim.write_word("a", a, &pa.into());
+        sim.write_word("b", a, &pb.into());
         sim.step();
     }
     sim.set("a_we", 0);
     sim.set("b_we", 0);
     sim.set_bool("role", role);
     // The STAGE phase: the descriptor is loaded, the setup runs until done.
-    for (name, v) in [
+    sim.set_all(&[
         ("cur_C", cv.c),
         ("cur_H", cv.h),
         ("cur_W", cv.w),
@@ -1437,9 +1535,7 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
         ("cur_N", n),
         ("cur_n_rt", n_rt),
         ("cur_cg_count", cg),
-    ] {
-        sim.set(name, v);
-    }
+    ]);
     sim.set("phase", phase(ph::STAGE));
     sim.set("descriptor_loaded", 1);
     let mut cycles = 0;
