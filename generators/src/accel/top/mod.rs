@@ -27,14 +27,14 @@
 //! top; their unit tests (tests/accel_blocks.rs) build each in a harness that takes its inputs as
 //! ports (stage fields and sequencer: `from_ports`) and check it against a model of the document.
 
-mod array_datapath;
-mod classify;
+pub mod array_datapath;
+pub mod classify;
 mod common;
 pub mod counters;
 pub mod descriptor;
 pub mod geometry;
 pub mod im2col;
-mod lif_phase;
+pub mod lif_phase;
 pub mod pooling;
 pub mod registers;
 pub mod result_stream;
