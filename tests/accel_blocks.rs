@@ -26,7 +26,7 @@ use num_bigint::BigUint;
 use spikeforge_config::catalog::Counter;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
-use spikeforge_generators::accel::params::{small_params, AccelParams};
+use spikeforge_generators::accel::params::{prototype_config, small_params, AccelParams};
 use spikeforge_generators::accel::top::counters::CounterFile;
 use spikeforge_generators::accel::top::descriptor::Descriptor;
 use spikeforge_generators::accel::top::geometry::Geometry;
@@ -1666,5 +1666,258 @@ fn stage_setup_and_im2col_fetch_every_tap_of_the_window() {
         reads += im2col_case(&mut sim, &mut rng, &p, cv, tw);
     }
     assert!(reads > 1000, "only {reads} spike reads");
+    sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Counters (§9)
+// ---------------------------------------------------------------------------------------
+
+/// The counters of the table of docs/accelerator.md §9, in its order (counter i at
+/// `0x400 + 2i`), by name (not from the catalog).
+const COUNTER_TABLE: [&str; 25] = [
+    "cycles",
+    "array_cycles",
+    "lif_cycles",
+    "classify_cycles",
+    "entropy_cycles",
+    "performed_acc",
+    "gated_acc",
+    "weight_buffer_reads",
+    "weight_buffer_writes",
+    "weight_spad_reads",
+    "weight_spad_writes",
+    "input_spike_reads",
+    "input_spike_writes",
+    "output_spike_writes",
+    "column_acc_reads",
+    "column_acc_writes",
+    "psum_buffer_reads",
+    "psum_buffer_writes",
+    "membrane_reads",
+    "membrane_writes",
+    "lif_steps",
+    "classifier_updates",
+    "entropy_evaluations",
+    "ext_read_bits",
+    "ext_write_bits",
+];
+
+/// The phases whose cycles counters 1–4 count, and counter 0 all of them (§9).
+const PHASE_COUNTERS: [(usize, &str); 4] = [
+    (1, ph::ARRAY),
+    (2, ph::LIF),
+    (3, ph::CLASSIFY),
+    (4, ph::ENTROPY),
+];
+
+/// The catalog's counter named `name`.
+fn counter_named(name: &str) -> Counter {
+    *Counter::ALL
+        .iter()
+        .find(|c| c.name() == name)
+        .unwrap_or_else(|| panic!("no counter `{name}`"))
+}
+
+/// The counter file as the top builds it: the phase-cycle counters (`phase_cycles`) and,
+/// for counter i of [`COUNTER_TABLE`], one increment input `inc_<i>_<j>` of `widths[i][j]`
+/// bits per entry (the blocks' `(counter, increment)` pairs); the sequencer's registers and
+/// the register bus are ports, the file's `settled`, `word_valid` and `word` outputs.
+fn counters_harness(p: &AccelParams, widths: &[Vec<u32>]) -> Module {
+    use spikeforge_generators::accel::top::counters;
+    Parts::harness("counters_harness", p, |m, parts| {
+        let mut incs = counters::phase_cycles(&parts.seq);
+        for (i, ws) in widths.iter().enumerate() {
+            for (j, &w) in ws.iter().enumerate() {
+                let inc = m.input(format!("inc_{i}_{j}"), UInt(w));
+                incs.push((counter_named(COUNTER_TABLE[i]), inc.expr()));
+            }
+        }
+        let file = counters::build(m, &parts.seq, &parts.host, p.counter_bits, &incs);
+        expose(
+            m,
+            [
+                ("settled_o", file.settled),
+                ("word_valid_o", file.word_valid),
+            ],
+        );
+        m.output_from("word_o", file.word);
+    })
+}
+
+/// One bus read of `a` (an edge): the counter word the file gives for it, if any.
+fn counter_read(sim: &mut Sim, a: u64) -> Option<u64> {
+    sim.set("cfg_addr", a);
+    sim.step();
+    sim.is("word_valid_o").then(|| sim.get("word_o"))
+}
+
+/// Sets every increment input of [`counters_harness`] with `value(width)`; returns the
+/// increment of each counter.
+fn set_increments(
+    sim: &mut Sim,
+    widths: &[Vec<u32>],
+    mut value: impl FnMut(u32) -> u64,
+) -> [u64; 25] {
+    let mut sums = [0u64; 25];
+    for (i, ws) in widths.iter().enumerate() {
+        for (j, &w) in ws.iter().enumerate() {
+            let v = value(w);
+            sim.set(&format!("inc_{i}_{j}"), v);
+            sums[i] = sums[i].wrapping_add(v);
+        }
+    }
+    sums
+}
+
+/// One run on the counter file: a run start, busy cycles in random phases with random
+/// increments on every input, then idle until settled (at most two rounds of the 25
+/// counters, 52 cycles: §9); checks that no counter word is given while busy or unsettled,
+/// and that every counter word, read in random order, is the sum of its increments (and, for
+/// the cycle counters, of its phases' cycles) modulo `2^counter_bits`. Returns the words
+/// checked and how many of them were high words above 0.
+fn counters_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    widths: &[Vec<u32>],
+) -> (u64, u64) {
+    let cw = p.counter_bits;
+    let mask = if cw >= 64 { u64::MAX } else { (1 << cw) - 1 };
+    // The run start: the sequencer is idle, nothing counts.
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("busy_r", 0);
+    sim.set("run_start", 1);
+    sim.step();
+    sim.set("run_start", 0);
+    let mut want = [0u64; 25];
+    sim.set("busy_r", 1);
+    for cycle in 0..1 + rng.below(300) {
+        let now = ph::ALL[1 + rng.below(ph::ALL.len() as u64 - 1) as usize];
+        sim.set("phase", phase(now));
+        for (i, counted) in PHASE_COUNTERS {
+            want[i] += u64::from(now == counted);
+            want[0] += u64::from(now == counted);
+        }
+        let incs = set_increments(sim, widths, |w| {
+            if rng.chance(3) {
+                0
+            } else {
+                rng.next() >> (64 - w)
+            }
+        });
+        for (sum, inc) in want.iter_mut().zip(incs) {
+            *sum = sum.wrapping_add(inc);
+        }
+        // A read while busy: no counter word (a run is counting).
+        let a = 0x400 + rng.below(64);
+        assert_eq!(
+            counter_read(sim, a),
+            None,
+            "cycle {cycle}: a read while busy"
+        );
+    }
+    // Idle: nothing counts; settled within two rounds.
+    set_increments(sim, widths, |_| 0);
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("busy_r", 0);
+    let mut idle = 0;
+    while !sim.is("settled_o") {
+        assert_eq!(
+            counter_read(sim, 0x400),
+            None,
+            "idle cycle {idle}: unsettled"
+        );
+        idle += 1;
+        assert!(idle <= 52, "not settled 52 cycles after the run");
+    }
+    // Every word in random order, each followed by a read elsewhere.
+    let mut order: Vec<u64> = (0..50).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut high_words = 0;
+    for k in order {
+        let (i, high) = ((k / 2) as usize, k % 2 == 1);
+        let v = want[i] & mask;
+        let expect = if high { v >> 32 } else { v & 0xFFFF_FFFF };
+        let what = format!("counter {i} ({}) word {}", COUNTER_TABLE[i], k % 2);
+        assert_eq!(counter_read(sim, 0x400 + k), Some(expect), "{what}");
+        high_words += u64::from(high && expect != 0);
+        // Not a counter: below 0x400, past the last counter word, or above 0x43F.
+        let elsewhere = match rng.below(3) {
+            0 => rng.below(0x400),
+            1 => 0x400 + 50 + rng.below(14),
+            _ => 0x440 + rng.below(0xBC0),
+        };
+        assert_eq!(counter_read(sim, elsewhere), None, "{elsewhere:#x}");
+    }
+    (50, high_words)
+}
+
+#[test]
+fn counters_count_each_increment_and_read_back_in_table_order() {
+    let mut narrow = small_params("cnt_narrow");
+    narrow.counter_bits = 12; // wraps within a run
+    let mut wide = AccelParams::from_accel(&prototype_config());
+    wide.counter_bits = 48; // high words above 0 with 30-bit increments
+    let sets = [(small_params("cnt"), 6), (narrow, 8), (wide, 30)];
+    let mut rng = SplitMix(0xC0_0E7E);
+    let (mut checked, mut high_words) = (0, 0);
+    for (p, max_w) in sets {
+        // Every counter has one to three increments (the cycle counters also their phases).
+        let widths: Vec<Vec<u32>> = (0..25)
+            .map(|i| {
+                let terms = if i < 5 {
+                    rng.below(2)
+                } else {
+                    1 + rng.below(3)
+                };
+                (0..terms).map(|_| 1 + rng.below(max_w) as u32).collect()
+            })
+            .collect();
+        let mut sim = Sim::new(&counters_harness(&p, &widths));
+        for _ in 0..4 {
+            let (words, high) = counters_case(&mut sim, &mut rng, &p, &widths);
+            checked += words;
+            high_words += high;
+        }
+        sim.no_property_failed();
+    }
+    assert_eq!(checked, 3 * 4 * 50);
+    assert!(high_words > 20, "only {high_words} high words above 0");
+}
+
+/// Without counters (`[rtl] counters = false`) the file is always settled and gives no
+/// counter word (the registers read 0), whatever the blocks count.
+#[test]
+fn no_counter_file_gives_no_word() {
+    use spikeforge_generators::accel::top::counters;
+    let p = small_params("no_cnt");
+    let harness = Parts::harness("no_counters_harness", &p, |m, parts| {
+        let mut incs = counters::phase_cycles(&parts.seq);
+        incs.push((Counter::LifSteps, m.input("inc", UInt(4)).expr()));
+        let file = counters::none(m, &incs);
+        expose(
+            m,
+            [
+                ("settled_o", file.settled),
+                ("word_valid_o", file.word_valid),
+            ],
+        );
+        m.output_from("word_o", file.word);
+    });
+    let mut sim = Sim::new(&harness);
+    let mut rng = SplitMix(0x0C0_0E7E);
+    for cycle in 0..200 {
+        sim.set("phase", rng.below(ph::ALL.len() as u64));
+        sim.set_bool("busy_r", rng.chance(2));
+        sim.set("inc", rng.below(16));
+        sim.set("cfg_addr", 0x400 + rng.below(64));
+        assert!(sim.is("settled_o"), "cycle {cycle}: settled");
+        assert!(!sim.is("word_valid_o"), "cycle {cycle}: a counter word");
+        assert_eq!(sim.get("word_o"), 0, "cycle {cycle}: the word");
+        sim.step();
+    }
     sim.no_property_failed();
 }
