@@ -1481,6 +1481,25 @@ struct Conv {
 }
 
 impl Conv {
+    /// A random convolution: up to 5 channels, 5×5 input, 3×3 kernel, stride 2, pad 2 (less
+    /// than the kernel), with at least one output position.
+    fn random(rng: &mut SplitMix) -> Conv {
+        loop {
+            let cv = Conv {
+                c: 1 + rng.below(5),
+                h: 1 + rng.below(5),
+                w: 1 + rng.below(5),
+                r: 1 + rng.below(3),
+                s: 1 + rng.below(3),
+                stride: 1 + rng.below(2),
+                pad: rng.below(3),
+            };
+            if cv.h + 2 * cv.pad >= cv.r && cv.w + 2 * cv.pad >= cv.s && cv.pad < cv.r.max(cv.s) {
+                return cv;
+            }
+        }
+    }
+
     /// Output height and width (§2).
     fn out(&self) -> (u64, u64) {
         (
@@ -1647,18 +1666,7 @@ fn stage_setup_and_im2col_fetch_every_tap_of_the_window() {
         pad: 0,
     }];
     while cases.len() < 25 {
-        let cv = Conv {
-            c: 1 + rng.below(5),
-            h: 1 + rng.below(5),
-            w: 1 + rng.below(5),
-            r: 1 + rng.below(3),
-            s: 1 + rng.below(3),
-            stride: 1 + rng.below(2),
-            pad: rng.below(3),
-        };
-        if cv.h + 2 * cv.pad >= cv.r && cv.w + 2 * cv.pad >= cv.s && cv.pad < cv.r.max(cv.s) {
-            cases.push(cv);
-        }
+        cases.push(Conv::random(&mut rng));
     }
     let mut reads = 0;
     for cv in cases {
@@ -1920,4 +1928,259 @@ fn no_counter_file_gives_no_word() {
         sim.step();
     }
     sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Streamer and pair control (§5 stream, timing)
+// ---------------------------------------------------------------------------------------
+
+/// The streamer with the weight loader it drives (as the top wires them), the stage setup's
+/// products `pad·W` and `stride·W` as inputs (`pad_w`, `stride_w`) and `enter_array` (the
+/// last weight word arrives) as an input; the streamer's outputs and the loader's pair and
+/// scratchpad writes are outputs.
+fn streamer_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::top::stage_setup::{StageSetup, TapTable};
+    use spikeforge_generators::accel::top::streamer;
+    Parts::harness("streamer_harness", p, |m, parts| {
+        let g = &parts.g;
+        let enter = m.input("enter_array", Bool);
+        let ld = weight_loader::build(m, parts.ctx(), enter);
+        let setup = StageSetup {
+            done: m.input("setup_done", Bool),
+            pad_w: m.input("pad_w", UInt(g.sa)),
+            stride_w: m.input("stride_w", UInt(g.sa)),
+            taps: TapTable::declare(m, g),
+            taps_written: m.input("taps_written", Bool),
+        };
+        let st = streamer::build(m, parts.ctx(), &ld, enter, &setup);
+        expose(
+            m,
+            [
+                ("issue_o", st.issue),
+                ("pair_o", st.pair),
+                ("ct_o", st.ct),
+                ("group_o", st.group),
+                ("rl_o", st.rl),
+                ("last_rl_o", st.last_rl),
+                ("t_o", st.t),
+                ("ey_o", st.ey),
+                ("fx_o", st.fx),
+                ("array_done_o", st.array_done),
+                ("ld_last_o", ld.last),
+                ("ld_ct_o", ld.ct),
+                ("ld_group_o", ld.group),
+                ("wl_en_o", ld.wl_en),
+                ("wl_entry_o", ld.wl_entry),
+            ],
+        );
+        m.output_from("rt_next_o", st.rt_next);
+        m.output_from("window_offset_o", st.window_offset);
+        m.output_from("psum_addr_o", st.psum_addr);
+    })
+}
+
+/// A stage's (column tile, group) pairs in §5's order (column tile outer): (ct, g, r) with
+/// `r` the group's row tiles (`D`, the last group the rest).
+fn pairs_of(n_rt: u64, n_ct: u64, d: u64) -> Vec<(u64, u64, u64)> {
+    let groups = n_rt.div_ceil(d);
+    (0..n_ct)
+        .flat_map(|ct| (0..groups).map(move |gr| (ct, gr, d.min(n_rt - gr * d))))
+        .collect()
+}
+
+/// The array phase of stage `cv` with `m_ch` outputs over a window of `tw` timesteps, cycle
+/// by cycle against §5: the pairs' loads, streams and drains in the order and with the
+/// overlap of §5's timing (cycle 0 receives the last weight word; each pair loads for
+/// `r·rows` cycles, streams `r·P·Tw` columns on consecutive cycles and drains for
+/// `rows + cols + pipeline_regs + 1`; with double buffering the next pair loads while one
+/// streams), every issued column's coordinates (`p` outer, `t`, `rt` inner), window offsets
+/// and psum address, the loader's pair and scratchpad half, and the phase's end. Returns the
+/// array phase's cycles.
+fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -> u64 {
+    let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+    let g = Geometry::of(p);
+    let d = u64::from(if p.double_buffer {
+        (p.weight_spad_depth / 2).max(1)
+    } else {
+        p.weight_spad_depth
+    });
+    let drain = rows + cols + u64::from(p.pipeline_regs) + 1;
+    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let mask = |bits: u32| (1u64 << bits) - 1;
+    let (e_out, f_out) = cv.out();
+    let positions = e_out * f_out;
+    let n = cv.c * cv.r * cv.s;
+    let (n_rt, n_ct) = (n.div_ceil(rows), m_ch.div_ceil(cols));
+    let groups = n_rt.div_ceil(d);
+    let pairs = pairs_of(n_rt, n_ct, d);
+    let case = format!("{cv:?} M {m_ch} Tw {tw}");
+    sim.set_all(&[
+        ("cur_W", cv.w),
+        ("cur_stride", cv.stride),
+        ("cur_pad", cv.pad),
+        ("cur_F", f_out),
+        ("cur_P", positions),
+        ("cur_N", n),
+        ("cur_M", m_ch),
+        ("cur_n_rt", n_rt),
+        ("cur_n_ct", n_ct),
+        ("cur_groups", groups),
+        ("cur_last_group", n_rt - (groups - 1) * d),
+        ("tw", tw),
+        ("pad_w", (cv.pad * cv.w) & mask(g.sa)),
+        ("stride_w", (cv.stride * cv.w) & mask(g.sa)),
+    ]);
+    // The schedule: each pair's load start (the cycle that starts it) and stream start.
+    let columns = |r: u64| r * positions * tw;
+    let (mut load_at, mut stream_at) = (vec![0u64], vec![pairs[0].2 * rows]);
+    for i in 1..pairs.len() {
+        let end = stream_at[i - 1] + columns(pairs[i - 1].2) + drain;
+        let load = if p.double_buffer {
+            stream_at[i - 1]
+        } else {
+            end
+        };
+        load_at.push(load);
+        stream_at.push(end.max(load + pairs[i].2 * rows));
+    }
+    let last = pairs.len() - 1;
+    let total = stream_at[last] + columns(pairs[last].2) + drain;
+    // §5's cycle formula.
+    let formula: u64 = if p.double_buffer {
+        pairs[0].2 * rows
+            + (0..pairs.len())
+                .map(|i| {
+                    let next = pairs.get(i + 1).map_or(0, |q| q.2 * rows);
+                    (columns(pairs[i].2) + drain).max(next)
+                })
+                .sum::<u64>()
+    } else {
+        pairs
+            .iter()
+            .map(|q| q.2 * rows + columns(q.2) + drain)
+            .sum()
+    };
+    assert_eq!(total, formula, "{case}: the schedule's cycles");
+    // The column issued in cycle c: (pair, p, t, rl).
+    let issued = |c: u64| {
+        (0..pairs.len()).find_map(|i| {
+            let k = c.checked_sub(stream_at[i] + 1)?;
+            let r = pairs[i].2;
+            (k < columns(r)).then(|| (i, k / (r * tw), k / r % tw, k % r))
+        })
+    };
+    // The pair loading in cycle c and the row tile of its word: (pair, tile, last word).
+    let loading = |c: u64| {
+        (0..pairs.len()).find_map(|i| {
+            let k = c.checked_sub(load_at[i] + 1)?;
+            (k < pairs[i].2 * rows).then(|| (i, k / rows, k + 1 == pairs[i].2 * rows))
+        })
+    };
+    for c in 0..total + 4 {
+        let now = match c {
+            0 => ph::RECV_W,
+            c if c <= total => ph::ARRAY,
+            _ => ph::NEXT,
+        };
+        sim.set("phase", phase(now));
+        sim.set_bool("enter_array", c == 0);
+        let at = format!("{case}: cycle {c} of {total}");
+        let col = issued(c);
+        assert_eq!(sim.is("issue_o"), col.is_some(), "{at}: issue");
+        if let Some((i, pos, t, rl)) = col {
+            let (ct, gr, r) = pairs[i];
+            let (e, f) = (pos / f_out, pos % f_out);
+            let ey = (e * cv.stride) as i64 - cv.pad as i64;
+            let fx = (f * cv.stride) as i64 - cv.pad as i64;
+            let want = [
+                ("pair_o", i as u64),
+                ("ct_o", ct),
+                ("group_o", gr),
+                ("rl_o", rl),
+                ("last_rl_o", u64::from(rl + 1 == r)),
+                ("t_o", t),
+                ("ey_o", ey as u64 & mask(g.yw)),
+                ("fx_o", fx as u64 & mask(g.yw)),
+                (
+                    "window_offset_o",
+                    (ey * cv.w as i64 + fx) as u64 & mask(g.sa),
+                ),
+                (
+                    "psum_addr_o",
+                    ((ct * positions + pos) * bmax + t) & mask(g.pa),
+                ),
+            ];
+            for (port, v) in want {
+                assert_eq!(sim.get(port), v, "{at}: {port} of column {col:?}");
+            }
+        }
+        // The tap table is read a cycle ahead: the next column's row tile.
+        if let Some((i, _, _, rl)) = issued(c + 1) {
+            let rt = pairs[i].1 * d + rl;
+            assert_eq!(sim.get("rt_next_o"), rt, "{at}: rt_next");
+        }
+        let load = loading(c);
+        assert_eq!(
+            sim.is("ld_last_o"),
+            load.is_some_and(|l| l.2),
+            "{at}: the load's end"
+        );
+        if let Some((i, _, _)) = load {
+            assert_eq!(sim.get("ld_ct_o"), pairs[i].0, "{at}: loading ct");
+            assert_eq!(sim.get("ld_group_o"), pairs[i].1, "{at}: loading group");
+        }
+        // The scratchpad write of last cycle's word: entry `half·D + tile`.
+        let write = c.checked_sub(1).and_then(loading);
+        assert_eq!(sim.is("wl_en_o"), write.is_some(), "{at}: scratchpad write");
+        if let Some((i, tile, _)) = write {
+            let half = if p.double_buffer && i % 2 == 1 { d } else { 0 };
+            assert_eq!(sim.get("wl_entry_o"), half + tile, "{at}: entry");
+        }
+        assert_eq!(sim.is("array_done_o"), c == total, "{at}: array_done");
+        sim.step();
+    }
+    total
+}
+
+#[test]
+fn streamer_issues_every_column_on_the_schedule_of_section_5() {
+    // (rows, cols, scratchpad depth, double buffering, pipeline registers, B_max)
+    let mut sets: Vec<AccelParams> = [
+        (2, 3, 4, true, 1, 4),
+        (3, 2, 2, true, 0, 2),
+        (2, 2, 3, false, 1, 1),
+    ]
+    .into_iter()
+    .map(|(rows, cols, depth, double, regs, bmax)| {
+        let mut p = small_params("st");
+        (p.rows, p.cols, p.weight_spad_depth) = (rows, cols, depth);
+        (p.double_buffer, p.pipeline_regs, p.max_tick_batch) = (double, regs, bmax);
+        p.weight_words = 256;
+        p
+    })
+    .collect();
+    sets.push(small_params("st"));
+    sets.push(AccelParams::from_accel(&prototype_config()));
+    let mut rng = SplitMix(0x57_2EA3);
+    let mut columns = 0;
+    for p in sets {
+        let mut sim = Sim::new(&streamer_harness(&p));
+        let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+        let mut cases = 0;
+        while cases < 8 {
+            let cv = Conv::random(&mut rng);
+            let m_ch = 1 + rng.below(4 * cols);
+            let tw = 1 + rng.below(u64::from(p.max_tick_batch));
+            let n = cv.c * cv.r * cv.s;
+            if m_ch.div_ceil(cols) * n.div_ceil(rows) * rows > p.weight_words {
+                continue;
+            }
+            let (e, f) = cv.out();
+            columns += e * f * tw * n.div_ceil(rows) * m_ch.div_ceil(cols);
+            streamer_case(&mut sim, &p, cv, m_ch, tw);
+            cases += 1;
+        }
+        sim.no_property_failed();
+    }
+    assert!(columns > 2000, "only {columns} columns");
 }
