@@ -2184,3 +2184,295 @@ fn streamer_issues_every_column_on_the_schedule_of_section_5() {
     }
     assert!(columns > 2000, "only {columns} columns");
 }
+
+// ---------------------------------------------------------------------------------------
+// Array datapath (§5)
+// ---------------------------------------------------------------------------------------
+
+/// The PE array with its column tags, column accumulators and psum writes: the streamer's
+/// outputs (`streamer_from_ports`), the loader's scratchpad writes (`wl_*`, `valid_lanes`)
+/// and the im2col column entering the array (`col_spikes`, `col_taps`, `col_read_<i>`) are
+/// inputs; the counter increments and a read port on the psum buffer (`chk_p`) are outputs.
+fn array_datapath_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::pe::clog2;
+    use spikeforge_generators::accel::top::array_datapath;
+    Parts::harness("array_datapath_harness", p, |m, parts| {
+        let g = &parts.g;
+        let st = streamer_from_ports(m, g);
+        let ld = weight_loader::Loader {
+            start: m.input("ld_start", Bool),
+            start_pair: m.input("ld_start_pair", UInt(g.fw)),
+            last: m.input("ld_last", Bool),
+            ct: m.input("ld_ct", UInt(g.fw)),
+            group: m.input("ld_g", UInt(g.fw)),
+            valid_lanes: m.input("valid_lanes", UInt(g.lw)),
+            wl_en: m.input("wl_en", Bool),
+            wl_row: m.input("wl_row", UInt(clog2(u64::from(g.rows)))),
+            wl_entry: m.input("wl_entry", UInt(g.eb)),
+            wl_weights: m.input("wl_weights", UInt(g.cols * g.wbits)),
+        };
+        let column = Column {
+            spikes: m.input("col_spikes", UInt(g.rows)),
+            taps: m.input("col_taps", UInt(g.rows)),
+            reads: (0..g.rows)
+                .map(|i| m.input(format!("col_read_{i}"), Bool))
+                .collect(),
+        };
+        let counts = array_datapath::build(m, parts.ctx(), &st, &ld, &column);
+        expose_counts(m, &counts);
+        read_port(m, "chk_p", parts.bufs.psum);
+    })
+}
+
+/// `v` as a `bits`-bit two's complement pattern.
+fn twos(v: i64, bits: u32) -> u64 {
+    (v as u64) & (u64::MAX >> (64 - bits))
+}
+
+/// Lanes of `bits` bits each, lane 0 lowest, as one word.
+fn pack(lanes: &[u64], bits: u32) -> BigUint {
+    lanes.iter().rev().fold(BigUint::from(0u32), |word, &l| {
+        (word << bits) | BigUint::from(l)
+    })
+}
+
+/// Lane `j` of `bits` bits of `word`.
+fn lane(word: &BigUint, j: u32, bits: u32) -> u64 {
+    let mask = (BigUint::from(1u32) << bits) - 1u32;
+    u64::try_from((word >> (j * bits)) & mask).expect("a lane of at most 64 bits")
+}
+
+/// One stage-window's array phase as the loader, streamer and im2col fetch play it (the §5
+/// timing, with 0–2 extra idle cycles before each load and stream): fan-in `n`, `m_ch`
+/// outputs, `positions` output positions, `tw` timesteps, random weights and random
+/// columns (each valid tap read or padding, a read spike 0 or 1); checks every psum word
+/// `(ct·P + p)·B_max + t` against `Σ_n spike·w` (§5: the sums of a group's row tiles,
+/// added to the word of the earlier groups), the last one already written `DRAIN` cycles
+/// after the last column, and the counts of §9. Returns the performed accumulates.
+#[allow(clippy::too_many_arguments)]
+fn array_datapath_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    n: u64,
+    m_ch: u64,
+    positions: u64,
+    tw: u64,
+) -> u64 {
+    let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+    let (wb, pb) = (p.weight_bits, p.psum_bits);
+    let d = u64::from(if p.double_buffer {
+        (p.weight_spad_depth / 2).max(1)
+    } else {
+        p.weight_spad_depth
+    });
+    let drain = rows + cols + u64::from(p.pipeline_regs) + 1;
+    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let (n_rt, n_ct) = (n.div_ceil(rows), m_ch.div_ceil(cols));
+    let groups = n_rt.div_ceil(d);
+    let pairs = pairs_of(n_rt, n_ct, d);
+    let case = format!("N {n} M {m_ch} P {positions} Tw {tw}");
+    sim.set_all(&[("cur_M", m_ch), ("cur_P", positions), ("tw", tw)]);
+    // Weights w[n][k] (every row tile's rows, every lane) and the columns' taps.
+    let half_w = 1i64 << (wb - 1);
+    let weights: Vec<Vec<i64>> = (0..n_rt * rows)
+        .map(|_| {
+            (0..n_ct * cols)
+                .map(|_| rng.range(-half_w, half_w - 1))
+                .collect()
+        })
+        .collect();
+    // (read, spike) of tap n at (p, t): a valid tap is read or padding; only a read spikes.
+    let taps: Vec<(bool, bool)> = (0..positions * tw * n)
+        .map(|_| {
+            let read = !rng.chance(5);
+            (read, read && rng.chance(2))
+        })
+        .collect();
+    let tap = |pos: u64, t: u64, k: u64| taps[((pos * tw + t) * n + k) as usize];
+    // The schedule (§5), with idle cycles added: each pair's load and stream start.
+    let columns = |r: u64| r * positions * tw;
+    let (mut load_at, mut stream_at) = (vec![0u64], vec![pairs[0].2 * rows]);
+    for i in 1..pairs.len() {
+        let end = stream_at[i - 1] + columns(pairs[i - 1].2) + drain;
+        let load = if p.double_buffer {
+            stream_at[i - 1]
+        } else {
+            end + rng.below(3)
+        };
+        load_at.push(load);
+        stream_at.push(end.max(load + pairs[i].2 * rows) + rng.below(3));
+    }
+    let last = pairs.len() - 1;
+    let last_issue = stream_at[last] + columns(pairs[last].2);
+    // Cycle by cycle: the loader's read (valid lanes) and, a cycle later, its scratchpad
+    // write; the streamer's issue and, a cycle later, the column entering the array.
+    let mut counts = Tally::new(&[
+        Counter::PerformedAcc,
+        Counter::GatedAcc,
+        Counter::WeightBufferReads,
+        Counter::WeightSpadReads,
+        Counter::WeightSpadWrites,
+        Counter::InputSpikeReads,
+        Counter::ColumnAccReads,
+        Counter::ColumnAccWrites,
+        Counter::PsumBufferReads,
+        Counter::PsumBufferWrites,
+    ]);
+    let mut entering: Option<(u64, u64, u64)> = None; // (p, t, rt) issued last cycle
+    let mut writing: Option<(u64, u64, u64, BigUint)> = None; // (row, entry, rt·rows + row, word)
+    for c in 0..=last_issue + drain {
+        sim.set("phase", phase(ph::ARRAY));
+        let (mut lanes, mut reading) = (0, None);
+        for (i, &(ct, gr, r)) in pairs.iter().enumerate() {
+            let k = c.wrapping_sub(load_at[i] + 1);
+            if k < r * rows {
+                let (tile, row) = (k / rows, k % rows);
+                let rt = gr * d + tile;
+                let half = if p.double_buffer && i % 2 == 1 { d } else { 0 };
+                let word: Vec<u64> = (0..cols)
+                    .map(|j| {
+                        twos(
+                            weights[(rt * rows + row) as usize][(ct * cols + j) as usize],
+                            wb,
+                        )
+                    })
+                    .collect();
+                if rt * rows + row < n {
+                    lanes = cols.min(m_ch - ct * cols);
+                }
+                reading = Some((row, half + tile, rt * rows + row, pack(&word, wb)));
+            }
+        }
+        sim.set("valid_lanes", lanes);
+        sim.set_bool("wl_en", writing.is_some());
+        if let Some((row, entry, _, word)) = &writing {
+            sim.set("wl_row", *row);
+            sim.set("wl_entry", *entry);
+            sim.set_big("wl_weights", word);
+        }
+        writing = reading;
+        let mut issue = None;
+        for (i, &(ct, gr, r)) in pairs.iter().enumerate() {
+            let k = c.wrapping_sub(stream_at[i] + 1);
+            if k < columns(r) {
+                let (pos, t, rl) = (k / (r * tw), k / r % tw, k % r);
+                sim.set_all(&[
+                    ("st_pair", i as u64),
+                    ("st_ct", ct),
+                    ("st_g", gr),
+                    ("st_rl", rl),
+                    ("st_last_rl", u64::from(rl + 1 == r)),
+                    ("st_psum_addr", (ct * positions + pos) * bmax + t),
+                ]);
+                issue = Some((pos, t, gr * d + rl));
+            }
+        }
+        sim.set_bool("issue", issue.is_some());
+        let (mut spikes, mut valid) = (0, 0);
+        for i in 0..rows {
+            let mut read = false;
+            if let Some((pos, t, rt)) = entering {
+                let k = rt * rows + i;
+                if k < n {
+                    valid |= 1 << i;
+                    let (r, s) = tap(pos, t, k);
+                    read = r;
+                    spikes |= u64::from(s) << i;
+                }
+            }
+            sim.set_bool(&format!("col_read_{i}"), read);
+        }
+        sim.set("col_spikes", spikes);
+        sim.set("col_taps", valid);
+        entering = issue;
+        counts.tick(sim);
+    }
+    sim.set_all(&[
+        ("issue", 0),
+        ("wl_en", 0),
+        ("valid_lanes", 0),
+        ("col_taps", 0),
+    ]);
+    // Every psum word, the last column's first: written by the end of the drain.
+    let mut words: Vec<(u64, u64, u64)> = (0..n_ct)
+        .flat_map(|ct| (0..positions).flat_map(move |pos| (0..tw).map(move |t| (ct, pos, t))))
+        .collect();
+    words.rotate_right(1);
+    for (ct, pos, t) in words {
+        let got = sim.read_word("chk_p", (ct * positions + pos) * bmax + t);
+        for j in 0..cols {
+            let sum: i64 = (0..n)
+                .filter(|&k| tap(pos, t, k).1)
+                .map(|k| weights[k as usize][(ct * cols + j) as usize])
+                .sum();
+            assert_eq!(
+                lane(&got, j as u32, pb),
+                twos(sum, pb),
+                "{case}: psum of ct {ct} p {pos} t {t} lane {j}"
+            );
+        }
+    }
+    // §9, per stage-window: A performed accumulates (M per spike of a valid tap), V reads.
+    let spikes: u64 = taps.iter().map(|&(_, s)| u64::from(s)).sum();
+    let reads: u64 = taps.iter().map(|&(r, _)| u64::from(r)).sum();
+    let a = m_ch * spikes;
+    let pmt = positions * m_ch * tw;
+    let want = [
+        (Counter::PerformedAcc, a),
+        (Counter::GatedAcc, positions * n * m_ch * tw - a),
+        (Counter::WeightBufferReads, n * m_ch),
+        (Counter::WeightSpadReads, a),
+        (Counter::WeightSpadWrites, n * m_ch),
+        (Counter::InputSpikeReads, n_ct * reads),
+        (Counter::ColumnAccReads, (n_rt - groups) * pmt),
+        (Counter::ColumnAccWrites, n_rt * pmt),
+        (Counter::PsumBufferReads, (groups - 1) * pmt),
+        (Counter::PsumBufferWrites, groups * pmt),
+    ];
+    for (c, v) in want {
+        assert_eq!(counts.of(c), v, "{case}: {}", c.name());
+    }
+    a
+}
+
+#[test]
+fn array_datapath_writes_every_psum_word_and_counts_section_9() {
+    // (rows, cols, scratchpad depth, double buffering, pipeline registers, B_max)
+    let mut sets: Vec<AccelParams> = [
+        (3, 2, 4, true, 1, 2),
+        (2, 3, 2, false, 1, 4),
+        (4, 1, 4, true, 2, 1),
+    ]
+    .into_iter()
+    .map(|(rows, cols, depth, double, regs, bmax)| {
+        let mut p = small_params("arr");
+        (p.rows, p.cols, p.weight_spad_depth) = (rows, cols, depth);
+        (p.double_buffer, p.pipeline_regs, p.max_tick_batch) = (double, regs, bmax);
+        p
+    })
+    .collect();
+    sets.push(small_params("arr"));
+    sets.push(AccelParams::from_accel(&prototype_config()));
+    let mut rng = SplitMix(0xA22A_7000);
+    let mut performed = 0;
+    for p in sets {
+        let mut sim = Sim::new(&array_datapath_harness(&p));
+        let cols = u64::from(p.cols);
+        let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+        let mut cases = 0;
+        while cases < 8 {
+            let n = 1 + rng.below(40);
+            let m_ch = 1 + rng.below(3 * cols);
+            let positions = 1 + rng.below(4);
+            let tw = 1 + rng.below(bmax);
+            if m_ch.div_ceil(cols) * positions * bmax > p.psum_words {
+                continue;
+            }
+            performed += array_datapath_case(&mut sim, &mut rng, &p, n, m_ch, positions, tw);
+            cases += 1;
+        }
+        sim.no_property_failed();
+    }
+    assert!(performed > 5000, "only {performed} performed accumulates");
+}
