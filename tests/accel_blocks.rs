@@ -2476,3 +2476,430 @@ fn array_datapath_writes_every_psum_word_and_counts_section_9() {
     }
     assert!(performed > 5000, "only {performed} performed accumulates");
 }
+
+// ---------------------------------------------------------------------------------------
+// LIF phase (§6) and membrane clear
+// ---------------------------------------------------------------------------------------
+
+/// The LIF phase: `start_lif` (the hidden stage's array phase ends) and the classify phase's
+/// psum reads (`other_busy`, `other_addr`) are inputs, and so are write ports on the psum and
+/// membrane buffers (`ps_*`, `mw_*`: the array phase's psums, membranes of an earlier run);
+/// the psum read data, the clear's and the phase's ends, the counter increments and read
+/// ports on the membrane and spike buffers (`chk_m`, `chk_a`, `chk_b`) are outputs.
+fn lif_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::top::lif_phase::{self, PsumReader};
+    Parts::harness("lif_harness", p, |m, parts| {
+        let g = &parts.g;
+        write_port(m, "ps", parts.bufs.psum);
+        write_port(m, "mw", parts.bufs.membrane);
+        let start = m.input("start_lif", Bool);
+        let other = PsumReader {
+            busy: m.input("other_busy", Bool),
+            addr: m.input("other_addr", UInt(g.pa)),
+        };
+        let lif = lif_phase::build(m, parts.ctx(), start.expr(), other);
+        expose(
+            m,
+            [
+                ("psum_q_o", lif.psum_q),
+                ("clear_done_o", lif.clear_done),
+                ("lif_done_o", lif.done),
+            ],
+        );
+        expose_counts(m, &lif.counts);
+        read_port(m, "chk_m", parts.bufs.membrane);
+        read_port(m, "chk_a", parts.bufs.spike_a);
+        read_port(m, "chk_b", parts.bufs.spike_b);
+    })
+}
+
+/// The signed value of the `bits`-bit pattern `v`.
+fn signed(v: u64, bits: u32) -> i64 {
+    ((v << (64 - bits)) as i64) >> (64 - bits)
+}
+
+/// DESIGN.md §2: one LIF step of membrane `v` with current `i` and threshold `theta` under
+/// the design's options: leak, integrate (saturating to `membrane_bits`), fire, reset.
+/// Returns the membrane after the step and the spike.
+fn lif_step(p: &AccelParams, v: i64, i: i64, theta: i64) -> (i64, bool) {
+    use spikeforge_config::{FireCompare, Leak, Reset};
+    let top = 1i64 << (p.membrane_bits - 1);
+    let v = match p.leak {
+        Leak::None => v,
+        Leak::Shift(k) => v - (v >> k.min(63)),
+        Leak::Subtract(d) if v >= 0 => (v - d).max(0),
+        Leak::Subtract(d) => (v + d).min(0),
+    };
+    let v = (v + i).clamp(-top, top - 1);
+    let spike = match p.fire_compare {
+        FireCompare::Ge => v >= theta,
+        FireCompare::Gt => v > theta,
+    };
+    let v = match (spike, p.reset) {
+        (false, _) => v,
+        (true, Reset::Hard) => 0,
+        (true, Reset::Soft) => v - theta,
+    };
+    (v, spike)
+}
+
+/// What the test knows of the buffers the LIF phase writes: each membrane lane (`None` where
+/// the hardware may have written anything: lanes of no state) and each spike word with the
+/// mask of its known lanes.
+struct LifBuffers {
+    membrane: Vec<Vec<Option<i64>>>,
+    spikes: [Vec<(u64, u64)>; 2],
+    /// Spike words below this address may have been written.
+    spikes_used: u64,
+}
+
+/// A hidden stage as the LIF phase sees it.
+#[derive(Clone, Copy, Debug)]
+struct LifStage {
+    /// Output channels K.
+    m: u64,
+    /// Output height and width.
+    e: u64,
+    f: u64,
+    /// Pooling window k.
+    pool: u64,
+    theta: i64,
+    membrane_base: u64,
+}
+
+impl LifStage {
+    /// A random hidden stage that fits `p`'s psum and membrane buffers: up to 3 lane blocks
+    /// (with n > 1, K/n a multiple of cols: §1), up to 4×4 positions, a third of them pooled;
+    /// θ of 1, the largest membrane value, or up to 40.
+    fn random(rng: &mut SplitMix, p: &AccelParams) -> LifStage {
+        let (cols, n) = (u64::from(p.cols), u64::from(p.share_factor));
+        let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+        let top = (1i64 << (p.membrane_bits - 1)) - 1;
+        loop {
+            let m = if n == 1 {
+                1 + rng.below(3 * cols)
+            } else {
+                n * cols * (1 + rng.below(2))
+            };
+            let (e, f) = (1 + rng.below(4), 1 + rng.below(4));
+            let pool = if rng.chance(3) {
+                1 + rng.below(e.min(f))
+            } else {
+                1
+            };
+            let theta = match rng.below(5) {
+                0 => 1,
+                1 => top,
+                _ => 1 + rng.below(top.min(40) as u64) as i64,
+            };
+            let membrane = e * f * (m / n).div_ceil(cols);
+            if m.div_ceil(cols) * e * f * bmax <= p.psum_words && membrane <= p.membrane_words {
+                let membrane_base = rng.below(p.membrane_words - membrane + 1);
+                return LifStage {
+                    m,
+                    e,
+                    f,
+                    pool,
+                    theta,
+                    membrane_base,
+                };
+            }
+        }
+    }
+}
+
+/// One LIF phase of `st` over a window of `tw` timesteps with random psums (the input
+/// buffer `role`), checked against §6 and DESIGN.md §2–3: the phase lasts
+/// `Tw·P·n_ctb·n + 2` cycles; lane j of psum word `(ct·P + p)·B_max + t`, `ct = g·n_ctb + cb`,
+/// is the current of channel `ct·cols + j`, whose state is lane j of membrane word
+/// `base + p·n_ctb + cb`, stepped by groups 0..n in order within each timestep; the spikes,
+/// OR-pooled over whole k×k windows, land at `(ct·P' + q)·B_max + t` of the buffer the input
+/// is not in; the counts are §9's. Then the psum port serves the classify phase's reads.
+/// Returns the spikes fired.
+fn lif_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    bufs: &mut LifBuffers,
+    st: LifStage,
+    tw: u64,
+    role: bool,
+) -> u64 {
+    let (cols, n) = (u64::from(p.cols), u64::from(p.share_factor));
+    let (mb, pb) = (p.membrane_bits, p.psum_bits);
+    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let positions = st.e * st.f;
+    let states = st.m / n; // shared states per position (§3)
+    let n_ctb = states.div_ceil(cols);
+    let n_ct = st.m.div_ceil(cols);
+    let (pe, pf) = (st.e / st.pool, st.f / st.pool);
+    let case = format!("{st:?} Tw {tw} role {role}");
+    // The array phase leaves the psums.
+    sim.set("phase", phase(ph::ARRAY));
+    let mut psums = std::collections::HashMap::new();
+    let spread = 2 * st.theta + 3;
+    for ct in 0..n_ct {
+        for pos in 0..positions {
+            for t in 0..tw {
+                let a = (ct * positions + pos) * bmax + t;
+                let lanes: Vec<i64> = (0..cols)
+                    .map(|_| {
+                        if rng.chance(10) {
+                            rng.range(-(1 << (pb - 1)), (1 << (pb - 1)) - 1)
+                        } else {
+                            rng.range(-spread, spread)
+                        }
+                    })
+                    .collect();
+                let bits: Vec<u64> = lanes.iter().map(|&v| twos(v, pb)).collect();
+                sim.write_word("ps", a, &pack(&bits, pb));
+                sim.step();
+                psums.insert(a, lanes);
+            }
+        }
+    }
+    sim.set("ps_we", 0);
+    sim.set_all(&[
+        ("cur_M", st.m),
+        ("cur_P", positions),
+        ("cur_F", st.f),
+        ("cur_n_ct", n_ct),
+        ("cur_n_ctb", n_ctb),
+        ("cur_n_ctb_p", n_ctb * positions),
+        ("cur_theta", twos(st.theta, mb)),
+        ("cur_membrane_base", st.membrane_base),
+        ("cur_pool", st.pool),
+        ("cur_pooled_e", pe),
+        ("cur_pooled_f", pf),
+        ("cur_pooled_p", pe * pf),
+        ("cur_n_ctb_pp", n_ctb * pe * pf),
+        ("tw", tw),
+    ]);
+    sim.set_bool("role", role);
+    // The model: every shared state through the window, groups in order.
+    let mut spikes = std::collections::HashMap::new(); // (t, p, ct) → word
+    for t in 0..tw {
+        for pos in 0..positions {
+            for cb in 0..n_ctb {
+                let word = (st.membrane_base + pos * n_ctb + cb) as usize;
+                for j in 0..cols {
+                    if cb * cols + j >= states {
+                        bufs.membrane[word][j as usize] = None;
+                        continue;
+                    }
+                    let mut v = bufs.membrane[word][j as usize].expect("a known membrane");
+                    for gr in 0..n {
+                        let ct = gr * n_ctb + cb;
+                        let i = psums[&((ct * positions + pos) * bmax + t)][j as usize];
+                        let (v2, s) = lif_step(p, v, i, st.theta);
+                        v = v2;
+                        *spikes.entry((t, pos, ct)).or_insert(0u64) |= u64::from(s) << j;
+                    }
+                    bufs.membrane[word][j as usize] = Some(v);
+                }
+            }
+        }
+    }
+    let out = &mut bufs.spikes[usize::from(!role)];
+    let mut fired = 0;
+    for t in 0..tw {
+        for ct in 0..n_ct {
+            let valid = (1u64 << cols.min(st.m - ct * cols)) - 1;
+            for qe in 0..pe {
+                for qf in 0..pf {
+                    let mut word = 0;
+                    for dy in 0..st.pool {
+                        for dx in 0..st.pool {
+                            let pos = (qe * st.pool + dy) * st.f + qf * st.pool + dx;
+                            word |= spikes.get(&(t, pos, ct)).copied().unwrap_or(0);
+                        }
+                    }
+                    let a = (ct * pe * pf + qe * pf + qf) * bmax + t;
+                    out[a as usize] = (word & valid, valid);
+                    fired += u64::from((word & valid).count_ones());
+                    bufs.spikes_used = bufs.spikes_used.max(a + 1);
+                }
+            }
+        }
+    }
+    // The phase: started in the array phase's last cycle, then LIF until done.
+    let mut counts = Tally::new(&[
+        Counter::OutputSpikeWrites,
+        Counter::PsumBufferReads,
+        Counter::MembraneReads,
+        Counter::MembraneWrites,
+        Counter::LifSteps,
+    ]);
+    sim.set("start_lif", 1);
+    counts.tick(sim);
+    sim.set("start_lif", 0);
+    sim.set("phase", phase(ph::LIF));
+    let want_cycles = tw * positions * n_ctb * n + 2;
+    let mut cycles = 0;
+    loop {
+        let done = sim.is("lif_done_o");
+        cycles += 1;
+        counts.tick(sim);
+        if done {
+            break;
+        }
+        assert!(cycles < want_cycles + 10, "{case}: no end");
+    }
+    assert_eq!(cycles, want_cycles, "{case}: LIF phase cycles");
+    sim.set("phase", phase(ph::NEXT));
+    let pmt = positions * st.m * tw;
+    for (c, v) in [
+        (Counter::OutputSpikeWrites, st.m * pe * pf * tw),
+        (Counter::PsumBufferReads, pmt),
+        (Counter::MembraneReads, positions * states * tw),
+        (Counter::MembraneWrites, positions * states * tw),
+        (Counter::LifSteps, pmt),
+    ] {
+        assert_eq!(counts.of(c), v, "{case}: {}", c.name());
+    }
+    // The stage's membrane words and the output buffer's words of the stage.
+    let words = st.membrane_base..st.membrane_base + positions * n_ctb;
+    let outputs = 0..n_ct * pe * pf * bmax;
+    check_lif_buffers(sim, p, bufs, words, &[(!role, outputs)], &case);
+    // The classify phase's reads through the shared port.
+    for _ in 0..3 {
+        let a = (rng.below(n_ct) * positions + rng.below(positions)) * bmax + rng.below(tw);
+        sim.set("other_busy", 1);
+        sim.set("other_addr", a);
+        sim.step();
+        sim.set("other_busy", 0);
+        let want: Vec<u64> = psums[&a].iter().map(|&v| twos(v, pb)).collect();
+        assert_eq!(sim.get_big("psum_q_o"), pack(&want, pb), "{case}: psum {a}");
+    }
+    fired
+}
+
+/// Reads back the membrane words `words` and the spike words `spikes` (buffer B or A, and
+/// the addresses) and compares every known lane with the model's.
+fn check_lif_buffers(
+    sim: &mut Sim,
+    p: &AccelParams,
+    bufs: &LifBuffers,
+    words: std::ops::Range<u64>,
+    spikes: &[(bool, std::ops::Range<u64>)],
+    case: &str,
+) {
+    let (cols, mb) = (p.cols, p.membrane_bits);
+    for a in words {
+        let want = &bufs.membrane[a as usize];
+        let got = sim.read_word("chk_m", a);
+        for j in 0..cols {
+            if let Some(v) = want[j as usize] {
+                let got = signed(lane(&got, j, mb), mb);
+                assert_eq!(got, v, "{case}: membrane word {a} lane {j}");
+            }
+        }
+    }
+    for (b, range) in spikes {
+        let prefix = if *b { "chk_b" } else { "chk_a" };
+        for a in range.clone() {
+            let (want, known) = bufs.spikes[usize::from(*b)][a as usize];
+            let got = sim.read_word(prefix, a);
+            let got = u64::try_from(got).expect("a spike word") & known;
+            assert_eq!(got, want, "{case}: spike buffer {prefix} word {a}");
+        }
+    }
+}
+
+/// The CLEAR phase at a run start with `MEM_WORDS = words`: one membrane word per cycle from
+/// address 0, the end with the last; the words above keep their values.
+fn membrane_clear(sim: &mut Sim, bufs: &mut LifBuffers, words: u64) {
+    bus_write(sim, addr::MEM_WORDS, words);
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("run_start", 1);
+    sim.step();
+    sim.set("run_start", 0);
+    sim.set("phase", phase(ph::CLEAR));
+    let mut cycles = 0;
+    loop {
+        let done = sim.is("clear_done_o");
+        cycles += 1;
+        sim.step();
+        if done {
+            break;
+        }
+        assert!(cycles <= words, "MEM_WORDS {words}: no end of the clear");
+    }
+    assert_eq!(cycles, words, "MEM_WORDS {words}: CLEAR cycles");
+    sim.set("phase", phase(ph::NEXT));
+    for word in &mut bufs.membrane[..words as usize] {
+        word.fill(Some(0));
+    }
+}
+
+#[test]
+fn lif_phase_steps_every_shared_membrane_as_design_section_2_says() {
+    use spikeforge_config::{FireCompare, Leak, Reset};
+    // (share factor, leak, reset, compare, membrane bits, cols, B_max)
+    let mut sets: Vec<AccelParams> = [
+        (2, Leak::None, Reset::Soft, FireCompare::Gt, 6, 2, 2),
+        (4, Leak::Subtract(3), Reset::Soft, FireCompare::Ge, 10, 3, 4),
+        (8, Leak::Shift(7), Reset::Hard, FireCompare::Gt, 5, 1, 2),
+    ]
+    .into_iter()
+    .map(|(n, leak, reset, cmp, mb, cols, bmax)| {
+        let mut p = small_params("lif");
+        (p.share_factor, p.leak, p.reset, p.fire_compare) = (n, leak, reset, cmp);
+        (p.membrane_bits, p.cols, p.max_tick_batch) = (mb, cols, bmax);
+        p.membrane_words = 64;
+        p
+    })
+    .collect();
+    sets.push(small_params("lif"));
+    sets.push(AccelParams::from_accel(&prototype_config()));
+    let mut rng = SplitMix(0x11F_0000);
+    let (mut phases, mut fired) = (0, 0);
+    for (k, p) in sets.into_iter().enumerate() {
+        let mut sim = Sim::new(&lif_harness(&p));
+        let (cols, mb) = (u64::from(p.cols), p.membrane_bits);
+        let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+        let top = (1i64 << (mb - 1)) - 1;
+        let mut bufs = LifBuffers {
+            membrane: vec![vec![Some(0); p.cols as usize]; p.membrane_words as usize],
+            spikes: [
+                vec![(0, u64::MAX); p.spike_words as usize],
+                vec![(0, u64::MAX); p.spike_words as usize],
+            ],
+            spikes_used: 0,
+        };
+        // Fewer runs of the 16-lane design: its 256 membrane words take long to check.
+        for run in 0..if k == 4 { 3 } else { 6 } {
+            // Membranes left by an earlier run, then (mostly) the clear of a run start.
+            if run > 0 {
+                for a in 0..p.membrane_words {
+                    let lanes: Vec<i64> = (0..cols).map(|_| rng.range(-top - 1, top)).collect();
+                    let bits: Vec<u64> = lanes.iter().map(|&v| twos(v, mb)).collect();
+                    sim.write_word("mw", a, &pack(&bits, mb));
+                    sim.step();
+                    bufs.membrane[a as usize] = lanes.into_iter().map(Some).collect();
+                }
+                sim.set("mw_we", 0);
+            }
+            if run == 0 || !rng.chance(4) {
+                let words = 1 + rng.below(p.membrane_words);
+                membrane_clear(&mut sim, &mut bufs, words);
+            }
+            // A hidden stage over 1–3 windows.
+            let st = LifStage::random(&mut rng, &p);
+            let role = rng.chance(2);
+            for _ in 0..1 + rng.below(3) {
+                let tw = 1 + rng.below(bmax);
+                fired += lif_case(&mut sim, &mut rng, &p, &mut bufs, st, tw, role);
+                phases += 1;
+            }
+            // No other word of the buffers changed.
+            let used = 0..bufs.spikes_used;
+            let spikes = [(false, used.clone()), (true, used)];
+            let all = 0..p.membrane_words;
+            check_lif_buffers(&mut sim, &p, &bufs, all, &spikes, "the run's end");
+        }
+        sim.no_property_failed();
+    }
+    assert!(phases > 40, "only {phases} LIF phases");
+    assert!(fired > 300, "only {fired} spikes");
+}
