@@ -2903,3 +2903,288 @@ fn lif_phase_steps_every_shared_membrane_as_design_section_2_says() {
     assert!(phases > 40, "only {phases} LIF phases");
     assert!(fired > 300, "only {fired} spikes");
 }
+
+// ---------------------------------------------------------------------------------------
+// Classify and entropy (§7)
+// ---------------------------------------------------------------------------------------
+
+/// The classify loop, logits and entropy unit: a write port on the psum buffer (`ps_*`: the
+/// array phase's psums), the read port the LIF phase shares with the loop (enabled while it
+/// reads), the classifier's array-phase end (`cls_first`), the logit beats' end
+/// (`logits_done_in`) and the result stream's logit address (`logit_addr`) are inputs; the
+/// phase ends, the exit, its timestep and prediction, `more_t`, the logit read and the
+/// counter increments are outputs.
+fn classify_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::top::classify::{self, ClassifyIssue, ClassifyStarts};
+    Parts::harness("classify_harness", p, |m, parts| {
+        let g = &parts.g;
+        write_port(m, "ps", parts.bufs.psum);
+        let issue = ClassifyIssue::declare(m, g);
+        let psum_q = m.mem_read(parts.bufs.psum, "psum_phase_q", issue.busy, issue.addr);
+        let starts = ClassifyStarts {
+            first: m.input("cls_first", Bool).expr(),
+            logits_done: m.input("logits_done_in", Bool),
+        };
+        let cls = classify::build(m, parts.ctx(), &issue, psum_q, starts);
+        let logit_addr = m.input("logit_addr", UInt(g.kb));
+        m.drive(cls.result_logit_addr, logit_addr);
+        expose(
+            m,
+            [
+                ("cls_done_o", cls.done),
+                ("entropy_finish_o", cls.entropy_finish),
+                ("exit_now_o", cls.exit_now),
+            ],
+        );
+        m.output_from("exit_t_o", cls.exit_t);
+        m.output_from("prediction_o", cls.prediction);
+        m.output_from("more_t_o", cls.more_t);
+        m.output_from("logit_o", cls.result_logit);
+        expose_counts(m, &cls.counts);
+    })
+}
+
+/// DESIGN.md §4 in floating point: the normalised entropy `H ∈ [0, 1]` of `softmax(z)`, the
+/// logits `z` having `frac_bits` fraction bits.
+fn entropy(z: &[i64], frac_bits: u32) -> f64 {
+    let x: Vec<f64> = z
+        .iter()
+        .map(|&v| v as f64 / f64::from(1u32 << frac_bits))
+        .collect();
+    let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let s: f64 = x.iter().map(|v| (v - max).exp()).sum();
+    let a: f64 = x.iter().map(|v| (v - max).exp() * (v - max)).sum();
+    (s.ln() - a / s) / (z.len() as f64).ln()
+}
+
+/// How far from θ_q (in units of 2^-16) the float entropy must be for the fixed-point unit's
+/// decision to be certain: DESIGN.md §8 bounds its error by 0.003.
+const ENTROPY_MARGIN: f64 = 0.005 * 65536.0;
+
+/// One inference as the classifier stage sees it (§7).
+#[derive(Clone, Copy, Debug)]
+struct Classification {
+    /// Classes K.
+    k: u64,
+    /// Output positions P (only p = 0 is classified).
+    positions: u64,
+    /// Timesteps T and window B.
+    timesteps: u64,
+    tick_batch: u64,
+    frac_bits: u32,
+    theta_q: u64,
+    trace: bool,
+}
+
+/// Runs inference `c` on the classify harness: for each window, the psums of its timesteps,
+/// the array phase's end, then per timestep CLASSIFY (`n_ct + 2` cycles: `z[k] +=` lane
+/// `k mod cols` of psum word `(k/cols·P + 0)·B_max + t`), ENTROPY (the unit's latency + 1
+/// cycles), LOGITS when tracing; checks the logits, the exit (`H < θ_H` or the last
+/// timestep, by the float entropy where it is clear of θ by [`ENTROPY_MARGIN`]), `exit_t`,
+/// `more_t`, the prediction (`argmax z`, lowest index on ties) and §9's counts. Returns
+/// (exit timestep, decisions too close to θ to call).
+fn classify_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    c: Classification,
+) -> (u64, u64) {
+    use spikeforge_config::EntropyUnitKind;
+    let (cols, pb, lb) = (u64::from(p.cols), p.psum_bits, p.logit_bits);
+    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let n_ct = c.k.div_ceil(cols);
+    let entropy_cycles = match p.entropy_unit {
+        EntropyUnitKind::Parallel => 2 * c.k + 23,
+        EntropyUnitKind::Serial => 32 * c.k + 41,
+        EntropyUnitKind::SerialPipelined => 33 * c.k + 41,
+    };
+    let rlnk = (65536.0 / (c.k as f64).ln()).round() as u64;
+    for (a, v) in [
+        (addr::NUM_CLASSES, c.k),
+        (addr::FRAC_BITS, u64::from(c.frac_bits)),
+        (addr::RLNK, rlnk),
+        (addr::THETA_Q, c.theta_q),
+        (addr::TIMESTEPS, c.timesteps),
+    ] {
+        bus_write(sim, a, v);
+    }
+    sim.set_all(&[("cur_M", c.k), ("cur_n_ct", n_ct), ("cur_P", c.positions)]);
+    sim.set_bool("trace_en_r", c.trace);
+    sim.set("exited", 0);
+    // The run start clears the logits.
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("run_start", 1);
+    sim.step();
+    sim.set("run_start", 0);
+    let mut z = vec![0i64; c.k as usize];
+    let mut counts = Tally::new(&[
+        Counter::PsumBufferReads,
+        Counter::ClassifierUpdates,
+        Counter::EntropyEvaluations,
+    ]);
+    let mut unsure = 0;
+    let one = 1i64 << c.frac_bits;
+    let mut t0 = 0;
+    loop {
+        let tw = c.tick_batch.min(c.timesteps - t0);
+        sim.set_all(&[("t0", t0), ("tw", tw)]);
+        // The array phase writes the window's psums (every position, every lane).
+        sim.set("phase", phase(ph::ARRAY));
+        let mut psums = std::collections::HashMap::new();
+        for ct in 0..n_ct {
+            for pos in 0..c.positions {
+                for t in 0..tw {
+                    let a = (ct * c.positions + pos) * bmax + t;
+                    let spread = if rng.chance(3) { 6 * one } else { one };
+                    let lanes: Vec<i64> = (0..cols).map(|_| rng.range(-spread, spread)).collect();
+                    let bits: Vec<u64> = lanes.iter().map(|&v| twos(v, pb)).collect();
+                    sim.write_word("ps", a, &pack(&bits, pb));
+                    sim.step();
+                    psums.insert(a, lanes);
+                }
+            }
+        }
+        sim.set("ps_we", 0);
+        sim.set("cls_first", 1);
+        sim.step();
+        sim.set("cls_first", 0);
+        for tl in 0..tw {
+            let at = format!("{c:?} t {}", t0 + tl);
+            // CLASSIFY.
+            sim.set("phase", phase(ph::CLASSIFY));
+            let mut cycles = 0;
+            loop {
+                let done = sim.is("cls_done_o");
+                cycles += 1;
+                counts.tick(sim);
+                if done {
+                    break;
+                }
+                assert!(cycles <= n_ct + 2, "{at}: CLASSIFY does not end");
+            }
+            assert_eq!(cycles, n_ct + 2, "{at}: CLASSIFY cycles");
+            for (k, zk) in z.iter_mut().enumerate() {
+                let k = k as u64;
+                *zk += psums[&((k / cols * c.positions) * bmax + tl)][(k % cols) as usize];
+            }
+            // ENTROPY, to the cycle that sees the unit's `done`.
+            sim.set("phase", phase(ph::ENTROPY));
+            let mut cycles = 1;
+            while !sim.is("entropy_finish_o") {
+                counts.tick(sim);
+                cycles += 1;
+                assert!(cycles <= entropy_cycles, "{at}: ENTROPY does not end");
+            }
+            assert_eq!(cycles, entropy_cycles, "{at}: ENTROPY cycles");
+            for (k, &zk) in z.iter().enumerate() {
+                sim.set("logit_addr", k as u64);
+                assert_eq!(sim.get("logit_o"), twos(zk, lb), "{at}: logit {k}");
+            }
+            let h = entropy(&z, c.frac_bits) * 65536.0;
+            let last = t0 + tl + 1 == c.timesteps;
+            let exits = if last || h < c.theta_q as f64 - ENTROPY_MARGIN {
+                true
+            } else if h > c.theta_q as f64 + ENTROPY_MARGIN {
+                false
+            } else {
+                unsure += 1;
+                sim.is("exit_now_o") // too close to θ to call: follow the unit
+            };
+            assert_eq!(sim.is("exit_now_o"), exits, "{at}: exit (H_q ≈ {h:.0})");
+            assert_eq!(sim.get("exit_t_o"), t0 + tl + 1, "{at}: exit_t");
+            assert_eq!(sim.is("more_t_o"), tl + 1 < tw, "{at}: more_t");
+            if exits {
+                let max = *z.iter().max().unwrap();
+                let argmax = z.iter().position(|&v| v == max).unwrap() as u64;
+                assert_eq!(sim.get("prediction_o"), argmax, "{at}: prediction of {z:?}");
+            }
+            counts.tick(sim);
+            if c.trace {
+                // The logit beats, then their end.
+                sim.set("phase", phase(ph::LOGITS));
+                sim.set_bool("exited", exits);
+                for _ in 0..rng.below(3) {
+                    counts.tick(sim);
+                }
+                sim.set("logits_done_in", 1);
+                counts.tick(sim);
+                sim.set("logits_done_in", 0);
+            }
+            if exits {
+                // FINAL: nothing classifies any more.
+                sim.set("phase", phase(ph::FINAL));
+                sim.set("exited", 1);
+                for _ in 0..n_ct + 3 {
+                    counts.tick(sim);
+                }
+                let evaluated = t0 + tl + 1;
+                for (cn, v) in [
+                    (Counter::PsumBufferReads, c.k * evaluated),
+                    (Counter::ClassifierUpdates, c.k * evaluated),
+                    (Counter::EntropyEvaluations, evaluated),
+                ] {
+                    assert_eq!(counts.of(cn), v, "{at}: {}", cn.name());
+                }
+                return (evaluated, unsure);
+            }
+        }
+        sim.set("phase", phase(ph::NEXT));
+        sim.step();
+        t0 += tw;
+    }
+}
+
+#[test]
+fn classify_accumulates_logits_and_exits_as_section_7_says() {
+    use spikeforge_config::EntropyUnitKind;
+    // (entropy unit, cols, max classes, B_max)
+    let mut sets: Vec<AccelParams> = [
+        (EntropyUnitKind::Parallel, 3, 6, 4),
+        (EntropyUnitKind::SerialPipelined, 4, 3, 2),
+    ]
+    .into_iter()
+    .map(|(unit, cols, classes, bmax)| {
+        let mut p = small_params("cls");
+        (p.entropy_unit, p.cols, p.max_classes, p.max_tick_batch) = (unit, cols, classes, bmax);
+        p
+    })
+    .collect();
+    sets.push(small_params("cls"));
+    sets.push(AccelParams::from_accel(&prototype_config()));
+    let mut rng = SplitMix(0xC1A5_5000);
+    let (mut evaluations, mut early, mut unsure) = (0, 0, 0);
+    for p in sets {
+        let mut sim = Sim::new(&classify_harness(&p));
+        let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+        // The 16-class design's evaluations are long: fewer inferences.
+        let inferences = if p.max_classes > 8 { 6 } else { 16 };
+        for _ in 0..inferences {
+            let timesteps = 1 + rng.below(6);
+            let c = Classification {
+                k: 2 + rng.below(u64::from(p.max_classes) - 1),
+                positions: 1 + rng.below(3),
+                timesteps,
+                tick_batch: 1 + rng.below(timesteps.min(bmax)),
+                frac_bits: rng.below(9) as u32,
+                // Never (0), unless all logits are equal (2^16), or somewhere between.
+                theta_q: match rng.below(8) {
+                    0 | 1 => 0,
+                    2 => 65536,
+                    _ => rng.below(65537),
+                },
+                trace: rng.chance(2),
+            };
+            let (exit_t, close) = classify_case(&mut sim, &mut rng, &p, c);
+            evaluations += exit_t;
+            early += u64::from(exit_t < timesteps);
+            unsure += close;
+        }
+        sim.no_property_failed();
+    }
+    assert!(evaluations > 60, "only {evaluations} entropy evaluations");
+    assert!(early > 5, "only {early} early exits");
+    assert!(
+        unsure * 10 < evaluations,
+        "{unsure} of {evaluations} too close to θ"
+    );
+}
