@@ -1,6 +1,6 @@
 //! Unit tests of the accelerator top's blocks (`spikeforge_generators::accel::top`), each on
-//! the reference evaluator against a small Rust model of what docs/accelerator.md says the
-//! block does. A test harness is a module built with the DSL's public API: it declares the
+//! the reference evaluator against a small Rust model of what docs/accelerator.md (and
+//! DESIGN.md, for the LIF step and the exit) says the block does. A test harness is a module built with the DSL's public API: it declares the
 //! block's inputs as ports (the current stage's fields through `Descriptor::from_ports`, the
 //! sequencer's registers through `Sequencer::from_ports`), calls the block's builder and
 //! exposes its outputs as ports. The whole-accelerator co-simulation (tests/cosim.rs) checks
@@ -15,9 +15,18 @@
 //! - request stream and receivers (§3, §8, §9): requests, the buffers' contents, the counts;
 //! - stage setup and im2col fetch (§5, §8): the products `pad·W`, `stride·W` and every row's
 //!   tap validity, bounds check and spike over whole convolutions (padding, strides, linear);
+//! - streamer and pair control (§5 stream, timing): the array phase cycle by cycle — loads,
+//!   columns and drains of every pair, with and without double buffering — and every column's
+//!   coordinates;
+//! - array datapath (§5, §9): every psum word of a stage-window and its counts;
+//! - LIF phase (§6, DESIGN.md §2–3): every shared membrane, the pooled output spikes, the
+//!   phase's cycles and counts, the membrane clear;
 //! - pooling (§6): the pooled output words and their addresses over whole LIF loops;
+//! - classify and entropy (§7, DESIGN.md §4): the logits, the exit and the prediction over
+//!   whole inferences;
 //! - trace and result stream (§8): the beats of the spike trace, the logits and the final
-//!   beat under back-pressure.
+//!   beat under back-pressure;
+//! - counters (§9): every increment counted, the words read back in the table's order.
 
 mod common;
 
@@ -1988,6 +1997,67 @@ fn pairs_of(n_rt: u64, n_ct: u64, d: u64) -> Vec<(u64, u64, u64)> {
         .collect()
 }
 
+/// Array designs for the §5 tests: the small design with each (rows, cols, scratchpad depth,
+/// double buffering, pipeline registers, B_max) of `shapes` and 256 weight words, then the
+/// small design itself and the built-in one.
+fn array_designs(shapes: &[(u32, u32, u32, bool, u32, u32)]) -> Vec<AccelParams> {
+    let mut designs: Vec<AccelParams> = shapes
+        .iter()
+        .map(|&(rows, cols, depth, double, regs, bmax)| {
+            let mut p = small_params("arr");
+            (p.rows, p.cols, p.weight_spad_depth) = (rows, cols, depth);
+            (p.double_buffer, p.pipeline_regs, p.max_tick_batch) = (double, regs, bmax);
+            p.weight_words = 256;
+            p
+        })
+        .collect();
+    designs.push(small_params("arr"));
+    designs.push(AccelParams::from_accel(&prototype_config()));
+    designs
+}
+
+/// §5's constants of design `p`: row tiles per group `D` (half the scratchpad with double
+/// buffering), drain cycles `rows + cols + pipeline_regs + 1`, and `B_max`.
+fn array_constants(p: &AccelParams) -> (u64, u64, u64) {
+    let d = if p.double_buffer {
+        (p.weight_spad_depth / 2).max(1)
+    } else {
+        p.weight_spad_depth
+    };
+    let drain = p.rows + p.cols + p.pipeline_regs + 1;
+    let bmax = p.max_tick_batch.next_power_of_two();
+    (u64::from(d), u64::from(drain), u64::from(bmax))
+}
+
+/// §5's timing of a stage's `pairs` with `columns(r)` columns for `r` row tiles, from the
+/// array phase's entry (cycle 0, the last weight word): the cycle that starts each pair's
+/// load (its words are read in the `r·rows` cycles after) and its stream (its columns issued
+/// in the cycles after). Without double buffering a pair loads after the previous one has
+/// drained; with it, while the previous one streams; a pair streams once loaded and the
+/// previous one drained. `idle()` cycles are added before each later load (without double
+/// buffering) and stream: 0 on §5's schedule itself.
+fn pair_times(
+    p: &AccelParams,
+    pairs: &[(u64, u64, u64)],
+    columns: impl Fn(u64) -> u64,
+    mut idle: impl FnMut() -> u64,
+) -> (Vec<u64>, Vec<u64>) {
+    let (_, drain, _) = array_constants(p);
+    let rows = u64::from(p.rows);
+    let (mut load_at, mut stream_at) = (vec![0u64], vec![pairs[0].2 * rows]);
+    for i in 1..pairs.len() {
+        let end = stream_at[i - 1] + columns(pairs[i - 1].2) + drain;
+        let load = if p.double_buffer {
+            stream_at[i - 1]
+        } else {
+            end + idle()
+        };
+        load_at.push(load);
+        stream_at.push(end.max(load + pairs[i].2 * rows) + idle());
+    }
+    (load_at, stream_at)
+}
+
 /// The array phase of stage `cv` with `m_ch` outputs over a window of `tw` timesteps, cycle
 /// by cycle against §5: the pairs' loads, streams and drains in the order and with the
 /// overlap of §5's timing (cycle 0 receives the last weight word; each pair loads for
@@ -1999,13 +2069,7 @@ fn pairs_of(n_rt: u64, n_ct: u64, d: u64) -> Vec<(u64, u64, u64)> {
 fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -> u64 {
     let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
     let g = Geometry::of(p);
-    let d = u64::from(if p.double_buffer {
-        (p.weight_spad_depth / 2).max(1)
-    } else {
-        p.weight_spad_depth
-    });
-    let drain = rows + cols + u64::from(p.pipeline_regs) + 1;
-    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let (d, drain, bmax) = array_constants(p);
     let mask = |bits: u32| (1u64 << bits) - 1;
     let (e_out, f_out) = cv.out();
     let positions = e_out * f_out;
@@ -2030,19 +2094,9 @@ fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -
         ("pad_w", (cv.pad * cv.w) & mask(g.sa)),
         ("stride_w", (cv.stride * cv.w) & mask(g.sa)),
     ]);
-    // The schedule: each pair's load start (the cycle that starts it) and stream start.
+    // The schedule: each pair's load start and stream start.
     let columns = |r: u64| r * positions * tw;
-    let (mut load_at, mut stream_at) = (vec![0u64], vec![pairs[0].2 * rows]);
-    for i in 1..pairs.len() {
-        let end = stream_at[i - 1] + columns(pairs[i - 1].2) + drain;
-        let load = if p.double_buffer {
-            stream_at[i - 1]
-        } else {
-            end
-        };
-        load_at.push(load);
-        stream_at.push(end.max(load + pairs[i].2 * rows));
-    }
+    let (load_at, stream_at) = pair_times(p, &pairs, columns, || 0);
     let last = pairs.len() - 1;
     let total = stream_at[last] + columns(pairs[last].2) + drain;
     // §5's cycle formula.
@@ -2144,23 +2198,11 @@ fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -
 
 #[test]
 fn streamer_issues_every_column_on_the_schedule_of_section_5() {
-    // (rows, cols, scratchpad depth, double buffering, pipeline registers, B_max)
-    let mut sets: Vec<AccelParams> = [
+    let sets = array_designs(&[
         (2, 3, 4, true, 1, 4),
         (3, 2, 2, true, 0, 2),
         (2, 2, 3, false, 1, 1),
-    ]
-    .into_iter()
-    .map(|(rows, cols, depth, double, regs, bmax)| {
-        let mut p = small_params("st");
-        (p.rows, p.cols, p.weight_spad_depth) = (rows, cols, depth);
-        (p.double_buffer, p.pipeline_regs, p.max_tick_batch) = (double, regs, bmax);
-        p.weight_words = 256;
-        p
-    })
-    .collect();
-    sets.push(small_params("st"));
-    sets.push(AccelParams::from_accel(&prototype_config()));
+    ]);
     let mut rng = SplitMix(0x57_2EA3);
     let mut columns = 0;
     for p in sets {
@@ -2261,13 +2303,7 @@ fn array_datapath_case(
 ) -> u64 {
     let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
     let (wb, pb) = (p.weight_bits, p.psum_bits);
-    let d = u64::from(if p.double_buffer {
-        (p.weight_spad_depth / 2).max(1)
-    } else {
-        p.weight_spad_depth
-    });
-    let drain = rows + cols + u64::from(p.pipeline_regs) + 1;
-    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let (d, drain, bmax) = array_constants(p);
     let (n_rt, n_ct) = (n.div_ceil(rows), m_ch.div_ceil(cols));
     let groups = n_rt.div_ceil(d);
     let pairs = pairs_of(n_rt, n_ct, d);
@@ -2292,17 +2328,7 @@ fn array_datapath_case(
     let tap = |pos: u64, t: u64, k: u64| taps[((pos * tw + t) * n + k) as usize];
     // The schedule (§5), with idle cycles added: each pair's load and stream start.
     let columns = |r: u64| r * positions * tw;
-    let (mut load_at, mut stream_at) = (vec![0u64], vec![pairs[0].2 * rows]);
-    for i in 1..pairs.len() {
-        let end = stream_at[i - 1] + columns(pairs[i - 1].2) + drain;
-        let load = if p.double_buffer {
-            stream_at[i - 1]
-        } else {
-            end + rng.below(3)
-        };
-        load_at.push(load);
-        stream_at.push(end.max(load + pairs[i].2 * rows) + rng.below(3));
-    }
+    let (load_at, stream_at) = pair_times(p, &pairs, columns, || rng.below(3));
     let last = pairs.len() - 1;
     let last_issue = stream_at[last] + columns(pairs[last].2);
     // Cycle by cycle: the loader's read (valid lanes) and, a cycle later, its scratchpad
@@ -2438,22 +2464,11 @@ fn array_datapath_case(
 
 #[test]
 fn array_datapath_writes_every_psum_word_and_counts_section_9() {
-    // (rows, cols, scratchpad depth, double buffering, pipeline registers, B_max)
-    let mut sets: Vec<AccelParams> = [
+    let sets = array_designs(&[
         (3, 2, 4, true, 1, 2),
         (2, 3, 2, false, 1, 4),
         (4, 1, 4, true, 2, 1),
-    ]
-    .into_iter()
-    .map(|(rows, cols, depth, double, regs, bmax)| {
-        let mut p = small_params("arr");
-        (p.rows, p.cols, p.weight_spad_depth) = (rows, cols, depth);
-        (p.double_buffer, p.pipeline_regs, p.max_tick_batch) = (double, regs, bmax);
-        p
-    })
-    .collect();
-    sets.push(small_params("arr"));
-    sets.push(AccelParams::from_accel(&prototype_config()));
+    ]);
     let mut rng = SplitMix(0xA22A_7000);
     let mut performed = 0;
     for p in sets {
