@@ -1,6 +1,6 @@
 //! Unit tests of the accelerator top's blocks (`spikeforge_generators::accel::top`), each on
-//! the reference evaluator against a small Rust model of what docs/accelerator.md says the
-//! block does. A test harness is a module built with the DSL's public API: it declares the
+//! the reference evaluator against a small Rust model of what docs/accelerator.md (and
+//! DESIGN.md, for the LIF step and the exit) says the block does. A test harness is a module built with the DSL's public API: it declares the
 //! block's inputs as ports (the current stage's fields through `Descriptor::from_ports`, the
 //! sequencer's registers through `Sequencer::from_ports`), calls the block's builder and
 //! exposes its outputs as ports. The whole-accelerator co-simulation (tests/cosim.rs) checks
@@ -15,22 +15,34 @@
 //! - request stream and receivers (§3, §8, §9): requests, the buffers' contents, the counts;
 //! - stage setup and im2col fetch (§5, §8): the products `pad·W`, `stride·W` and every row's
 //!   tap validity, bounds check and spike over whole convolutions (padding, strides, linear);
+//! - streamer and pair control (§5 stream, timing): the array phase cycle by cycle — loads,
+//!   columns and drains of every pair, with and without double buffering — and every column's
+//!   coordinates;
+//! - array datapath (§5, §9): every psum word of a stage-window and its counts;
+//! - LIF phase (§6, DESIGN.md §2–3): every shared membrane, the pooled output spikes, the
+//!   phase's cycles and counts, the membrane clear;
 //! - pooling (§6): the pooled output words and their addresses over whole LIF loops;
+//! - classify and entropy (§7, DESIGN.md §4): the logits, the exit and the prediction over
+//!   whole inferences;
 //! - trace and result stream (§8): the beats of the spike trace, the logits and the final
-//!   beat under back-pressure.
+//!   beat under back-pressure;
+//! - counters (§9): every increment counted, the words read back in the table's order.
 
 mod common;
 
 use common::SplitMix;
 use num_bigint::BigUint;
+use spikeforge_config::catalog::Counter;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
-use spikeforge_generators::accel::params::{small_params, AccelParams};
+use spikeforge_generators::accel::params::{prototype_config, small_params, AccelParams};
 use spikeforge_generators::accel::top::counters::CounterFile;
 use spikeforge_generators::accel::top::descriptor::Descriptor;
 use spikeforge_generators::accel::top::geometry::Geometry;
+use spikeforge_generators::accel::top::im2col::Column;
 use spikeforge_generators::accel::top::registers::{self, Globals, HostInputs};
 use spikeforge_generators::accel::top::sequencer::{ph, Events, Sequencer};
+use spikeforge_generators::accel::top::streamer::Streamer;
 use spikeforge_generators::accel::top::{
     pooling, result_stream, trace, weight_loader, Buffers, Ctx,
 };
@@ -54,6 +66,8 @@ mod addr {
 /// The evaluator with `u64` ports, checking at the end that no assertion of the block failed.
 struct Sim {
     ev: Evaluator,
+    /// An input changed since the logic last settled.
+    dirty: bool,
 }
 
 impl Sim {
@@ -61,13 +75,11 @@ impl Sim {
         let design = elaborate(module).unwrap_or_else(|e| panic!("{e}"));
         let mut ev = Evaluator::new(&design);
         ev.reset(1);
-        Sim { ev }
+        Sim { ev, dirty: true }
     }
 
     fn set(&mut self, port: &str, v: u64) {
-        self.ev
-            .poke(port, &BigUint::from(v))
-            .unwrap_or_else(|e| panic!("{e}"));
+        self.set_big(port, &BigUint::from(v));
     }
 
     fn set_bool(&mut self, port: &str, v: bool) {
@@ -76,13 +88,28 @@ impl Sim {
 
     fn set_big(&mut self, port: &str, v: &BigUint) {
         self.ev.poke(port, v).unwrap_or_else(|e| panic!("{e}"));
+        self.dirty = true;
+    }
+
+    /// Sets each `(port, value)`: the stage fields of a case, say.
+    fn set_all(&mut self, ports: &[(&str, u64)]) {
+        for &(port, v) in ports {
+            self.set(port, v);
+        }
+    }
+
+    /// Output `port` after settling the inputs poked so far, of any width.
+    fn get_big(&mut self, port: &str) -> BigUint {
+        if self.dirty {
+            self.ev.eval();
+            self.dirty = false;
+        }
+        self.ev.peek(port).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Output `port` after settling the inputs poked so far.
     fn get(&mut self, port: &str) -> u64 {
-        self.ev.eval();
-        let v = self.ev.peek(port).unwrap_or_else(|e| panic!("{e}"));
-        u64::try_from(v).expect("a port of at most 64 bits")
+        u64::try_from(self.get_big(port)).expect("a port of at most 64 bits")
     }
 
     fn is(&mut self, port: &str) -> bool {
@@ -91,6 +118,33 @@ impl Sim {
 
     fn step(&mut self) {
         self.ev.step();
+        self.dirty = false;
+    }
+
+    /// Drives the write port `prefix` of [`write_port`] with a write of `data` at `addr` (the
+    /// next edge takes it; the strobe stays high until cleared).
+    fn write_word(&mut self, prefix: &str, addr: u64, data: &BigUint) {
+        self.set(&format!("{prefix}_we"), 1);
+        self.set(&format!("{prefix}_addr"), addr);
+        self.set_big(&format!("{prefix}_data"), data);
+    }
+
+    /// Writes `words` at addresses 0, 1, … through the write port `prefix`, one per edge.
+    fn fill(&mut self, prefix: &str, words: &[u64]) {
+        for (a, &w) in words.iter().enumerate() {
+            self.write_word(prefix, a as u64, &BigUint::from(w));
+            self.step();
+        }
+        self.set(&format!("{prefix}_we"), 0);
+    }
+
+    /// The word at `addr` through the read port `prefix` of [`read_port`] (one edge).
+    fn read_word(&mut self, prefix: &str, addr: u64) -> BigUint {
+        self.set(&format!("{prefix}_re"), 1);
+        self.set(&format!("{prefix}_raddr"), addr);
+        self.step();
+        self.set(&format!("{prefix}_re"), 0);
+        self.get_big(&format!("{prefix}_q"))
     }
 
     fn no_property_failed(&self) {
@@ -136,6 +190,82 @@ impl Parts {
             desc: &self.desc,
             bufs: &self.bufs,
         }
+    }
+
+    /// A harness module `name`: the parts as ports, and what `block` builds on them (the block
+    /// under test and its outputs).
+    fn harness(
+        name: &str,
+        p: &AccelParams,
+        block: impl FnOnce(&mut ModuleBuilder, &Parts),
+    ) -> Module {
+        let mut module = ModuleBuilder::new(name);
+        let parts = Parts::declare(&mut module, p);
+        block(&mut module, &parts);
+        module.finish()
+    }
+}
+
+/// A write port on `mem` for the test (`Sim::write_word`, `Sim::fill`): inputs
+/// `<prefix>_we`, `<prefix>_addr` and `<prefix>_data`.
+fn write_port(m: &mut ModuleBuilder, prefix: &str, mem: Mem) {
+    let we = m.input(format!("{prefix}_we"), Bool);
+    let a = m.input(format!("{prefix}_addr"), UInt(mem.address_bits()));
+    let d = m.input(format!("{prefix}_data"), mem.word());
+    m.mem_write(mem, we, a, d);
+}
+
+/// A read port on `mem` for the test (`Sim::read_word`): inputs `<prefix>_re` and
+/// `<prefix>_raddr`, output `<prefix>_q`.
+fn read_port(m: &mut ModuleBuilder, prefix: &str, mem: Mem) {
+    let re = m.input(format!("{prefix}_re"), Bool);
+    let a = m.input(format!("{prefix}_raddr"), UInt(mem.address_bits()));
+    let q = m.mem_read(mem, format!("{prefix}_rd_q"), re, a);
+    m.output_from(format!("{prefix}_q"), q);
+}
+
+/// Each `(name, signal)` as an output.
+fn expose<const N: usize>(m: &mut ModuleBuilder, outputs: [(&str, Signal); N]) {
+    for (name, s) in outputs {
+        m.output_from(name, s);
+    }
+}
+
+/// A block's counter increments (§9) as outputs `count_<counter>`.
+fn expose_counts(m: &mut ModuleBuilder, counts: &[(Counter, Expr)]) {
+    for (counter, inc) in counts {
+        m.output_from(format!("count_{}", counter.name()), inc.clone());
+    }
+}
+
+/// Counter increments summed over the cycles a test ticks: `count_<counter>` outputs
+/// ([`expose_counts`]) read before each edge.
+struct Tally {
+    sums: Vec<(Counter, u64)>,
+}
+
+impl Tally {
+    fn new(counters: &[Counter]) -> Tally {
+        Tally {
+            sums: counters.iter().map(|&c| (c, 0)).collect(),
+        }
+    }
+
+    /// Adds this cycle's increments, then steps.
+    fn tick(&mut self, sim: &mut Sim) {
+        for (c, sum) in &mut self.sums {
+            *sum += sim.get(&format!("count_{}", c.name()));
+        }
+        sim.step();
+    }
+
+    /// The sum of counter `c`.
+    fn of(&self, c: Counter) -> u64 {
+        self.sums
+            .iter()
+            .find(|s| s.0 == c)
+            .expect("a tallied counter")
+            .1
     }
 }
 
@@ -193,18 +323,19 @@ fn sequencer_harness(p: &AccelParams) -> Module {
     for name in ph::ALL {
         m.output_from(format!("in_{name}"), seq.in_phase(name));
     }
-    for (name, s) in [
-        ("busy", seq.busy),
-        ("done", seq.done),
-        ("stage_o", seq.stage),
-        ("t0_o", seq.t0),
-        ("tw_o", seq.tw),
-        ("role_o", seq.role),
-        ("exit_t", seq.exit_t),
-        ("prediction", seq.prediction),
-    ] {
-        m.output_from(name, s);
-    }
+    expose(
+        m,
+        [
+            ("busy", seq.busy),
+            ("done", seq.done),
+            ("stage_o", seq.stage),
+            ("t0_o", seq.t0),
+            ("tw_o", seq.tw),
+            ("role_o", seq.role),
+            ("exit_t", seq.exit_t),
+            ("prediction", seq.prediction),
+        ],
+    );
     module.finish()
 }
 
@@ -435,19 +566,20 @@ fn registers_harness(p: &AccelParams) -> Module {
     let m = &mut module;
     let host = HostInputs::declare(m, &g);
     let globals = Globals::declare(m, &g, &host);
-    for (name, s) in [
-        ("num_stages", globals.num_stages),
-        ("timesteps", globals.timesteps),
-        ("tick_batch", globals.tick_batch),
-        ("theta_q", globals.theta_q),
-        ("rlnk", globals.rlnk),
-        ("frac_bits", globals.frac_bits),
-        ("num_classes", globals.num_classes),
-        ("mem_words", globals.mem_words),
-        ("start_o", globals.start),
-    ] {
-        m.output_from(name, s);
-    }
+    expose(
+        m,
+        [
+            ("num_stages", globals.num_stages),
+            ("timesteps", globals.timesteps),
+            ("tick_batch", globals.tick_batch),
+            ("theta_q", globals.theta_q),
+            ("rlnk", globals.rlnk),
+            ("frac_bits", globals.frac_bits),
+            ("num_classes", globals.num_classes),
+            ("mem_words", globals.mem_words),
+            ("start_o", globals.start),
+        ],
+    );
     let status = m.input("status", UInt(2));
     let exit_t = m.input("exit_t_in", UInt(16));
     let prediction = m.input("prediction_in", UInt(g.kb));
@@ -544,33 +676,28 @@ fn registers_take_their_writes_and_read_one_cycle_later() {
 /// The weight loader with the weight buffer's write port (`wb_we`, `wb_addr`, `wb_data`) and
 /// the pair control's inputs (`enter_array`, `pair_start`, `pair_index`).
 fn weight_loader_harness(p: &AccelParams) -> Module {
-    let mut module = ModuleBuilder::new("weight_loader_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    let we = m.input("wb_we", Bool);
-    let wa = m.input("wb_addr", UInt(g.wa));
-    let wd = m.input("wb_data", UInt(g.cols * g.wbits));
-    m.mem_write(parts.bufs.weight, we, wa, wd);
-    let enter = m.input("enter_array", Bool);
-    let start = m.input("pair_start", Bool);
-    let start_pair = m.input("pair_index", UInt(g.fw));
-    let ld = weight_loader::build(m, parts.ctx(), enter);
-    m.drive(ld.start, start);
-    m.drive(ld.start_pair, start_pair);
-    for (name, s) in [
-        ("last", ld.last),
-        ("ct", ld.ct),
-        ("group", ld.group),
-        ("valid_lanes", ld.valid_lanes),
-        ("wl_en", ld.wl_en),
-        ("wl_row", ld.wl_row),
-        ("wl_entry", ld.wl_entry),
-        ("wl_weights", ld.wl_weights),
-    ] {
-        m.output_from(name, s);
-    }
-    module.finish()
+    Parts::harness("weight_loader_harness", p, |m, parts| {
+        write_port(m, "wb", parts.bufs.weight);
+        let enter = m.input("enter_array", Bool);
+        let start = m.input("pair_start", Bool);
+        let start_pair = m.input("pair_index", UInt(parts.g.fw));
+        let ld = weight_loader::build(m, parts.ctx(), enter);
+        m.drive(ld.start, start);
+        m.drive(ld.start_pair, start_pair);
+        expose(
+            m,
+            [
+                ("last", ld.last),
+                ("ct", ld.ct),
+                ("group", ld.group),
+                ("valid_lanes", ld.valid_lanes),
+                ("wl_en", ld.wl_en),
+                ("wl_row", ld.wl_row),
+                ("wl_entry", ld.wl_entry),
+                ("wl_weights", ld.wl_weights),
+            ],
+        );
+    })
 }
 
 /// A stage's weight shape: fan-in N, output channels M.
@@ -586,23 +713,15 @@ fn loader_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, n: u64, m_ch:
     let word_bits = cols * u64::from(p.weight_bits);
     // Fill the weight buffer with random words.
     let buf: Vec<u64> = (0..words).map(|_| rng.below(1 << word_bits)).collect();
-    for (a, w) in buf.iter().enumerate() {
-        sim.set("wb_we", 1);
-        sim.set("wb_addr", a as u64);
-        sim.set("wb_data", *w);
-        sim.step();
-    }
-    sim.set("wb_we", 0);
-    for (name, v) in [
+    sim.fill("wb", &buf);
+    sim.set_all(&[
         ("cur_N", n),
         ("cur_M", m_ch),
         ("cur_n_rt", n_rt),
         ("cur_n_ct", n_ct),
         ("cur_groups", groups),
         ("cur_last_group", last_group),
-    ] {
-        sim.set(name, v);
-    }
+    ]);
     // The pairs, column tile outer (§5), and each one's cycles: (address, row, tile).
     let pairs: Vec<(u64, u64, u64)> = (0..n_ct)
         .flat_map(|ct| {
@@ -722,35 +841,33 @@ fn weight_loader_copies_every_pair_in_address_order() {
 /// signals are delayed by one and two cycles, the spikes of a loop cycle come two cycles
 /// later (`spikes`); the output spike buffer's write strobe, address and word are outputs.
 fn pooling_harness(p: &AccelParams) -> Module {
-    let mut module = ModuleBuilder::new("pooling_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    let steps = pooling::LoopSteps {
-        start: m.input("lp_start", Bool),
-        busy: m.input("lp_busy", Bool),
-        adv_p: m.input("lp_adv_p", Bool),
-        last_p: m.input("lp_last_p", Bool),
-        adv_cb: m.input("lp_adv_cb", Bool),
-        last_cb: m.input("lp_last_cb", Bool),
-        last_g: m.input("lp_last_g", Bool),
-        ct: m.input("lp_ct", UInt(g.fw)),
-        t: m.input("lp_t", UInt(16)),
-    };
-    let cx = parts.ctx();
-    let s0 = pooling::issue(m, cx, &steps);
-    let s1 = pooling::delay(m, &s0, 1);
-    let s2 = pooling::delay(m, &s1, 2);
-    let v1 = m.reg("v1", Bool);
-    m.next(v1, steps.busy);
-    let v2 = m.reg("v2", Bool);
-    m.next(v2, v1);
-    let spikes = m.input("spikes", UInt(g.cols));
-    let (we, addr, word) = pooling::combine(m, cx, v1, &s1, v2, &s2, spikes.expr());
-    m.output_from("out_we", we);
-    m.output_from("out_addr", addr);
-    m.output_from("out_word", word);
-    module.finish()
+    Parts::harness("pooling_harness", p, |m, parts| {
+        let g = &parts.g;
+        let steps = pooling::LoopSteps {
+            start: m.input("lp_start", Bool),
+            busy: m.input("lp_busy", Bool),
+            adv_p: m.input("lp_adv_p", Bool),
+            last_p: m.input("lp_last_p", Bool),
+            adv_cb: m.input("lp_adv_cb", Bool),
+            last_cb: m.input("lp_last_cb", Bool),
+            last_g: m.input("lp_last_g", Bool),
+            ct: m.input("lp_ct", UInt(g.fw)),
+            t: m.input("lp_t", UInt(16)),
+        };
+        let cx = parts.ctx();
+        let s0 = pooling::issue(m, cx, &steps);
+        let s1 = pooling::delay(m, &s0, 1);
+        let s2 = pooling::delay(m, &s1, 2);
+        let v1 = m.reg("v1", Bool);
+        m.next(v1, steps.busy);
+        let v2 = m.reg("v2", Bool);
+        m.next(v2, v1);
+        let spikes = m.input("spikes", UInt(g.cols));
+        let (we, addr, word) = pooling::combine(m, cx, v1, &s1, v2, &s2, spikes.expr());
+        m.output_from("out_we", we);
+        m.output_from("out_addr", addr);
+        m.output_from("out_word", word);
+    })
 }
 
 /// A hidden stage's LIF loop as §6 runs it (t, p, lane block cb, group g; column tile
@@ -771,7 +888,7 @@ fn pooling_case(
     let pp = pe * pf;
     let n_ct = n * n_ctb;
     let positions = e * f;
-    for (name, v) in [
+    sim.set_all(&[
         ("cur_pool", k),
         ("cur_F", f),
         ("cur_P", positions),
@@ -781,9 +898,7 @@ fn pooling_case(
         ("cur_pooled_f", pf),
         ("cur_pooled_p", pp),
         ("cur_n_ctb_pp", n_ctb * pp),
-    ] {
-        sim.set(name, v);
-    }
+    ]);
     // Spike words of (t, position, ct), a quarter of the bits set.
     let mut spikes = std::collections::HashMap::new();
     // The loop cycles: (t, p, cb, g).
@@ -897,46 +1012,45 @@ fn pooling_writes_the_or_of_every_whole_window() {
 /// the entropy unit's end (`rewind_logits`) are inputs; the result stream's ports, the
 /// trace's and the logits' ends are outputs.
 fn results_harness(p: &AccelParams) -> Module {
-    let mut module = ModuleBuilder::new("results_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    for (prefix, mem) in [("a", parts.bufs.spike_a), ("b", parts.bufs.spike_b)] {
-        let we = m.input(format!("{prefix}_we"), Bool);
-        let a = m.input(format!("{prefix}_addr"), UInt(g.sa));
-        let d = m.input(format!("{prefix}_data"), UInt(g.cols));
-        m.mem_write(mem, we, a, d);
-    }
-    let cx = parts.ctx();
-    let results = result_stream::ResultRegs::declare(m, &parts.host);
-    let restart = m.input("trace_restart", Bool);
-    let tr = trace::build(m, cx, &results, restart);
-    let lb = g.lb;
-    let logits = m.input("logits", UInt(p.max_classes * lb));
-    let logit_addr = m.wire("result_logit_addr", UInt(g.kb));
-    let mut logit = Expr::uint(0, lb);
-    for k in 0..p.max_classes {
-        logit = logit_addr
-            .is_eq(u64::from(k))
-            .select(logits.bits((k + 1) * lb - 1, k * lb), logit);
-    }
-    let rewind = m.input("rewind_logits", Bool);
-    let logits_done = m.wire("logits_done", Bool);
-    result_stream::drive(
-        m,
-        cx,
-        &results,
-        &tr,
-        (logit.as_sint(), logit_addr),
-        rewind.expr(),
-        logits_done,
-    );
-    m.output_from("r_valid", results.valid);
-    m.output_from("r_kind", results.kind);
-    m.output_from("r_data", results.data);
-    m.output_from("trace_done_o", tr.done);
-    m.output_from("logits_done_o", logits_done);
-    module.finish()
+    Parts::harness("results_harness", p, |m, parts| {
+        let g = &parts.g;
+        write_port(m, "a", parts.bufs.spike_a);
+        write_port(m, "b", parts.bufs.spike_b);
+        let cx = parts.ctx();
+        let results = result_stream::ResultRegs::declare(m, &parts.host);
+        let restart = m.input("trace_restart", Bool);
+        let tr = trace::build(m, cx, &results, restart);
+        let lb = g.lb;
+        let logits = m.input("logits", UInt(p.max_classes * lb));
+        let logit_addr = m.wire("result_logit_addr", UInt(g.kb));
+        let mut logit = Expr::uint(0, lb);
+        for k in 0..p.max_classes {
+            logit = logit_addr
+                .is_eq(u64::from(k))
+                .select(logits.bits((k + 1) * lb - 1, k * lb), logit);
+        }
+        let rewind = m.input("rewind_logits", Bool);
+        let logits_done = m.wire("logits_done", Bool);
+        result_stream::drive(
+            m,
+            cx,
+            &results,
+            &tr,
+            (logit.as_sint(), logit_addr),
+            rewind.expr(),
+            logits_done,
+        );
+        expose(
+            m,
+            [
+                ("r_valid", results.valid),
+                ("r_kind", results.kind),
+                ("r_data", results.data),
+                ("trace_done_o", tr.done),
+                ("logits_done_o", logits_done),
+            ],
+        );
+    })
 }
 
 /// Plays the host's `r_ready` (ready two cycles in three) until `end` (an output) is seen,
@@ -997,9 +1111,7 @@ fn trace_and_result_stream_send_the_beats_of_section_8() {
                     for a in 0..used {
                         let w = rng.below(1 << cols);
                         buf.push(w);
-                        sim.set(&format!("{prefix}_we"), 1);
-                        sim.set(&format!("{prefix}_addr"), a);
-                        sim.set(&format!("{prefix}_data"), w);
+                        sim.write_word(prefix, a, &BigUint::from(w));
                         assert!(!sim.is("r_valid"), "a beat outside the result phases");
                         sim.step();
                     }
@@ -1106,34 +1218,24 @@ fn trace_and_result_stream_send_the_beats_of_section_8() {
 /// what they wrote.
 fn streams_in_harness(p: &AccelParams) -> Module {
     use spikeforge_generators::accel::top::streams_in;
-    let mut module = ModuleBuilder::new("streams_in_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    let stage_ready = m.input("stage_ready", Bool);
-    let rx = streams_in::build(m, parts.ctx(), &parts.host, stage_ready);
-    for (name, s) in [
-        ("req_valid", rx.req_valid),
-        ("req_kind", rx.req_kind),
-        ("req_fire_o", rx.req_fire),
-        ("recv_in_done_o", rx.recv_in_done),
-        ("recv_w_done_o", rx.recv_w_done),
-    ] {
-        m.output_from(name, s);
-    }
-    for (counter, inc) in &rx.counts {
-        m.output_from(format!("count_{}", counter.name()), inc.clone());
-    }
-    let rd = m.input("chk_read", Bool);
-    let sa = m.input("chk_spike_addr", UInt(g.sa));
-    let wa = m.input("chk_weight_addr", UInt(g.wa));
-    let qa = m.mem_read(parts.bufs.spike_a, "chk_a_q", rd, sa);
-    let qb = m.mem_read(parts.bufs.spike_b, "chk_b_q", rd, sa);
-    let qw = m.mem_read(parts.bufs.weight, "chk_w_q", rd, wa);
-    m.output_from("chk_a", qa);
-    m.output_from("chk_b", qb);
-    m.output_from("chk_w", qw);
-    module.finish()
+    Parts::harness("streams_in_harness", p, |m, parts| {
+        let stage_ready = m.input("stage_ready", Bool);
+        let rx = streams_in::build(m, parts.ctx(), &parts.host, stage_ready);
+        expose(
+            m,
+            [
+                ("req_valid", rx.req_valid),
+                ("req_kind", rx.req_kind),
+                ("req_fire_o", rx.req_fire),
+                ("recv_in_done_o", rx.recv_in_done),
+                ("recv_w_done_o", rx.recv_w_done),
+            ],
+        );
+        expose_counts(m, &rx.counts);
+        read_port(m, "chk_a", parts.bufs.spike_a);
+        read_port(m, "chk_b", parts.bufs.spike_b);
+        read_port(m, "chk_w", parts.bufs.weight);
+    })
 }
 
 /// A stage's input (`c × h × w` spikes over `tw` timesteps, stage 0 only) and weight (`N`
@@ -1154,7 +1256,7 @@ fn streams_case(
     let cg = c.div_ceil(cols);
     let (n_rt, n_ct) = (n.div_ceil(rows), m_ch.div_ceil(cols));
     let case = format!("stage {stage} C {c} H {h} W {w} Tw {tw} N {n} M {m_ch} role {role}");
-    for (name, v) in [
+    sim.set_all(&[
         ("cur_C", c),
         ("cur_H", h),
         ("cur_W", w),
@@ -1165,24 +1267,20 @@ fn streams_case(
         ("cur_n_ct", n_ct),
         ("stage", stage),
         ("tw", tw),
-    ] {
-        sim.set(name, v);
-    }
+    ]);
     sim.set_bool("role", role);
-    let mut counts = [0u64; 3]; // weight buffer writes, input spike writes, external read bits
-    let tick = |sim: &mut Sim, counts: &mut [u64; 3]| {
-        counts[0] += sim.get("count_weight_buffer_writes");
-        counts[1] += sim.get("count_input_spike_writes");
-        counts[2] += sim.get("count_ext_read_bits");
-        sim.step();
-    };
+    let mut counts = Tally::new(&[
+        Counter::WeightBufferWrites,
+        Counter::InputSpikeWrites,
+        Counter::ExtReadBits,
+    ]);
     // STAGE: the setup ends (stage_ready) and the phase moves on.
     sim.set("phase", phase(ph::STAGE));
     for _ in 0..rng.below(3) {
-        tick(sim, &mut counts);
+        counts.tick(sim);
     }
     sim.set("stage_ready", 1);
-    tick(sim, &mut counts);
+    counts.tick(sim);
     sim.set("stage_ready", 0);
     // (phase, kind, words, end) of each stream: the input stream first at stage 0.
     let in_words = cg * h * w * tw;
@@ -1204,7 +1302,7 @@ fn streams_case(
             assert!(sim.is("req_valid"), "{case}: no request in {req_phase}");
             assert_eq!(sim.get("req_kind"), kind, "{case}: the request's kind");
             taken = ready;
-            tick(sim, &mut counts);
+            counts.tick(sim);
             if taken {
                 break;
             }
@@ -1242,7 +1340,7 @@ fn streams_case(
                     weights_sent.push(word);
                 }
             }
-            tick(sim, &mut counts);
+            counts.tick(sim);
         }
         sim.set("s_valid", 0);
         sim.set("w_valid", 0);
@@ -1254,31 +1352,38 @@ fn streams_case(
     sim.set("phase", phase(ph::ARRAY));
     assert!(!sim.is("req_valid"), "{case}: a request in the array phase");
     // §3: input word (cg, y, x, t) at ((cg·H + y)·W + x)·B_max + t of the input-role buffer.
-    sim.set("chk_read", 1);
     let mut i = 0;
     for pos in 0..if stage == 0 { cg * h * w } else { 0 } {
         for t in 0..tw {
-            sim.set("chk_spike_addr", pos * bmax + t);
-            sim.step();
-            let got = sim.get(if role { "chk_b" } else { "chk_a" });
-            assert_eq!(got, spikes_sent[i], "{case}: spike word {pos}, t {t}");
+            let got = sim.read_word(if role { "chk_b" } else { "chk_a" }, pos * bmax + t);
+            assert_eq!(
+                got,
+                spikes_sent[i].into(),
+                "{case}: spike word {pos}, t {t}"
+            );
             i += 1;
         }
     }
     // The weights in stream order from address 0.
-    for (a, want) in weights_sent.iter().enumerate() {
-        sim.set("chk_weight_addr", a as u64);
-        sim.step();
-        assert_eq!(sim.get("chk_w"), *want, "{case}: weight word {a}");
+    for (a, &want) in weights_sent.iter().enumerate() {
+        let got = sim.read_word("chk_w", a as u64);
+        assert_eq!(got, want.into(), "{case}: weight word {a}");
     }
-    sim.set("chk_read", 0);
     // §9: weight buffer writes N·M; input spike writes C·H·W·Tw (stage 0); external read
     // bits N·M·weight_bits (+ C·H·W·Tw at stage 0).
     let ins = if stage == 0 { c * h * w * tw } else { 0 };
-    assert_eq!(counts[0], n * m_ch, "{case}: weight buffer writes");
-    assert_eq!(counts[1], ins, "{case}: input spike writes");
     assert_eq!(
-        counts[2],
+        counts.of(Counter::WeightBufferWrites),
+        n * m_ch,
+        "{case}: weight buffer writes"
+    );
+    assert_eq!(
+        counts.of(Counter::InputSpikeWrites),
+        ins,
+        "{case}: input spike writes"
+    );
+    assert_eq!(
+        counts.of(Counter::ExtReadBits),
         n * m_ch * u64::from(p.weight_bits) + ins,
         "{case}: external read bits"
     );
@@ -1318,53 +1423,58 @@ fn streams_in_fill_the_buffers_in_address_order() {
 /// `window_offset`), are inputs, and so are the spike buffers' write ports; the setup's end
 /// and products and the column entering the array are outputs.
 fn im2col_harness(p: &AccelParams) -> Module {
-    use spikeforge_generators::accel::top::{im2col, stage_setup, streamer::Streamer};
-    let mut module = ModuleBuilder::new("im2col_harness");
-    let m = &mut module;
-    let parts = Parts::declare(m, p);
-    let g = &parts.g;
-    for (prefix, mem) in [("a", parts.bufs.spike_a), ("b", parts.bufs.spike_b)] {
-        let we = m.input(format!("{prefix}_we"), Bool);
-        let a = m.input(format!("{prefix}_addr"), UInt(g.sa));
-        let d = m.input(format!("{prefix}_data"), UInt(g.cols));
-        m.mem_write(mem, we, a, d);
-    }
-    let cx = parts.ctx();
-    let setup = stage_setup::build(m, cx, parts.desc.loaded);
-    m.output_from("setup_done_o", setup.done);
-    m.output_from("pad_w_o", setup.pad_w);
-    m.output_from("stride_w_o", setup.stride_w);
-    let unused = |m: &mut ModuleBuilder, name: &str, ty: Type| m.input(name, ty);
-    let st = Streamer {
+    use spikeforge_generators::accel::top::{im2col, stage_setup};
+    Parts::harness("im2col_harness", p, |m, parts| {
+        write_port(m, "a", parts.bufs.spike_a);
+        write_port(m, "b", parts.bufs.spike_b);
+        let cx = parts.ctx();
+        let setup = stage_setup::build(m, cx, parts.desc.loaded);
+        expose(
+            m,
+            [
+                ("setup_done_o", setup.done),
+                ("pad_w_o", setup.pad_w),
+                ("stride_w_o", setup.stride_w),
+            ],
+        );
+        let st = streamer_from_ports(m, &parts.g);
+        let column = im2col::build(m, cx, &st, &setup);
+        m.output_from("col_spikes", column.spikes);
+        m.output_from("col_taps", column.taps);
+        m.output_from("col_reads", column_reads(&column));
+    })
+}
+
+/// The streamer's outputs as inputs: `issue`, `st_pair`, `st_ct`, `st_g`, `st_rl`, `rt_next`,
+/// `st_last_rl`, `col_t`, `ey`, `fx`, `window_offset`, `st_psum_addr`, `st_array_done`.
+fn streamer_from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Streamer {
+    Streamer {
         issue: m.input("issue", Bool),
-        pair: unused(m, "st_pair", UInt(g.fw)),
-        ct: unused(m, "st_ct", UInt(g.fw)),
-        group: unused(m, "st_g", UInt(g.fw)),
-        rl: unused(m, "st_rl", UInt(16)),
+        pair: m.input("st_pair", UInt(g.fw)),
+        ct: m.input("st_ct", UInt(g.fw)),
+        group: m.input("st_g", UInt(g.fw)),
+        rl: m.input("st_rl", UInt(16)),
         rt_next: m.input("rt_next", UInt(g.rtb)).expr(),
-        last_rl: unused(m, "st_last_rl", Bool),
+        last_rl: m.input("st_last_rl", Bool),
         t: m.input("col_t", UInt(16)),
         ey: m.input("ey", SInt(g.yw)),
         fx: m.input("fx", SInt(g.yw)),
         window_offset: m.input("window_offset", UInt(g.sa)).expr(),
-        psum_addr: Expr::uint(0, g.pa),
-        array_done: unused(m, "st_array_done", Bool),
-    };
-    let column = im2col::build(m, cx, &st, &setup);
-    m.output_from("col_spikes", column.spikes);
-    m.output_from("col_taps", column.taps);
-    m.output_from(
-        "col_reads",
-        Expr::cat(
-            column
-                .reads
-                .iter()
-                .rev()
-                .map(|s| s.expr())
-                .collect::<Vec<_>>(),
-        ),
-    );
-    module.finish()
+        psum_addr: m.input("st_psum_addr", UInt(g.pa)).expr(),
+        array_done: m.input("st_array_done", Bool),
+    }
+}
+
+/// The rows whose spike the column read from the buffer, row 0 the least significant bit.
+fn column_reads(column: &Column) -> Expr {
+    Expr::cat(
+        column
+            .reads
+            .iter()
+            .rev()
+            .map(|s| s.expr())
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// A convolution stage: input `C × H × W`, kernel `R × S`, stride, pad.
@@ -1380,6 +1490,25 @@ struct Conv {
 }
 
 impl Conv {
+    /// A random convolution: up to 5 channels, 5×5 input, 3×3 kernel, stride 2, pad 2 (less
+    /// than the kernel), with at least one output position.
+    fn random(rng: &mut SplitMix) -> Conv {
+        loop {
+            let cv = Conv {
+                c: 1 + rng.below(5),
+                h: 1 + rng.below(5),
+                w: 1 + rng.below(5),
+                r: 1 + rng.below(3),
+                s: 1 + rng.below(3),
+                stride: 1 + rng.below(2),
+                pad: rng.below(3),
+            };
+            if cv.h + 2 * cv.pad >= cv.r && cv.w + 2 * cv.pad >= cv.s && cv.pad < cv.r.max(cv.s) {
+                return cv;
+            }
+        }
+    }
+
     /// Output height and width (§2).
     fn out(&self) -> (u64, u64) {
         (
@@ -1413,18 +1542,15 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
         let (mine, other) = (rng.below(1 << cols), rng.below(1 << cols));
         input.push(mine);
         let (pa, pb) = if role { (other, mine) } else { (mine, other) };
-        for (prefix, v) in [("a", pa), ("b", pb)] {
-            sim.set(&format!("{prefix}_we"), 1);
-            sim.set(&format!("{prefix}_addr"), a);
-            sim.set(&format!("{prefix}_data"), v);
-        }
+        sim.write_word("a", a, &pa.into());
+        sim.write_word("b", a, &pb.into());
         sim.step();
     }
     sim.set("a_we", 0);
     sim.set("b_we", 0);
     sim.set_bool("role", role);
     // The STAGE phase: the descriptor is loaded, the setup runs until done.
-    for (name, v) in [
+    sim.set_all(&[
         ("cur_C", cv.c),
         ("cur_H", cv.h),
         ("cur_W", cv.w),
@@ -1437,9 +1563,7 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
         ("cur_N", n),
         ("cur_n_rt", n_rt),
         ("cur_cg_count", cg),
-    ] {
-        sim.set(name, v);
-    }
+    ]);
     sim.set("phase", phase(ph::STAGE));
     sim.set("descriptor_loaded", 1);
     let mut cycles = 0;
@@ -1551,18 +1675,7 @@ fn stage_setup_and_im2col_fetch_every_tap_of_the_window() {
         pad: 0,
     }];
     while cases.len() < 25 {
-        let cv = Conv {
-            c: 1 + rng.below(5),
-            h: 1 + rng.below(5),
-            w: 1 + rng.below(5),
-            r: 1 + rng.below(3),
-            s: 1 + rng.below(3),
-            stride: 1 + rng.below(2),
-            pad: rng.below(3),
-        };
-        if cv.h + 2 * cv.pad >= cv.r && cv.w + 2 * cv.pad >= cv.s && cv.pad < cv.r.max(cv.s) {
-            cases.push(cv);
-        }
+        cases.push(Conv::random(&mut rng));
     }
     let mut reads = 0;
     for cv in cases {
@@ -1571,4 +1684,1522 @@ fn stage_setup_and_im2col_fetch_every_tap_of_the_window() {
     }
     assert!(reads > 1000, "only {reads} spike reads");
     sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Counters (§9)
+// ---------------------------------------------------------------------------------------
+
+/// The counters of the table of docs/accelerator.md §9, in its order (counter i at
+/// `0x400 + 2i`), by name (not from the catalog).
+const COUNTER_TABLE: [&str; 25] = [
+    "cycles",
+    "array_cycles",
+    "lif_cycles",
+    "classify_cycles",
+    "entropy_cycles",
+    "performed_acc",
+    "gated_acc",
+    "weight_buffer_reads",
+    "weight_buffer_writes",
+    "weight_spad_reads",
+    "weight_spad_writes",
+    "input_spike_reads",
+    "input_spike_writes",
+    "output_spike_writes",
+    "column_acc_reads",
+    "column_acc_writes",
+    "psum_buffer_reads",
+    "psum_buffer_writes",
+    "membrane_reads",
+    "membrane_writes",
+    "lif_steps",
+    "classifier_updates",
+    "entropy_evaluations",
+    "ext_read_bits",
+    "ext_write_bits",
+];
+
+/// The phases whose cycles counters 1–4 count, and counter 0 all of them (§9).
+const PHASE_COUNTERS: [(usize, &str); 4] = [
+    (1, ph::ARRAY),
+    (2, ph::LIF),
+    (3, ph::CLASSIFY),
+    (4, ph::ENTROPY),
+];
+
+/// The catalog's counter named `name`.
+fn counter_named(name: &str) -> Counter {
+    *Counter::ALL
+        .iter()
+        .find(|c| c.name() == name)
+        .unwrap_or_else(|| panic!("no counter `{name}`"))
+}
+
+/// The counter file as the top builds it: the phase-cycle counters (`phase_cycles`) and,
+/// for counter i of [`COUNTER_TABLE`], one increment input `inc_<i>_<j>` of `widths[i][j]`
+/// bits per entry (the blocks' `(counter, increment)` pairs); the sequencer's registers and
+/// the register bus are ports, the file's `settled`, `word_valid` and `word` outputs.
+fn counters_harness(p: &AccelParams, widths: &[Vec<u32>]) -> Module {
+    use spikeforge_generators::accel::top::counters;
+    Parts::harness("counters_harness", p, |m, parts| {
+        let mut incs = counters::phase_cycles(&parts.seq);
+        for (i, ws) in widths.iter().enumerate() {
+            for (j, &w) in ws.iter().enumerate() {
+                let inc = m.input(format!("inc_{i}_{j}"), UInt(w));
+                incs.push((counter_named(COUNTER_TABLE[i]), inc.expr()));
+            }
+        }
+        let file = counters::build(m, &parts.seq, &parts.host, p.counter_bits, &incs);
+        expose(
+            m,
+            [
+                ("settled_o", file.settled),
+                ("word_valid_o", file.word_valid),
+            ],
+        );
+        m.output_from("word_o", file.word);
+    })
+}
+
+/// One bus read of `a` (an edge): the counter word the file gives for it, if any.
+fn counter_read(sim: &mut Sim, a: u64) -> Option<u64> {
+    sim.set("cfg_addr", a);
+    sim.step();
+    sim.is("word_valid_o").then(|| sim.get("word_o"))
+}
+
+/// Sets every increment input of [`counters_harness`] with `value(width)`; returns the
+/// increment of each counter.
+fn set_increments(
+    sim: &mut Sim,
+    widths: &[Vec<u32>],
+    mut value: impl FnMut(u32) -> u64,
+) -> [u64; 25] {
+    let mut sums = [0u64; 25];
+    for (i, ws) in widths.iter().enumerate() {
+        for (j, &w) in ws.iter().enumerate() {
+            let v = value(w);
+            sim.set(&format!("inc_{i}_{j}"), v);
+            sums[i] = sums[i].wrapping_add(v);
+        }
+    }
+    sums
+}
+
+/// One run on the counter file: a run start, busy cycles in random phases with random
+/// increments on every input, then idle until settled (at most two rounds of the 25
+/// counters, 52 cycles: §9); checks that no counter word is given while busy or unsettled,
+/// and that every counter word, read in random order, is the sum of its increments (and, for
+/// the cycle counters, of its phases' cycles) modulo `2^counter_bits`. Returns the words
+/// checked and how many of them were high words above 0.
+fn counters_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    widths: &[Vec<u32>],
+) -> (u64, u64) {
+    let cw = p.counter_bits;
+    let mask = if cw >= 64 { u64::MAX } else { (1 << cw) - 1 };
+    // The run start: the sequencer is idle, nothing counts.
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("busy_r", 0);
+    sim.set("run_start", 1);
+    sim.step();
+    sim.set("run_start", 0);
+    let mut want = [0u64; 25];
+    sim.set("busy_r", 1);
+    for cycle in 0..1 + rng.below(300) {
+        let now = ph::ALL[1 + rng.below(ph::ALL.len() as u64 - 1) as usize];
+        sim.set("phase", phase(now));
+        for (i, counted) in PHASE_COUNTERS {
+            want[i] += u64::from(now == counted);
+            want[0] += u64::from(now == counted);
+        }
+        let incs = set_increments(sim, widths, |w| {
+            if rng.chance(3) {
+                0
+            } else {
+                rng.next() >> (64 - w)
+            }
+        });
+        for (sum, inc) in want.iter_mut().zip(incs) {
+            *sum = sum.wrapping_add(inc);
+        }
+        // A read while busy: no counter word (a run is counting).
+        let a = 0x400 + rng.below(64);
+        assert_eq!(
+            counter_read(sim, a),
+            None,
+            "cycle {cycle}: a read while busy"
+        );
+    }
+    // Idle: nothing counts; settled within two rounds.
+    set_increments(sim, widths, |_| 0);
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("busy_r", 0);
+    let mut idle = 0;
+    while !sim.is("settled_o") {
+        assert_eq!(
+            counter_read(sim, 0x400),
+            None,
+            "idle cycle {idle}: unsettled"
+        );
+        idle += 1;
+        assert!(idle <= 52, "not settled 52 cycles after the run");
+    }
+    // Every word in random order, each followed by a read elsewhere.
+    let mut order: Vec<u64> = (0..50).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut high_words = 0;
+    for k in order {
+        let (i, high) = ((k / 2) as usize, k % 2 == 1);
+        let v = want[i] & mask;
+        let expect = if high { v >> 32 } else { v & 0xFFFF_FFFF };
+        let what = format!("counter {i} ({}) word {}", COUNTER_TABLE[i], k % 2);
+        assert_eq!(counter_read(sim, 0x400 + k), Some(expect), "{what}");
+        high_words += u64::from(high && expect != 0);
+        // Not a counter: below 0x400, past the last counter word, or above 0x43F.
+        let elsewhere = match rng.below(3) {
+            0 => rng.below(0x400),
+            1 => 0x400 + 50 + rng.below(14),
+            _ => 0x440 + rng.below(0xBC0),
+        };
+        assert_eq!(counter_read(sim, elsewhere), None, "{elsewhere:#x}");
+    }
+    (50, high_words)
+}
+
+#[test]
+fn counters_count_each_increment_and_read_back_in_table_order() {
+    let mut narrow = small_params("cnt_narrow");
+    narrow.counter_bits = 12; // wraps within a run
+    let mut wide = AccelParams::from_accel(&prototype_config());
+    wide.counter_bits = 48; // high words above 0 with 30-bit increments
+    let sets = [(small_params("cnt"), 6), (narrow, 8), (wide, 30)];
+    let mut rng = SplitMix(0xC0_0E7E);
+    let (mut checked, mut high_words) = (0, 0);
+    for (p, max_w) in sets {
+        // Every counter has one to three increments (the cycle counters also their phases).
+        let widths: Vec<Vec<u32>> = (0..25)
+            .map(|i| {
+                let terms = if i < 5 {
+                    rng.below(2)
+                } else {
+                    1 + rng.below(3)
+                };
+                (0..terms).map(|_| 1 + rng.below(max_w) as u32).collect()
+            })
+            .collect();
+        let mut sim = Sim::new(&counters_harness(&p, &widths));
+        for _ in 0..4 {
+            let (words, high) = counters_case(&mut sim, &mut rng, &p, &widths);
+            checked += words;
+            high_words += high;
+        }
+        sim.no_property_failed();
+    }
+    assert_eq!(checked, 3 * 4 * 50);
+    assert!(high_words > 20, "only {high_words} high words above 0");
+}
+
+/// Without counters (`[rtl] counters = false`) the file is always settled and gives no
+/// counter word (the registers read 0), whatever the blocks count.
+#[test]
+fn no_counter_file_gives_no_word() {
+    use spikeforge_generators::accel::top::counters;
+    let p = small_params("no_cnt");
+    let harness = Parts::harness("no_counters_harness", &p, |m, parts| {
+        let mut incs = counters::phase_cycles(&parts.seq);
+        incs.push((Counter::LifSteps, m.input("inc", UInt(4)).expr()));
+        let file = counters::none(m, &incs);
+        expose(
+            m,
+            [
+                ("settled_o", file.settled),
+                ("word_valid_o", file.word_valid),
+            ],
+        );
+        m.output_from("word_o", file.word);
+    });
+    let mut sim = Sim::new(&harness);
+    let mut rng = SplitMix(0x0C0_0E7E);
+    for cycle in 0..200 {
+        sim.set("phase", rng.below(ph::ALL.len() as u64));
+        sim.set_bool("busy_r", rng.chance(2));
+        sim.set("inc", rng.below(16));
+        sim.set("cfg_addr", 0x400 + rng.below(64));
+        assert!(sim.is("settled_o"), "cycle {cycle}: settled");
+        assert!(!sim.is("word_valid_o"), "cycle {cycle}: a counter word");
+        assert_eq!(sim.get("word_o"), 0, "cycle {cycle}: the word");
+        sim.step();
+    }
+    sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Streamer and pair control (§5 stream, timing)
+// ---------------------------------------------------------------------------------------
+
+/// The streamer with the weight loader it drives (as the top wires them), the stage setup's
+/// products `pad·W` and `stride·W` as inputs (`pad_w`, `stride_w`) and `enter_array` (the
+/// last weight word arrives) as an input; the streamer's outputs and the loader's pair and
+/// scratchpad writes are outputs.
+fn streamer_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::top::stage_setup::{StageSetup, TapTable};
+    use spikeforge_generators::accel::top::streamer;
+    Parts::harness("streamer_harness", p, |m, parts| {
+        let g = &parts.g;
+        let enter = m.input("enter_array", Bool);
+        let ld = weight_loader::build(m, parts.ctx(), enter);
+        let setup = StageSetup {
+            done: m.input("setup_done", Bool),
+            pad_w: m.input("pad_w", UInt(g.sa)),
+            stride_w: m.input("stride_w", UInt(g.sa)),
+            taps: TapTable::declare(m, g),
+            taps_written: m.input("taps_written", Bool),
+        };
+        let st = streamer::build(m, parts.ctx(), &ld, enter, &setup);
+        expose(
+            m,
+            [
+                ("issue_o", st.issue),
+                ("pair_o", st.pair),
+                ("ct_o", st.ct),
+                ("group_o", st.group),
+                ("rl_o", st.rl),
+                ("last_rl_o", st.last_rl),
+                ("t_o", st.t),
+                ("ey_o", st.ey),
+                ("fx_o", st.fx),
+                ("array_done_o", st.array_done),
+                ("ld_last_o", ld.last),
+                ("ld_ct_o", ld.ct),
+                ("ld_group_o", ld.group),
+                ("wl_en_o", ld.wl_en),
+                ("wl_entry_o", ld.wl_entry),
+            ],
+        );
+        m.output_from("rt_next_o", st.rt_next);
+        m.output_from("window_offset_o", st.window_offset);
+        m.output_from("psum_addr_o", st.psum_addr);
+    })
+}
+
+/// A stage's (column tile, group) pairs in §5's order (column tile outer): (ct, g, r) with
+/// `r` the group's row tiles (`D`, the last group the rest).
+fn pairs_of(n_rt: u64, n_ct: u64, d: u64) -> Vec<(u64, u64, u64)> {
+    let groups = n_rt.div_ceil(d);
+    (0..n_ct)
+        .flat_map(|ct| (0..groups).map(move |gr| (ct, gr, d.min(n_rt - gr * d))))
+        .collect()
+}
+
+/// Array designs for the §5 tests: the small design with each (rows, cols, scratchpad depth,
+/// double buffering, pipeline registers, B_max) of `shapes` and 256 weight words, then the
+/// small design itself and the built-in one.
+fn array_designs(shapes: &[(u32, u32, u32, bool, u32, u32)]) -> Vec<AccelParams> {
+    let mut designs: Vec<AccelParams> = shapes
+        .iter()
+        .map(|&(rows, cols, depth, double, regs, bmax)| {
+            let mut p = small_params("arr");
+            (p.rows, p.cols, p.weight_spad_depth) = (rows, cols, depth);
+            (p.double_buffer, p.pipeline_regs, p.max_tick_batch) = (double, regs, bmax);
+            p.weight_words = 256;
+            p
+        })
+        .collect();
+    designs.push(small_params("arr"));
+    designs.push(AccelParams::from_accel(&prototype_config()));
+    designs
+}
+
+/// §5's constants of design `p`: row tiles per group `D` (half the scratchpad with double
+/// buffering), drain cycles `rows + cols + pipeline_regs + 1`, and `B_max`.
+fn array_constants(p: &AccelParams) -> (u64, u64, u64) {
+    let d = if p.double_buffer {
+        (p.weight_spad_depth / 2).max(1)
+    } else {
+        p.weight_spad_depth
+    };
+    let drain = p.rows + p.cols + p.pipeline_regs + 1;
+    let bmax = p.max_tick_batch.next_power_of_two();
+    (u64::from(d), u64::from(drain), u64::from(bmax))
+}
+
+/// §5's timing of a stage's `pairs` with `columns(r)` columns for `r` row tiles, from the
+/// array phase's entry (cycle 0, the last weight word): the cycle that starts each pair's
+/// load (its words are read in the `r·rows` cycles after) and its stream (its columns issued
+/// in the cycles after). Without double buffering a pair loads after the previous one has
+/// drained; with it, while the previous one streams; a pair streams once loaded and the
+/// previous one drained. `idle()` cycles are added before each later load (without double
+/// buffering) and stream: 0 on §5's schedule itself.
+fn pair_times(
+    p: &AccelParams,
+    pairs: &[(u64, u64, u64)],
+    columns: impl Fn(u64) -> u64,
+    mut idle: impl FnMut() -> u64,
+) -> (Vec<u64>, Vec<u64>) {
+    let (_, drain, _) = array_constants(p);
+    let rows = u64::from(p.rows);
+    let (mut load_at, mut stream_at) = (vec![0u64], vec![pairs[0].2 * rows]);
+    for i in 1..pairs.len() {
+        let end = stream_at[i - 1] + columns(pairs[i - 1].2) + drain;
+        let load = if p.double_buffer {
+            stream_at[i - 1]
+        } else {
+            end + idle()
+        };
+        load_at.push(load);
+        stream_at.push(end.max(load + pairs[i].2 * rows) + idle());
+    }
+    (load_at, stream_at)
+}
+
+/// The array phase of stage `cv` with `m_ch` outputs over a window of `tw` timesteps, cycle
+/// by cycle against §5: the pairs' loads, streams and drains in the order and with the
+/// overlap of §5's timing (cycle 0 receives the last weight word; each pair loads for
+/// `r·rows` cycles, streams `r·P·Tw` columns on consecutive cycles and drains for
+/// `rows + cols + pipeline_regs + 1`; with double buffering the next pair loads while one
+/// streams), every issued column's coordinates (`p` outer, `t`, `rt` inner), window offsets
+/// and psum address, the loader's pair and scratchpad half, and the phase's end. Returns the
+/// array phase's cycles.
+fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -> u64 {
+    let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+    let g = Geometry::of(p);
+    let (d, drain, bmax) = array_constants(p);
+    let mask = |bits: u32| (1u64 << bits) - 1;
+    let (e_out, f_out) = cv.out();
+    let positions = e_out * f_out;
+    let n = cv.c * cv.r * cv.s;
+    let (n_rt, n_ct) = (n.div_ceil(rows), m_ch.div_ceil(cols));
+    let groups = n_rt.div_ceil(d);
+    let pairs = pairs_of(n_rt, n_ct, d);
+    let case = format!("{cv:?} M {m_ch} Tw {tw}");
+    sim.set_all(&[
+        ("cur_W", cv.w),
+        ("cur_stride", cv.stride),
+        ("cur_pad", cv.pad),
+        ("cur_F", f_out),
+        ("cur_P", positions),
+        ("cur_N", n),
+        ("cur_M", m_ch),
+        ("cur_n_rt", n_rt),
+        ("cur_n_ct", n_ct),
+        ("cur_groups", groups),
+        ("cur_last_group", n_rt - (groups - 1) * d),
+        ("tw", tw),
+        ("pad_w", (cv.pad * cv.w) & mask(g.sa)),
+        ("stride_w", (cv.stride * cv.w) & mask(g.sa)),
+    ]);
+    // The schedule: each pair's load start and stream start.
+    let columns = |r: u64| r * positions * tw;
+    let (load_at, stream_at) = pair_times(p, &pairs, columns, || 0);
+    let last = pairs.len() - 1;
+    let total = stream_at[last] + columns(pairs[last].2) + drain;
+    // §5's cycle formula.
+    let formula: u64 = if p.double_buffer {
+        pairs[0].2 * rows
+            + (0..pairs.len())
+                .map(|i| {
+                    let next = pairs.get(i + 1).map_or(0, |q| q.2 * rows);
+                    (columns(pairs[i].2) + drain).max(next)
+                })
+                .sum::<u64>()
+    } else {
+        pairs
+            .iter()
+            .map(|q| q.2 * rows + columns(q.2) + drain)
+            .sum()
+    };
+    assert_eq!(total, formula, "{case}: the schedule's cycles");
+    // The column issued in cycle c: (pair, p, t, rl).
+    let issued = |c: u64| {
+        (0..pairs.len()).find_map(|i| {
+            let k = c.checked_sub(stream_at[i] + 1)?;
+            let r = pairs[i].2;
+            (k < columns(r)).then(|| (i, k / (r * tw), k / r % tw, k % r))
+        })
+    };
+    // The pair loading in cycle c and the row tile of its word: (pair, tile, last word).
+    let loading = |c: u64| {
+        (0..pairs.len()).find_map(|i| {
+            let k = c.checked_sub(load_at[i] + 1)?;
+            (k < pairs[i].2 * rows).then(|| (i, k / rows, k + 1 == pairs[i].2 * rows))
+        })
+    };
+    for c in 0..total + 4 {
+        let now = match c {
+            0 => ph::RECV_W,
+            c if c <= total => ph::ARRAY,
+            _ => ph::NEXT,
+        };
+        sim.set("phase", phase(now));
+        sim.set_bool("enter_array", c == 0);
+        let at = format!("{case}: cycle {c} of {total}");
+        let col = issued(c);
+        assert_eq!(sim.is("issue_o"), col.is_some(), "{at}: issue");
+        if let Some((i, pos, t, rl)) = col {
+            let (ct, gr, r) = pairs[i];
+            let (e, f) = (pos / f_out, pos % f_out);
+            let ey = (e * cv.stride) as i64 - cv.pad as i64;
+            let fx = (f * cv.stride) as i64 - cv.pad as i64;
+            let want = [
+                ("pair_o", i as u64),
+                ("ct_o", ct),
+                ("group_o", gr),
+                ("rl_o", rl),
+                ("last_rl_o", u64::from(rl + 1 == r)),
+                ("t_o", t),
+                ("ey_o", ey as u64 & mask(g.yw)),
+                ("fx_o", fx as u64 & mask(g.yw)),
+                (
+                    "window_offset_o",
+                    (ey * cv.w as i64 + fx) as u64 & mask(g.sa),
+                ),
+                (
+                    "psum_addr_o",
+                    ((ct * positions + pos) * bmax + t) & mask(g.pa),
+                ),
+            ];
+            for (port, v) in want {
+                assert_eq!(sim.get(port), v, "{at}: {port} of column {col:?}");
+            }
+        }
+        // The tap table is read a cycle ahead: the next column's row tile.
+        if let Some((i, _, _, rl)) = issued(c + 1) {
+            let rt = pairs[i].1 * d + rl;
+            assert_eq!(sim.get("rt_next_o"), rt, "{at}: rt_next");
+        }
+        let load = loading(c);
+        assert_eq!(
+            sim.is("ld_last_o"),
+            load.is_some_and(|l| l.2),
+            "{at}: the load's end"
+        );
+        if let Some((i, _, _)) = load {
+            assert_eq!(sim.get("ld_ct_o"), pairs[i].0, "{at}: loading ct");
+            assert_eq!(sim.get("ld_group_o"), pairs[i].1, "{at}: loading group");
+        }
+        // The scratchpad write of last cycle's word: entry `half·D + tile`.
+        let write = c.checked_sub(1).and_then(loading);
+        assert_eq!(sim.is("wl_en_o"), write.is_some(), "{at}: scratchpad write");
+        if let Some((i, tile, _)) = write {
+            let half = if p.double_buffer && i % 2 == 1 { d } else { 0 };
+            assert_eq!(sim.get("wl_entry_o"), half + tile, "{at}: entry");
+        }
+        assert_eq!(sim.is("array_done_o"), c == total, "{at}: array_done");
+        sim.step();
+    }
+    total
+}
+
+#[test]
+fn streamer_issues_every_column_on_the_schedule_of_section_5() {
+    let sets = array_designs(&[
+        (2, 3, 4, true, 1, 4),
+        (3, 2, 2, true, 0, 2),
+        (2, 2, 3, false, 1, 1),
+    ]);
+    let mut rng = SplitMix(0x57_2EA3);
+    let mut columns = 0;
+    for p in sets {
+        let mut sim = Sim::new(&streamer_harness(&p));
+        let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+        let mut cases = 0;
+        while cases < 8 {
+            let cv = Conv::random(&mut rng);
+            let m_ch = 1 + rng.below(4 * cols);
+            let tw = 1 + rng.below(u64::from(p.max_tick_batch));
+            let n = cv.c * cv.r * cv.s;
+            if m_ch.div_ceil(cols) * n.div_ceil(rows) * rows > p.weight_words {
+                continue;
+            }
+            let (e, f) = cv.out();
+            columns += e * f * tw * n.div_ceil(rows) * m_ch.div_ceil(cols);
+            streamer_case(&mut sim, &p, cv, m_ch, tw);
+            cases += 1;
+        }
+        sim.no_property_failed();
+    }
+    assert!(columns > 2000, "only {columns} columns");
+}
+
+// ---------------------------------------------------------------------------------------
+// Array datapath (§5)
+// ---------------------------------------------------------------------------------------
+
+/// The PE array with its column tags, column accumulators and psum writes: the streamer's
+/// outputs (`streamer_from_ports`), the loader's scratchpad writes (`wl_*`, `valid_lanes`)
+/// and the im2col column entering the array (`col_spikes`, `col_taps`, `col_read_<i>`) are
+/// inputs; the counter increments and a read port on the psum buffer (`chk_p`) are outputs.
+fn array_datapath_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::pe::clog2;
+    use spikeforge_generators::accel::top::array_datapath;
+    Parts::harness("array_datapath_harness", p, |m, parts| {
+        let g = &parts.g;
+        let st = streamer_from_ports(m, g);
+        let ld = weight_loader::Loader {
+            start: m.input("ld_start", Bool),
+            start_pair: m.input("ld_start_pair", UInt(g.fw)),
+            last: m.input("ld_last", Bool),
+            ct: m.input("ld_ct", UInt(g.fw)),
+            group: m.input("ld_g", UInt(g.fw)),
+            valid_lanes: m.input("valid_lanes", UInt(g.lw)),
+            wl_en: m.input("wl_en", Bool),
+            wl_row: m.input("wl_row", UInt(clog2(u64::from(g.rows)))),
+            wl_entry: m.input("wl_entry", UInt(g.eb)),
+            wl_weights: m.input("wl_weights", UInt(g.cols * g.wbits)),
+        };
+        let column = Column {
+            spikes: m.input("col_spikes", UInt(g.rows)),
+            taps: m.input("col_taps", UInt(g.rows)),
+            reads: (0..g.rows)
+                .map(|i| m.input(format!("col_read_{i}"), Bool))
+                .collect(),
+        };
+        let counts = array_datapath::build(m, parts.ctx(), &st, &ld, &column);
+        expose_counts(m, &counts);
+        read_port(m, "chk_p", parts.bufs.psum);
+    })
+}
+
+/// `v` as a `bits`-bit two's complement pattern.
+fn twos(v: i64, bits: u32) -> u64 {
+    (v as u64) & (u64::MAX >> (64 - bits))
+}
+
+/// Lanes of `bits` bits each, lane 0 lowest, as one word.
+fn pack(lanes: &[u64], bits: u32) -> BigUint {
+    lanes.iter().rev().fold(BigUint::from(0u32), |word, &l| {
+        (word << bits) | BigUint::from(l)
+    })
+}
+
+/// Lane `j` of `bits` bits of `word`.
+fn lane(word: &BigUint, j: u32, bits: u32) -> u64 {
+    let mask = (BigUint::from(1u32) << bits) - 1u32;
+    u64::try_from((word >> (j * bits)) & mask).expect("a lane of at most 64 bits")
+}
+
+/// One stage-window's array phase as the loader, streamer and im2col fetch play it (the §5
+/// timing, with 0–2 extra idle cycles before each load and stream): fan-in `n`, `m_ch`
+/// outputs, `positions` output positions, `tw` timesteps, random weights and random
+/// columns (each valid tap read or padding, a read spike 0 or 1); checks every psum word
+/// `(ct·P + p)·B_max + t` against `Σ_n spike·w` (§5: the sums of a group's row tiles,
+/// added to the word of the earlier groups), the last one already written `DRAIN` cycles
+/// after the last column, and the counts of §9. Returns the performed accumulates.
+#[allow(clippy::too_many_arguments)]
+fn array_datapath_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    n: u64,
+    m_ch: u64,
+    positions: u64,
+    tw: u64,
+) -> u64 {
+    let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
+    let (wb, pb) = (p.weight_bits, p.psum_bits);
+    let (d, drain, bmax) = array_constants(p);
+    let (n_rt, n_ct) = (n.div_ceil(rows), m_ch.div_ceil(cols));
+    let groups = n_rt.div_ceil(d);
+    let pairs = pairs_of(n_rt, n_ct, d);
+    let case = format!("N {n} M {m_ch} P {positions} Tw {tw}");
+    sim.set_all(&[("cur_M", m_ch), ("cur_P", positions), ("tw", tw)]);
+    // Weights w[n][k] (every row tile's rows, every lane) and the columns' taps.
+    let half_w = 1i64 << (wb - 1);
+    let weights: Vec<Vec<i64>> = (0..n_rt * rows)
+        .map(|_| {
+            (0..n_ct * cols)
+                .map(|_| rng.range(-half_w, half_w - 1))
+                .collect()
+        })
+        .collect();
+    // (read, spike) of tap n at (p, t): a valid tap is read or padding; only a read spikes.
+    let taps: Vec<(bool, bool)> = (0..positions * tw * n)
+        .map(|_| {
+            let read = !rng.chance(5);
+            (read, read && rng.chance(2))
+        })
+        .collect();
+    let tap = |pos: u64, t: u64, k: u64| taps[((pos * tw + t) * n + k) as usize];
+    // The schedule (§5), with idle cycles added: each pair's load and stream start.
+    let columns = |r: u64| r * positions * tw;
+    let (load_at, stream_at) = pair_times(p, &pairs, columns, || rng.below(3));
+    let last = pairs.len() - 1;
+    let last_issue = stream_at[last] + columns(pairs[last].2);
+    // Cycle by cycle: the loader's read (valid lanes) and, a cycle later, its scratchpad
+    // write; the streamer's issue and, a cycle later, the column entering the array.
+    let mut counts = Tally::new(&[
+        Counter::PerformedAcc,
+        Counter::GatedAcc,
+        Counter::WeightBufferReads,
+        Counter::WeightSpadReads,
+        Counter::WeightSpadWrites,
+        Counter::InputSpikeReads,
+        Counter::ColumnAccReads,
+        Counter::ColumnAccWrites,
+        Counter::PsumBufferReads,
+        Counter::PsumBufferWrites,
+    ]);
+    let mut entering: Option<(u64, u64, u64)> = None; // (p, t, rt) issued last cycle
+    let mut writing: Option<(u64, u64, u64, BigUint)> = None; // (row, entry, rt·rows + row, word)
+    for c in 0..=last_issue + drain {
+        sim.set("phase", phase(ph::ARRAY));
+        let (mut lanes, mut reading) = (0, None);
+        for (i, &(ct, gr, r)) in pairs.iter().enumerate() {
+            let k = c.wrapping_sub(load_at[i] + 1);
+            if k < r * rows {
+                let (tile, row) = (k / rows, k % rows);
+                let rt = gr * d + tile;
+                let half = if p.double_buffer && i % 2 == 1 { d } else { 0 };
+                let word: Vec<u64> = (0..cols)
+                    .map(|j| {
+                        twos(
+                            weights[(rt * rows + row) as usize][(ct * cols + j) as usize],
+                            wb,
+                        )
+                    })
+                    .collect();
+                if rt * rows + row < n {
+                    lanes = cols.min(m_ch - ct * cols);
+                }
+                reading = Some((row, half + tile, rt * rows + row, pack(&word, wb)));
+            }
+        }
+        sim.set("valid_lanes", lanes);
+        sim.set_bool("wl_en", writing.is_some());
+        if let Some((row, entry, _, word)) = &writing {
+            sim.set("wl_row", *row);
+            sim.set("wl_entry", *entry);
+            sim.set_big("wl_weights", word);
+        }
+        writing = reading;
+        let mut issue = None;
+        for (i, &(ct, gr, r)) in pairs.iter().enumerate() {
+            let k = c.wrapping_sub(stream_at[i] + 1);
+            if k < columns(r) {
+                let (pos, t, rl) = (k / (r * tw), k / r % tw, k % r);
+                sim.set_all(&[
+                    ("st_pair", i as u64),
+                    ("st_ct", ct),
+                    ("st_g", gr),
+                    ("st_rl", rl),
+                    ("st_last_rl", u64::from(rl + 1 == r)),
+                    ("st_psum_addr", (ct * positions + pos) * bmax + t),
+                ]);
+                issue = Some((pos, t, gr * d + rl));
+            }
+        }
+        sim.set_bool("issue", issue.is_some());
+        let (mut spikes, mut valid) = (0, 0);
+        for i in 0..rows {
+            let mut read = false;
+            if let Some((pos, t, rt)) = entering {
+                let k = rt * rows + i;
+                if k < n {
+                    valid |= 1 << i;
+                    let (r, s) = tap(pos, t, k);
+                    read = r;
+                    spikes |= u64::from(s) << i;
+                }
+            }
+            sim.set_bool(&format!("col_read_{i}"), read);
+        }
+        sim.set("col_spikes", spikes);
+        sim.set("col_taps", valid);
+        entering = issue;
+        counts.tick(sim);
+    }
+    sim.set_all(&[
+        ("issue", 0),
+        ("wl_en", 0),
+        ("valid_lanes", 0),
+        ("col_taps", 0),
+    ]);
+    // Every psum word, the last column's first: written by the end of the drain.
+    let mut words: Vec<(u64, u64, u64)> = (0..n_ct)
+        .flat_map(|ct| (0..positions).flat_map(move |pos| (0..tw).map(move |t| (ct, pos, t))))
+        .collect();
+    words.rotate_right(1);
+    for (ct, pos, t) in words {
+        let got = sim.read_word("chk_p", (ct * positions + pos) * bmax + t);
+        for j in 0..cols {
+            let sum: i64 = (0..n)
+                .filter(|&k| tap(pos, t, k).1)
+                .map(|k| weights[k as usize][(ct * cols + j) as usize])
+                .sum();
+            assert_eq!(
+                lane(&got, j as u32, pb),
+                twos(sum, pb),
+                "{case}: psum of ct {ct} p {pos} t {t} lane {j}"
+            );
+        }
+    }
+    // §9, per stage-window: A performed accumulates (M per spike of a valid tap), V reads.
+    let spikes: u64 = taps.iter().map(|&(_, s)| u64::from(s)).sum();
+    let reads: u64 = taps.iter().map(|&(r, _)| u64::from(r)).sum();
+    let a = m_ch * spikes;
+    let pmt = positions * m_ch * tw;
+    let want = [
+        (Counter::PerformedAcc, a),
+        (Counter::GatedAcc, positions * n * m_ch * tw - a),
+        (Counter::WeightBufferReads, n * m_ch),
+        (Counter::WeightSpadReads, a),
+        (Counter::WeightSpadWrites, n * m_ch),
+        (Counter::InputSpikeReads, n_ct * reads),
+        (Counter::ColumnAccReads, (n_rt - groups) * pmt),
+        (Counter::ColumnAccWrites, n_rt * pmt),
+        (Counter::PsumBufferReads, (groups - 1) * pmt),
+        (Counter::PsumBufferWrites, groups * pmt),
+    ];
+    for (c, v) in want {
+        assert_eq!(counts.of(c), v, "{case}: {}", c.name());
+    }
+    a
+}
+
+#[test]
+fn array_datapath_writes_every_psum_word_and_counts_section_9() {
+    let sets = array_designs(&[
+        (3, 2, 4, true, 1, 2),
+        (2, 3, 2, false, 1, 4),
+        (4, 1, 4, true, 2, 1),
+    ]);
+    let mut rng = SplitMix(0xA22A_7000);
+    let mut performed = 0;
+    for p in sets {
+        let mut sim = Sim::new(&array_datapath_harness(&p));
+        let cols = u64::from(p.cols);
+        let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+        let mut cases = 0;
+        while cases < 8 {
+            let n = 1 + rng.below(40);
+            let m_ch = 1 + rng.below(3 * cols);
+            let positions = 1 + rng.below(4);
+            let tw = 1 + rng.below(bmax);
+            if m_ch.div_ceil(cols) * positions * bmax > p.psum_words {
+                continue;
+            }
+            performed += array_datapath_case(&mut sim, &mut rng, &p, n, m_ch, positions, tw);
+            cases += 1;
+        }
+        sim.no_property_failed();
+    }
+    assert!(performed > 5000, "only {performed} performed accumulates");
+}
+
+// ---------------------------------------------------------------------------------------
+// LIF phase (§6) and membrane clear
+// ---------------------------------------------------------------------------------------
+
+/// The LIF phase: `start_lif` (the hidden stage's array phase ends) and the classify phase's
+/// psum reads (`other_busy`, `other_addr`) are inputs, and so are write ports on the psum and
+/// membrane buffers (`ps_*`, `mw_*`: the array phase's psums, membranes of an earlier run);
+/// the psum read data, the clear's and the phase's ends, the counter increments and read
+/// ports on the membrane and spike buffers (`chk_m`, `chk_a`, `chk_b`) are outputs.
+fn lif_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::top::lif_phase::{self, PsumReader};
+    Parts::harness("lif_harness", p, |m, parts| {
+        let g = &parts.g;
+        write_port(m, "ps", parts.bufs.psum);
+        write_port(m, "mw", parts.bufs.membrane);
+        let start = m.input("start_lif", Bool);
+        let other = PsumReader {
+            busy: m.input("other_busy", Bool),
+            addr: m.input("other_addr", UInt(g.pa)),
+        };
+        let lif = lif_phase::build(m, parts.ctx(), start.expr(), other);
+        expose(
+            m,
+            [
+                ("psum_q_o", lif.psum_q),
+                ("clear_done_o", lif.clear_done),
+                ("lif_done_o", lif.done),
+            ],
+        );
+        expose_counts(m, &lif.counts);
+        read_port(m, "chk_m", parts.bufs.membrane);
+        read_port(m, "chk_a", parts.bufs.spike_a);
+        read_port(m, "chk_b", parts.bufs.spike_b);
+    })
+}
+
+/// The signed value of the `bits`-bit pattern `v`.
+fn signed(v: u64, bits: u32) -> i64 {
+    ((v << (64 - bits)) as i64) >> (64 - bits)
+}
+
+/// DESIGN.md §2: one LIF step of membrane `v` with current `i` and threshold `theta` under
+/// the design's options: leak, integrate (saturating to `membrane_bits`), fire, reset.
+/// Returns the membrane after the step and the spike.
+fn lif_step(p: &AccelParams, v: i64, i: i64, theta: i64) -> (i64, bool) {
+    use spikeforge_config::{FireCompare, Leak, Reset};
+    let top = 1i64 << (p.membrane_bits - 1);
+    let v = match p.leak {
+        Leak::None => v,
+        Leak::Shift(k) => v - (v >> k.min(63)),
+        Leak::Subtract(d) if v >= 0 => (v - d).max(0),
+        Leak::Subtract(d) => (v + d).min(0),
+    };
+    let v = (v + i).clamp(-top, top - 1);
+    let spike = match p.fire_compare {
+        FireCompare::Ge => v >= theta,
+        FireCompare::Gt => v > theta,
+    };
+    let v = match (spike, p.reset) {
+        (false, _) => v,
+        (true, Reset::Hard) => 0,
+        (true, Reset::Soft) => v - theta,
+    };
+    (v, spike)
+}
+
+/// What the test knows of the buffers the LIF phase writes: each membrane lane (`None` where
+/// the hardware may have written anything: lanes of no state) and each spike word with the
+/// mask of its known lanes.
+struct LifBuffers {
+    membrane: Vec<Vec<Option<i64>>>,
+    spikes: [Vec<(u64, u64)>; 2],
+    /// Spike words below this address may have been written.
+    spikes_used: u64,
+}
+
+/// A hidden stage as the LIF phase sees it.
+#[derive(Clone, Copy, Debug)]
+struct LifStage {
+    /// Output channels K.
+    m: u64,
+    /// Output height and width.
+    e: u64,
+    f: u64,
+    /// Pooling window k.
+    pool: u64,
+    theta: i64,
+    membrane_base: u64,
+}
+
+impl LifStage {
+    /// A random hidden stage that fits `p`'s psum and membrane buffers: up to 3 lane blocks
+    /// (with n > 1, K/n a multiple of cols: §1), up to 4×4 positions, a third of them pooled;
+    /// θ of 1, the largest membrane value, or up to 40.
+    fn random(rng: &mut SplitMix, p: &AccelParams) -> LifStage {
+        let (cols, n) = (u64::from(p.cols), u64::from(p.share_factor));
+        let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+        let top = (1i64 << (p.membrane_bits - 1)) - 1;
+        loop {
+            let m = if n == 1 {
+                1 + rng.below(3 * cols)
+            } else {
+                n * cols * (1 + rng.below(2))
+            };
+            let (e, f) = (1 + rng.below(4), 1 + rng.below(4));
+            let pool = if rng.chance(3) {
+                1 + rng.below(e.min(f))
+            } else {
+                1
+            };
+            let theta = match rng.below(5) {
+                0 => 1,
+                1 => top,
+                _ => 1 + rng.below(top.min(40) as u64) as i64,
+            };
+            let membrane = e * f * (m / n).div_ceil(cols);
+            if m.div_ceil(cols) * e * f * bmax <= p.psum_words && membrane <= p.membrane_words {
+                let membrane_base = rng.below(p.membrane_words - membrane + 1);
+                return LifStage {
+                    m,
+                    e,
+                    f,
+                    pool,
+                    theta,
+                    membrane_base,
+                };
+            }
+        }
+    }
+}
+
+/// One LIF phase of `st` over a window of `tw` timesteps with random psums (the input
+/// buffer `role`), checked against §6 and DESIGN.md §2–3: the phase lasts
+/// `Tw·P·n_ctb·n + 2` cycles; lane j of psum word `(ct·P + p)·B_max + t`, `ct = g·n_ctb + cb`,
+/// is the current of channel `ct·cols + j`, whose state is lane j of membrane word
+/// `base + p·n_ctb + cb`, stepped by groups 0..n in order within each timestep; the spikes,
+/// OR-pooled over whole k×k windows, land at `(ct·P' + q)·B_max + t` of the buffer the input
+/// is not in; the counts are §9's. Then the psum port serves the classify phase's reads.
+/// Returns the spikes fired.
+fn lif_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    bufs: &mut LifBuffers,
+    st: LifStage,
+    tw: u64,
+    role: bool,
+) -> u64 {
+    let (cols, n) = (u64::from(p.cols), u64::from(p.share_factor));
+    let (mb, pb) = (p.membrane_bits, p.psum_bits);
+    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let positions = st.e * st.f;
+    let states = st.m / n; // shared states per position (§3)
+    let n_ctb = states.div_ceil(cols);
+    let n_ct = st.m.div_ceil(cols);
+    let (pe, pf) = (st.e / st.pool, st.f / st.pool);
+    let case = format!("{st:?} Tw {tw} role {role}");
+    // The array phase leaves the psums.
+    sim.set("phase", phase(ph::ARRAY));
+    let mut psums = std::collections::HashMap::new();
+    let spread = 2 * st.theta + 3;
+    for ct in 0..n_ct {
+        for pos in 0..positions {
+            for t in 0..tw {
+                let a = (ct * positions + pos) * bmax + t;
+                let lanes: Vec<i64> = (0..cols)
+                    .map(|_| {
+                        if rng.chance(10) {
+                            rng.range(-(1 << (pb - 1)), (1 << (pb - 1)) - 1)
+                        } else {
+                            rng.range(-spread, spread)
+                        }
+                    })
+                    .collect();
+                let bits: Vec<u64> = lanes.iter().map(|&v| twos(v, pb)).collect();
+                sim.write_word("ps", a, &pack(&bits, pb));
+                sim.step();
+                psums.insert(a, lanes);
+            }
+        }
+    }
+    sim.set("ps_we", 0);
+    sim.set_all(&[
+        ("cur_M", st.m),
+        ("cur_P", positions),
+        ("cur_F", st.f),
+        ("cur_n_ct", n_ct),
+        ("cur_n_ctb", n_ctb),
+        ("cur_n_ctb_p", n_ctb * positions),
+        ("cur_theta", twos(st.theta, mb)),
+        ("cur_membrane_base", st.membrane_base),
+        ("cur_pool", st.pool),
+        ("cur_pooled_e", pe),
+        ("cur_pooled_f", pf),
+        ("cur_pooled_p", pe * pf),
+        ("cur_n_ctb_pp", n_ctb * pe * pf),
+        ("tw", tw),
+    ]);
+    sim.set_bool("role", role);
+    // The model: every shared state through the window, groups in order.
+    let mut spikes = std::collections::HashMap::new(); // (t, p, ct) → word
+    for t in 0..tw {
+        for pos in 0..positions {
+            for cb in 0..n_ctb {
+                let word = (st.membrane_base + pos * n_ctb + cb) as usize;
+                for j in 0..cols {
+                    if cb * cols + j >= states {
+                        bufs.membrane[word][j as usize] = None;
+                        continue;
+                    }
+                    let mut v = bufs.membrane[word][j as usize].expect("a known membrane");
+                    for gr in 0..n {
+                        let ct = gr * n_ctb + cb;
+                        let i = psums[&((ct * positions + pos) * bmax + t)][j as usize];
+                        let (v2, s) = lif_step(p, v, i, st.theta);
+                        v = v2;
+                        *spikes.entry((t, pos, ct)).or_insert(0u64) |= u64::from(s) << j;
+                    }
+                    bufs.membrane[word][j as usize] = Some(v);
+                }
+            }
+        }
+    }
+    let out = &mut bufs.spikes[usize::from(!role)];
+    let mut fired = 0;
+    for t in 0..tw {
+        for ct in 0..n_ct {
+            let valid = (1u64 << cols.min(st.m - ct * cols)) - 1;
+            for qe in 0..pe {
+                for qf in 0..pf {
+                    let mut word = 0;
+                    for dy in 0..st.pool {
+                        for dx in 0..st.pool {
+                            let pos = (qe * st.pool + dy) * st.f + qf * st.pool + dx;
+                            word |= spikes.get(&(t, pos, ct)).copied().unwrap_or(0);
+                        }
+                    }
+                    let a = (ct * pe * pf + qe * pf + qf) * bmax + t;
+                    out[a as usize] = (word & valid, valid);
+                    fired += u64::from((word & valid).count_ones());
+                    bufs.spikes_used = bufs.spikes_used.max(a + 1);
+                }
+            }
+        }
+    }
+    // The phase: started in the array phase's last cycle, then LIF until done.
+    let mut counts = Tally::new(&[
+        Counter::OutputSpikeWrites,
+        Counter::PsumBufferReads,
+        Counter::MembraneReads,
+        Counter::MembraneWrites,
+        Counter::LifSteps,
+    ]);
+    sim.set("start_lif", 1);
+    counts.tick(sim);
+    sim.set("start_lif", 0);
+    sim.set("phase", phase(ph::LIF));
+    let want_cycles = tw * positions * n_ctb * n + 2;
+    let mut cycles = 0;
+    loop {
+        let done = sim.is("lif_done_o");
+        cycles += 1;
+        counts.tick(sim);
+        if done {
+            break;
+        }
+        assert!(cycles < want_cycles + 10, "{case}: no end");
+    }
+    assert_eq!(cycles, want_cycles, "{case}: LIF phase cycles");
+    sim.set("phase", phase(ph::NEXT));
+    let pmt = positions * st.m * tw;
+    for (c, v) in [
+        (Counter::OutputSpikeWrites, st.m * pe * pf * tw),
+        (Counter::PsumBufferReads, pmt),
+        (Counter::MembraneReads, positions * states * tw),
+        (Counter::MembraneWrites, positions * states * tw),
+        (Counter::LifSteps, pmt),
+    ] {
+        assert_eq!(counts.of(c), v, "{case}: {}", c.name());
+    }
+    // The stage's membrane words and the output buffer's words of the stage.
+    let words = st.membrane_base..st.membrane_base + positions * n_ctb;
+    let outputs = 0..n_ct * pe * pf * bmax;
+    check_lif_buffers(sim, p, bufs, words, &[(!role, outputs)], &case);
+    // The classify phase's reads through the shared port.
+    for _ in 0..3 {
+        let a = (rng.below(n_ct) * positions + rng.below(positions)) * bmax + rng.below(tw);
+        sim.set("other_busy", 1);
+        sim.set("other_addr", a);
+        sim.step();
+        sim.set("other_busy", 0);
+        let want: Vec<u64> = psums[&a].iter().map(|&v| twos(v, pb)).collect();
+        assert_eq!(sim.get_big("psum_q_o"), pack(&want, pb), "{case}: psum {a}");
+    }
+    fired
+}
+
+/// Reads back the membrane words `words` and the spike words `spikes` (buffer B or A, and
+/// the addresses) and compares every known lane with the model's.
+fn check_lif_buffers(
+    sim: &mut Sim,
+    p: &AccelParams,
+    bufs: &LifBuffers,
+    words: std::ops::Range<u64>,
+    spikes: &[(bool, std::ops::Range<u64>)],
+    case: &str,
+) {
+    let (cols, mb) = (p.cols, p.membrane_bits);
+    for a in words {
+        let want = &bufs.membrane[a as usize];
+        let got = sim.read_word("chk_m", a);
+        for j in 0..cols {
+            if let Some(v) = want[j as usize] {
+                let got = signed(lane(&got, j, mb), mb);
+                assert_eq!(got, v, "{case}: membrane word {a} lane {j}");
+            }
+        }
+    }
+    for (b, range) in spikes {
+        let prefix = if *b { "chk_b" } else { "chk_a" };
+        for a in range.clone() {
+            let (want, known) = bufs.spikes[usize::from(*b)][a as usize];
+            let got = sim.read_word(prefix, a);
+            let got = u64::try_from(got).expect("a spike word") & known;
+            assert_eq!(got, want, "{case}: spike buffer {prefix} word {a}");
+        }
+    }
+}
+
+/// The CLEAR phase at a run start with `MEM_WORDS = words`: one membrane word per cycle from
+/// address 0, the end with the last; the words above keep their values.
+fn membrane_clear(sim: &mut Sim, bufs: &mut LifBuffers, words: u64) {
+    bus_write(sim, addr::MEM_WORDS, words);
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("run_start", 1);
+    sim.step();
+    sim.set("run_start", 0);
+    sim.set("phase", phase(ph::CLEAR));
+    let mut cycles = 0;
+    loop {
+        let done = sim.is("clear_done_o");
+        cycles += 1;
+        sim.step();
+        if done {
+            break;
+        }
+        assert!(cycles <= words, "MEM_WORDS {words}: no end of the clear");
+    }
+    assert_eq!(cycles, words, "MEM_WORDS {words}: CLEAR cycles");
+    sim.set("phase", phase(ph::NEXT));
+    for word in &mut bufs.membrane[..words as usize] {
+        word.fill(Some(0));
+    }
+}
+
+#[test]
+fn lif_phase_steps_every_shared_membrane_as_design_section_2_says() {
+    use spikeforge_config::{FireCompare, Leak, Reset};
+    // (share factor, leak, reset, compare, membrane bits, cols, B_max)
+    let mut sets: Vec<AccelParams> = [
+        (2, Leak::None, Reset::Soft, FireCompare::Gt, 6, 2, 2),
+        (4, Leak::Subtract(3), Reset::Soft, FireCompare::Ge, 10, 3, 4),
+        (8, Leak::Shift(7), Reset::Hard, FireCompare::Gt, 5, 1, 2),
+    ]
+    .into_iter()
+    .map(|(n, leak, reset, cmp, mb, cols, bmax)| {
+        let mut p = small_params("lif");
+        (p.share_factor, p.leak, p.reset, p.fire_compare) = (n, leak, reset, cmp);
+        (p.membrane_bits, p.cols, p.max_tick_batch) = (mb, cols, bmax);
+        p.membrane_words = 64;
+        p
+    })
+    .collect();
+    sets.push(small_params("lif"));
+    sets.push(AccelParams::from_accel(&prototype_config()));
+    let mut rng = SplitMix(0x11F_0000);
+    let (mut phases, mut fired) = (0, 0);
+    for (k, p) in sets.into_iter().enumerate() {
+        let mut sim = Sim::new(&lif_harness(&p));
+        let (cols, mb) = (u64::from(p.cols), p.membrane_bits);
+        let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+        let top = (1i64 << (mb - 1)) - 1;
+        let mut bufs = LifBuffers {
+            membrane: vec![vec![Some(0); p.cols as usize]; p.membrane_words as usize],
+            spikes: [
+                vec![(0, u64::MAX); p.spike_words as usize],
+                vec![(0, u64::MAX); p.spike_words as usize],
+            ],
+            spikes_used: 0,
+        };
+        // Fewer runs of the 16-lane design: its 256 membrane words take long to check.
+        for run in 0..if k == 4 { 3 } else { 6 } {
+            // Membranes left by an earlier run, then (mostly) the clear of a run start.
+            if run > 0 {
+                for a in 0..p.membrane_words {
+                    let lanes: Vec<i64> = (0..cols).map(|_| rng.range(-top - 1, top)).collect();
+                    let bits: Vec<u64> = lanes.iter().map(|&v| twos(v, mb)).collect();
+                    sim.write_word("mw", a, &pack(&bits, mb));
+                    sim.step();
+                    bufs.membrane[a as usize] = lanes.into_iter().map(Some).collect();
+                }
+                sim.set("mw_we", 0);
+            }
+            if run == 0 || !rng.chance(4) {
+                let words = 1 + rng.below(p.membrane_words);
+                membrane_clear(&mut sim, &mut bufs, words);
+            }
+            // A hidden stage over 1–3 windows.
+            let st = LifStage::random(&mut rng, &p);
+            let role = rng.chance(2);
+            for _ in 0..1 + rng.below(3) {
+                let tw = 1 + rng.below(bmax);
+                fired += lif_case(&mut sim, &mut rng, &p, &mut bufs, st, tw, role);
+                phases += 1;
+            }
+            // No other word of the buffers changed.
+            let used = 0..bufs.spikes_used;
+            let spikes = [(false, used.clone()), (true, used)];
+            let all = 0..p.membrane_words;
+            check_lif_buffers(&mut sim, &p, &bufs, all, &spikes, "the run's end");
+        }
+        sim.no_property_failed();
+    }
+    assert!(phases > 40, "only {phases} LIF phases");
+    assert!(fired > 300, "only {fired} spikes");
+}
+
+// ---------------------------------------------------------------------------------------
+// Classify and entropy (§7)
+// ---------------------------------------------------------------------------------------
+
+/// The classify loop, logits and entropy unit: a write port on the psum buffer (`ps_*`: the
+/// array phase's psums), the read port the LIF phase shares with the loop (enabled while it
+/// reads), the classifier's array-phase end (`cls_first`), the logit beats' end
+/// (`logits_done_in`) and the result stream's logit address (`logit_addr`) are inputs; the
+/// phase ends, the exit, its timestep and prediction, `more_t`, the logit read and the
+/// counter increments are outputs.
+fn classify_harness(p: &AccelParams) -> Module {
+    use spikeforge_generators::accel::top::classify::{self, ClassifyIssue, ClassifyStarts};
+    Parts::harness("classify_harness", p, |m, parts| {
+        let g = &parts.g;
+        write_port(m, "ps", parts.bufs.psum);
+        let issue = ClassifyIssue::declare(m, g);
+        let psum_q = m.mem_read(parts.bufs.psum, "psum_phase_q", issue.busy, issue.addr);
+        let starts = ClassifyStarts {
+            first: m.input("cls_first", Bool).expr(),
+            logits_done: m.input("logits_done_in", Bool),
+        };
+        let cls = classify::build(m, parts.ctx(), &issue, psum_q, starts);
+        let logit_addr = m.input("logit_addr", UInt(g.kb));
+        m.drive(cls.result_logit_addr, logit_addr);
+        expose(
+            m,
+            [
+                ("cls_done_o", cls.done),
+                ("entropy_finish_o", cls.entropy_finish),
+                ("exit_now_o", cls.exit_now),
+            ],
+        );
+        m.output_from("exit_t_o", cls.exit_t);
+        m.output_from("prediction_o", cls.prediction);
+        m.output_from("more_t_o", cls.more_t);
+        m.output_from("logit_o", cls.result_logit);
+        expose_counts(m, &cls.counts);
+    })
+}
+
+/// DESIGN.md §4 in floating point: the normalised entropy `H ∈ [0, 1]` of `softmax(z)`, the
+/// logits `z` having `frac_bits` fraction bits.
+fn entropy(z: &[i64], frac_bits: u32) -> f64 {
+    let x: Vec<f64> = z
+        .iter()
+        .map(|&v| v as f64 / f64::from(1u32 << frac_bits))
+        .collect();
+    let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let s: f64 = x.iter().map(|v| (v - max).exp()).sum();
+    let a: f64 = x.iter().map(|v| (v - max).exp() * (v - max)).sum();
+    (s.ln() - a / s) / (z.len() as f64).ln()
+}
+
+/// How far from θ_q (in units of 2^-16) the float entropy must be for the fixed-point unit's
+/// decision to be certain: DESIGN.md §8 bounds its error by 0.003.
+const ENTROPY_MARGIN: f64 = 0.005 * 65536.0;
+
+/// One inference as the classifier stage sees it (§7).
+#[derive(Clone, Copy, Debug)]
+struct Classification {
+    /// Classes K.
+    k: u64,
+    /// Output positions P (only p = 0 is classified).
+    positions: u64,
+    /// Timesteps T and window B.
+    timesteps: u64,
+    tick_batch: u64,
+    frac_bits: u32,
+    theta_q: u64,
+    trace: bool,
+}
+
+/// Runs inference `c` on the classify harness: for each window, the psums of its timesteps,
+/// the array phase's end, then per timestep CLASSIFY (`n_ct + 2` cycles: `z[k] +=` lane
+/// `k mod cols` of psum word `(k/cols·P + 0)·B_max + t`), ENTROPY (the unit's latency + 1
+/// cycles), LOGITS when tracing; checks the logits, the exit (`H < θ_H` or the last
+/// timestep, by the float entropy where it is clear of θ by [`ENTROPY_MARGIN`]), `exit_t`,
+/// `more_t`, the prediction (`argmax z`, lowest index on ties) and §9's counts. Returns
+/// (exit timestep, decisions too close to θ to call).
+fn classify_case(
+    sim: &mut Sim,
+    rng: &mut SplitMix,
+    p: &AccelParams,
+    c: Classification,
+) -> (u64, u64) {
+    use spikeforge_config::EntropyUnitKind;
+    let (cols, pb, lb) = (u64::from(p.cols), p.psum_bits, p.logit_bits);
+    let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+    let n_ct = c.k.div_ceil(cols);
+    let entropy_cycles = match p.entropy_unit {
+        EntropyUnitKind::Parallel => 2 * c.k + 23,
+        EntropyUnitKind::Serial => 32 * c.k + 41,
+        EntropyUnitKind::SerialPipelined => 33 * c.k + 41,
+    };
+    let rlnk = (65536.0 / (c.k as f64).ln()).round() as u64;
+    for (a, v) in [
+        (addr::NUM_CLASSES, c.k),
+        (addr::FRAC_BITS, u64::from(c.frac_bits)),
+        (addr::RLNK, rlnk),
+        (addr::THETA_Q, c.theta_q),
+        (addr::TIMESTEPS, c.timesteps),
+    ] {
+        bus_write(sim, a, v);
+    }
+    sim.set_all(&[("cur_M", c.k), ("cur_n_ct", n_ct), ("cur_P", c.positions)]);
+    sim.set_bool("trace_en_r", c.trace);
+    sim.set("exited", 0);
+    // The run start clears the logits.
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("run_start", 1);
+    sim.step();
+    sim.set("run_start", 0);
+    let mut z = vec![0i64; c.k as usize];
+    let mut counts = Tally::new(&[
+        Counter::PsumBufferReads,
+        Counter::ClassifierUpdates,
+        Counter::EntropyEvaluations,
+    ]);
+    let mut unsure = 0;
+    let one = 1i64 << c.frac_bits;
+    let mut t0 = 0;
+    loop {
+        let tw = c.tick_batch.min(c.timesteps - t0);
+        sim.set_all(&[("t0", t0), ("tw", tw)]);
+        // The array phase writes the window's psums (every position, every lane).
+        sim.set("phase", phase(ph::ARRAY));
+        let mut psums = std::collections::HashMap::new();
+        for ct in 0..n_ct {
+            for pos in 0..c.positions {
+                for t in 0..tw {
+                    let a = (ct * c.positions + pos) * bmax + t;
+                    let spread = if rng.chance(3) { 6 * one } else { one };
+                    let lanes: Vec<i64> = (0..cols).map(|_| rng.range(-spread, spread)).collect();
+                    let bits: Vec<u64> = lanes.iter().map(|&v| twos(v, pb)).collect();
+                    sim.write_word("ps", a, &pack(&bits, pb));
+                    sim.step();
+                    psums.insert(a, lanes);
+                }
+            }
+        }
+        sim.set("ps_we", 0);
+        sim.set("cls_first", 1);
+        sim.step();
+        sim.set("cls_first", 0);
+        for tl in 0..tw {
+            let at = format!("{c:?} t {}", t0 + tl);
+            // CLASSIFY.
+            sim.set("phase", phase(ph::CLASSIFY));
+            let mut cycles = 0;
+            loop {
+                let done = sim.is("cls_done_o");
+                cycles += 1;
+                counts.tick(sim);
+                if done {
+                    break;
+                }
+                assert!(cycles <= n_ct + 2, "{at}: CLASSIFY does not end");
+            }
+            assert_eq!(cycles, n_ct + 2, "{at}: CLASSIFY cycles");
+            for (k, zk) in z.iter_mut().enumerate() {
+                let k = k as u64;
+                *zk += psums[&((k / cols * c.positions) * bmax + tl)][(k % cols) as usize];
+            }
+            // ENTROPY, to the cycle that sees the unit's `done`.
+            sim.set("phase", phase(ph::ENTROPY));
+            let mut cycles = 1;
+            while !sim.is("entropy_finish_o") {
+                counts.tick(sim);
+                cycles += 1;
+                assert!(cycles <= entropy_cycles, "{at}: ENTROPY does not end");
+            }
+            assert_eq!(cycles, entropy_cycles, "{at}: ENTROPY cycles");
+            for (k, &zk) in z.iter().enumerate() {
+                sim.set("logit_addr", k as u64);
+                assert_eq!(sim.get("logit_o"), twos(zk, lb), "{at}: logit {k}");
+            }
+            let h = entropy(&z, c.frac_bits) * 65536.0;
+            let last = t0 + tl + 1 == c.timesteps;
+            let exits = if last || h < c.theta_q as f64 - ENTROPY_MARGIN {
+                true
+            } else if h > c.theta_q as f64 + ENTROPY_MARGIN {
+                false
+            } else {
+                unsure += 1;
+                sim.is("exit_now_o") // too close to θ to call: follow the unit
+            };
+            assert_eq!(sim.is("exit_now_o"), exits, "{at}: exit (H_q ≈ {h:.0})");
+            assert_eq!(sim.get("exit_t_o"), t0 + tl + 1, "{at}: exit_t");
+            assert_eq!(sim.is("more_t_o"), tl + 1 < tw, "{at}: more_t");
+            if exits {
+                let max = *z.iter().max().unwrap();
+                let argmax = z.iter().position(|&v| v == max).unwrap() as u64;
+                assert_eq!(sim.get("prediction_o"), argmax, "{at}: prediction of {z:?}");
+            }
+            counts.tick(sim);
+            if c.trace {
+                // The logit beats, then their end.
+                sim.set("phase", phase(ph::LOGITS));
+                sim.set_bool("exited", exits);
+                for _ in 0..rng.below(3) {
+                    counts.tick(sim);
+                }
+                sim.set("logits_done_in", 1);
+                counts.tick(sim);
+                sim.set("logits_done_in", 0);
+            }
+            if exits {
+                // FINAL: nothing classifies any more.
+                sim.set("phase", phase(ph::FINAL));
+                sim.set("exited", 1);
+                for _ in 0..n_ct + 3 {
+                    counts.tick(sim);
+                }
+                let evaluated = t0 + tl + 1;
+                for (cn, v) in [
+                    (Counter::PsumBufferReads, c.k * evaluated),
+                    (Counter::ClassifierUpdates, c.k * evaluated),
+                    (Counter::EntropyEvaluations, evaluated),
+                ] {
+                    assert_eq!(counts.of(cn), v, "{at}: {}", cn.name());
+                }
+                return (evaluated, unsure);
+            }
+        }
+        sim.set("phase", phase(ph::NEXT));
+        sim.step();
+        t0 += tw;
+    }
+}
+
+#[test]
+fn classify_accumulates_logits_and_exits_as_section_7_says() {
+    use spikeforge_config::EntropyUnitKind;
+    // (entropy unit, cols, max classes, B_max)
+    let mut sets: Vec<AccelParams> = [
+        (EntropyUnitKind::Parallel, 3, 6, 4),
+        (EntropyUnitKind::SerialPipelined, 4, 3, 2),
+    ]
+    .into_iter()
+    .map(|(unit, cols, classes, bmax)| {
+        let mut p = small_params("cls");
+        (p.entropy_unit, p.cols, p.max_classes, p.max_tick_batch) = (unit, cols, classes, bmax);
+        p
+    })
+    .collect();
+    sets.push(small_params("cls"));
+    sets.push(AccelParams::from_accel(&prototype_config()));
+    let mut rng = SplitMix(0xC1A5_5000);
+    let (mut evaluations, mut early, mut unsure) = (0, 0, 0);
+    for p in sets {
+        let mut sim = Sim::new(&classify_harness(&p));
+        let bmax = u64::from(p.max_tick_batch.next_power_of_two());
+        // The 16-class design's evaluations are long: fewer inferences.
+        let inferences = if p.max_classes > 8 { 6 } else { 16 };
+        for _ in 0..inferences {
+            let timesteps = 1 + rng.below(6);
+            let c = Classification {
+                k: 2 + rng.below(u64::from(p.max_classes) - 1),
+                positions: 1 + rng.below(3),
+                timesteps,
+                tick_batch: 1 + rng.below(timesteps.min(bmax)),
+                frac_bits: rng.below(9) as u32,
+                // Never (0), unless all logits are equal (2^16), or somewhere between.
+                theta_q: match rng.below(8) {
+                    0 | 1 => 0,
+                    2 => 65536,
+                    _ => rng.below(65537),
+                },
+                trace: rng.chance(2),
+            };
+            let (exit_t, close) = classify_case(&mut sim, &mut rng, &p, c);
+            evaluations += exit_t;
+            early += u64::from(exit_t < timesteps);
+            unsure += close;
+        }
+        sim.no_property_failed();
+    }
+    assert!(evaluations > 60, "only {evaluations} entropy evaluations");
+    assert!(early > 5, "only {early} early exits");
+    assert!(
+        unsure * 10 < evaluations,
+        "{unsure} of {evaluations} too close to θ"
+    );
 }

@@ -22,19 +22,19 @@
 //! Blocks with a clear interface are Verilog submodules with tests of their own (evaluator and
 //! Verilator against a Rust model): the PE array, LIF units, entropy unit, column and logit
 //! accumulators and counter file (tests/pe_array.rs, lif_unit.rs, entropy_unit.rs,
-//! column_accumulators.rs, logit_accumulators.rs, dsl_counter_file.rs). The sequencer, registers,
-//! streams_in, stage_setup, im2col, weight_loader, pooling, trace and result_stream build into the
-//! top; their unit tests (tests/accel_blocks.rs) build each in a harness that takes its inputs as
-//! ports (stage fields and sequencer: `from_ports`) and check it against a model of the document.
+//! column_accumulators.rs, logit_accumulators.rs, dsl_counter_file.rs). The blocks of the table
+//! build into the top; each but the descriptor has unit tests (tests/accel_blocks.rs) that build
+//! it in a harness taking its inputs as ports (stage fields and sequencer: `from_ports`) and
+//! check it against a model of the document.
 
-mod array_datapath;
-mod classify;
+pub mod array_datapath;
+pub mod classify;
 mod common;
 pub mod counters;
 pub mod descriptor;
 pub mod geometry;
 pub mod im2col;
-mod lif_phase;
+pub mod lif_phase;
 pub mod pooling;
 pub mod registers;
 pub mod result_stream;
