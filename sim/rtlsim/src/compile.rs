@@ -40,7 +40,8 @@ const VERILATOR_FLAGS: &[&str] = &[
 const UNITY_CHUNK_BYTES: u64 = 400_000;
 
 /// Extra flags for the design's C++ compile from `$SPIKEFORGE_RTLSIM_CXXFLAGS` (whitespace
-/// separated; part of the cache key), e.g. `-march=native`.
+/// separated; part of the cache key), e.g. `-march=native`; passed to the link as well, which
+/// flags such as `-fprofile-generate` or `-fsanitize=…` need.
 fn extra_cxxflags() -> Vec<String> {
     std::env::var("SPIKEFORGE_RTLSIM_CXXFLAGS")
         .map(|s| s.split_whitespace().map(str::to_string).collect())
@@ -547,7 +548,9 @@ fn build_design(
         .arg("-o")
         .arg(&so)
         .args(&objs)
-        .args(&runtime_objs);
+        .args(&runtime_objs)
+        // The same extra flags as the compile: some need the link too (`-fprofile-generate`).
+        .args(extra_cxxflags());
     let out = io(compiler.path(), link.output())?;
     let llog = ddir.join("link.log");
     let text = format!("$ {:?}\n{}", link, String::from_utf8_lossy(&out.stderr));
