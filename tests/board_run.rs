@@ -385,7 +385,9 @@ fn check_progress_lines(stderr: &str, report: &serde_json::Value) {
     assert!(words > 0);
     let end = find("run: reading the results: ");
     assert!(
-        end.starts_with(&format!("run: reading the results: {words} of {words} words, ")),
+        end.starts_with(&format!(
+            "run: reading the results: {words} of {words} words, "
+        )),
         "{end}"
     );
     let bytes: u64 = end
@@ -398,7 +400,9 @@ fn check_progress_lines(stderr: &str, report: &serde_json::Value) {
     assert!(bytes >= 2 * words, "{end}");
     let done = lines.last().copied().unwrap_or("");
     assert!(
-        done.starts_with(&format!("run: done: {words} words ({bytes} bytes) sent in ")),
+        done.starts_with(&format!(
+            "run: done: {words} words ({bytes} bytes) sent in "
+        )),
         "{stderr}"
     );
     assert!(

@@ -163,8 +163,7 @@ impl ProgressDisplay {
             None => true,
             Some((last, was_streaming, at)) => {
                 let quiet = at.elapsed();
-                (*last != what
-                    && (!streaming || !was_streaming || quiet >= Duration::from_secs(1)))
+                (*last != what && (!streaming || !was_streaming || quiet >= Duration::from_secs(1)))
                     || quiet >= Duration::from_secs(10)
             }
         };

@@ -345,11 +345,15 @@ pub fn drive_with_progress<T: Transport + ?Sized>(
                         now.timesteps = Some((t0 + 1, t0 + len));
                         now.bytes = t.bytes_sent();
                         progress(&now);
-                        t.offer_with_progress(prog, Offer::Spikes { words, t0, len }, &mut |w, b| {
-                            now.words = w;
-                            now.bytes = b;
-                            progress(&now);
-                        })?;
+                        t.offer_with_progress(
+                            prog,
+                            Offer::Spikes { words, t0, len },
+                            &mut |w, b| {
+                                now.words = w;
+                                now.bytes = b;
+                                progress(&now);
+                            },
+                        )?;
                     }
                     k => {
                         return Err(protocol(cycle, format!("request of unknown kind {k}")));
