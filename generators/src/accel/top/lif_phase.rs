@@ -171,9 +171,7 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
 /// Builds the LIF phase; `start` begins it (driven by the caller: the hidden stage's array
 /// phase ends).
 pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> LifPhase {
-    let Ctx {
-        g, seq, desc, bufs, ..
-    } = cx;
+    let Ctx { g, desc, bufs, .. } = cx;
     let (ma, mb, pb, cols) = (g.ma, g.mb, g.pb, g.cols);
     let n = g.p.share_factor;
     let lp = lif_loop(m, cx, start);
@@ -276,19 +274,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     // Output spikes, pooled, go to the output-role buffer (§3, §6).
     let spikes = Expr::cat(spike_bits.into_iter().rev());
     let (out_we, spike_addr, spike_word) = pooling::combine(m, cx, v1, &pool1, v2, &pool2, spikes);
-    let out_we = m.wire_from("spike_out_we", out_we);
-    m.mem_write(
-        bufs.spike_a,
-        out_we & seq.role,
-        fit(spike_addr, g.sa),
-        spike_word,
-    );
-    m.mem_write(
-        bufs.spike_b,
-        out_we & !seq.role,
-        fit(spike_addr, g.sa),
-        spike_word,
-    );
+    write_output_spikes(m, cx, out_we, spike_addr, spike_word);
 
     // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
     let states = m.wire_from(
@@ -362,4 +348,13 @@ fn membrane_write_port(
         clearing.select(u(0, g.cols * g.mb), word.expr()),
     );
     clear_done
+}
+
+/// The pooled output spikes' write into the output-role spike buffer (`spike_a` while the
+/// sequencer's `role` is 1, else `spike_b`; §3, §6), with `spike_out_we` named.
+fn write_output_spikes(m: &mut ModuleBuilder, cx: Ctx, we: Signal, addr: Signal, word: Signal) {
+    let (g, seq, bufs) = (cx.g, cx.seq, cx.bufs);
+    let we = m.wire_from("spike_out_we", we);
+    m.mem_write(bufs.spike_a, we & seq.role, fit(addr, g.sa), word);
+    m.mem_write(bufs.spike_b, we & !seq.role, fit(addr, g.sa), word);
 }
