@@ -38,6 +38,7 @@ pub mod icarus;
 pub mod pnr;
 mod simulator;
 mod staging;
+pub mod stat;
 pub mod tools;
 
 use std::path::PathBuf;

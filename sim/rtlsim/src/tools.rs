@@ -9,6 +9,7 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::{excerpt, RtlSimError};
+use crate::stat::YosysStat;
 
 /// The external tools this crate drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -324,31 +325,12 @@ pub struct SynthReport {
     pub log: PathBuf,
 }
 
+/// Fills `report`'s cell counts from the last `stat` block of `text` (either layout, see
+/// [`crate::stat::YosysStat`]) and its warnings from Yosys's `Warning:` lines.
 fn parse_stat(text: &str, report: &mut SynthReport) {
-    // Use the last `stat` block (the top module's, or the design total).
-    let Some(pos) = text.rfind("Number of cells:") else {
-        return;
-    };
-    let block = &text[pos..];
-    let mut lines = block.lines();
-    if let Some(first) = lines.next() {
-        report.cells = first
-            .split_whitespace()
-            .last()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
-    }
-    for line in lines {
-        let t: Vec<&str> = line.split_whitespace().collect();
-        if t.len() == 2 {
-            if let Ok(n) = t[1].parse::<u64>() {
-                report.cell_types.insert(t[0].to_string(), n);
-                continue;
-            }
-        }
-        if line.trim().is_empty() && !report.cell_types.is_empty() {
-            break;
-        }
+    if let Some(stat) = YosysStat::parse(text) {
+        report.cells = stat.cells;
+        report.cell_types = stat.cell_types;
     }
     for line in text.lines() {
         if line.starts_with("Warning:") {
@@ -591,6 +573,28 @@ pub fn write_sources(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathB
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn synthesis_reports_read_both_stat_layouts() {
+        let old = "Warning: Resizing cell port top.x\n\n=== top ===\n\n   Number of wires:  14\n   Number of cells:  22\n     SB_CARRY   6\n     SB_DFF   8\n     SB_LUT4   8\n\nEnd of script.\n";
+        let new = "=== top ===\n\n        +----------Local Count, excluding submodules.\n        | \n       52 wires\n       22 cells\n        6   SB_CARRY\n        8   SB_DFF\n        8   SB_LUT4\n\n";
+        for (text, warnings) in [(old, 1), (new, 0)] {
+            let mut r = SynthReport::default();
+            parse_stat(text, &mut r);
+            assert_eq!(r.cells, 22, "{text}");
+            assert_eq!(
+                r.cell_types.into_iter().collect::<Vec<_>>(),
+                [
+                    ("SB_CARRY".to_string(), 6),
+                    ("SB_DFF".to_string(), 8),
+                    ("SB_LUT4".to_string(), 8)
+                ],
+                "{text}"
+            );
+            assert_eq!(r.warnings.len(), warnings);
+        }
+    }
+
     #[test]
     fn versions() {
         assert_eq!(
