@@ -75,6 +75,15 @@ pub enum FpgaError {
 }
 
 impl FpgaError {
+    /// The error of running a tool ([`spikeforge_rtlsim::logged::run_logged`]): an I/O error
+    /// on the program or its log stays one.
+    pub fn from_tool_run(e: spikeforge_rtlsim::RtlSimError) -> FpgaError {
+        match e {
+            spikeforge_rtlsim::RtlSimError::Io { path, source } => FpgaError::Io { path, source },
+            other => FpgaError::Design(other.to_string()),
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> FpgaError {
         let path = path.into();

@@ -15,10 +15,10 @@ use crate::tools::family_tools;
 use spikeforge_config::AcceleratorConfig;
 use spikeforge_dsl::backend::write::{write_design_dir, WriteOptions};
 use spikeforge_generators::accel::params::AccelParams;
+use spikeforge_rtlsim::logged::{run_logged, Watch};
 use spikeforge_rtlsim::pnr::{read_report_with, ReportKeys};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 /// The stages of the flow, in order.
@@ -391,61 +391,25 @@ fn tool_failed(what: &str, text: &str, log: &Path) -> FpgaError {
     }
 }
 
-/// Runs `cmd`, writing everything it prints to `log` and passing its phases to `progress`
-/// (Yosys's `Executing … pass` lines, nextpnr's `Info:` lines). Returns whether it succeeded
-/// and what it printed.
+/// Runs `cmd` with its output logged to `log` ([`run_logged`]), passing its phases to
+/// `progress` (Yosys's `Executing … pass` lines, nextpnr's `Info:` lines). Returns whether it
+/// succeeded and what it printed.
 fn run_tool(
-    mut cmd: Command,
+    cmd: Command,
     log: &Path,
     stage: Stage,
     progress: &mut dyn FnMut(Stage, &str),
 ) -> Result<(bool, String), FpgaError> {
-    let program = cmd.get_program().to_string_lossy().into_owned();
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(FpgaError::io(&program))?;
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let readers: Vec<_> = [
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|stream| {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        })
-    })
-    .collect();
-    drop(tx);
-    let mut text = format!("$ {cmd:?}\n");
-    for line in rx {
-        if let Some(phase) = phase_of(&line) {
+    let mut on_line = |line: &str| {
+        if let Some(phase) = phase_of(line) {
             progress(stage, phase);
         }
-        text.push_str(&line);
-        text.push('\n');
-    }
-    for r in readers {
-        let _ = r.join();
-    }
-    let status = child.wait().map_err(FpgaError::io(&program))?;
-    std::fs::write(log, &text).map_err(FpgaError::io(log))?;
-    Ok((status.success(), text))
+    };
+    let watch = Watch {
+        on_line: Some(&mut on_line),
+    };
+    let ran = run_logged(cmd, log.to_path_buf(), watch).map_err(FpgaError::from_tool_run)?;
+    Ok((ran.success, ran.text))
 }
 
 /// The phase a tool's output line announces, if it announces one.

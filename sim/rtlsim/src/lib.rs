@@ -35,6 +35,7 @@ mod entry;
 mod error;
 mod guardian;
 pub mod icarus;
+pub mod logged;
 pub mod pnr;
 mod simulator;
 mod staging;

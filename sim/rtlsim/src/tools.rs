@@ -9,6 +9,7 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::{excerpt, RtlSimError};
+use crate::logged::{run_logged, Ran, Watch};
 use crate::stat::YosysStat;
 
 /// The external tools this crate drives.
@@ -218,29 +219,6 @@ pub(crate) fn log_name(kind: &str, files: &[PathBuf], top: &str) -> String {
     format!("{kind}-{top}-{}.log", &h.finalize().to_hex()[..16])
 }
 
-pub(crate) struct Ran {
-    pub(crate) success: bool,
-    pub(crate) text: String,
-    pub(crate) log: PathBuf,
-}
-
-pub(crate) fn run_logged(mut cmd: Command, log: PathBuf) -> Result<Ran, RtlSimError> {
-    let prog = cmd.get_program().to_string_lossy().into_owned();
-    let out = cmd.output().map_err(|e| RtlSimError::io(prog, e))?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let header = format!("$ {:?}\n", cmd);
-    std::fs::write(&log, format!("{header}{text}")).map_err(|e| RtlSimError::io(&log, e))?;
-    Ok(Ran {
-        success: out.status.success(),
-        text,
-        log,
-    })
-}
-
 /// Result of `verilator --lint-only -Wall`.
 #[derive(Debug, Clone, Default)]
 pub struct LintReport {
@@ -282,7 +260,11 @@ pub fn verilator_lint(files: &[PathBuf], top: &str) -> Result<LintReport, RtlSim
     let mut cmd = Command::new(&v.path);
     cmd.args(["--lint-only", "-Wall", "-Wno-fatal", "--top-module", top])
         .args(files);
-    let ran = run_logged(cmd, logs_dir()?.join(log_name("lint", files, top)))?;
+    let ran = run_logged(
+        cmd,
+        logs_dir()?.join(log_name("lint", files, top)),
+        Watch::default(),
+    )?;
     let mut report = LintReport {
         log: ran.log,
         ..Default::default()
@@ -392,7 +374,7 @@ fn yosys_script(
     std::fs::write(&script_path, &script).map_err(|e| RtlSimError::io(&script_path, e))?;
     let mut cmd = Command::new(&y.path);
     cmd.arg("-s").arg(&script_path);
-    run_logged(cmd, log)
+    run_logged(cmd, log, Watch::default())
 }
 
 pub(crate) fn yosys_run(
@@ -537,7 +519,11 @@ pub fn iverilog_compile(files: &[PathBuf], top: &str) -> Result<LintReport, RtlS
     cmd.args(["-g2005", "-Wall", "-s", top, "-o"])
         .arg(dir.path().join("a.vvp"))
         .args(files);
-    let ran = run_logged(cmd, logs_dir()?.join(log_name("iverilog", files, top)))?;
+    let ran = run_logged(
+        cmd,
+        logs_dir()?.join(log_name("iverilog", files, top)),
+        Watch::default(),
+    )?;
     if !ran.success {
         return Err(RtlSimError::ToolFailed {
             what: format!("Icarus Verilog (iverilog -g2005) on `{top}`"),
@@ -890,7 +876,7 @@ pub fn yosys_prove_abc(
         aig.display()
     ));
     let log = logs_dir()?.join(log_name("abc", files, top));
-    let ran = run_logged(cmd, log)?;
+    let ran = run_logged(cmd, log, Watch::default())?;
     let failed = !ran.success || ran.text.contains("Error") || ran.text.contains("Cannot");
     if failed {
         return Err(RtlSimError::ToolFailed {
