@@ -272,6 +272,7 @@ fn spikeforge_run_sim_prints_the_result_and_agrees_with_the_golden_model() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stderr}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        check_progress_lines(&stderr, &v);
         let g = &v["golden"];
         assert_eq!(g["matched"], true, "{v}");
         assert_eq!(v["prediction"], g["prediction"]);
@@ -289,6 +290,30 @@ fn spikeforge_run_sim_prints_the_result_and_agrees_with_the_golden_model() {
         } else {
             // Without counters in the hardware there are none to print or compare.
             assert!(v["counters"].is_null() && rows.is_empty(), "{v}");
+        }
+        if counters {
+            // Progress changes nothing: the library's run without it gives the same result.
+            let net = Network::load(&network).unwrap();
+            let target = spikeforge_cosim::run::Target::Sim {
+                clocks_per_bit: 4,
+                max_cycles: None,
+                build: BuildOptions::default(),
+            };
+            let r = spikeforge_cosim::run::run(
+                &example,
+                &params_for(&example, &net),
+                &net,
+                &Input::load(&input, &net).unwrap(),
+                &target,
+                &spikeforge_golden::resources::Budget::default(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            let mut quiet = serde_json::to_value(&r).unwrap();
+            let mut shown = v.clone();
+            for j in [&mut quiet, &mut shown] {
+                j.as_object_mut().unwrap().remove("seconds");
+            }
+            assert_eq!(shown, quiet);
         }
         predictions.push((v["prediction"].clone(), v["logits"].clone()));
         eprintln!(
@@ -333,5 +358,57 @@ fn spikeforge_run_sim_prints_the_result_and_agrees_with_the_golden_model() {
     assert!(
         stderr.contains("--sim") && stderr.contains("--port"),
         "{stderr}"
+    );
+}
+
+/// `spikeforge run`'s progress when standard error is not a terminal: one plain line for each
+/// step before and after the stream, the first request with its timesteps, the words and bytes
+/// sent, and the total at the end; the words agree with the report's (and, no exit being
+/// early here, with the words planned).
+fn check_progress_lines(stderr: &str, report: &serde_json::Value) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let find = |prefix: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no progress line `{prefix}…`:\n{stderr}"))
+            .to_string()
+    };
+    for prefix in [
+        "run: golden model: 0 of ",
+        "run: building the simulated board (Verilator): 0 of ",
+        "run: programming the registers: 0 of ",
+        // The accelerator asks for the first window's input spikes first.
+        "run: input spikes, timesteps 1–2: 0 of ",
+    ] {
+        find(prefix);
+    }
+    let words = report["words_streamed"].as_u64().unwrap();
+    assert!(words > 0);
+    let end = find("run: reading the results: ");
+    assert!(
+        end.starts_with(&format!(
+            "run: reading the results: {words} of {words} words, "
+        )),
+        "{end}"
+    );
+    let bytes: u64 = end
+        .split(" words, ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|b| b.parse().ok())
+        .unwrap_or_else(|| panic!("no bytes in `{end}`"));
+    // Every word is an opcode and at least one byte.
+    assert!(bytes >= 2 * words, "{end}");
+    let done = lines.last().copied().unwrap_or("");
+    assert!(
+        done.starts_with(&format!(
+            "run: done: {words} words ({bytes} bytes) sent in "
+        )),
+        "{stderr}"
+    );
+    assert!(
+        lines.iter().all(|l| l.starts_with("run: ")),
+        "only progress lines:\n{stderr}"
     );
 }

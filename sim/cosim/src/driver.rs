@@ -113,6 +113,52 @@ impl HostState {
     }
 }
 
+/// Where a run is, for progress displays (`spikeforge run` shows it while a board takes its
+/// stream, which over a 115,200-baud UART can take minutes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// What the host is doing, in words (`programming the registers`, `weights of stage 1`,
+    /// `input spikes`, `reading the results`).
+    pub doing: String,
+    /// The window of timesteps being run, 1-based and inclusive (`(3, 4)`: timesteps 3 and 4),
+    /// once the accelerator has asked for its first words.
+    pub timesteps: Option<(u32, u32)>,
+    /// Stream words sent so far (weights and input spikes).
+    pub words: u64,
+    /// The stream words of a run that goes to the last timestep (an early exit sends fewer).
+    pub words_planned: u64,
+    /// Bytes sent toward the board so far, for a transport that sends bytes (a UART).
+    pub bytes: Option<u64>,
+}
+
+impl Progress {
+    /// `weights of stage 1, timesteps 1–2`.
+    pub fn describe(&self) -> String {
+        match self.timesteps {
+            Some((a, b)) if a == b => format!("{}, timestep {a}", self.doing),
+            Some((a, b)) => format!("{}, timesteps {a}–{b}", self.doing),
+            None => self.doing.clone(),
+        }
+    }
+}
+
+/// The stream words of `prog` when the run goes to its last timestep: every stage's weights in
+/// every window, and the input spikes of every timestep.
+pub fn planned_words(prog: &Program) -> u64 {
+    let windows = prog.windows().len() as u64;
+    let weights: u64 = prog
+        .stages
+        .iter()
+        .map(|s| s.weight_words.len() as u64)
+        .sum();
+    let first = &prog.stages[0];
+    let spikes = u64::from(first.cg_count)
+        * u64::from(first.h)
+        * u64::from(first.w)
+        * u64::from(prog.timesteps);
+    windows * weights + spikes
+}
+
 /// How the driver reaches the accelerator. Every method that waits has a limit (cycles of a
 /// simulation or seconds of a serial port): an accelerator or board that stops answering is an
 /// error naming what was waited for, never a hang.
@@ -130,6 +176,19 @@ pub trait Transport {
     /// Sends the words answering one request (they reach the accelerator in order, each when
     /// it takes it).
     fn offer(&mut self, prog: &Program, offer: Offer) -> Result<(), CosimError>;
+    /// [`Transport::offer`], telling `sent` the stream words ([`Transport::words_streamed`])
+    /// and bytes ([`Transport::bytes_sent`]) sent so far while a long offer goes out. By
+    /// default the words go at once and `sent` hears once, after them.
+    fn offer_with_progress(
+        &mut self,
+        prog: &Program,
+        offer: Offer,
+        sent: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<(), CosimError> {
+        self.offer(prog, offer)?;
+        sent(self.words_streamed(), self.bytes_sent());
+        Ok(())
+    }
     /// The next request, result or board error, waiting within the transport's limit
     /// (`host` describes the run so far for the timeout message).
     fn next_event(&mut self, prog: &Program, host: &HostState) -> Result<Timed, CosimError>;
@@ -139,6 +198,11 @@ pub trait Transport {
     fn pause(&mut self);
     /// Stream words the accelerator has taken (port level) or the host has sent (links).
     fn words_streamed(&self) -> u64;
+    /// Bytes the host has sent toward the board (every message, stream words included), for a
+    /// transport that sends bytes; `None` for one that drives ports.
+    fn bytes_sent(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Sign-extends the low `bits` bits of `v`.
@@ -182,6 +246,18 @@ pub fn drive<T: Transport + ?Sized>(
     prog: &Program,
     spikes: &[Vec<u32>],
 ) -> Result<RtlOutcome, CosimError> {
+    drive_with_progress(t, prog, spikes, &mut |_| {})
+}
+
+/// [`drive`], telling `progress` where the run is: when the registers are programmed, at each
+/// request the accelerator makes (what it asked for, in which window of timesteps), while the
+/// words answering it go out (the words and bytes sent so far) and when the results are read.
+pub fn drive_with_progress<T: Transport + ?Sized>(
+    t: &mut T,
+    prog: &Program,
+    spikes: &[Vec<u32>],
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<RtlOutcome, CosimError> {
     if prog.hw.cols > 32 {
         return Err(CosimError::Config {
             field: "cols".into(),
@@ -190,13 +266,20 @@ pub fn drive<T: Transport + ?Sized>(
                 .into(),
         });
     }
+    let windows = prog.windows();
+    let mut now = Progress {
+        doing: "programming the registers".into(),
+        words_planned: planned_words(prog),
+        ..Default::default()
+    };
     t.begin()?;
+    now.bytes = t.bytes_sent();
+    progress(&now);
     for (addr, data) in prog.register_writes() {
         t.write_reg(addr, data)?;
     }
     let hidden = prog.hidden();
     let n_stages = prog.stages.len();
-    let windows = prog.windows();
     let logit_bits = prog.hw.logit_bits.min(32);
     let mut out = RtlOutcome {
         spikes: vec![Vec::new(); hidden],
@@ -234,7 +317,17 @@ pub fn drive<T: Transport + ?Sized>(
                             ));
                         }
                         stage_starts[stage].push(at);
-                        t.offer(prog, Offer::Weights { stage })?;
+                        now.doing = format!("weights of stage {stage}");
+                        if let Some(&(w0, tw)) = windows.get(stage_starts[stage].len() - 1) {
+                            now.timesteps = Some((w0 + 1, w0 + tw));
+                        }
+                        now.bytes = t.bytes_sent();
+                        progress(&now);
+                        t.offer_with_progress(prog, Offer::Weights { stage }, &mut |w, b| {
+                            now.words = w;
+                            now.bytes = b;
+                            progress(&now);
+                        })?;
                     }
                     1 => {
                         host.last_request = format!("input spikes t0 = {t0}, len = {len}");
@@ -248,7 +341,19 @@ pub fn drive<T: Transport + ?Sized>(
                             ));
                         }
                         let words = prog.input_words(spikes, t0, len);
-                        t.offer(prog, Offer::Spikes { words, t0, len })?;
+                        now.doing = "input spikes".into();
+                        now.timesteps = Some((t0 + 1, t0 + len));
+                        now.bytes = t.bytes_sent();
+                        progress(&now);
+                        t.offer_with_progress(
+                            prog,
+                            Offer::Spikes { words, t0, len },
+                            &mut |w, b| {
+                                now.words = w;
+                                now.bytes = b;
+                                progress(&now);
+                            },
+                        )?;
                     }
                     k => {
                         return Err(protocol(cycle, format!("request of unknown kind {k}")));
@@ -320,6 +425,11 @@ pub fn drive<T: Transport + ?Sized>(
         out.cycles = f - s + 1;
     }
     t.end_streams()?;
+    now.doing = "reading the results".into();
+    now.timesteps = None;
+    now.words = t.words_streamed();
+    now.bytes = t.bytes_sent();
+    progress(&now);
     // Let the design leave `busy` (bounded), then read the results.
     for _ in 0..1000 {
         if t.read_reg(regmap::STATUS)? & 1 == 0 {

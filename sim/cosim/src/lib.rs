@@ -31,7 +31,7 @@ pub mod run;
 pub mod serial;
 
 pub use compare::{compare, Mismatch};
-pub use driver::{drive, Transport};
+pub use driver::{drive, drive_with_progress, Progress, Transport};
 pub use error::CosimError;
 pub use host::{Counters, HostOptions, RtlOutcome};
 pub use program::{Program, StageProgram};

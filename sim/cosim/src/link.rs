@@ -78,8 +78,13 @@ pub struct LinkTransport<L: ByteLink> {
     last: String,
     pending: VecDeque<Event>,
     words: u64,
+    bytes: u64,
     events: u64,
 }
+
+/// Bytes of stream words a [`LinkTransport`] hands to its link at once while answering a
+/// request: about 90 ms of a 115,200-baud UART, so progress moves while a long stream goes out.
+pub const SEND_CHUNK: usize = 1024;
 
 /// Board messages one run of `prog` can cause at most, four times over (requests, trace words,
 /// logits, the final beat) plus 1000: a board that sends more is babbling, not running it.
@@ -103,6 +108,7 @@ impl<L: ByteLink> LinkTransport<L> {
             last: "nothing".into(),
             pending: VecDeque::new(),
             words: 0,
+            bytes: 0,
             events: 0,
         }
     }
@@ -120,6 +126,13 @@ impl<L: ByteLink> LinkTransport<L> {
     /// The last command sent, in words (`'R' 0x001`).
     pub fn last_command(&self) -> &str {
         &self.last
+    }
+
+    /// Sends `bytes` and counts them.
+    fn send(&mut self, bytes: &[u8]) -> Result<(), CosimError> {
+        self.link.send(bytes)?;
+        self.bytes += bytes.len() as u64;
+        Ok(())
     }
 
     fn byte(&mut self, state: &str) -> Result<u8, CosimError> {
@@ -188,6 +201,7 @@ impl<L: ByteLink> Transport for LinkTransport<L> {
         self.link.discard_input()?;
         self.pending.clear();
         self.words = 0;
+        self.bytes = 0;
         self.events = 0;
         let status = self.read_reg(regmap::STATUS)?;
         if status & 1 == 1 {
@@ -204,12 +218,12 @@ impl<L: ByteLink> Transport for LinkTransport<L> {
 
     fn write_reg(&mut self, addr: u32, data: u32) -> Result<(), CosimError> {
         self.last = format!("'W' {addr:#05x} = {data:#x}");
-        self.link.send(&write_message(addr, data))
+        self.send(&write_message(addr, data))
     }
 
     fn read_reg(&mut self, addr: u32) -> Result<u32, CosimError> {
         self.last = format!("'R' {addr:#05x}");
-        self.link.send(&read_message(addr))?;
+        self.send(&read_message(addr))?;
         loop {
             match self.message("")? {
                 Err(data) => return Ok(data),
@@ -235,29 +249,49 @@ impl<L: ByteLink> Transport for LinkTransport<L> {
     }
 
     fn offer(&mut self, prog: &Program, offer: Offer) -> Result<(), CosimError> {
-        let mut bytes = Vec::new();
-        let what = match &offer {
+        self.offer_with_progress(prog, offer, &mut |_, _| {})
+    }
+
+    /// Sends the words in pieces of about [`SEND_CHUNK`] bytes, telling `sent` after each.
+    fn offer_with_progress(
+        &mut self,
+        prog: &Program,
+        offer: Offer,
+        sent: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<(), CosimError> {
+        let (opcode, size, words, what) = match &offer {
             Offer::Weights { stage } => {
                 let words = &prog.stages[*stage].weight_words;
-                for w in words {
-                    push_word(&mut bytes, op::WEIGHTS, w, self.w_bytes)?;
-                }
-                self.words += words.len() as u64;
-                format!("'w' ×{} (the weights of stage {stage})", words.len())
+                (
+                    op::WEIGHTS,
+                    self.w_bytes,
+                    words.as_slice(),
+                    format!("'w' ×{} (the weights of stage {stage})", words.len()),
+                )
             }
-            Offer::Spikes { words, t0, len } => {
-                for w in words {
-                    push_word(&mut bytes, op::SPIKES, w, self.s_bytes)?;
-                }
-                self.words += words.len() as u64;
+            Offer::Spikes { words, t0, len } => (
+                op::SPIKES,
+                self.s_bytes,
+                words.as_slice(),
                 format!(
                     "'s' ×{} (the input spikes of t0 = {t0}, len = {len})",
                     words.len()
-                )
-            }
+                ),
+            ),
         };
+        // Every word is encoded before any goes out: a word too wide for the board sends none.
+        let mut bytes = Vec::with_capacity(words.len() * (size + 1));
+        for w in words {
+            push_word(&mut bytes, opcode, w, size)?;
+        }
         self.last = what;
-        self.link.send(&bytes)
+        let per_chunk = (SEND_CHUNK / (size + 1)).max(1);
+        for chunk in bytes.chunks(per_chunk * (size + 1)) {
+            self.send(chunk)?;
+            self.words += (chunk.len() / (size + 1)) as u64;
+            sent(self.words, Some(self.bytes));
+        }
+        Ok(())
     }
 
     fn next_event(&mut self, prog: &Program, host: &HostState) -> Result<Timed, CosimError> {
@@ -303,5 +337,9 @@ impl<L: ByteLink> Transport for LinkTransport<L> {
 
     fn words_streamed(&self) -> u64 {
         self.words
+    }
+
+    fn bytes_sent(&self) -> Option<u64> {
+        Some(self.bytes)
     }
 }

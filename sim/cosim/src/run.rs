@@ -5,7 +5,7 @@
 
 use crate::board::sim_board_transport;
 use crate::compare::{self, Mismatch};
-use crate::driver::drive;
+use crate::driver::{drive_with_progress, Progress};
 use crate::error::CosimError;
 use crate::host::Counters;
 use crate::program::Program;
@@ -106,6 +106,21 @@ pub fn run(
     target: &Target,
     budget: &Budget,
 ) -> Result<RunReport, CosimError> {
+    run_with_progress(accel, hw, net, input, target, budget, &mut |_| {})
+}
+
+/// [`run`], telling `progress` where it is: the golden model and the simulator's build (on
+/// the simulated board; no words sent yet), then the driver's progress
+/// ([`drive_with_progress`]: each request, the words and bytes sent, reading the results).
+pub fn run_with_progress(
+    accel: &AcceleratorConfig,
+    hw: &AccelParams,
+    net: &Network,
+    input: &Input,
+    target: &Target,
+    budget: &Budget,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<RunReport, CosimError> {
     check_hardware(accel, hw)?;
     check_budget(accel, hw, net, budget)?;
     let prog = Program::compile(net, hw)?.with_tick_batch(accel.schedule.tick_batch)?;
@@ -116,11 +131,18 @@ pub fn run(
             max_cycles,
             build,
         } => {
+            let before = |doing: &str| Progress {
+                doing: doing.into(),
+                words_planned: crate::driver::planned_words(&prog),
+                ..Default::default()
+            };
+            progress(&before("golden model"));
             let gold = golden_within(accel, net, input, budget)?;
             let limit = max_cycles.unwrap_or_else(|| default_cycle_limit(&prog, &gold));
+            progress(&before("building the simulated board (Verilator)"));
             let mut t = sim_board_transport(hw, *clocks_per_bit, limit, build)?;
             let t0 = Instant::now();
-            let rtl = drive(&mut t, &prog, &spikes)?;
+            let rtl = drive_with_progress(&mut t, &prog, &spikes, progress)?;
             let s = t0.elapsed().as_secs_f64();
             let name = format!(
                 "simulated board ({}_board_core in Verilator, {clocks_per_bit} clock cycles per UART bit)",
@@ -135,7 +157,7 @@ pub fn run(
         } => {
             let mut t = serial_transport(port, *baud, *timeout, hw.cols, hw.weight_bits)?;
             let t0 = Instant::now();
-            let rtl = drive(&mut t, &prog, &spikes)?;
+            let rtl = drive_with_progress(&mut t, &prog, &spikes, progress)?;
             let s = t0.elapsed().as_secs_f64();
             (
                 rtl,
