@@ -58,6 +58,13 @@ pub enum FpgaError {
         /// Its full log.
         log: PathBuf,
     },
+    /// The flow was interrupted (SIGINT, SIGTERM): the running tool was killed with its process
+    /// group and the temporary folder removed; nothing was written.
+    #[error("interrupted during {during}: the tools were stopped and their temporary folder removed; nothing was written")]
+    Interrupted {
+        /// The stage (`synthesis (yosys)`).
+        during: String,
+    },
     /// A tool is not installed.
     #[error("{0}")]
     Missing(String),
@@ -80,6 +87,9 @@ impl FpgaError {
     pub fn from_tool_run(e: spikeforge_rtlsim::RtlSimError) -> FpgaError {
         match e {
             spikeforge_rtlsim::RtlSimError::Io { path, source } => FpgaError::Io { path, source },
+            spikeforge_rtlsim::RtlSimError::Interrupted { what } => {
+                FpgaError::Interrupted { during: what }
+            }
             other => FpgaError::Design(other.to_string()),
         }
     }
