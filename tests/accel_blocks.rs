@@ -10,6 +10,8 @@
 //! - sequencer (§4): the phase walk of whole inferences (windows, stages, trace, early exit),
 //!   the window registers, spike-buffer roles, STATUS, EXIT_T and PREDICTION;
 //! - registers (§8): the global registers' writes, CTRL's start pulse, the registered read;
+//! - stage descriptor (§4, §8): the descriptors written over the bus, the working set the
+//!   STAGE phase loads one field per cycle, `loaded`, the bits kept of each field;
 //! - weight loader (§5 load): every pair's weight-buffer words, scratchpad rows and entries,
 //!   valid lanes, pair ends;
 //! - request stream and receivers (§3, §8, §9): requests, the buffers' contents, the counts;
@@ -61,6 +63,9 @@ mod addr {
     pub const FRAC_BITS: u64 = 0x009;
     pub const NUM_CLASSES: u64 = 0x00A;
     pub const MEM_WORDS: u64 = 0x00B;
+    /// Field f of stage s: `STAGE_BASE + STAGE_STRIDE·s + f`.
+    pub const STAGE_BASE: u64 = 0x100;
+    pub const STAGE_STRIDE: u64 = 32;
 }
 
 /// The evaluator with `u64` ports, checking at the end that no assertion of the block failed.
@@ -667,6 +672,341 @@ fn registers_take_their_writes_and_read_one_cycle_later() {
     }
     assert!(starts > 50, "only {starts} starts");
     sim.no_property_failed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Stage descriptor (§4, §8)
+// ---------------------------------------------------------------------------------------
+
+/// The descriptor RAM and the working set as the top builds them: the host's ports (the bus
+/// writes the RAM), the sequencer's registers as inputs (`phase`, `stage`), and the working
+/// set as outputs `ws_<field>`, named as in the table of §8, and `ws_loaded`.
+fn descriptor_harness(p: &AccelParams) -> Module {
+    let g = Geometry::of(p);
+    let mut module = ModuleBuilder::new("descriptor_harness");
+    let m = &mut module;
+    let host = HostInputs::declare(m, &g);
+    let seq = Sequencer::from_ports(m, &g);
+    let d = Descriptor::build(m, &g, &host, &seq);
+    expose(
+        m,
+        [
+            ("ws_C", d.c),
+            ("ws_H", d.h),
+            ("ws_W", d.w),
+            ("ws_M", d.m),
+            ("ws_R", d.r),
+            ("ws_S", d.s),
+            ("ws_stride", d.stride),
+            ("ws_pad", d.pad),
+            ("ws_F", d.f),
+            ("ws_N", d.n),
+            ("ws_n_rt", d.n_rt),
+            ("ws_n_ct", d.n_ct),
+            ("ws_P", d.p),
+            ("ws_theta", d.theta),
+            ("ws_n_ctb", d.n_ctb),
+            ("ws_membrane_base", d.membrane_base),
+            ("ws_cg_count", d.cg_count),
+            ("ws_groups", d.groups),
+            ("ws_last_group", d.last_group),
+            ("ws_is_classifier", d.is_classifier),
+            ("ws_n_ctb_p", d.n_ctb_p),
+            ("ws_pool", d.pool),
+            ("ws_pooled_e", d.pooled_e),
+            ("ws_pooled_f", d.pooled_f),
+            ("ws_pooled_p", d.pooled_p),
+            ("ws_n_ctb_pp", d.n_ctb_pp),
+            ("ws_loaded", d.loaded),
+        ],
+    );
+    module.finish()
+}
+
+/// What the working set keeps of a stage field (docs/accelerator.md §8).
+#[derive(Clone, Copy, Debug)]
+enum Kept {
+    /// A count or index: `count_bits`.
+    Count,
+    /// θ: `membrane_bits`.
+    Membrane,
+    /// `membrane_base`: `⌈log2 membrane_words⌉`.
+    MembraneAddress,
+    /// The table's width.
+    Bits(u32),
+    /// R and S, the tap digits: `k = ⌈log2 spike_words⌉ + 1` (§1).
+    Digit,
+    /// stride and pad: `k + 1`.
+    DigitPlusOne,
+    /// N, a tap index: `⌈log2(weight_words + 1)⌉`.
+    TapIndex,
+    /// `n_ctb_p`, a psum-row step: `⌈log2 psum_words⌉`.
+    PsumAddress,
+    /// `pooled_p` and `n_ctb_pp`, spike-row steps: `⌈log2 spike_words⌉`.
+    SpikeAddress,
+    /// E: not kept.
+    Nothing,
+}
+
+/// The stage fields of the table of docs/accelerator.md §8, in field order (field f of stage
+/// s at `0x100 + 32·s + f`), and what the working set keeps of each.
+const STAGE_FIELDS: [(&str, Kept); 27] = [
+    ("C", Kept::Count),
+    ("H", Kept::Count),
+    ("W", Kept::Count),
+    ("M", Kept::Count),
+    ("R", Kept::Digit),
+    ("S", Kept::Digit),
+    ("stride", Kept::DigitPlusOne),
+    ("pad", Kept::DigitPlusOne),
+    ("E", Kept::Nothing),
+    ("F", Kept::Count),
+    ("N", Kept::TapIndex),
+    ("n_rt", Kept::Count),
+    ("n_ct", Kept::Count),
+    ("P", Kept::Count),
+    ("theta", Kept::Membrane),
+    ("n_ctb", Kept::Count),
+    ("membrane_base", Kept::MembraneAddress),
+    ("cg_count", Kept::Count),
+    ("groups", Kept::Count),
+    ("last_group", Kept::Bits(16)),
+    ("is_classifier", Kept::Bits(1)),
+    ("n_ctb_p", Kept::PsumAddress),
+    ("pool", Kept::Bits(4)),
+    ("pooled_e", Kept::Count),
+    ("pooled_f", Kept::Count),
+    ("pooled_p", Kept::SpikeAddress),
+    ("n_ctb_pp", Kept::SpikeAddress),
+];
+
+/// `⌈log2 n⌉`.
+fn ceil_log2(n: u64) -> u32 {
+    64 - (n.max(1) - 1).leading_zeros()
+}
+
+/// The bits the working set keeps of each field of design `p` (none of E), as §8 says:
+/// `count_bits = min(24, ⌈log2(B + 1)⌉ + 1)`, `B = max(buffer words)·cols`, at least `2^k`.
+fn kept_bits(p: &AccelParams) -> [Option<u32>; 27] {
+    let k = ceil_log2(p.spike_words) + 1;
+    let words = (p.weight_words)
+        .max(p.spike_words)
+        .max(p.psum_words)
+        .max(p.membrane_words);
+    let b = (words * u64::from(p.cols)).max(1 << k);
+    let count_bits = (ceil_log2(b + 1) + 1).min(24);
+    STAGE_FIELDS.map(|(_, kept)| match kept {
+        Kept::Count => Some(count_bits),
+        Kept::Membrane => Some(p.membrane_bits),
+        Kept::MembraneAddress => Some(ceil_log2(p.membrane_words)),
+        Kept::Bits(b) => Some(b),
+        Kept::Digit => Some(k),
+        Kept::DigitPlusOne => Some(k + 1),
+        Kept::TapIndex => Some(ceil_log2(p.weight_words + 1)),
+        Kept::PsumAddress => Some(ceil_log2(p.psum_words)),
+        Kept::SpikeAddress => Some(ceil_log2(p.spike_words)),
+        Kept::Nothing => None,
+    })
+}
+
+/// A bus word for a field kept in `bits`: within the kept width (small, as a real stage's, or
+/// any), or beyond it (just above, or any 32-bit word).
+fn field_word(rng: &mut SplitMix, bits: Option<u32>) -> u64 {
+    let bits = bits.unwrap_or(32);
+    match rng.below(4) {
+        0 => rng.below(9),
+        1 => rng.below(1 << bits),
+        2 => (1 << bits.min(31)) + rng.below(1 << bits.min(31)),
+        _ => rng.below(1 << 32),
+    }
+}
+
+/// The working set: each kept field's output (none for E).
+fn working_set(sim: &mut Sim) -> Vec<Option<u64>> {
+    STAGE_FIELDS
+        .iter()
+        .map(|&(name, kept)| {
+            (!matches!(kept, Kept::Nothing)).then(|| sim.get(&format!("ws_{name}")))
+        })
+        .collect()
+}
+
+/// One design: every descriptor written over the bus, then `loads` STAGE phases of random
+/// stages with random bus traffic between and during them — rewrites of the stage to load
+/// next, writes to other stages, to the unused words of a descriptor, to the global
+/// registers, past the last descriptor and to the counters, and writes with `cfg_we` low.
+/// In each STAGE phase, `ws_loaded` is low for one cycle per field and rises in the next (§4:
+/// one cycle per field + 1) and every field holds the old or the new value; after that
+/// cycle's edge the working set is the stage's descriptor as written, each field's low kept
+/// bits (§8), and it keeps it, whatever the bus writes, until the next STAGE phase. Returns
+/// (fields that changed value in a load, loads of a descriptor rewritten since its last load).
+fn descriptor_case(p: &AccelParams, rng: &mut SplitMix, loads: usize) -> (u64, u64) {
+    let kept = kept_bits(p);
+    let fields = STAGE_FIELDS.len();
+    let stages = u64::from(p.max_stages);
+    let end = addr::STAGE_BASE + addr::STAGE_STRIDE * stages;
+    let name = format!("{} (max_stages {stages})", p.name);
+    let mut sim = Sim::new(&descriptor_harness(p));
+    // What the bus wrote into each descriptor word.
+    let mut ram = vec![0u64; (addr::STAGE_STRIDE * stages) as usize];
+    sim.set("phase", phase(ph::IDLE));
+    sim.set("stage", 0);
+    for (i, word) in ram.iter_mut().enumerate() {
+        *word = field_word(rng, kept.get(i % 32).copied().flatten());
+        bus_write(&mut sim, addr::STAGE_BASE + i as u64, *word);
+    }
+    // Stage s's descriptor as the working set keeps it.
+    let descriptor = |ram: &[u64], s: u64| -> Vec<Option<u64>> {
+        (0..fields)
+            .map(|f| {
+                let word = ram[(s * addr::STAGE_STRIDE) as usize + f];
+                kept[f].map(|b| word & ((1 << b) - 1))
+            })
+            .collect()
+    };
+    // A random bus cycle; `busy` is the stage being loaded, whose fields it leaves alone.
+    let bus_cycle = |sim: &mut Sim, rng: &mut SplitMix, ram: &mut [u64], next: u64, busy| {
+        let field_of = |rng: &mut SplitMix, s: u64| {
+            let f = rng.below(fields as u64);
+            let a = addr::STAGE_BASE + addr::STAGE_STRIDE * s + f;
+            (a, field_word(rng, kept[f as usize]))
+        };
+        let (we, (a, v)) = match rng.below(10) {
+            // A field of the stage to load next, or of any stage.
+            0..=2 if busy != Some(next) => (true, field_of(rng, next)),
+            0..=3 => {
+                let s = rng.below(stages);
+                (busy != Some(s), field_of(rng, s))
+            }
+            // An unused word of a descriptor (fields 27–31).
+            4 => {
+                let s = rng.below(stages);
+                let f = fields as u64 + rng.below(addr::STAGE_STRIDE - fields as u64);
+                let a = addr::STAGE_BASE + addr::STAGE_STRIDE * s + f;
+                (true, (a, rng.below(1 << 32)))
+            }
+            // A global register, past the last descriptor, a counter.
+            5 => (true, (rng.below(12), rng.below(1 << 32))),
+            6 => (true, (end + rng.below(0x400 - end + 1), rng.below(1 << 32))),
+            7 => (true, (0x400 + rng.below(0xC00), rng.below(1 << 32))),
+            // A descriptor word with cfg_we low.
+            8 => {
+                let s = rng.below(stages);
+                (false, field_of(rng, s))
+            }
+            _ => (false, (0, 0)),
+        };
+        let a = a & 0xFFF;
+        sim.set_bool("cfg_we", we);
+        sim.set("cfg_addr", a);
+        sim.set("cfg_wdata", v);
+        if we && (addr::STAGE_BASE..end).contains(&a) {
+            ram[(a - addr::STAGE_BASE) as usize] = v;
+        }
+    };
+    let (mut changed, mut rewrites) = (0, 0);
+    // The working set since the last load (unknown before the first), and the stage's
+    // descriptor as each stage was last loaded.
+    let mut held: Option<Vec<Option<u64>>> = None;
+    let mut last_loaded: Vec<Option<Vec<Option<u64>>>> = vec![None; stages as usize];
+    let mut stage = 0;
+    for load in 0..loads {
+        let next = if rng.chance(4) {
+            stage
+        } else {
+            rng.below(stages)
+        };
+        // Other phases, with the sequencer's stage anywhere: the working set stays.
+        for cycle in 0..1 + rng.below(24) {
+            let other = loop {
+                let name = ph::ALL[rng.below(ph::ALL.len() as u64) as usize];
+                if name != ph::STAGE {
+                    break name;
+                }
+            };
+            sim.set("phase", phase(other));
+            sim.set("stage", rng.below(stages));
+            bus_cycle(&mut sim, rng, &mut ram, next, None);
+            let at = format!("{name} load {load}, {other} cycle {cycle}");
+            assert!(!sim.is("ws_loaded"), "{at}: loaded outside STAGE");
+            if let Some(h) = &held {
+                assert_eq!(&working_set(&mut sim), h, "{at}: the working set changed");
+            }
+            sim.step();
+        }
+        // The STAGE phase of stage `next`: one cycle per field, then `loaded`, then the rest
+        // of the phase (the setup: none to a few cycles here).
+        stage = next;
+        let want = descriptor(&ram, next);
+        sim.set("phase", phase(ph::STAGE));
+        sim.set("stage", next);
+        let mut new = vec![false; fields];
+        for cycle in 0..fields + 1 + rng.below(4) as usize {
+            bus_cycle(&mut sim, rng, &mut ram, next, Some(next));
+            let at = format!("{name} load {load} (stage {next}), STAGE cycle {cycle}");
+            assert_eq!(sim.is("ws_loaded"), cycle >= fields, "{at}: loaded");
+            let got = working_set(&mut sim);
+            for f in 0..fields {
+                let old = held.as_ref().map(|h| h[f]);
+                if got[f] == want[f] && old != Some(want[f]) {
+                    new[f] = true;
+                } else if old.is_some() {
+                    // Not the new value: the old one, and only before the new one landed.
+                    assert_eq!(
+                        Some(got[f]),
+                        old.filter(|_| !new[f]),
+                        "{at}: field {} is neither its old value (before landing) nor its new \
+                         value {:?} (after)",
+                        STAGE_FIELDS[f].0,
+                        want[f]
+                    );
+                }
+            }
+            sim.step();
+        }
+        let at = format!("{name} load {load} (stage {next}), after the loaded cycle");
+        let got = working_set(&mut sim);
+        for f in 0..fields {
+            assert_eq!(got[f], want[f], "{at}: field {}", STAGE_FIELDS[f].0);
+        }
+        if let Some(h) = &held {
+            changed += (0..fields).filter(|&f| h[f] != want[f]).count() as u64;
+        }
+        let before = &mut last_loaded[next as usize];
+        rewrites += u64::from(before.as_ref().is_some_and(|b| *b != want));
+        *before = Some(want.clone());
+        held = Some(want);
+    }
+    sim.no_property_failed();
+    (changed, rewrites)
+}
+
+#[test]
+fn descriptor_loads_the_stage_written_over_the_bus_one_field_per_cycle() {
+    let mut designs = vec![small_params("desc")];
+    designs.push(AccelParams::from_accel(&prototype_config()));
+    let mut many = small_params("desc16");
+    many.max_stages = 16;
+    designs.push(many);
+    // Five stages (not a power of two), three columns, spike words not a power of two and
+    // fewer weight words (count_bits from its floor 2^k); one stage.
+    let mut odd = small_params("desc5");
+    (odd.max_stages, odd.cols, odd.spike_words, odd.weight_words) = (5, 3, 300, 200);
+    designs.push(odd);
+    let mut one = small_params("desc1");
+    one.max_stages = 1;
+    designs.push(one);
+    let mut rng = SplitMix(0xDE5C_0000);
+    let (mut changed, mut rewrites) = (0, 0);
+    for p in &designs {
+        let (c, r) = descriptor_case(p, &mut rng, 60);
+        (changed, rewrites) = (changed + c, rewrites + r);
+    }
+    assert!(changed > 3000, "only {changed} fields changed in a load");
+    assert!(
+        rewrites > 150,
+        "only {rewrites} rewritten descriptors loaded"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -26,9 +26,18 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn fpga_board_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
+    // The core at 24 MHz: the iCE40's PLL doubles the board's 12 MHz oscillator.
     let cwd = tempfile::tempdir().unwrap();
     let out = spikeforge(
-        &["fpga", "--board", "hx8k-breakout", "-o", "boards"],
+        &[
+            "fpga",
+            "--board",
+            "hx8k-breakout",
+            "--clock",
+            "24",
+            "-o",
+            "boards",
+        ],
         cwd.path(),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -73,9 +82,23 @@ fn fpga_board_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
     assert!((3000..=7680).contains(&used), "{used} logic cells");
     assert_eq!(r["ios"]["used"], 5, "clock, UART in and out, two LEDs");
     let fmax = r["fmax_mhz"].as_f64().unwrap();
-    assert!(fmax >= 12.0, "{fmax} MHz is below the board's 12 MHz clock");
+    assert_eq!(r["core_clock_mhz"], 24.0);
+    assert_eq!(
+        r["target_mhz"], 24.0,
+        "the target defaults to the core's clock"
+    );
+    assert!(fmax >= 24.0, "{fmax} MHz is below the core's 24 MHz clock");
     assert_eq!(r["timing_met"], true);
-    assert!(r["icetime_mhz"].as_f64().unwrap() > 12.0);
+    assert!(r["icetime_mhz"].as_f64().unwrap() > 24.0);
+    assert_eq!(
+        r["pll"], "SB_PLL40_CORE: 12 MHz / 1 × 64 / 32 = 24 MHz",
+        "DIVR 0, DIVF 63, DIVQ 5: VCO 768 MHz"
+    );
+    let top = std::fs::read_to_string(dir.join("sf_hx8k_breakout_hx8k_breakout.v")).unwrap();
+    assert!(
+        top.contains(".PLLOUTGLOBAL(clk)") && top.contains("wire hold = !pll_locked;"),
+        "{top}"
+    );
     // The blocks add up to the synthesized design and name the architecture's parts.
     let blocks = r["blocks"].as_array().unwrap();
     let luts: u64 = blocks.iter().map(|b| b["luts"].as_u64().unwrap()).sum();
@@ -106,7 +129,15 @@ fn fpga_board_hx8k_breakout_gets_a_bitstream_and_a_report_that_adds_up() {
     // An edited result folder is kept, checked before any tool runs.
     std::fs::write(dir.join("report.md"), "my notes\n").unwrap();
     let again = spikeforge(
-        &["fpga", "--board", "hx8k-breakout", "-o", "boards"],
+        &[
+            "fpga",
+            "--board",
+            "hx8k-breakout",
+            "--clock",
+            "24",
+            "-o",
+            "boards",
+        ],
         cwd.path(),
     );
     assert!(!again.status.success());
@@ -299,11 +330,11 @@ fn bad_arguments_are_named() {
         ),
         (
             vec!["fpga", "--board", "icebreaker", "--baud", "2500000"],
-            "--baud 2500000 cannot be made from the board's 12 MHz clock",
+            "--baud 2500000 cannot be made from the core's 12 MHz clock",
         ),
         (
             vec!["fpga", "--board", "icebreaker", "--baud", "0"],
-            "--baud 0 cannot be made from the board's 12 MHz clock: a rate must be above 0",
+            "--baud 0 cannot be made from the core's 12 MHz clock: a rate must be above 0",
         ),
         (
             vec!["fpga", "--board", "icebreaker", "--device", "lfe5u-85f"],
@@ -321,6 +352,18 @@ fn bad_arguments_are_named() {
         (
             vec!["fpga", "--board", "icebreaker", "--freq", "0"],
             "--freq 0",
+        ),
+        (
+            vec!["fpga", "--board", "icebreaker", "--clock", "0"],
+            "--clock 0: must be a clock in MHz",
+        ),
+        (
+            vec!["fpga", "--board", "icebreaker", "--clock", "500"],
+            "--clock 500 cannot be made by the iCE40 PLL from the board's 12 MHz oscillator: the nearest it makes is 270.000 MHz (46.0 % off; at most 0.5 %)",
+        ),
+        (
+            vec!["fpga", "--board", "ulx3s-85f", "--clock", "7.77"],
+            "--clock 7.77 cannot be made by the ECP5 PLL from the board's 25 MHz oscillator",
         ),
         (
             vec!["fpga", "missing.toml", "--board", "icebreaker"],

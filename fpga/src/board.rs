@@ -2,6 +2,7 @@
 //! public documentation (schematics and the vendors' pin tables), and are written once, here.
 
 use crate::error::FpgaError;
+use crate::pll::Pll;
 
 /// An FPGA family: which tools build for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +134,9 @@ pub struct Board {
     pub activity_led: Led,
     /// A pin the board needs held high (`None` for most boards).
     pub hold_high_pin: Option<&'static str>,
+    /// The clock pin is an iCE40 PLL's own input pad, which only the pad variant of the PLL
+    /// (`SB_PLL40_PAD`) can take its reference from (the iCEBreaker's pin 35).
+    pub pll_pad: bool,
 }
 
 impl Board {
@@ -157,6 +161,7 @@ impl Board {
             active_low: true,
         },
         hold_high_pin: None,
+        pll_pad: true,
     };
 
     /// Lattice iCE40-HX8K Breakout Board (ICE40HX8K-B-EVN): iCE40 HX8K-CT256, 12 MHz
@@ -180,6 +185,7 @@ impl Board {
             active_low: false,
         },
         hold_high_pin: None,
+        pll_pad: false,
     };
 
     /// Radiona ULX3S (v3) with the 85F part: ECP5 LFE5U-85F-CABGA381, 25 MHz oscillator on
@@ -204,6 +210,7 @@ impl Board {
             active_low: false,
         },
         hold_high_pin: Some("L2"),
+        pll_pad: false,
     };
 
     /// Every board `--board` accepts.
@@ -241,23 +248,59 @@ impl Board {
         c
     }
 
-    /// Clock cycles per UART bit at `baud` (bits/s), rounded to the nearest; the error of
-    /// the rate it gives must stay within 2 % (8N1 tolerates about 4 % between both ends).
+    /// Clock cycles per UART bit at `baud` (bits/s) for a core on the board's own clock
+    /// ([`Board::clocks_per_bit_at`] with the oscillator's frequency).
     pub fn clocks_per_bit(&self, baud: u32) -> Result<u32, FpgaError> {
+        self.clocks_per_bit_at(self.clock_mhz, baud)
+    }
+
+    /// The PLL setting that makes `clock_mhz` from the board's oscillator for `family`, or
+    /// `None` when the oscillator already is that clock; an error when the nearest clock the
+    /// PLL can make is more than 0.5 % away.
+    pub fn pll_for(&self, family: Family, clock_mhz: f64) -> Result<Option<Pll>, FpgaError> {
+        if (clock_mhz - self.clock_mhz).abs() < 1e-9 {
+            return Ok(None);
+        }
+        let (name, pll) = match family {
+            Family::Ice40 => ("iCE40", Pll::ice40(self.clock_mhz, clock_mhz)),
+            Family::Ecp5 => ("ECP5", Pll::ecp5(self.clock_mhz, clock_mhz)),
+        };
+        let error = |why: String| FpgaError::Clock {
+            asked: clock_mhz,
+            family: name,
+            board_mhz: self.clock_mhz,
+            why,
+        };
+        let pll = pll.ok_or_else(|| error("no divider setting is within its ranges".into()))?;
+        let off = (pll.f_out_mhz() - clock_mhz).abs() / clock_mhz;
+        if off > 0.005 {
+            return Err(error(format!(
+                "the nearest it makes is {:.3} MHz ({:.1} % off; at most 0.5 %)",
+                pll.f_out_mhz(),
+                off * 100.0
+            )));
+        }
+        Ok(Some(pll))
+    }
+
+    /// Clock cycles per UART bit at `baud` (bits/s) for a core clocked at `clock_mhz`,
+    /// rounded to the nearest; the error of the rate it gives must stay within 2 % (8N1
+    /// tolerates about 4 % between both ends).
+    pub fn clocks_per_bit_at(&self, clock_mhz: f64, baud: u32) -> Result<u32, FpgaError> {
         if baud == 0 {
             return Err(FpgaError::Baud {
                 baud,
-                clock_mhz: self.clock_mhz,
+                clock_mhz,
                 why: "a rate must be above 0 bits/s".into(),
             });
         }
-        let exact = self.clock_mhz * 1e6 / f64::from(baud.max(1));
+        let exact = clock_mhz * 1e6 / f64::from(baud.max(1));
         let cpb = exact.round().max(1.0) as u32;
         let error = (f64::from(cpb) - exact).abs() / exact;
         if cpb < 4 || error > 0.02 {
             return Err(FpgaError::Baud {
                 baud,
-                clock_mhz: self.clock_mhz,
+                clock_mhz,
                 why: if cpb < 4 {
                     format!("it leaves {exact:.2} clock cycles per bit; the UART needs at least 4")
                 } else {

@@ -7,6 +7,7 @@
 
 use crate::board::Board;
 use crate::error::FpgaError;
+use crate::pll::Pll;
 use spikeforge_dsl::backend::templates::render;
 use spikeforge_dsl::backend::verilog::VERSION;
 use spikeforge_dsl::{elaborate, emit_verilog};
@@ -39,12 +40,14 @@ impl BoardDesign {
 }
 
 /// Builds the board design of the accelerator `params` for `board`, its host link at
-/// `clocks_per_bit` (see [`Board::clocks_per_bit`]).
+/// `clocks_per_bit` (see [`Board::clocks_per_bit`]); with `pll`, the core runs at the clock
+/// the PLL makes from the board's oscillator, and stays in reset until it locks.
 pub fn board_design(
     params: &AccelParams,
     board: &Board,
     clocks_per_bit: u32,
     baud: u32,
+    pll: Option<&Pll>,
 ) -> Result<BoardDesign, FpgaError> {
     check_board(params).map_err(FpgaError::Design)?;
     let design = elaborate(&board_core(params, clocks_per_bit))
@@ -70,6 +73,20 @@ pub fn board_design(
     cx.insert("clocks_per_bit", &clocks_per_bit);
     cx.insert("baud", &baud);
     cx.insert("hold_high", &board.hold_high_pin);
+    let instance = pll.map(|p| {
+        p.instance(
+            board.clock_mhz,
+            "clk_pin",
+            "clk",
+            "pll_locked",
+            board.pll_pad,
+        )
+    });
+    cx.insert("pll", &instance.unwrap_or_default());
+    cx.insert(
+        "core_clock_mhz",
+        &pll.map_or(board.clock_mhz, |p| p.f_out_mhz()),
+    );
     let text = render("board_top.v", BOARD_TOP, &cx).map_err(FpgaError::Design)?;
     let mut verilog = core.module_files();
     verilog.push((file, text));
@@ -91,7 +108,7 @@ mod tests {
     fn the_frame_names_the_pins_and_instantiates_the_core() {
         let p = small_params("t");
         let b = Board::ICEBREAKER;
-        let d = board_design(&p, &b, 104, 115_200).unwrap();
+        let d = board_design(&p, &b, 104, 115_200, None).unwrap();
         assert_eq!(d.top, "t_icebreaker");
         let (name, text) = d.verilog.last().unwrap();
         assert_eq!(name, "t_icebreaker.v");
@@ -103,14 +120,39 @@ mod tests {
         );
         assert!(text.contains("assign led_reset = !core_rst;"), "{text}");
         // The HX8K breakout has no button and high-active LEDs.
-        let d = board_design(&p, &Board::HX8K_BREAKOUT, 104, 115_200).unwrap();
+        let d = board_design(&p, &Board::HX8K_BREAKOUT, 104, 115_200, None).unwrap();
         let text = &d.verilog.last().unwrap().1;
         assert!(!text.contains("button_n") && text.contains("assign led_reset = core_rst;"));
         // Same input, same text.
         assert_eq!(
             d,
-            board_design(&p, &Board::HX8K_BREAKOUT, 104, 115_200).unwrap()
+            board_design(&p, &Board::HX8K_BREAKOUT, 104, 115_200, None).unwrap()
         );
         assert!(d.filelist.1.ends_with("t_hx8k_breakout.v\n"));
+    }
+
+    #[test]
+    fn with_a_pll_the_core_runs_on_its_clock_and_waits_for_lock() {
+        let p = small_params("t");
+        let b = Board::ULX3S_85F;
+        let pll = Pll::ecp5(b.clock_mhz, 100.0).unwrap();
+        let d = board_design(&p, &b, 868, 115_200, Some(&pll)).unwrap();
+        let text = &d.verilog.last().unwrap().1;
+        assert!(
+            text.contains("a PLL makes the core's\n// 100 MHz clock"),
+            "{text}"
+        );
+        assert!(
+            text.contains("EHXPLLL #(") && text.contains(".CLKOP(clk),"),
+            "{text}"
+        );
+        assert!(
+            text.contains("wire hold = !button_sync[1] || !pll_locked;"),
+            "{text}"
+        );
+        assert!(text.contains(".clk(clk),") && !text.contains("assign clk = clk_pin;"));
+        let plain = board_design(&p, &b, 217, 115_200, None).unwrap();
+        let text = &plain.verilog.last().unwrap().1;
+        assert!(text.contains("assign clk = clk_pin;") && !text.contains("EHXPLLL"));
     }
 }

@@ -22,13 +22,25 @@ pub enum FpgaError {
         known: String,
     },
     /// `--baud` cannot be made from the board's clock.
-    #[error("--baud {baud} cannot be made from the board's {clock_mhz} MHz clock: {why}")]
+    #[error("--baud {baud} cannot be made from the core's {clock_mhz} MHz clock: {why}")]
     Baud {
         /// The rate asked for (bits/s).
         baud: u32,
         /// The board's clock (MHz).
         clock_mhz: f64,
         /// Why not.
+        why: String,
+    },
+    /// `--clock` cannot be made by the family's PLL from the board's oscillator.
+    #[error("--clock {asked} cannot be made by the {family} PLL from the board's {board_mhz} MHz oscillator: {why}")]
+    Clock {
+        /// The clock asked for (MHz).
+        asked: f64,
+        /// The family (`iCE40`, `ECP5`).
+        family: &'static str,
+        /// The board's oscillator (MHz).
+        board_mhz: f64,
+        /// Why not (the nearest clock it can make).
         why: String,
     },
     /// The configuration is invalid or the generator refused it.

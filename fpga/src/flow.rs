@@ -68,7 +68,10 @@ pub struct FlowOptions {
     pub device: Option<Device>,
     /// The host link's rate (bits/s).
     pub baud: u32,
-    /// The clock nextpnr is asked to meet (MHz); the board's clock when `None`.
+    /// The core's clock (MHz), made by the family's PLL from the board's oscillator when it
+    /// differs from it; the oscillator's when `None`.
+    pub clock_mhz: Option<f64>,
+    /// The clock nextpnr is asked to meet (MHz); the core's clock when `None`.
     pub target_mhz: Option<f64>,
     /// The output folder; results go to `<out>/<config name>-<board>/`.
     pub out: PathBuf,
@@ -106,7 +109,9 @@ pub fn run_flow(
     }
     let family = device.family;
     let on_board = device == board.device;
-    let target_mhz = opts.target_mhz.unwrap_or(board.clock_mhz);
+    let pll = board.pll_for(family, opts.clock_mhz.unwrap_or(board.clock_mhz))?;
+    let core_mhz = pll.map_or(board.clock_mhz, |p| p.f_out_mhz());
+    let target_mhz = opts.target_mhz.unwrap_or(core_mhz);
     let tools = family_tools(family)?;
     // Each stage starts only while the flow is not interrupted.
     let interrupt = &opts.interrupt;
@@ -128,8 +133,8 @@ pub fn run_flow(
     enter(Stage::Generate, progress)?;
     let t = Instant::now();
     let params = AccelParams::from_accel(config);
-    let cpb = board.clocks_per_bit(opts.baud)?;
-    let design = board_design(&params, &board, cpb, opts.baud)?;
+    let cpb = board.clocks_per_bit_at(core_mhz, opts.baud)?;
+    let design = board_design(&params, &board, cpb, opts.baud, pll.as_ref())?;
     let (ext, constraints) = constraints(&board);
     let work = tempfile::Builder::new()
         .prefix("spikeforge-fpga-")
@@ -321,6 +326,8 @@ pub fn run_flow(
         array: format!("{}×{}", config.rows, config.cols),
         top: design.top.clone(),
         board_clock_mhz: board.clock_mhz,
+        core_clock_mhz: core_mhz,
+        pll: pll.map(|p| p.describe(board.clock_mhz, board.pll_pad)),
         target_mhz,
         fmax_mhz: pnr.fmax_mhz,
         icetime_mhz,

@@ -23,6 +23,7 @@ pub mod constraints;
 pub mod error;
 pub mod fit;
 pub mod flow;
+pub mod pll;
 pub mod report;
 pub mod tools;
 

@@ -70,8 +70,12 @@ pub struct Report {
     pub array: String,
     /// The board top module.
     pub top: String,
-    /// The board's clock (MHz): what the design runs at.
+    /// The board's oscillator (MHz).
     pub board_clock_mhz: f64,
+    /// The core's clock (MHz): what the design runs at (the oscillator's, or the PLL's).
+    pub core_clock_mhz: f64,
+    /// The PLL that makes the core's clock, when there is one (primitive and dividers).
+    pub pll: Option<String>,
     /// The clock nextpnr was asked to meet (MHz).
     pub target_mhz: f64,
     /// The clock nextpnr's timing analysis gives the routed design (MHz).
@@ -144,8 +148,15 @@ impl Report {
                 .unwrap_or_default(),
             self.target_mhz,
             if self.timing_met { "met" } else { "**not met**" },
-            self.board_clock_mhz
+            self.core_clock_mhz
         );
+        if let Some(pll) = &self.pll {
+            s += &format!(
+                "The core's clock comes from the board's {} MHz oscillator through the PLL ({pll}).
+",
+                self.board_clock_mhz
+            );
+        }
         s += &format!(
             "Critical path: {:.1} ns ({:.1} ns logic, {:.1} ns routing) from `{}` to `{}`.\n\n",
             cp.logic_ns + cp.routing_ns,

@@ -27,7 +27,11 @@ pub struct FpgaArgs {
     /// The host link's rate (bits/s).
     #[arg(long, default_value_t = 115_200)]
     pub baud: u32,
-    /// The clock place and route must meet (MHz); the board's clock when absent.
+    /// The core's clock (MHz), made by the FPGA's PLL from the board's oscillator; the
+    /// oscillator's clock when absent.
+    #[arg(long = "clock")]
+    pub clock_mhz: Option<f64>,
+    /// The clock place and route must meet (MHz); the core's clock when absent.
     #[arg(long = "freq")]
     pub freq_mhz: Option<f64>,
     /// Output folder; the results go to `<OUT>/<name>-<board>/`.
@@ -42,11 +46,13 @@ pub struct FpgaArgs {
 pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
     let board = Board::by_name(&args.board)?;
     let device = args.device.as_deref().map(Device::by_name).transpose()?;
-    if let Some(f) = args.freq_mhz {
-        anyhow::ensure!(
-            f.is_finite() && f > 0.0 && f <= 1000.0,
-            "--freq {f}: must be a clock in MHz, above 0 and at most 1000"
-        );
+    for (flag, value) in [("--freq", args.freq_mhz), ("--clock", args.clock_mhz)] {
+        if let Some(f) = value {
+            anyhow::ensure!(
+                f.is_finite() && f > 0.0 && f <= 1000.0,
+                "{flag} {f}: must be a clock in MHz, above 0 and at most 1000"
+            );
+        }
     }
     let config = match &args.config {
         Some(path) => AcceleratorConfig::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -56,6 +62,7 @@ pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
         board,
         device,
         baud: args.baud,
+        clock_mhz: args.clock_mhz,
         target_mhz: args.freq_mhz,
         out: args.out.clone(),
         force: args.force,

@@ -133,16 +133,13 @@ fn serial_unit(params: &EntropyUnitParams, pipelined: bool) -> Module {
 
     let cw = bits_for(u64::from(kmax.max(DIV_BITS)));
     let steps = step_counter(&mut m, &fsm, k, accept, cw);
-    let Steps {
+    let &Steps {
         cnt,
-        max_last,
-        mul_e_last,
         mul_a_last,
         div_first,
         in_div,
-        div_last,
-        mul_h_last,
-    } = steps;
+        ..
+    } = &steps;
     let cnt_is = |n: u64| cnt.is_eq(n);
     let (addr, last_class) = logit_address(&mut m, &fsm, k, cnt, accept, aw);
 
@@ -217,25 +214,7 @@ fn serial_unit(params: &EntropyUnitParams, pipelined: bool) -> Module {
         ),
     );
 
-    // Transitions.
-    fsm.on("IDLE", start, "MAX");
-    fsm.on("MAX", max_last, "X");
-    if pipelined {
-        fsm.on("X", true, "XS");
-        fsm.on("XS", true, "LOAD");
-    } else {
-        fsm.on("X", true, "LOAD");
-    }
-    fsm.on("LOAD", true, "MUL_E");
-    fsm.on("MUL_E", mul_e_last, "EXP");
-    fsm.on("EXP", true, "MUL_A");
-    fsm.on("MUL_A", mul_a_last & last_class, "LN");
-    fsm.on("MUL_A", mul_a_last, "X");
-    fsm.on("LN", true, "DIV");
-    fsm.on("DIV", div_last, "HLOAD");
-    fsm.on("HLOAD", true, "MUL_H");
-    fsm.on("MUL_H", mul_h_last, "FIN");
-    fsm.on("FIN", true, "IDLE");
+    transitions(&mut fsm, pipelined, start.expr(), &steps, last_class);
     let finish = m.wire_from("finish", fsm.is("FIN"));
     let busy = m.wire_from("busy_w", !fsm.is("IDLE"));
     fsm.apply(&mut m);
@@ -418,4 +397,28 @@ fn fit_to(e: impl Into<Expr>, width: u32) -> Expr {
         std::cmp::Ordering::Less => e.zext(width),
         std::cmp::Ordering::Greater => e.trunc(width),
     }
+}
+
+/// The unit's state transitions (module docs): one pass over the classes for the maximum, then
+/// per class the distance (`X`, and `XS` when pipelined), the ROM read, E·x and its sum, then
+/// ln S, the division, Hn·RLNK and the result.
+fn transitions(fsm: &mut Fsm, pipelined: bool, start: Expr, steps: &Steps, last_class: Signal) {
+    fsm.on("IDLE", start, "MAX");
+    fsm.on("MAX", steps.max_last, "X");
+    if pipelined {
+        fsm.on("X", true, "XS");
+        fsm.on("XS", true, "LOAD");
+    } else {
+        fsm.on("X", true, "LOAD");
+    }
+    fsm.on("LOAD", true, "MUL_E");
+    fsm.on("MUL_E", steps.mul_e_last, "EXP");
+    fsm.on("EXP", true, "MUL_A");
+    fsm.on("MUL_A", steps.mul_a_last & last_class, "LN");
+    fsm.on("MUL_A", steps.mul_a_last, "X");
+    fsm.on("LN", true, "DIV");
+    fsm.on("DIV", steps.div_last, "HLOAD");
+    fsm.on("HLOAD", true, "MUL_H");
+    fsm.on("MUL_H", steps.mul_h_last, "FIN");
+    fsm.on("FIN", true, "IDLE");
 }

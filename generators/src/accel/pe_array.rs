@@ -19,9 +19,10 @@
 //! Inside, row `i`'s inputs are delayed by `i` cycles (plus one per pipeline cut above it),
 //! column `j`'s result by `cols − 1 − j` cycles. The one-bit and entry registers along a row
 //! (the skew, each PE's pass-right registers and its registered gated spike) are packed into
-//! one vector per row and kind, so that Verilator updates a row with a few word operations. `pipeline_regs` extra registers cut the
-//! vertical psum path into `pipeline_regs + 1` evenly sized bands of rows (the "registers
-//! between tiles of PEs"), each adding one cycle of latency.
+//! one vector per row and kind, so that Verilator updates a row with a few word operations.
+//! `pipeline_regs` extra registers cut the vertical psum path into `pipeline_regs + 1` evenly
+//! sized bands of rows (the "registers between tiles of PEs"), each adding one cycle of
+//! latency.
 
 use super::pe::{clog2, pe, PeParams};
 use spikeforge_dsl::library::shift_register;

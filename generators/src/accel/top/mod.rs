@@ -23,9 +23,9 @@
 //! Verilator against a Rust model): the PE array, LIF units, entropy unit, column and logit
 //! accumulators and counter file (tests/pe_array.rs, lif_unit.rs, entropy_unit.rs,
 //! column_accumulators.rs, logit_accumulators.rs, dsl_counter_file.rs). The blocks of the table
-//! build into the top; each but the descriptor has unit tests (tests/accel_blocks.rs) that build
-//! it in a harness taking its inputs as ports (stage fields and sequencer: `from_ports`) and
-//! check it against a model of the document.
+//! build into the top; each has unit tests (tests/accel_blocks.rs) that build it in a harness
+//! taking its inputs as ports (stage fields and sequencer: `from_ports`) and check it against a
+//! model of the document.
 
 pub mod array_datapath;
 pub mod classify;
