@@ -362,8 +362,9 @@ fn spikeforge_run_sim_prints_the_result_and_agrees_with_the_golden_model() {
 }
 
 /// `spikeforge run`'s progress when standard error is not a terminal: one plain line for each
-/// step before and after the stream, the first request with its stage and timesteps, the words
-/// and bytes sent, and the total at the end; the words agree with the report's.
+/// step before and after the stream, the first request with its timesteps, the words and bytes
+/// sent, and the total at the end; the words agree with the report's (and, no exit being
+/// early here, with the words planned).
 fn check_progress_lines(stderr: &str, report: &serde_json::Value) {
     let lines: Vec<&str> = stderr.lines().collect();
     let find = |prefix: &str| {
@@ -377,7 +378,8 @@ fn check_progress_lines(stderr: &str, report: &serde_json::Value) {
         "run: golden model: 0 of ",
         "run: building the simulated board (Verilator): 0 of ",
         "run: programming the registers: 0 of ",
-        "run: weights of stage 0, timesteps 1–2: 0 of ",
+        // The accelerator asks for the first window's input spikes first.
+        "run: input spikes, timesteps 1–2: 0 of ",
     ] {
         find(prefix);
     }

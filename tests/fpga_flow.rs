@@ -377,3 +377,136 @@ fn bad_arguments_are_named() {
     }
     assert!(listing(cwd.path()).is_empty());
 }
+
+/// The processes whose working folder is inside `dir`, with their states (`/proc`).
+fn processes_in(dir: &std::path::Path) -> Vec<(u32, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+            continue;
+        };
+        if cwd.starts_with(dir) {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            found.push((pid, stat));
+        }
+    }
+    found
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM while Yosys runs: the tool and everything it started stop, the
+/// temporary working folder goes, nothing is written, and the process ends at once with one
+/// line and the status of a process ended by the signal (130, 143).
+#[test]
+fn an_interrupted_flow_stops_its_tools_and_leaves_no_temporary_folder() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        interrupt_the_flow(signal);
+    }
+}
+
+fn interrupt_the_flow(signal: i32) {
+    use std::io::BufRead as _;
+    use std::time::{Duration, Instant};
+    let cwd = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp_path = tmp.path().canonicalize().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+        .args(["fpga", "--board", "hx8k-breakout", "-o", "boards"])
+        .current_dir(cwd.path())
+        .env("TMPDIR", &tmp_path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (started, synthesis) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.starts_with("fpga: synthesis (yosys)") {
+                let _ = started.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let waited = synthesis.recv_timeout(Duration::from_secs(300));
+    // Yosys at work in the temporary folder.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (work, tools) = loop {
+        let work = std::fs::read_dir(&tmp_path)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.is_dir()
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("spikeforge-fpga-"))
+            });
+        if let Some(work) = work {
+            let tools = processes_in(&work);
+            if !tools.is_empty() {
+                break (work, tools);
+            }
+        }
+        assert!(
+            waited.is_ok() && Instant::now() < deadline,
+            "no tool ran in a temporary folder under {}",
+            tmp_path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        tools.iter().any(|(_, stat)| stat.contains("(yosys)")),
+        "{tools:?}"
+    );
+    // The signal to spikeforge alone, as `kill` would send it.
+    let t = Instant::now();
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if t.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("spikeforge fpga did not stop within 30 s of signal {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "{:?} to stop",
+        t.elapsed()
+    );
+    let err = reader.join().unwrap();
+    assert_eq!(status.code(), Some(128 + signal), "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| !l.starts_with("fpga: ")).collect();
+    assert_eq!(
+        errors,
+        ["error: interrupted during synthesis (yosys): the tools were stopped and their temporary folder removed; nothing was written"],
+        "{err}"
+    );
+    // Nothing left in TMPDIR, no tool still running, nothing written.
+    assert!(!work.exists());
+    assert_eq!(listing(&tmp_path), Vec::<String>::new());
+    let survivors: Vec<(u32, String)> = processes_in(&tmp_path)
+        .into_iter()
+        .filter(|(_, stat)| !stat.contains(") Z "))
+        .collect();
+    assert!(survivors.is_empty(), "{survivors:?}");
+    for (pid, _) in &tools {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        assert!(
+            stat.is_empty() || stat.contains(") Z "),
+            "tool {pid} survived: {stat}"
+        );
+    }
+    assert!(listing(cwd.path()).is_empty(), "{:?}", listing(cwd.path()));
+}

@@ -70,6 +70,13 @@ pub enum FpgaError {
         /// Its full log.
         log: PathBuf,
     },
+    /// The flow was interrupted (SIGINT, SIGTERM): the running tool was killed with its process
+    /// group and the temporary folder removed; nothing was written.
+    #[error("interrupted during {during}: the tools were stopped and their temporary folder removed; nothing was written")]
+    Interrupted {
+        /// The stage (`synthesis (yosys)`).
+        during: String,
+    },
     /// A tool is not installed.
     #[error("{0}")]
     Missing(String),
@@ -87,6 +94,18 @@ pub enum FpgaError {
 }
 
 impl FpgaError {
+    /// The error of running a tool ([`spikeforge_rtlsim::logged::run_logged`]): an I/O error
+    /// on the program or its log stays one.
+    pub fn from_tool_run(e: spikeforge_rtlsim::RtlSimError) -> FpgaError {
+        match e {
+            spikeforge_rtlsim::RtlSimError::Io { path, source } => FpgaError::Io { path, source },
+            spikeforge_rtlsim::RtlSimError::Interrupted { what } => {
+                FpgaError::Interrupted { during: what }
+            }
+            other => FpgaError::Design(other.to_string()),
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> FpgaError {
         let path = path.into();

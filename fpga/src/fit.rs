@@ -6,7 +6,7 @@
 
 use crate::board::{Device, Family};
 use crate::error::FpgaError;
-use std::collections::BTreeMap;
+use spikeforge_rtlsim::stat::YosysStat;
 
 /// Cells of the synthesized (flattened, technology-mapped) design.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -24,39 +24,17 @@ pub struct SynthCells {
 }
 
 impl SynthCells {
-    /// Reads the last cell table of a Yosys `stat` in `log`: `<cell> <count>` lines (Yosys
-    /// 0.23) or `<count> <cell>` lines (Yosys 0.70).
+    /// Reads the last cell table of a Yosys `stat` in `log`, in either layout (Yosys 0.23's
+    /// `<cell> <count>` lines, 0.70's `<count> <cell>`: [`YosysStat`]); all zero when `log`
+    /// has none.
     pub fn from_yosys_stat(log: &str) -> SynthCells {
-        let mut table: BTreeMap<String, u64> = BTreeMap::new();
-        for line in log.lines() {
-            if line.starts_with("=== ") {
-                table.clear();
-            }
-            let mut words = line.split_whitespace();
-            if let (Some(a), Some(b), None) = (words.next(), words.next(), words.next()) {
-                let (cell, n) = if a.bytes().all(|c| c.is_ascii_digit()) {
-                    (b, a)
-                } else {
-                    (a, b)
-                };
-                if cell.starts_with("SB_")
-                    || ["LUT4", "TRELLIS_FF", "CCU2C", "DP16KD", "MULT18X18D"].contains(&cell)
-                {
-                    if let Ok(n) = n.parse::<u64>() {
-                        *table.entry(cell.to_string()).or_default() += n;
-                    }
-                }
-            }
-        }
-        let sum = |pred: &dyn Fn(&str) -> bool| -> u64 {
-            table.iter().filter(|(k, _)| pred(k)).map(|(_, v)| v).sum()
-        };
+        let stat = YosysStat::parse(log).unwrap_or_default();
         SynthCells {
-            luts: sum(&|k| k == "SB_LUT4" || k == "LUT4"),
-            ffs: sum(&|k| k.starts_with("SB_DFF") || k == "TRELLIS_FF"),
-            carries: sum(&|k| k == "SB_CARRY" || k == "CCU2C"),
-            brams: sum(&|k| k.starts_with("SB_RAM40_4K") || k == "DP16KD"),
-            dsps: sum(&|k| k == "SB_MAC16" || k == "MULT18X18D"),
+            luts: stat.count(|k| k == "SB_LUT4" || k == "LUT4"),
+            ffs: stat.count(|k| k.starts_with("SB_DFF") || k == "TRELLIS_FF"),
+            carries: stat.count(|k| k == "SB_CARRY" || k == "CCU2C"),
+            brams: stat.count(|k| k.starts_with("SB_RAM40_4K") || k == "DP16KD"),
+            dsps: stat.count(|k| k == "SB_MAC16" || k == "MULT18X18D"),
         }
     }
 

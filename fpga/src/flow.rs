@@ -3,7 +3,9 @@
 //! place and route with nextpnr-ice40 or nextpnr-ecp5; pack the bitstream with icepack or
 //! ecppack; time it again with icetime (iCE40); write the results. Every tool runs in a
 //! temporary folder; the results reach the output folder in one step at the end, so a failed
-//! or interrupted run leaves an earlier one as it was.
+//! or interrupted run leaves an earlier one as it was. An interrupt ([`FlowOptions::interrupt`])
+//! kills the running tool's process group and removes the temporary folder; a failed tool's
+//! log is kept outside it, where the error says.
 
 use crate::board::{Board, Device, Family};
 use crate::board_top::board_design;
@@ -15,10 +17,11 @@ use crate::tools::family_tools;
 use spikeforge_config::AcceleratorConfig;
 use spikeforge_dsl::backend::write::{write_design_dir, WriteOptions};
 use spikeforge_generators::accel::params::AccelParams;
+use spikeforge_rtlsim::logged::{run_logged, Interrupt, Watch};
 use spikeforge_rtlsim::pnr::{read_report_with, ReportKeys};
-use std::io::{BufRead, BufReader};
+use spikeforge_rtlsim::RtlSimError;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 /// The stages of the flow, in order.
@@ -74,6 +77,10 @@ pub struct FlowOptions {
     pub out: PathBuf,
     /// Replace an existing result folder even when it is not an untouched earlier output.
     pub force: bool,
+    /// Stops the flow (a signal handler calls [`Interrupt::interrupt`]): the running tool is
+    /// killed with its process group, no later stage starts, and [`run_flow`] returns
+    /// [`FpgaError::Interrupted`] after removing its temporary folder.
+    pub interrupt: Interrupt,
 }
 
 /// What a successful run gives.
@@ -106,13 +113,24 @@ pub fn run_flow(
     let core_mhz = pll.map_or(board.clock_mhz, |p| p.f_out_mhz());
     let target_mhz = opts.target_mhz.unwrap_or(core_mhz);
     let tools = family_tools(family)?;
+    // Each stage starts only while the flow is not interrupted.
+    let interrupt = &opts.interrupt;
+    let enter = |stage: Stage, progress: &mut dyn FnMut(Stage, &str)| {
+        if interrupt.is_interrupted() {
+            return Err(FpgaError::Interrupted {
+                during: stage.label().into(),
+            });
+        }
+        progress(stage, "");
+        Ok(())
+    };
     // Refuse what could not be replaced before any tool runs (and again, atomically, when
     // the results are written).
     let folder = format!("{}-{}", config.name, board.name);
     spikeforge_dsl::backend::write::previous::inspect(&opts.out.join(&folder), opts.force)?;
     let mut stages = Vec::new();
 
-    progress(Stage::Generate, "");
+    enter(Stage::Generate, progress)?;
     let t = Instant::now();
     let params = AccelParams::from_accel(config);
     let cpb = board.clocks_per_bit_at(core_mhz, opts.baud)?;
@@ -133,7 +151,7 @@ pub fn run_flow(
     write(&constraints_name, constraints.as_bytes())?;
     stages.push(stage_run(Stage::Generate, "spikeforge", t));
 
-    progress(Stage::Synthesize, "");
+    enter(Stage::Synthesize, progress)?;
     let t = Instant::now();
     let mut script = String::new();
     for (name, _) in &design.verilog {
@@ -153,7 +171,13 @@ pub fn run_flow(
     write("synth.ys", script.as_bytes())?;
     let mut cmd = Command::new(&tools.yosys.path);
     cmd.args(["-s", "synth.ys"]).current_dir(w);
-    let (ok, synth_log) = run_tool(cmd, &w.join("yosys.log"), Stage::Synthesize, progress)?;
+    let (ok, synth_log) = run_tool(
+        cmd,
+        &w.join("yosys.log"),
+        Stage::Synthesize,
+        &opts.interrupt,
+        progress,
+    )?;
     if !ok {
         return Err(tool_failed(
             "Yosys synthesis",
@@ -166,7 +190,7 @@ pub fn run_flow(
     let cells = SynthCells::from_yosys_stat(&stat);
     stages.push(stage_run(Stage::Synthesize, &tools.yosys.version, t));
 
-    progress(Stage::FitCheck, "");
+    enter(Stage::FitCheck, progress)?;
     check_synthesized(&cells, &device)?;
     let netlist: serde_json::Value = std::fs::read(w.join("netlist.json"))
         .map_err(FpgaError::io(w.join("netlist.json")))
@@ -176,7 +200,7 @@ pub fn run_flow(
     let blocks = blocks_of_netlist(&netlist);
     drop(netlist);
 
-    progress(Stage::PlaceAndRoute, "");
+    enter(Stage::PlaceAndRoute, progress)?;
     let t = Instant::now();
     let (placed, bitstream) = match family {
         Family::Ice40 => (format!("{}.asc", design.top), format!("{}.bin", design.top)),
@@ -203,7 +227,13 @@ pub fn run_flow(
         // (../shared/notes/fpga-flow.md).
         Family::Ecp5 => cmd.args(["--router", "router2", "--textcfg", &placed]),
     };
-    let (ok, text) = run_tool(cmd, &w.join("nextpnr.log"), Stage::PlaceAndRoute, progress)?;
+    let (ok, text) = run_tool(
+        cmd,
+        &w.join("nextpnr.log"),
+        Stage::PlaceAndRoute,
+        &opts.interrupt,
+        progress,
+    )?;
     if !ok {
         let key = packed_logic_key(family);
         if let Some((used, available)) = packed_logic_cells(&text, key).filter(|(u, a)| u > a) {
@@ -230,7 +260,7 @@ pub fn run_flow(
         .unwrap_or_else(|| tools.nextpnr.version.clone());
     stages.push(stage_run(Stage::PlaceAndRoute, &nextpnr_version, t));
 
-    progress(Stage::Pack, "");
+    enter(Stage::Pack, progress)?;
     let t = Instant::now();
     let mut cmd = Command::new(&tools.pack.path);
     cmd.current_dir(w);
@@ -238,7 +268,13 @@ pub fn run_flow(
         Family::Ice40 => cmd.args([&placed, &bitstream]),
         Family::Ecp5 => cmd.args(["--compress", &placed, &bitstream]),
     };
-    let (ok, text) = run_tool(cmd, &w.join("pack.log"), Stage::Pack, progress)?;
+    let (ok, text) = run_tool(
+        cmd,
+        &w.join("pack.log"),
+        Stage::Pack,
+        &opts.interrupt,
+        progress,
+    )?;
     if !ok {
         return Err(tool_failed(
             "packing the bitstream",
@@ -251,7 +287,7 @@ pub fn run_flow(
     let mut timing_report = None;
     let mut icetime_mhz = None;
     if let Some(icetime) = &tools.timing {
-        progress(Stage::Timing, "");
+        enter(Stage::Timing, progress)?;
         let t = Instant::now();
         let mut cmd = Command::new(&icetime.path);
         cmd.current_dir(w)
@@ -260,7 +296,13 @@ pub fn run_flow(
             cmd.args(["-P", device.package, "-p", &constraints_name]);
         }
         cmd.arg(&placed);
-        let (ok, text) = run_tool(cmd, &w.join("icetime.log"), Stage::Timing, progress)?;
+        let (ok, text) = run_tool(
+            cmd,
+            &w.join("icetime.log"),
+            Stage::Timing,
+            &opts.interrupt,
+            progress,
+        )?;
         let report = std::fs::read_to_string(w.join("icetime.rpt")).unwrap_or_default();
         if ok {
             icetime_mhz = icetime_figure(&report).or_else(|| icetime_figure(&text));
@@ -269,7 +311,7 @@ pub fn run_flow(
         stages.push(stage_run(Stage::Timing, &icetime.version, t));
     }
 
-    progress(Stage::Write, "");
+    enter(Stage::Write, progress)?;
     let cp = &pnr.critical_path;
     let to_use = |u: spikeforge_rtlsim::pnr::Use| Use {
         used: u.used,
@@ -398,61 +440,37 @@ fn tool_failed(what: &str, text: &str, log: &Path) -> FpgaError {
     }
 }
 
-/// Runs `cmd`, writing everything it prints to `log` and passing its phases to `progress`
-/// (Yosys's `Executing … pass` lines, nextpnr's `Info:` lines). Returns whether it succeeded
-/// and what it printed.
+/// Runs `cmd` with its output logged to `log` ([`run_logged`]), passing its phases to
+/// `progress` (Yosys's `Executing … pass` lines, nextpnr's `Info:` lines), until `interrupt`.
+/// The tool's own temporary files (Yosys's `yosys-abc-*` folders) go into its working folder
+/// (`TMPDIR`), so that they go with it even when the tool is killed. Returns whether it
+/// succeeded and what it printed.
 fn run_tool(
     mut cmd: Command,
     log: &Path,
     stage: Stage,
+    interrupt: &Interrupt,
     progress: &mut dyn FnMut(Stage, &str),
 ) -> Result<(bool, String), FpgaError> {
-    let program = cmd.get_program().to_string_lossy().into_owned();
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(FpgaError::io(&program))?;
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let readers: Vec<_> = [
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|stream| {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        })
-    })
-    .collect();
-    drop(tx);
-    let mut text = format!("$ {cmd:?}\n");
-    for line in rx {
-        if let Some(phase) = phase_of(&line) {
+    if let Some(dir) = cmd.get_current_dir().map(Path::to_path_buf) {
+        cmd.env("TMPDIR", dir);
+    }
+    let mut on_line = |line: &str| {
+        if let Some(phase) = phase_of(line) {
             progress(stage, phase);
         }
-        text.push_str(&line);
-        text.push('\n');
-    }
-    for r in readers {
-        let _ = r.join();
-    }
-    let status = child.wait().map_err(FpgaError::io(&program))?;
-    std::fs::write(log, &text).map_err(FpgaError::io(log))?;
-    Ok((status.success(), text))
+    };
+    let watch = Watch {
+        on_line: Some(&mut on_line),
+        interrupt: Some(interrupt),
+    };
+    let ran = run_logged(cmd, log.to_path_buf(), watch).map_err(|e| match e {
+        RtlSimError::Interrupted { .. } => FpgaError::Interrupted {
+            during: stage.label().into(),
+        },
+        e => FpgaError::from_tool_run(e),
+    })?;
+    Ok((ran.success, ran.text))
 }
 
 /// The phase a tool's output line announces, if it announces one.

@@ -1,11 +1,14 @@
 //! The tools of each family and where they are: iCE40's from Debian (on `PATH`), ECP5's the
-//! WebAssembly builds from PyPI in the project's virtual environment (`.venv/bin`, found on
-//! `PATH`, under the working folder, or beside the `spikeforge` executable's checkout).
+//! WebAssembly builds from PyPI in a virtual environment: `$SPIKEFORGE_VENV` when it is set,
+//! otherwise the project's `.venv` (in the spikeforge checkout the program was built from, or
+//! the one its executable sits in), otherwise `PATH` ([`VenvSearch`]). Never a `.venv` that
+//! merely lies above the working folder.
 
 use crate::board::Family;
 use crate::error::FpgaError;
-use spikeforge_rtlsim::tools::{find_in_path, require, Tool};
-use std::path::PathBuf;
+use spikeforge_rtlsim::tools::{require, Tool};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 /// One tool: its executable and what it says it is.
 #[derive(Clone, Debug)]
@@ -42,18 +45,115 @@ fn from_require(tool: Tool) -> Result<FoundTool, FpgaError> {
     })
 }
 
-/// `name` from the project's virtual environment.
-fn from_venv(name: &str, pypi: &str) -> Result<FoundTool, FpgaError> {
-    let mut candidates: Vec<PathBuf> = find_in_path(name).into_iter().collect();
-    if let Ok(cwd) = std::env::current_dir() {
-        candidates.extend(cwd.ancestors().map(|d| d.join(".venv/bin").join(name)));
+/// The environment variable naming the virtual environment the ECP5 tools come from.
+pub const VENV_VAR: &str = "SPIKEFORGE_VENV";
+
+/// Where the ECP5 tools are looked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VenvSearch {
+    /// `$SPIKEFORGE_VENV` is set: its `bin` folder and nothing else.
+    Env(PathBuf),
+    /// The project's virtual environments (`<checkout>/.venv`), in order, then `PATH`.
+    Project {
+        /// The `.venv` folders.
+        venvs: Vec<PathBuf>,
+        /// `PATH`.
+        path: Option<OsString>,
+    },
+}
+
+impl VenvSearch {
+    /// From this process: `$SPIKEFORGE_VENV` if set (and not empty); otherwise the `.venv` of
+    /// each spikeforge checkout the program belongs to ([`project_roots`]) and `PATH`.
+    pub fn from_env() -> VenvSearch {
+        match std::env::var_os(VENV_VAR).filter(|v| !v.is_empty()) {
+            Some(dir) => VenvSearch::Env(PathBuf::from(dir)),
+            None => VenvSearch::Project {
+                venvs: project_roots().iter().map(|r| r.join(".venv")).collect(),
+                path: std::env::var_os("PATH"),
+            },
+        }
+    }
+
+    /// The executable `name`, or where it was looked for, in words.
+    pub fn find(&self, name: &str) -> Result<PathBuf, String> {
+        let show = |p: &Path| p.display().to_string();
+        match self {
+            VenvSearch::Env(venv) => {
+                let bin = venv.join("bin");
+                executable(&bin.join(name))
+                    .ok_or_else(|| format!("${VENV_VAR}/bin ({})", show(&bin)))
+            }
+            VenvSearch::Project { venvs, path } => {
+                let on_path = path
+                    .iter()
+                    .flat_map(std::env::split_paths)
+                    .filter(|d| !d.as_os_str().is_empty());
+                let found = venvs
+                    .iter()
+                    .map(|v| v.join("bin"))
+                    .chain(on_path)
+                    .find_map(|d| executable(&d.join(name)));
+                found.ok_or_else(|| {
+                    let bins: Vec<String> = venvs.iter().map(|v| show(&v.join("bin"))).collect();
+                    if bins.is_empty() {
+                        "PATH (no spikeforge checkout found beside the executable)".to_string()
+                    } else {
+                        format!("the project's .venv ({}) and PATH", bins.join(", "))
+                    }
+                })
+            }
+        }
+    }
+}
+
+/// `p` when it is an executable file.
+fn executable(p: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(p).ok()?;
+    (meta.is_file() && meta.permissions().mode() & 0o111 != 0).then(|| p.to_path_buf())
+}
+
+/// The spikeforge checkouts this program belongs to, first the one it was built from (the
+/// workspace of this crate at build time: `cargo run`, `cargo install --path .`), then the one
+/// its executable sits in (`<checkout>/target/…/spikeforge`, should the checkout have moved
+/// since); only folders that are a spikeforge checkout (its `Cargo.toml` and
+/// `scripts/install-tools.sh`), each once.
+pub fn project_roots() -> Vec<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(root) = Path::new(env!("CARGO_MANIFEST_DIR")).parent() {
+        candidates.push(root.to_path_buf());
     }
     if let Ok(exe) = std::env::current_exe() {
-        candidates.extend(exe.ancestors().map(|d| d.join(".venv/bin").join(name)));
+        let target = exe
+            .ancestors()
+            .find(|d| d.file_name().is_some_and(|n| n == "target"));
+        if let Some(root) = target.and_then(Path::parent) {
+            candidates.push(root.to_path_buf());
+        }
     }
-    let path = candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for c in candidates {
+        let c = c.canonicalize().unwrap_or(c);
+        let checkout =
+            c.join("Cargo.toml").is_file() && c.join("scripts/install-tools.sh").is_file();
+        if checkout && !roots.contains(&c) {
+            roots.push(c);
+        }
+    }
+    roots
+}
+
+/// `name` from the project's virtual environment (see [`VenvSearch`]).
+fn from_venv(name: &str, pypi: &str) -> Result<FoundTool, FpgaError> {
+    let search = VenvSearch::from_env();
+    let path = search.find(name).map_err(|looked| {
+        let or_env = match search {
+            VenvSearch::Env(_) => format!(", or point ${VENV_VAR} at a virtual environment that has it"),
+            VenvSearch::Project { .. } => String::new(),
+        };
         FpgaError::Missing(format!(
-            "{name} is not installed: run scripts/install-tools.sh (it installs {pypi} from PyPI into the project's .venv)"
+            "{name} is not installed: looked in {looked}; run scripts/install-tools.sh (it installs {pypi} from PyPI into the project's .venv){or_env}"
         ))
     })?;
     Ok(FoundTool {

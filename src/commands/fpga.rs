@@ -2,9 +2,12 @@
 //! synthesis, place and route, bitstream, timing — with `report.json` and `report.md`.
 
 use spikeforge_config::AcceleratorConfig;
-use spikeforge_fpga::{run_flow, Board, Device, FlowOptions, Stage};
+use spikeforge_fpga::{run_flow, Board, Device, FlowOptions, FpgaError, Stage};
+use spikeforge_rtlsim::logged::Interrupt;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 /// Arguments of `spikeforge fpga`.
 #[derive(Debug, clap::Args)]
@@ -63,7 +66,9 @@ pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
         target_mhz: args.freq_mhz,
         out: args.out.clone(),
         force: args.force,
+        interrupt: Interrupt::new(),
     };
+    let signal = on_signals_interrupt(&opts.interrupt)?;
     let terminal = std::io::stderr().is_terminal();
     let spinner = if terminal {
         indicatif::ProgressBar::new_spinner().with_style(
@@ -94,6 +99,12 @@ pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
     };
     let result = run_flow(&config, &opts, &mut progress);
     spinner.finish_and_clear();
+    if let Err(e @ FpgaError::Interrupted { .. }) = &result {
+        // One line, and the status of a process ended by the signal (130 for SIGINT).
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "error: {e}");
+        std::process::exit(128 + signal.load(Ordering::SeqCst));
+    }
     let out = result?;
     let r = &out.report;
     super::stdout::print(&format!(
@@ -111,4 +122,23 @@ pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
         r.target_mhz,
         if r.timing_met { ", met" } else { ", NOT met" }
     ))
+}
+
+/// Turns SIGINT and SIGTERM into `interrupt` (the flow kills its running tool's process group
+/// and removes its temporary folder, then [`run`] exits); a second signal ends the process at
+/// once. Returns where the signal's number is kept.
+fn on_signals_interrupt(interrupt: &Interrupt) -> anyhow::Result<Arc<AtomicI32>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let got = Arc::new(AtomicI32::new(0));
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    let (interrupt, seen) = (interrupt.clone(), got.clone());
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if seen.swap(sig, Ordering::SeqCst) != 0 {
+                std::process::exit(128 + sig);
+            }
+            interrupt.interrupt();
+        }
+    });
+    Ok(got)
 }

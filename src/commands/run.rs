@@ -135,6 +135,8 @@ impl ProgressDisplay {
         } else {
             indicatif::ProgressBar::hidden()
         };
+        // The bar's clock moves while the board computes and no word goes out.
+        bar.enable_steady_tick(Duration::from_millis(200));
         ProgressDisplay {
             terminal,
             bar,

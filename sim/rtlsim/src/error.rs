@@ -99,6 +99,10 @@ pub enum RtlSimError {
         signals: String,
         log: PathBuf,
     },
+    /// A run was interrupted (SIGINT, SIGTERM) through its [`crate::logged::Interrupt`]: the
+    /// tool `what` was killed, or was not started.
+    #[error("interrupted during {what}")]
+    Interrupted { what: String },
     /// Bad arguments or an unexpected tool output.
     #[error("{0}")]
     Invalid(String),

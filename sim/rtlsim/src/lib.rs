@@ -35,9 +35,11 @@ mod entry;
 mod error;
 mod guardian;
 pub mod icarus;
+pub mod logged;
 pub mod pnr;
 mod simulator;
 mod staging;
+pub mod stat;
 pub mod tools;
 
 use std::path::PathBuf;

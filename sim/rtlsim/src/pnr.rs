@@ -5,7 +5,8 @@
 //! it runs, not a board build.
 
 use crate::error::{excerpt, RtlSimError};
-use crate::tools::{log_name, logs_dir, require, run_logged, yosys_run, Tool};
+use crate::logged::{run_logged, Watch};
+use crate::tools::{log_name, logs_dir, require, yosys_run, Tool};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -107,7 +108,11 @@ pub fn nextpnr_ice40(
         .args(["--seed", "1", "--report"])
         .arg(&report);
     let kind = format!("nextpnr-{}", part.device);
-    let ran = run_logged(cmd, logs_dir()?.join(log_name(&kind, files, top)))?;
+    let ran = run_logged(
+        cmd,
+        logs_dir()?.join(log_name(&kind, files, top)),
+        Watch::default(),
+    )?;
     if !ran.success {
         let utilisation: Vec<&str> = ran
             .text

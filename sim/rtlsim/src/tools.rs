@@ -9,6 +9,8 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::{excerpt, RtlSimError};
+use crate::logged::{run_logged, Ran, Watch};
+use crate::stat::YosysStat;
 
 /// The external tools this crate drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -217,29 +219,6 @@ pub(crate) fn log_name(kind: &str, files: &[PathBuf], top: &str) -> String {
     format!("{kind}-{top}-{}.log", &h.finalize().to_hex()[..16])
 }
 
-pub(crate) struct Ran {
-    pub(crate) success: bool,
-    pub(crate) text: String,
-    pub(crate) log: PathBuf,
-}
-
-pub(crate) fn run_logged(mut cmd: Command, log: PathBuf) -> Result<Ran, RtlSimError> {
-    let prog = cmd.get_program().to_string_lossy().into_owned();
-    let out = cmd.output().map_err(|e| RtlSimError::io(prog, e))?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let header = format!("$ {:?}\n", cmd);
-    std::fs::write(&log, format!("{header}{text}")).map_err(|e| RtlSimError::io(&log, e))?;
-    Ok(Ran {
-        success: out.status.success(),
-        text,
-        log,
-    })
-}
-
 /// Result of `verilator --lint-only -Wall`.
 #[derive(Debug, Clone, Default)]
 pub struct LintReport {
@@ -281,7 +260,11 @@ pub fn verilator_lint(files: &[PathBuf], top: &str) -> Result<LintReport, RtlSim
     let mut cmd = Command::new(&v.path);
     cmd.args(["--lint-only", "-Wall", "-Wno-fatal", "--top-module", top])
         .args(files);
-    let ran = run_logged(cmd, logs_dir()?.join(log_name("lint", files, top)))?;
+    let ran = run_logged(
+        cmd,
+        logs_dir()?.join(log_name("lint", files, top)),
+        Watch::default(),
+    )?;
     let mut report = LintReport {
         log: ran.log,
         ..Default::default()
@@ -324,31 +307,12 @@ pub struct SynthReport {
     pub log: PathBuf,
 }
 
+/// Fills `report`'s cell counts from the last `stat` block of `text` (either layout, see
+/// [`crate::stat::YosysStat`]) and its warnings from Yosys's `Warning:` lines.
 fn parse_stat(text: &str, report: &mut SynthReport) {
-    // Use the last `stat` block (the top module's, or the design total).
-    let Some(pos) = text.rfind("Number of cells:") else {
-        return;
-    };
-    let block = &text[pos..];
-    let mut lines = block.lines();
-    if let Some(first) = lines.next() {
-        report.cells = first
-            .split_whitespace()
-            .last()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
-    }
-    for line in lines {
-        let t: Vec<&str> = line.split_whitespace().collect();
-        if t.len() == 2 {
-            if let Ok(n) = t[1].parse::<u64>() {
-                report.cell_types.insert(t[0].to_string(), n);
-                continue;
-            }
-        }
-        if line.trim().is_empty() && !report.cell_types.is_empty() {
-            break;
-        }
+    if let Some(stat) = YosysStat::parse(text) {
+        report.cells = stat.cells;
+        report.cell_types = stat.cell_types;
     }
     for line in text.lines() {
         if line.starts_with("Warning:") {
@@ -410,7 +374,7 @@ fn yosys_script(
     std::fs::write(&script_path, &script).map_err(|e| RtlSimError::io(&script_path, e))?;
     let mut cmd = Command::new(&y.path);
     cmd.arg("-s").arg(&script_path);
-    run_logged(cmd, log)
+    run_logged(cmd, log, Watch::default())
 }
 
 pub(crate) fn yosys_run(
@@ -555,7 +519,11 @@ pub fn iverilog_compile(files: &[PathBuf], top: &str) -> Result<LintReport, RtlS
     cmd.args(["-g2005", "-Wall", "-s", top, "-o"])
         .arg(dir.path().join("a.vvp"))
         .args(files);
-    let ran = run_logged(cmd, logs_dir()?.join(log_name("iverilog", files, top)))?;
+    let ran = run_logged(
+        cmd,
+        logs_dir()?.join(log_name("iverilog", files, top)),
+        Watch::default(),
+    )?;
     if !ran.success {
         return Err(RtlSimError::ToolFailed {
             what: format!("Icarus Verilog (iverilog -g2005) on `{top}`"),
@@ -591,6 +559,28 @@ pub fn write_sources(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathB
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn synthesis_reports_read_both_stat_layouts() {
+        let old = "Warning: Resizing cell port top.x\n\n=== top ===\n\n   Number of wires:  14\n   Number of cells:  22\n     SB_CARRY   6\n     SB_DFF   8\n     SB_LUT4   8\n\nEnd of script.\n";
+        let new = "=== top ===\n\n        +----------Local Count, excluding submodules.\n        | \n       52 wires\n       22 cells\n        6   SB_CARRY\n        8   SB_DFF\n        8   SB_LUT4\n\n";
+        for (text, warnings) in [(old, 1), (new, 0)] {
+            let mut r = SynthReport::default();
+            parse_stat(text, &mut r);
+            assert_eq!(r.cells, 22, "{text}");
+            assert_eq!(
+                r.cell_types.into_iter().collect::<Vec<_>>(),
+                [
+                    ("SB_CARRY".to_string(), 6),
+                    ("SB_DFF".to_string(), 8),
+                    ("SB_LUT4".to_string(), 8)
+                ],
+                "{text}"
+            );
+            assert_eq!(r.warnings.len(), warnings);
+        }
+    }
+
     #[test]
     fn versions() {
         assert_eq!(
@@ -886,7 +876,7 @@ pub fn yosys_prove_abc(
         aig.display()
     ));
     let log = logs_dir()?.join(log_name("abc", files, top));
-    let ran = run_logged(cmd, log)?;
+    let ran = run_logged(cmd, log, Watch::default())?;
     let failed = !ran.success || ran.text.contains("Error") || ran.text.contains("Cannot");
     if failed {
         return Err(RtlSimError::ToolFailed {
