@@ -547,18 +547,12 @@ pub fn write_mismatch_vcd(
 
 /// The default cycle limit: `10·(golden cycles + words streamed in and out) + 100000`.
 pub fn default_cycle_limit(prog: &Program, gold: &Outcome) -> u64 {
-    let windows = prog.windows().len() as u64;
-    let weights: u64 = prog
-        .stages
-        .iter()
-        .map(|s| s.weight_words.len() as u64)
-        .sum();
-    let st0 = &prog.stages[0];
-    let inputs = st0.cg_count as u64 * st0.h as u64 * st0.w as u64 * prog.timesteps as u64;
+    // Weights and input spikes (`driver::planned_words`), then the traced output words.
+    let streamed_in = driver::planned_words(prog);
     let traces: u64 = prog
         .stages
         .iter()
         .map(|s| s.output_words_per_t() * prog.timesteps as u64)
         .sum();
-    10 * (gold.counts.cycles + windows * weights + inputs + traces) + 100_000
+    10 * (gold.counts.cycles + streamed_in + traces) + 100_000
 }
