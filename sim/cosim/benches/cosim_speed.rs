@@ -1,7 +1,7 @@
 //! Co-simulation speed: simulated cycles per second of `cosim_on` (the Verilator model, the
 //! per-cycle driver and the comparison with the golden model) on VGG5 (examples/vgg5-sata.toml,
 //! random input spikes at density 0.2) on the built-in 8×16 accelerator, and the model alone
-//! (`Simulator::run`, no driver) for the share the driver costs. Best of three runs; the
+//! (`Simulator::run`, no driver) for the share the driver costs. Best of three runs each; the
 //! simulator comes from the cache after the first build. `cargo bench -p spikeforge-cosim
 //! --bench cosim_speed`; figures in the README.
 
@@ -33,16 +33,21 @@ fn main() {
         "cosim VGG5 on the built-in 8×16 accelerator: {cycles} cycles in {best:.2} s = {:.0} k cycles/s (driver + model + comparison)",
         cycles as f64 / best / 1e3
     );
-    // The model alone, stepped in one call per million cycles (idle after the run: the same
-    // evaluation cost per cycle as a busy design in Verilator's static scheduling).
+    // The model alone, stepped in one call per million cycles, best of three. The design is
+    // idle after the run: Verilator evaluates all of it every cycle, but a busy design takes
+    // more of its branches (scratchpad and buffer writes), so this bounds the end-to-end
+    // figure from above.
     let n = 2_000_000u64;
-    let start = Instant::now();
-    for _ in 0..n / 1_000_000 {
-        sim.run(1_000_000);
+    let mut best_model = f64::INFINITY;
+    for _ in 0..3 {
+        let start = Instant::now();
+        for _ in 0..n / 1_000_000 {
+            sim.run(1_000_000);
+        }
+        best_model = best_model.min(start.elapsed().as_secs_f64());
     }
-    let s = start.elapsed().as_secs_f64();
     println!(
-        "the model alone (Simulator::run): {n} cycles in {s:.2} s = {:.0} k cycles/s",
-        n as f64 / s / 1e3
+        "the model alone (Simulator::run): {n} cycles in {best_model:.2} s = {:.0} k cycles/s",
+        n as f64 / best_model / 1e3
     );
 }

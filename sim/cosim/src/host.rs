@@ -11,10 +11,11 @@ use crate::regmap::{self, COUNTER_NAMES, NUM_COUNTERS};
 use num_bigint::BigUint;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use spikeforge_rtlsim::{Port, Simulator};
+use spikeforge_rtlsim::{Feed, Port, SimStatus, Simulator, StreamChannel};
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 /// The 25 performance counters, by index (names in [`COUNTER_NAMES`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -106,43 +107,27 @@ impl Default for HostOptions {
     }
 }
 
-/// A stream the host is sending: the request it answers and the next word.
+/// A stream the host is sending: the request it answers, its words packed for the channel
+/// ([`StreamChannel::pack`]) and the next word to send.
 #[derive(Debug)]
-enum Stream {
-    Weights {
-        stage: usize,
-        next: usize,
-    },
-    Spikes {
-        words: Vec<BigUint>,
-        next: usize,
-        t0: u32,
-        len: u32,
-    },
+struct Stream {
+    what: Sent,
+    beats: Rc<Vec<u32>>,
+    count: usize,
+    next: u64,
 }
 
-impl Stream {
-    fn word<'a>(&'a self, prog: &'a Program) -> Option<&'a BigUint> {
-        match self {
-            Stream::Weights { stage, next } => prog.stages[*stage].weight_words.get(*next),
-            Stream::Spikes { words, next, .. } => words.get(*next),
-        }
-    }
-    fn advance(&mut self) {
-        match self {
-            Stream::Weights { next, .. } | Stream::Spikes { next, .. } => *next += 1,
-        }
-    }
+/// What a [`Stream`] answers.
+#[derive(Debug)]
+enum Sent {
+    Weights { stage: usize },
+    Spikes { t0: u32, len: u32 },
 }
 
 /// One output channel (`w_*` or `s_*`) of the host: a FIFO of accepted requests being served.
 struct Channel {
-    valid: Port,
-    data: &'static str,
-    ready: Port,
+    port: StreamChannel,
     queue: VecDeque<Stream>,
-    poked_valid: bool,
-    poked_word: Option<(usize, usize)>,
     served: u64,
 }
 
@@ -154,50 +139,45 @@ impl Channel {
         ready: &'static str,
     ) -> Result<Self, CosimError> {
         Ok(Channel {
-            valid: sim.port(valid)?,
-            data,
-            ready: sim.port(ready)?,
+            port: StreamChannel::new(sim, valid, data, ready)?,
             queue: VecDeque::new(),
-            poked_valid: false,
-            poked_word: None,
             served: 0,
         })
     }
 
-    fn drop_finished(&mut self, prog: &Program) {
-        while self.queue.front().is_some_and(|s| s.word(prog).is_none()) {
+    /// Drops the streams sent in full; a new front stream makes the channel drive its data anew.
+    fn drop_finished(&mut self) {
+        while self
+            .queue
+            .front()
+            .is_some_and(|s| s.next as usize >= s.count)
+        {
             self.queue.pop_front();
+            self.port.forget();
         }
     }
 
-    /// Drives valid/data for this cycle; returns whether valid is high.
-    fn drive(&mut self, sim: &mut Simulator, prog: &Program) -> Result<bool, CosimError> {
-        self.drop_finished(prog);
-        let key = self.queue.front().map(|s| match s {
-            Stream::Weights { stage, next } => (*stage, *next),
-            Stream::Spikes { next, t0, .. } => (usize::MAX - *t0 as usize, *next),
-        });
-        let valid = key.is_some();
-        if valid != self.poked_valid {
-            sim.poke_port(self.valid, valid as u64)?;
-            self.poked_valid = valid;
+    /// The channel's work for [`Simulator::stream`]: the front stream's beats, or none (idle).
+    fn feed(&mut self) -> Feed<'_> {
+        match self.queue.front() {
+            Some(s) => Feed {
+                channel: &mut self.port,
+                beats: s.beats.as_slice(),
+                next: s.next,
+            },
+            None => Feed {
+                channel: &mut self.port,
+                beats: &[],
+                next: 0,
+            },
         }
-        if valid && key != self.poked_word {
-            let w = self
-                .queue
-                .front()
-                .and_then(|s| s.word(prog))
-                .expect("valid");
-            sim.poke(self.data, w)?;
-            self.poked_word = key;
-        }
-        Ok(valid)
     }
 
-    fn fire(&mut self) {
+    /// Takes the front stream's progress after a [`Simulator::stream`] call.
+    fn advance_to(&mut self, next: u64) {
         if let Some(s) = self.queue.front_mut() {
-            s.advance();
-            self.served += 1;
+            self.served += next - s.next;
+            s.next = next;
         }
     }
 
@@ -205,19 +185,15 @@ impl Channel {
         let v: Vec<String> = self
             .queue
             .iter()
-            .map(|s| match s {
-                Stream::Weights { stage, next } => format!(
-                    "weights of stage {stage}: {next} of {} words sent",
-                    prog.stages[*stage].weight_words.len()
+            .map(|s| match s.what {
+                Sent::Weights { stage } => format!(
+                    "weights of stage {stage}: {} of {} words sent",
+                    s.next,
+                    prog.stages[stage].weight_words.len()
                 ),
-                Stream::Spikes {
-                    words,
-                    next,
-                    t0,
-                    len,
-                } => format!(
-                    "input spikes t0 = {t0}, len = {len}: {next} of {} words sent",
-                    words.len()
+                Sent::Spikes { t0, len } => format!(
+                    "input spikes t0 = {t0}, len = {len}: {} of {} words sent",
+                    s.next, s.count
                 ),
             })
             .collect();
@@ -286,6 +262,8 @@ pub struct PortTransport<'s> {
     s: Channel,
     ports: RunPorts,
     events: VecDeque<Timed>,
+    /// Each stage's weight words packed for the `w_*` channel, once per run.
+    packed_weights: Vec<Option<Rc<Vec<u32>>>>,
 }
 
 impl<'s> PortTransport<'s> {
@@ -315,6 +293,7 @@ impl<'s> PortTransport<'s> {
             s,
             ports,
             events: VecDeque::new(),
+            packed_weights: Vec::new(),
         })
     }
 }
@@ -342,11 +321,11 @@ impl Transport for PortTransport<'_> {
         self.sim.reset(self.opts.reset_cycles);
         for c in [&mut self.w, &mut self.s] {
             c.queue.clear();
-            c.poked_valid = false;
-            c.poked_word = None;
+            c.port.forget();
             c.served = 0;
         }
         self.events.clear();
+        self.packed_weights.clear();
         Ok(())
     }
 
@@ -366,15 +345,36 @@ impl Transport for PortTransport<'_> {
         Ok(Some(self.start))
     }
 
-    fn offer(&mut self, _prog: &Program, offer: Offer) -> Result<(), CosimError> {
+    fn offer(&mut self, prog: &Program, offer: Offer) -> Result<(), CosimError> {
         match offer {
-            Offer::Weights { stage } => self.w.queue.push_back(Stream::Weights { stage, next: 0 }),
-            Offer::Spikes { words, t0, len } => self.s.queue.push_back(Stream::Spikes {
-                words,
-                next: 0,
-                t0,
-                len,
-            }),
+            Offer::Weights { stage } => {
+                if self.packed_weights.len() <= stage {
+                    self.packed_weights.resize(stage + 1, None);
+                }
+                let beats = match &self.packed_weights[stage] {
+                    Some(b) => b.clone(),
+                    None => {
+                        let b = Rc::new(pack(&self.w.port, &prog.stages[stage].weight_words)?);
+                        self.packed_weights[stage] = Some(b.clone());
+                        b
+                    }
+                };
+                self.w.queue.push_back(Stream {
+                    what: Sent::Weights { stage },
+                    count: prog.stages[stage].weight_words.len(),
+                    beats,
+                    next: 0,
+                });
+            }
+            Offer::Spikes { words, t0, len } => {
+                let beats = Rc::new(pack(&self.s.port, &words)?);
+                self.s.queue.push_back(Stream {
+                    what: Sent::Spikes { t0, len },
+                    count: words.len(),
+                    beats,
+                    next: 0,
+                });
+            }
         }
         Ok(())
     }
@@ -383,10 +383,10 @@ impl Transport for PortTransport<'_> {
         if let Some(e) = self.events.pop_front() {
             return Ok(e);
         }
-        // The hot loop works on locals (no loads through `self` per cycle).
         let (begin, start, limit) = (self.begin, self.start, self.opts.max_cycles);
         let p = self.ports;
         let (sim, w, s) = (&mut *self.sim, &mut self.w, &mut self.s);
+        let watch = [p.req_valid, p.r_valid];
         loop {
             let cycle = sim.cycle() - begin;
             if cycle - start > limit {
@@ -403,8 +403,19 @@ impl Transport for PortTransport<'_> {
                 });
             }
             sim.check()?;
-            let w_valid = w.drive(sim, prog)?;
-            let s_valid = s.drive(sim, prog)?;
+            w.drop_finished();
+            s.drop_finished();
+            // Every cycle without a request or a result beat runs inside the shim, streams
+            // included; it stops before the edge of a cycle that has one.
+            let budget = start + limit + 1 - cycle;
+            if stream(sim, w, s, &watch, budget) > 0 {
+                continue;
+            }
+            if sim.status() != SimStatus::Running {
+                continue;
+            }
+            // The inputs of this cycle are driven and settled: sample the request and the
+            // result beat, then run the cycle itself (the channels take their words as above).
             let req = if sim.peek_port(p.req_valid) == 1 {
                 Some((
                     sim.peek_port(p.req_kind),
@@ -415,8 +426,6 @@ impl Transport for PortTransport<'_> {
             } else {
                 None
             };
-            let w_fire = w_valid && sim.peek_port(w.ready) == 1;
-            let s_fire = s_valid && sim.peek_port(s.ready) == 1;
             let r = if sim.peek_port(p.r_valid) == 1 {
                 Some((
                     sim.peek_port(p.r_kind),
@@ -426,16 +435,7 @@ impl Transport for PortTransport<'_> {
             } else {
                 None
             };
-            sim.step();
-            if w_fire {
-                w.fire();
-            }
-            if s_fire {
-                s.fire();
-            }
-            if req.is_none() && r.is_none() {
-                continue;
-            }
+            stream(sim, w, s, &[], 1);
             // A request and a result beat of the same cycle: the request first.
             let cycle = Some(cycle);
             let result = r.map(|(kind, stage, data)| Timed {
@@ -456,7 +456,7 @@ impl Transport for PortTransport<'_> {
                     }
                 }
                 (None, Some(result)) => result,
-                (None, None) => unreachable!("checked above"),
+                (None, None) => unreachable!("the shim stopped at a watched port"),
             });
         }
     }
@@ -464,6 +464,8 @@ impl Transport for PortTransport<'_> {
     fn end_streams(&mut self) -> Result<(), CosimError> {
         self.sim.poke_u64("w_valid", 0)?;
         self.sim.poke_u64("s_valid", 0)?;
+        self.w.port.forget();
+        self.s.port.forget();
         Ok(())
     }
 
@@ -474,6 +476,25 @@ impl Transport for PortTransport<'_> {
     fn words_streamed(&self) -> u64 {
         self.w.served + self.s.served
     }
+}
+
+/// Packs stream words for `port` (one beat each).
+fn pack(port: &StreamChannel, words: &[BigUint]) -> Result<Vec<u32>, CosimError> {
+    let mut out = Vec::with_capacity(words.len() * port.words_per_beat());
+    for w in words {
+        port.pack(w, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// One [`Simulator::stream`] call over both host channels; returns the cycles stepped.
+fn stream(sim: &mut Simulator, w: &mut Channel, s: &mut Channel, watch: &[Port], max: u64) -> u64 {
+    let mut feeds = [w.feed(), s.feed()];
+    let ran = sim.stream(&mut feeds, watch, max);
+    let (wn, sn) = (feeds[0].next, feeds[1].next);
+    w.advance_to(wn);
+    s.advance_to(sn);
+    ran
 }
 
 /// Runs one inference on the accelerator top in `sim` through its ports: [`drive`] over a

@@ -40,6 +40,7 @@ pub mod pnr;
 mod simulator;
 mod staging;
 pub mod stat;
+pub mod stream;
 pub mod tools;
 
 use std::path::PathBuf;
@@ -48,6 +49,7 @@ pub use compile::build;
 pub use error::RtlSimError;
 pub use num_bigint::BigUint;
 pub use simulator::{BuildInfo, Port, SimStatus, Simulator, VectorCycle};
+pub use stream::{Feed, StreamChannel};
 
 /// Port direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -66,6 +66,15 @@ type FnSetU64 = unsafe extern "C" fn(*mut c_void, u32, u64);
 type FnGetU64 = unsafe extern "C" fn(*mut c_void, u32) -> u64;
 type FnSetW = unsafe extern "C" fn(*mut c_void, u32, *const u32);
 type FnGetW = unsafe extern "C" fn(*mut c_void, u32, *mut u32);
+type FnStream = unsafe extern "C" fn(
+    *mut c_void,
+    *mut crate::stream::RawChannel,
+    u32,
+    *const u32,
+    u32,
+    u64,
+    *mut u64,
+) -> c_int;
 
 struct Fns {
     free: FnPtr,
@@ -82,6 +91,7 @@ struct Fns {
     get_u64: FnGetU64,
     set_words: FnSetW,
     get_words: FnGetW,
+    stream: FnStream,
 }
 
 /// A Verilated design loaded into this process. Drive it with `poke*`, `step`, `run`, `reset`;
@@ -112,6 +122,13 @@ pub struct Port {
     index: u32,
     width: u32,
     input: bool,
+}
+
+impl Port {
+    /// The port's index in the simulator's port list.
+    pub(crate) fn index(self) -> u32 {
+        self.index
+    }
 }
 
 // The model is plain C++ state owned by this value; the shim keeps no thread affinity.
@@ -163,7 +180,7 @@ impl Simulator {
         })?;
         let abi: unsafe extern "C" fn() -> u32 = sym(&lib, so, "sf_abi_version")?;
         let count: unsafe extern "C" fn() -> u32 = sym(&lib, so, "sf_port_count")?;
-        if unsafe { abi() } != 1 || unsafe { count() } as usize != ports.len() {
+        if unsafe { abi() } != 2 || unsafe { count() } as usize != ports.len() {
             return Err(RtlSimError::Load {
                 path: so.to_path_buf(),
                 message: "ABI version or port count does not match this spikeforge-rtlsim".into(),
@@ -184,6 +201,7 @@ impl Simulator {
             get_u64: sym(&lib, so, "sf_get_u64")?,
             set_words: sym(&lib, so, "sf_set_words")?,
             get_words: sym(&lib, so, "sf_get_words")?,
+            stream: sym(&lib, so, "sf_stream")?,
         };
         let new: FnNew = sym(&lib, so, "sf_new")?;
         let handle = unsafe { new() };
@@ -470,6 +488,35 @@ impl Simulator {
             unsafe { (self.f.step)(self.handle, cycles) };
             self.dirty.set(false);
         }
+    }
+
+    /// The shim's `sf_stream` over `channels` (at most 8) watching `watch` (port indices), at
+    /// most `max` cycles; returns the cycles stepped. Pending pokes settle first.
+    pub(crate) fn raw_stream(
+        &mut self,
+        channels: &mut [crate::stream::RawChannel],
+        watch: &[u32],
+        max: u64,
+    ) -> u64 {
+        self.settle_if_dirty();
+        let mut ran = 0u64;
+        unsafe {
+            (self.f.stream)(
+                self.handle,
+                channels.as_mut_ptr(),
+                channels.len() as u32,
+                watch.as_ptr(),
+                watch.len() as u32,
+                max,
+                &mut ran,
+            )
+        };
+        ran
+    }
+
+    /// The index and spec of port `name` (crate-internal, for [`crate::stream`]).
+    pub(crate) fn port_spec(&self, name: &str) -> Result<(u32, &PortSpec), RtlSimError> {
+        self.lookup(name).map(|(i, p)| (i as u32, p))
     }
 
     /// Drives the reset high for `cycles` steps, then low (the low value takes effect from the
