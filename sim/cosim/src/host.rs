@@ -145,7 +145,7 @@ impl Channel {
         })
     }
 
-    /// Drops the streams sent in full; a new front stream makes the channel drive its data anew.
+    /// Drops the streams sent in full.
     fn drop_finished(&mut self) {
         while self
             .queue
@@ -153,7 +153,6 @@ impl Channel {
             .is_some_and(|s| s.next as usize >= s.count)
         {
             self.queue.pop_front();
-            self.port.forget();
         }
     }
 

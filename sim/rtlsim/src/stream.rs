@@ -21,15 +21,13 @@ pub(crate) struct RawChannel {
     count: u64,
     next: u64,
     valid_now: u64,
-    data_now: u64,
+    data_now: *mut u32,
+    data_known: u64,
 }
 
-/// Marks "the data port holds no beat of the current buffer" in `RawChannel::data_now`.
-const NO_BEAT: u64 = u64::MAX;
-
 /// A valid/ready input channel of the design: a one-bit `valid` input, a `data` input of any
-/// width and a `ready` output. Remembers what it last drove, so a beat is written to the model
-/// once however many cycles it waits for `ready`.
+/// width and a `ready` output. Remembers what it last drove, so `valid` and the data are
+/// written to the model only when they change (a beat waiting for `ready` costs nothing).
 #[derive(Debug, Clone)]
 pub struct StreamChannel {
     valid: u32,
@@ -38,7 +36,8 @@ pub struct StreamChannel {
     data_name: String,
     data_width: u32,
     valid_now: u64,
-    data_now: u64,
+    data_now: Vec<u32>,
+    data_known: bool,
 }
 
 impl StreamChannel {
@@ -67,7 +66,8 @@ impl StreamChannel {
             data_name: data.to_string(),
             data_width: dp.width,
             valid_now: u64::MAX,
-            data_now: NO_BEAT,
+            data_now: vec![0; dp.width.div_ceil(32) as usize],
+            data_known: false,
         })
     }
 
@@ -95,11 +95,10 @@ impl StreamChannel {
     }
 
     /// Forgets what the channel last drove: the next [`Simulator::stream`] writes `valid` and
-    /// the data again. Call it when something else poked the ports, or when the buffer behind
-    /// the channel changes (beat indices then name other data).
+    /// the data again. Call it after poking the channel's ports by other means.
     pub fn forget(&mut self) {
         self.valid_now = u64::MAX;
-        self.data_now = NO_BEAT;
+        self.data_known = false;
     }
 }
 
@@ -131,9 +130,9 @@ impl Simulator {
             "Simulator::stream drives at most 8 channels"
         );
         let mut raw: Vec<RawChannel> = feeds
-            .iter()
+            .iter_mut()
             .map(|f| {
-                let c = &f.channel;
+                let c = &mut f.channel;
                 let count = (f.beats.len() / c.words_per_beat().max(1)) as u64;
                 RawChannel {
                     valid: c.valid,
@@ -144,7 +143,8 @@ impl Simulator {
                     count,
                     next: f.next.min(count),
                     valid_now: c.valid_now,
-                    data_now: c.data_now,
+                    data_now: c.data_now.as_mut_ptr(),
+                    data_known: c.data_known as u64,
                 }
             })
             .collect();
@@ -153,7 +153,7 @@ impl Simulator {
         for (f, r) in feeds.iter_mut().zip(&raw) {
             f.next = r.next;
             f.channel.valid_now = r.valid_now;
-            f.channel.data_now = r.data_now;
+            f.channel.data_known = r.data_known != 0;
         }
         ran
     }

@@ -261,3 +261,64 @@ fn stream_channel_errors_name_the_port() {
     );
     assert!(out.is_empty(), "nothing appended on error");
 }
+
+#[test]
+fn a_new_buffer_and_a_forgotten_poke_are_written_again() {
+    // Two buffers sent one after the other on the same channel, the second starting at beat 0
+    // again with other data, except that its first beat repeats the last beat of the first;
+    // in between, a hand-made poke of the data port followed by `forget`. The sink must see
+    // exactly the beats of both buffers, as a per-cycle driver sending their concatenation
+    // does (without `forget`, the repeated beat would not be written over the poked value).
+    let a = a_words(12);
+    let first = &a[..5];
+    let second: Vec<BigUint> = std::iter::once(a[4].clone())
+        .chain(a[5..].iter().cloned())
+        .collect();
+    let mut sim = build(&sink(), &BuildOptions::default()).unwrap();
+    let mut ca = StreamChannel::new(&sim, "a_valid", "a_data", "a_ready").unwrap();
+    let mut cb = StreamChannel::new(&sim, "b_valid", "b_data", "b_ready").unwrap();
+    let pack = |c: &StreamChannel, words: &[BigUint]| {
+        let mut out = Vec::new();
+        for w in words {
+            c.pack(w, &mut out).unwrap();
+        }
+        out
+    };
+    let (p1, p2) = (pack(&ca, first), pack(&ca, &second));
+    sim.reset(2);
+    sim.poke_u64("stop_at", 0xffff).unwrap();
+    let mut send =
+        |sim: &mut spikeforge_rtlsim::Simulator, ca: &mut StreamChannel, beats: &[u32]| {
+            let mut next = 0;
+            while next < (beats.len() / 3) as u64 {
+                let mut feeds = [
+                    Feed {
+                        channel: &mut *ca,
+                        beats,
+                        next,
+                    },
+                    Feed {
+                        channel: &mut cb,
+                        beats: &[],
+                        next: 0,
+                    },
+                ];
+                sim.stream(&mut feeds, &[], 10_000);
+                next = feeds[0].next;
+            }
+        };
+    send(&mut sim, &mut ca, &p1);
+    sim.poke("a_data", &BigUint::from(0x3f_ffff_ffffu64))
+        .unwrap();
+    ca.forget();
+    send(&mut sim, &mut ca, &p2);
+    assert_eq!(sim.peek_u64("a_count").unwrap(), 13);
+    let all: Vec<BigUint> = first.iter().chain(&second).cloned().collect();
+    let want = reference(&all, &[], 0xffff, sim.cycle() - 2);
+    assert_eq!(want.1, 13);
+    assert_eq!(
+        state(&sim).0,
+        want.0,
+        "the checksum of all thirteen beats in order"
+    );
+}
