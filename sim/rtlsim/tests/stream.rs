@@ -4,7 +4,9 @@
 //! where it says (last beat, cycle budget, watch).
 
 use num_bigint::BigUint;
-use spikeforge_rtlsim::{build, BuildOptions, DesignSources, Feed, RtlSimError, StreamChannel};
+use spikeforge_rtlsim::{
+    build, BuildOptions, DesignSources, Feed, RtlSimError, Simulator, StreamChannel,
+};
 
 /// Two valid/ready sinks with pseudo-random ready patterns: a 70-bit channel `a` and an 8-bit
 /// channel `b`. Each folds its beats into an order-sensitive checksum and counts them; `stop`
@@ -61,7 +63,7 @@ fn sink() -> DesignSources {
 }
 
 /// The observable state after a run: (a_sum, a_count, b_sum, b_count, cycle).
-fn state(sim: &spikeforge_rtlsim::Simulator) -> (BigUint, u64, u64, u64, u64) {
+fn state(sim: &Simulator) -> (BigUint, u64, u64, u64, u64) {
     (
         sim.peek("a_sum").unwrap(),
         sim.peek_u64("a_count").unwrap(),
@@ -116,22 +118,35 @@ fn reference(
     state(&sim)
 }
 
+/// A fresh sink after two reset cycles with `stop_at` set, its two channels, and `a`, `b`
+/// packed for them.
+fn setup(
+    a: &[BigUint],
+    b: &[BigUint],
+    stop_at: u64,
+) -> (Simulator, StreamChannel, StreamChannel, Vec<u32>, Vec<u32>) {
+    let mut sim = build(&sink(), &BuildOptions::default()).unwrap();
+    let ca = StreamChannel::new(&sim, "a_valid", "a_data", "a_ready").unwrap();
+    let cb = StreamChannel::new(&sim, "b_valid", "b_data", "b_ready").unwrap();
+    let (pa, pb) = (pack(&ca, a), pack(&cb, b));
+    sim.reset(2);
+    sim.poke_u64("stop_at", stop_at).unwrap();
+    (sim, ca, cb, pa, pb)
+}
+
+fn pack(c: &StreamChannel, words: &[BigUint]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for w in words {
+        c.pack(w, &mut out).unwrap();
+    }
+    out
+}
+
 #[test]
 fn streamed_beats_equal_a_per_cycle_driver() {
     let (a, b) = (a_words(40), b_words(25));
-    let mut sim = build(&sink(), &BuildOptions::default()).unwrap();
-    let mut ca = StreamChannel::new(&sim, "a_valid", "a_data", "a_ready").unwrap();
-    let mut cb = StreamChannel::new(&sim, "b_valid", "b_data", "b_ready").unwrap();
+    let (mut sim, mut ca, mut cb, pa, pb) = setup(&a, &b, 0xffff);
     assert_eq!((ca.words_per_beat(), cb.words_per_beat()), (3, 1));
-    let (mut pa, mut pb) = (Vec::new(), Vec::new());
-    for w in &a {
-        ca.pack(w, &mut pa).unwrap();
-    }
-    for w in &b {
-        cb.pack(w, &mut pb).unwrap();
-    }
-    sim.reset(2);
-    sim.poke_u64("stop_at", 0xffff).unwrap();
     let stop = sim.port("stop").unwrap();
     let (mut na, mut nb) = (0u64, 0u64);
     let mut calls = 0;
@@ -166,18 +181,7 @@ fn streamed_beats_equal_a_per_cycle_driver() {
 #[test]
 fn stream_stops_before_the_edge_of_a_watched_cycle() {
     let (a, b) = (a_words(30), b_words(30));
-    let mut sim = build(&sink(), &BuildOptions::default()).unwrap();
-    let mut ca = StreamChannel::new(&sim, "a_valid", "a_data", "a_ready").unwrap();
-    let mut cb = StreamChannel::new(&sim, "b_valid", "b_data", "b_ready").unwrap();
-    let (mut pa, mut pb) = (Vec::new(), Vec::new());
-    for w in &a {
-        ca.pack(w, &mut pa).unwrap();
-    }
-    for w in &b {
-        cb.pack(w, &mut pb).unwrap();
-    }
-    sim.reset(2);
-    sim.poke_u64("stop_at", 23).unwrap();
+    let (mut sim, mut ca, mut cb, pa, pb) = setup(&a, &b, 23);
     let stop = sim.port("stop").unwrap();
     let mut feeds = [
         Feed {
@@ -207,15 +211,7 @@ fn stream_stops_before_the_edge_of_a_watched_cycle() {
 #[test]
 fn stream_keeps_to_its_cycle_budget_and_idles_without_beats() {
     let a = a_words(50);
-    let mut sim = build(&sink(), &BuildOptions::default()).unwrap();
-    let mut ca = StreamChannel::new(&sim, "a_valid", "a_data", "a_ready").unwrap();
-    let mut cb = StreamChannel::new(&sim, "b_valid", "b_data", "b_ready").unwrap();
-    let mut pa = Vec::new();
-    for w in &a {
-        ca.pack(w, &mut pa).unwrap();
-    }
-    sim.reset(2);
-    sim.poke_u64("stop_at", 0xffff).unwrap();
+    let (mut sim, mut ca, mut cb, pa, _) = setup(&a, &[], 0xffff);
     let mut feeds = [
         Feed {
             channel: &mut ca,
@@ -274,39 +270,27 @@ fn a_new_buffer_and_a_forgotten_poke_are_written_again() {
     let second: Vec<BigUint> = std::iter::once(a[4].clone())
         .chain(a[5..].iter().cloned())
         .collect();
-    let mut sim = build(&sink(), &BuildOptions::default()).unwrap();
-    let mut ca = StreamChannel::new(&sim, "a_valid", "a_data", "a_ready").unwrap();
-    let mut cb = StreamChannel::new(&sim, "b_valid", "b_data", "b_ready").unwrap();
-    let pack = |c: &StreamChannel, words: &[BigUint]| {
-        let mut out = Vec::new();
-        for w in words {
-            c.pack(w, &mut out).unwrap();
+    let (mut sim, mut ca, mut cb, p1, _) = setup(first, &[], 0xffff);
+    let p2 = pack(&ca, &second);
+    let mut send = |sim: &mut Simulator, ca: &mut StreamChannel, beats: &[u32]| {
+        let mut next = 0;
+        while next < (beats.len() / 3) as u64 {
+            let mut feeds = [
+                Feed {
+                    channel: &mut *ca,
+                    beats,
+                    next,
+                },
+                Feed {
+                    channel: &mut cb,
+                    beats: &[],
+                    next: 0,
+                },
+            ];
+            sim.stream(&mut feeds, &[], 10_000);
+            next = feeds[0].next;
         }
-        out
     };
-    let (p1, p2) = (pack(&ca, first), pack(&ca, &second));
-    sim.reset(2);
-    sim.poke_u64("stop_at", 0xffff).unwrap();
-    let mut send =
-        |sim: &mut spikeforge_rtlsim::Simulator, ca: &mut StreamChannel, beats: &[u32]| {
-            let mut next = 0;
-            while next < (beats.len() / 3) as u64 {
-                let mut feeds = [
-                    Feed {
-                        channel: &mut *ca,
-                        beats,
-                        next,
-                    },
-                    Feed {
-                        channel: &mut cb,
-                        beats: &[],
-                        next: 0,
-                    },
-                ];
-                sim.stream(&mut feeds, &[], 10_000);
-                next = feeds[0].next;
-            }
-        };
     send(&mut sim, &mut ca, &p1);
     sim.poke("a_data", &BigUint::from(0x3f_ffff_ffffu64))
         .unwrap();
