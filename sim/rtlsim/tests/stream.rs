@@ -134,6 +134,29 @@ fn setup(
     (sim, ca, cb, pa, pb)
 }
 
+/// The two channels' work for one `Simulator::stream` call.
+fn feeds<'a>(
+    ca: &'a mut StreamChannel,
+    pa: &'a [u32],
+    na: u64,
+    cb: &'a mut StreamChannel,
+    pb: &'a [u32],
+    nb: u64,
+) -> [Feed<'a>; 2] {
+    [
+        Feed {
+            channel: ca,
+            beats: pa,
+            next: na,
+        },
+        Feed {
+            channel: cb,
+            beats: pb,
+            next: nb,
+        },
+    ]
+}
+
 fn pack(c: &StreamChannel, words: &[BigUint]) -> Vec<u32> {
     let mut out = Vec::new();
     for w in words {
@@ -152,18 +175,7 @@ fn streamed_beats_equal_a_per_cycle_driver() {
     let mut calls = 0;
     // Run until both streams are spent; each call returns when one of them takes its last beat.
     while na < 40 || nb < 25 {
-        let mut feeds = [
-            Feed {
-                channel: &mut ca,
-                beats: &pa,
-                next: na,
-            },
-            Feed {
-                channel: &mut cb,
-                beats: &pb,
-                next: nb,
-            },
-        ];
+        let mut feeds = feeds(&mut ca, &pa, na, &mut cb, &pb, nb);
         let ran = sim.stream(&mut feeds, &[stop], 10_000);
         assert!(ran > 0);
         (na, nb) = (feeds[0].next, feeds[1].next);
@@ -183,18 +195,7 @@ fn stream_stops_before_the_edge_of_a_watched_cycle() {
     let (a, b) = (a_words(30), b_words(30));
     let (mut sim, mut ca, mut cb, pa, pb) = setup(&a, &b, 23);
     let stop = sim.port("stop").unwrap();
-    let mut feeds = [
-        Feed {
-            channel: &mut ca,
-            beats: &pa,
-            next: 0,
-        },
-        Feed {
-            channel: &mut cb,
-            beats: &pb,
-            next: 0,
-        },
-    ];
+    let mut feeds = feeds(&mut ca, &pa, 0, &mut cb, &pb, 0);
     let ran = sim.stream(&mut feeds, &[stop], 10_000);
     assert_eq!(
         feeds[0].next + feeds[1].next,
@@ -212,18 +213,7 @@ fn stream_stops_before_the_edge_of_a_watched_cycle() {
 fn stream_keeps_to_its_cycle_budget_and_idles_without_beats() {
     let a = a_words(50);
     let (mut sim, mut ca, mut cb, pa, _) = setup(&a, &[], 0xffff);
-    let mut feeds = [
-        Feed {
-            channel: &mut ca,
-            beats: &pa,
-            next: 0,
-        },
-        Feed {
-            channel: &mut cb,
-            beats: &[],
-            next: 0,
-        },
-    ];
+    let mut feeds = feeds(&mut ca, &pa, 0, &mut cb, &[], 0);
     assert_eq!(sim.stream(&mut feeds, &[], 17), 17);
     assert_eq!(sim.cycle(), 19);
     assert!(feeds[0].next > 0 && feeds[0].next < 17);
@@ -275,18 +265,7 @@ fn a_new_buffer_and_a_forgotten_poke_are_written_again() {
     let mut send = |sim: &mut Simulator, ca: &mut StreamChannel, beats: &[u32]| {
         let mut next = 0;
         while next < (beats.len() / 3) as u64 {
-            let mut feeds = [
-                Feed {
-                    channel: &mut *ca,
-                    beats,
-                    next,
-                },
-                Feed {
-                    channel: &mut cb,
-                    beats: &[],
-                    next: 0,
-                },
-            ];
+            let mut feeds = feeds(&mut *ca, beats, next, &mut cb, &[], 0);
             sim.stream(&mut feeds, &[], 10_000);
             next = feeds[0].next;
         }
