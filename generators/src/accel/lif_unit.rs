@@ -173,19 +173,33 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     let w = mb.max(cb) + 1;
     let sum = m.wire_from("v_sum", leaked.sext(w - 1) + current.sext(w - 1));
     let high = sum.bits(w - 1, mb - 1);
-    let fits = high.all() | !high.any();
-    let clamp = sum.bit(w - 1).select(
-        Expr::sint(params.v_min(), mb),
+    let fits = m.wire_from("v_fits", high.all() | !high.any());
+    let (v_max, v_min) = (
         Expr::sint(params.v_max(), mb),
+        Expr::sint(params.v_min(), mb),
     );
-    let integrated = m.wire_from("v_integrated", fits.select(sum.trunc(mb), clamp));
+    let clamp = sum.bit(w - 1).select(v_min.clone(), v_max.clone());
+    let in_range = sum.trunc(mb).as_sint();
+    let integrated = m.wire_from("v_integrated", fits.select(in_range.clone(), clamp));
 
-    // 3. Fire.
-    let fire = match params.fire_compare {
-        FireCompare::Ge => integrated.is_ge(threshold),
-        FireCompare::Gt => integrated.is_gt(threshold),
+    // 3. Fire: compared for both values the saturation can give, then one multiplexer, so
+    // the comparison with θ runs beside the saturation check instead of after it (its
+    // result depends only on the sum's low M bits, or on θ alone for a clamped sum): the
+    // LIF step is the longest path of the small FPGA designs (docs/fpga.md). Bit-exact with
+    // comparing the saturated value.
+    let fire_in = match params.fire_compare {
+        FireCompare::Ge => in_range.is_ge(threshold),
+        FireCompare::Gt => in_range.is_gt(threshold),
     };
-    let fire = m.wire_from("fire", fire);
+    // A clamped sum compares as a constant: v_max ≥ θ always; v_min ≥ θ iff θ = v_min;
+    // v_max > θ iff θ ≠ v_max; v_min > θ never.
+    let (fire_max, fire_min) = match params.fire_compare {
+        FireCompare::Ge => (Expr::bool(true), threshold.is_eq(v_min)),
+        FireCompare::Gt => (threshold.is_ne(v_max), Expr::bool(false)),
+    };
+    let fire_in = m.wire_from("fire_in_range", fire_in);
+    let fire_clamp = m.wire_from("fire_clamped", sum.bit(w - 1).select(fire_min, fire_max));
+    let fire = m.wire_from("fire", fits.select(fire_in, fire_clamp));
 
     // 4. Reset.
     let after_reset = match params.reset {
