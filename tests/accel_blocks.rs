@@ -688,6 +688,11 @@ fn descriptor_harness(p: &AccelParams) -> Module {
     let host = HostInputs::declare(m, &g);
     let seq = Sequencer::from_ports(m, &g);
     let d = Descriptor::build(m, &g, &host, &seq);
+    // `groups` and `last_group` are kept as their value − 1 (and `n_ct` also so): presented
+    // + 1, and `ws_n_ct_m1_ok` says the copy of `n_ct` is one less.
+    let groups = m.wire_from("groups_kept", d.groups_m1.wrapping_add(1u64));
+    let last_group = m.wire_from("last_group_kept", d.last_group_m1.wrapping_add(1u64));
+    let n_ct_m1_ok = m.wire_from("n_ct_m1_ok", d.n_ct_m1.wrapping_add(1u64).is_eq(d.n_ct));
     expose(
         m,
         [
@@ -708,8 +713,9 @@ fn descriptor_harness(p: &AccelParams) -> Module {
             ("ws_n_ctb", d.n_ctb),
             ("ws_membrane_base", d.membrane_base),
             ("ws_cg_count", d.cg_count),
-            ("ws_groups", d.groups),
-            ("ws_last_group", d.last_group),
+            ("ws_groups", groups),
+            ("ws_last_group", last_group),
+            ("ws_n_ct_m1_ok", n_ct_m1_ok),
             ("ws_is_classifier", d.is_classifier),
             ("ws_n_ctb_p", d.n_ctb_p),
             ("ws_pool", d.pool),
@@ -969,6 +975,7 @@ fn descriptor_case(p: &AccelParams, rng: &mut SplitMix, loads: usize) -> (u64, u
         for f in 0..fields {
             assert_eq!(got[f], want[f], "{at}: field {}", STAGE_FIELDS[f].0);
         }
+        assert_eq!(sim.get("ws_n_ct_m1_ok"), 1, "{at}: n_ct − 1");
         if let Some(h) = &held {
             changed += (0..fields).filter(|&f| h[f] != want[f]).count() as u64;
         }

@@ -76,11 +76,12 @@ pub fn mixed_index(major: impl Into<Expr>, k: u32, minor: impl Into<Expr>, w: u3
     fit(fit(major, w) * k, w).wrapping_add(fit(minor, w))
 }
 
-/// The row tiles of group `group` (16 bits): `last_group` for the stage's last group, `D`
-/// otherwise (docs/accelerator.md §5).
-pub fn group_size(g: &Geometry, desc: &Descriptor, group: Signal) -> Expr {
+/// The last row tile of group `group` (16 bits), `r − 1` for its `r` row tiles:
+/// `last_group − 1` for the stage's last group, `D − 1` otherwise (docs/accelerator.md §5).
+/// A loop over the group's row tiles ends where its counter equals this (an equality with
+/// registers, no increment on the path).
+pub fn group_last_tile(g: &Geometry, desc: &Descriptor, group: Signal) -> Expr {
     group
-        .wrapping_add(1)
-        .is_eq(fit(desc.groups, g.fw))
-        .select(fit(desc.last_group, 16), u(u64::from(g.d), 16))
+        .is_eq(fit(desc.groups_m1, g.fw))
+        .select(fit(desc.last_group_m1, 16), u(u64::from(g.d - 1), 16))
 }

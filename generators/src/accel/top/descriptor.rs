@@ -39,10 +39,18 @@ pub struct Descriptor {
     pub n_ctb_pp: Signal,
     pub membrane_base: Signal,
     pub cg_count: Signal,
-    pub groups: Signal,
-    pub last_group: Signal,
     /// The stage is the classifier.
     pub is_classifier: Signal,
+    /// `n_ct − 1`, `groups − 1` and `last_group − 1`, in their fields' widths, loaded with
+    /// the fields (`groups` and `last_group` are only kept so): a loop's end is then an
+    /// equality of its counter with a register, with no increment's carry chain on the path
+    /// into the control that follows (on the iCE40 those paths limit the clock,
+    /// docs/fpga.md).
+    pub n_ct_m1: Signal,
+    #[allow(missing_docs)]
+    pub groups_m1: Signal,
+    #[allow(missing_docs)]
+    pub last_group_m1: Signal,
     /// The last field lands this cycle or has landed (STAGE phase).
     pub loaded: Signal,
 }
@@ -115,11 +123,20 @@ impl Descriptor {
         );
         let loaded = m.wire_from("descriptor_loaded", in_stage & field.is_eq(num_fields));
 
-        // Field `f` kept in `w` bits (at most its register width).
-        let keep = |f: StageField, w: u32| -> Signal {
+        // Field `f` kept in `w` bits (at most its register width); `less_one`: its value − 1,
+        // loaded in the same cycle.
+        let keep = |f: StageField, w: u32, less_one: bool| -> Signal {
             let w = w.min(kept(f));
-            let r = m.reg_no_reset(format!("cur_{}", f.name()), UInt(w));
-            m.next_when(r, land & land_field.is_eq(f.index()), q.trunc(w));
+            let (name, value) = if less_one {
+                (
+                    format!("cur_{}_m1", f.name()),
+                    q.trunc(w).wrapping_sub(1u64),
+                )
+            } else {
+                (format!("cur_{}", f.name()), q.trunc(w))
+            };
+            let r = m.reg_no_reset(name, UInt(w));
+            m.next_when(r, land & land_field.is_eq(f.index()), value);
             r
         };
         Descriptor::assemble(g, keep, loaded)
@@ -129,24 +146,35 @@ impl Descriptor {
 impl Descriptor {
     /// A working set read from input ports instead of the descriptor RAM (a block's test
     /// harness): field `f` is the input `cur_<name>` in the width the working set keeps it,
-    /// `loaded` the input `descriptor_loaded`.
+    /// `loaded` the input `descriptor_loaded`; the `− 1` copies are wires on those inputs.
     pub fn from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Descriptor {
         let loaded = m.input("descriptor_loaded", Bool);
+        let mut inputs = std::collections::HashMap::new();
         Descriptor::assemble(
             g,
-            |f, w| m.input(format!("cur_{}", f.name()), UInt(w)),
+            |f, w, less_one| {
+                let input = *inputs
+                    .entry(f.index())
+                    .or_insert_with(|| m.input(format!("cur_{}", f.name()), UInt(w)));
+                if less_one {
+                    m.wire_from(format!("cur_{}_m1", f.name()), input.wrapping_sub(1u64))
+                } else {
+                    input
+                }
+            },
             loaded,
         )
     }
 
-    /// The working set from `field(f, w)`, which declares field `f` in `w` bits (the bits the
-    /// datapath uses of it, at most [`register_bits`]), in the catalog's order.
+    /// The working set from `field(f, w, false)`, which declares field `f` in `w` bits (the
+    /// bits the datapath uses of it, at most [`register_bits`]), in the catalog's order, then
+    /// the `− 1` copies from `field(f, w, true)`.
     fn assemble(
         g: &Geometry,
-        mut field: impl FnMut(StageField, u32) -> Signal,
+        mut field: impl FnMut(StageField, u32, bool) -> Signal,
         loaded: Signal,
     ) -> Descriptor {
-        let mut keep = |f: StageField, w: u32| field(f, w.min(register_bits(g, f)));
+        let mut keep = |f: StageField, w: u32| field(f, w.min(register_bits(g, f)), false);
         let all = u32::MAX;
         use StageField as F;
         Descriptor {
@@ -173,9 +201,10 @@ impl Descriptor {
             n_ctb_pp: keep(F::NCtbPp, g.sa),
             membrane_base: keep(F::MembraneBase, all),
             cg_count: keep(F::CgCount, all),
-            groups: keep(F::Groups, all),
-            last_group: keep(F::LastGroup, all),
             is_classifier: keep(F::IsClassifier, all),
+            n_ct_m1: field(F::NCt, register_bits(g, F::NCt), true),
+            groups_m1: field(F::Groups, register_bits(g, F::Groups), true),
+            last_group_m1: field(F::LastGroup, register_bits(g, F::LastGroup), true),
             loaded,
         }
     }

@@ -3,7 +3,7 @@
 //! window coordinates `e·stride − pad`, `f·stride − pad`, and the drain.
 
 use super::super::pe::clog2;
-use super::common::{fit, group_size, row_address, u};
+use super::common::{fit, group_last_tile, row_address, u};
 
 use super::sequencer::ph;
 use super::stage_setup::StageSetup;
@@ -64,8 +64,7 @@ pub fn build(
     let end = m.wire_from("st_end", busy & tail.is_eq(g.drain));
     let last_pair = m.wire_from(
         "st_last_pair",
-        ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw))
-            & group.wrapping_add(1).is_eq(fit(desc.groups, g.fw)),
+        ct.is_eq(fit(desc.n_ct_m1, g.fw)) & group.is_eq(fit(desc.groups_m1, g.fw)),
     );
 
     // Pair control (§5 timing).
@@ -83,8 +82,7 @@ pub fn build(
     let load_next = if g.p.double_buffer {
         let ld_last_pair = m.wire_from(
             "ld_last_pair",
-            ld.ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw))
-                & ld.group.wrapping_add(1).is_eq(fit(desc.groups, g.fw)),
+            ld.ct.is_eq(fit(desc.n_ct_m1, g.fw)) & ld.group.is_eq(fit(desc.groups_m1, g.fw)),
         );
         start & !ld_last_pair.expr()
     } else {
@@ -109,7 +107,7 @@ pub fn build(
 
     // Streamer bookkeeping: each start advances (ct, g) by one pair (not for the first).
     let first_pair = next.is_eq(0);
-    let wrap = group.wrapping_add(1).is_eq(fit(desc.groups, g.fw));
+    let wrap = group.is_eq(fit(desc.groups_m1, g.fw));
     let advance = start & !first_pair.clone();
     Update::new(next)
         .when(enter_array, 0)
@@ -227,8 +225,8 @@ fn column_loop(
     // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
     let ey = m.reg("st_ey", SInt(g.yw));
     let fx = m.reg("st_fx", SInt(g.yw));
-    let r = m.wire_from("st_r", group_size(g, desc, group));
-    let last_rl = m.wire_from("st_last_rl", rl.wrapping_add(1).is_eq(r));
+    let r_m1 = m.wire_from("st_r_m1", group_last_tile(g, desc, group));
+    let last_rl = m.wire_from("st_last_rl", rl.is_eq(r_m1));
     let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
     let last_f = m.wire_from("st_last_f", f.wrapping_add(1).is_eq(fit(desc.f, g.fw)));
     let last_p = m.wire_from("st_last_p", p.wrapping_add(1).is_eq(fit(desc.p, g.fw)));

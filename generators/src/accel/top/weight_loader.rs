@@ -3,7 +3,7 @@
 //! scratchpad entries `half·D + 0..r`.
 
 use super::super::pe::clog2;
-use super::common::{fit, group_size, lanes, mixed_index, u};
+use super::common::{fit, group_last_tile, lanes, mixed_index, u};
 use super::geometry::Geometry;
 use super::Ctx;
 use spikeforge_dsl::library::Update;
@@ -57,9 +57,9 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     // The pairs read the weight buffer in address order `(ct·n_rt + rt)·rows + i` (column tile
     // outer, all of its row tiles, then the rows): one counter from 0 gives the address.
     let addr = m.reg("ld_addr", UInt(g.wa));
-    let r = m.wire_from("ld_r", group_size(g, desc, group));
+    let r_m1 = m.wire_from("ld_r_m1", group_last_tile(g, desc, group));
     let last_row = m.wire_from("ld_last_row", row.is_eq(g.rows - 1));
-    let last = m.wire_from("ld_last", busy & last_row & tile.wrapping_add(1).is_eq(r));
+    let last = m.wire_from("ld_last", busy & last_row & tile.is_eq(r_m1));
     // The row tile `g·D + tile`, in the width of the fan-in index it feeds.
     let rt = m.wire_from("ld_rt", mixed_index(group, g.d, tile, g.nw));
     let entry = m.wire_from(
@@ -85,7 +85,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
 
     // Each start advances (ct, g) by one pair from the previous one: no division.
     let next_group = group.wrapping_add(1);
-    let wrap = next_group.is_eq(fit(desc.groups, g.fw));
+    let wrap = group.is_eq(fit(desc.groups_m1, g.fw));
     Update::new(busy)
         .when(start, true)
         .when(last, false)
