@@ -688,11 +688,14 @@ fn descriptor_harness(p: &AccelParams) -> Module {
     let host = HostInputs::declare(m, &g);
     let seq = Sequencer::from_ports(m, &g);
     let d = Descriptor::build(m, &g, &host, &seq);
-    // `groups` and `last_group` are kept as their value − 1 (and `n_ct` also so): presented
-    // + 1, and `ws_n_ct_m1_ok` says the copy of `n_ct` is one less.
+    // `groups` and `last_group` are kept as their value − 1 (and `n_ct`, `n_rt` also so):
+    // presented + 1, and `ws_n_ct_m1_ok` says the copies of `n_ct` and `n_rt` are one less.
     let groups = m.wire_from("groups_kept", d.groups_m1.wrapping_add(1u64));
     let last_group = m.wire_from("last_group_kept", d.last_group_m1.wrapping_add(1u64));
-    let n_ct_m1_ok = m.wire_from("n_ct_m1_ok", d.n_ct_m1.wrapping_add(1u64).is_eq(d.n_ct));
+    let n_ct_m1_ok = m.wire_from(
+        "n_ct_m1_ok",
+        d.n_ct_m1.wrapping_add(1u64).is_eq(d.n_ct) & d.n_rt_m1.wrapping_add(1u64).is_eq(d.n_rt),
+    );
     expose(
         m,
         [
@@ -975,7 +978,7 @@ fn descriptor_case(p: &AccelParams, rng: &mut SplitMix, loads: usize) -> (u64, u
         for f in 0..fields {
             assert_eq!(got[f], want[f], "{at}: field {}", STAGE_FIELDS[f].0);
         }
-        assert_eq!(sim.get("ws_n_ct_m1_ok"), 1, "{at}: n_ct − 1");
+        assert_eq!(sim.get("ws_n_ct_m1_ok"), 1, "{at}: n_ct − 1, n_rt − 1");
         if let Some(h) = &held {
             changed += (0..fields).filter(|&f| h[f] != want[f]).count() as u64;
         }

@@ -41,11 +41,13 @@ pub struct Descriptor {
     pub cg_count: Signal,
     /// The stage is the classifier.
     pub is_classifier: Signal,
-    /// `n_ct − 1`, `groups − 1` and `last_group − 1`, in their fields' widths, loaded with
-    /// the fields (`groups` and `last_group` are only kept so): a loop's end is then an
-    /// equality of its counter with a register, with no increment's carry chain on the path
-    /// into the control that follows (on the iCE40 those paths limit the clock,
+    /// `n_rt − 1`, `n_ct − 1`, `groups − 1` and `last_group − 1`, in their fields' widths,
+    /// loaded with the fields (`groups` and `last_group` are only kept so): a loop's end is
+    /// then an equality of its counter with a register, with no increment's carry chain on
+    /// the path into the control that follows (on the iCE40 those paths limit the clock,
     /// docs/fpga.md).
+    pub n_rt_m1: Signal,
+    #[allow(missing_docs)]
     pub n_ct_m1: Signal,
     #[allow(missing_docs)]
     pub groups_m1: Signal,
@@ -202,6 +204,7 @@ impl Descriptor {
             membrane_base: keep(F::MembraneBase, all),
             cg_count: keep(F::CgCount, all),
             is_classifier: keep(F::IsClassifier, all),
+            n_rt_m1: field(F::NRt, register_bits(g, F::NRt), true),
             n_ct_m1: field(F::NCt, register_bits(g, F::NCt), true),
             groups_m1: field(F::Groups, register_bits(g, F::Groups), true),
             last_group_m1: field(F::LastGroup, register_bits(g, F::LastGroup), true),

@@ -89,9 +89,11 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
     let wct = m.reg("wrecv_ct", UInt(g.fw));
     let wrt = m.reg("wrecv_rt", UInt(g.fw));
     let wi = m.reg("wrecv_i", UInt(16));
-    let wi_last = wi.wrapping_add(1).is_eq(g.rows);
-    let wrt_last = wrt.wrapping_add(1).is_eq(fit(desc.n_rt, g.fw));
-    let wct_last = wct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw));
+    // Ends by equality with `rows − 1` and the working set's `− 1` copies: no increment's
+    // carry chain into the decisions that follow a weight word (docs/fpga.md).
+    let wi_last = wi.is_eq(g.rows - 1);
+    let wrt_last = wrt.is_eq(fit(desc.n_rt_m1, g.fw));
+    let wct_last = wct.is_eq(fit(desc.n_ct_m1, g.fw));
     Update::new(w_addr)
         .when(req_fire, 0)
         .when(w_fire, w_addr.wrapping_add(1))
