@@ -35,6 +35,7 @@ mod common;
 use common::SplitMix;
 use num_bigint::BigUint;
 use spikeforge_config::catalog::Counter;
+use spikeforge_config::network::MAX_TIMESTEPS;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
 use spikeforge_generators::accel::params::{prototype_config, small_params, AccelParams};
@@ -315,14 +316,14 @@ fn sequencer_harness(p: &AccelParams) -> Module {
         cls_done: ev("cls_done"),
         entropy_finish: ev("entropy_finish"),
         exit_now: ev("exit_now"),
-        exit_t: Expr::uint(0, 16),
+        exit_t: Expr::uint(0, g.tb),
         prediction: Expr::uint(0, g.kb),
         more_t: ev("more_t"),
         logits_done: ev("logits_done"),
         trace_done: ev("trace_done"),
         r_fire: ev("r_fire"),
     };
-    events.exit_t = m.input("ev_exit_t", UInt(16)).expr();
+    events.exit_t = m.input("ev_exit_t", UInt(g.tb)).expr();
     events.prediction = m.input("ev_prediction", UInt(g.kb)).expr();
     seq.transitions(m, fsm, &globals, &host, &events);
     for name in ph::ALL {
@@ -586,7 +587,7 @@ fn registers_harness(p: &AccelParams) -> Module {
         ],
     );
     let status = m.input("status", UInt(2));
-    let exit_t = m.input("exit_t_in", UInt(16));
+    let exit_t = m.input("exit_t_in", UInt(g.tb));
     let prediction = m.input("prediction_in", UInt(g.kb));
     let counters = CounterFile {
         settled: m.input("counters_settled", Bool),
@@ -602,25 +603,26 @@ fn registers_take_their_writes_and_read_one_cycle_later() {
     let mut p = small_params("regs");
     p.max_stages = 8;
     p.max_classes = 10;
+    let g = Geometry::of(&p);
     let mut sim = Sim::new(&registers_harness(&p));
     let mut rng = SplitMix(0x8E6_157E);
     // (address, output, the largest value §8 allows it)
     let globals: [(u64, &str, u64); 8] = [
         (addr::NUM_STAGES, "num_stages", 8),
-        (addr::TIMESTEPS, "timesteps", 0xFFFF),
-        (addr::TICK_BATCH, "tick_batch", 0xFFFF),
+        (addr::TIMESTEPS, "timesteps", u64::from(MAX_TIMESTEPS)),
+        (addr::TICK_BATCH, "tick_batch", u64::from(p.max_tick_batch)),
         (addr::THETA_Q, "theta_q", 1 << 16),
         (addr::RLNK, "rlnk", 1 << 16),
         (addr::FRAC_BITS, "frac_bits", 31),
         (addr::NUM_CLASSES, "num_classes", 10),
-        (addr::MEM_WORDS, "mem_words", 0xFFFF_FFFF),
+        (addr::MEM_WORDS, "mem_words", p.membrane_words),
     ];
     let mut want = [0u64; 8];
     // The read of the previous cycle's address.
     let mut prev_read: Option<u64> = None;
     let mut starts = 0;
     for cycle in 0..3000 {
-        let (status, exit_t, prediction) = (rng.below(4), rng.below(1 << 16), rng.below(11));
+        let (status, exit_t, prediction) = (rng.below(4), rng.below(1 << g.tb), rng.below(11));
         let (word_valid, word) = (rng.chance(5), rng.below(1 << 32));
         sim.set("status", status);
         sim.set("exit_t_in", exit_t);
@@ -688,14 +690,26 @@ fn descriptor_harness(p: &AccelParams) -> Module {
     let host = HostInputs::declare(m, &g);
     let seq = Sequencer::from_ports(m, &g);
     let d = Descriptor::build(m, &g, &host, &seq);
-    // `groups` and `last_group` are kept as their value − 1 (and `n_ct`, `n_rt` also so):
-    // presented + 1, and `ws_n_ct_m1_ok` says the copies of `n_ct` and `n_rt` are one less.
-    let groups = m.wire_from("groups_kept", d.groups_m1.wrapping_add(1u64));
-    let last_group = m.wire_from("last_group_kept", d.last_group_m1.wrapping_add(1u64));
-    let n_ct_m1_ok = m.wire_from(
-        "n_ct_m1_ok",
-        d.n_ct_m1.wrapping_add(1u64).is_eq(d.n_ct) & d.n_rt_m1.wrapping_add(1u64).is_eq(d.n_rt),
-    );
+    // `F`, `n_rt`, `cg_count`, `groups` and `last_group` are kept only as their value − 1:
+    // presented + 1. `W`, `H`, `n_ct`, `P` and `n_ctb` also have such a copy: `less_one_<name>`
+    // presents it + 1.
+    let plus_one = |m: &mut ModuleBuilder, name: &str, s: Signal| {
+        m.wire_from(format!("{name}_kept"), s.wrapping_add(1u64))
+    };
+    let f = plus_one(m, "f", d.f_m1);
+    let n_rt = plus_one(m, "n_rt", d.n_rt_m1);
+    let cg_count = plus_one(m, "cg_count", d.cg_count_m1);
+    let groups = plus_one(m, "groups", d.groups_m1);
+    let last_group = plus_one(m, "last_group", d.last_group_m1);
+    for (name, copy) in [
+        ("W", d.w_m1),
+        ("H", d.h_m1),
+        ("n_ct", d.n_ct_m1),
+        ("P", d.p_m1),
+        ("n_ctb", d.n_ctb_m1),
+    ] {
+        m.output_from(format!("less_one_{name}"), copy.wrapping_add(1u64));
+    }
     expose(
         m,
         [
@@ -707,18 +721,17 @@ fn descriptor_harness(p: &AccelParams) -> Module {
             ("ws_S", d.s),
             ("ws_stride", d.stride),
             ("ws_pad", d.pad),
-            ("ws_F", d.f),
+            ("ws_F", f),
             ("ws_N", d.n),
-            ("ws_n_rt", d.n_rt),
+            ("ws_n_rt", n_rt),
             ("ws_n_ct", d.n_ct),
             ("ws_P", d.p),
             ("ws_theta", d.theta),
             ("ws_n_ctb", d.n_ctb),
             ("ws_membrane_base", d.membrane_base),
-            ("ws_cg_count", d.cg_count),
+            ("ws_cg_count", cg_count),
             ("ws_groups", groups),
             ("ws_last_group", last_group),
-            ("ws_n_ct_m1_ok", n_ct_m1_ok),
             ("ws_is_classifier", d.is_classifier),
             ("ws_n_ctb_p", d.n_ctb_p),
             ("ws_pool", d.pool),
@@ -753,6 +766,14 @@ enum Kept {
     PsumAddress,
     /// `pooled_p` and `n_ctb_pp`, spike-row steps: `⌈log2 spike_words⌉`.
     SpikeAddress,
+    /// A count kept only as its value − 1 (`count_bits`), presented + 1.
+    LessOne,
+    /// `n_ct`, a step of the pooling row buffer's address: `⌈log2 max(words, 2)⌉`, its
+    /// `⌊spike_words / B_max⌋` words clamped to 1..=512 (its − 1 copy in `count_bits`).
+    PoolRow,
+    /// `last_group`, a row-tile count of a group (kept as `last_group − 1 < D`):
+    /// `⌈log2 max(D, 2)⌉`, D the row tiles of a group (§5).
+    GroupTile,
     /// E: not kept.
     Nothing,
 }
@@ -761,25 +782,25 @@ enum Kept {
 /// s at `0x100 + 32·s + f`), and what the working set keeps of each.
 const STAGE_FIELDS: [(&str, Kept); 27] = [
     ("C", Kept::Count),
-    ("H", Kept::Count),
-    ("W", Kept::Count),
+    ("H", Kept::DigitPlusOne),
+    ("W", Kept::DigitPlusOne),
     ("M", Kept::Count),
     ("R", Kept::Digit),
     ("S", Kept::Digit),
     ("stride", Kept::DigitPlusOne),
     ("pad", Kept::DigitPlusOne),
     ("E", Kept::Nothing),
-    ("F", Kept::Count),
+    ("F", Kept::LessOne),
     ("N", Kept::TapIndex),
     ("n_rt", Kept::Count),
-    ("n_ct", Kept::Count),
-    ("P", Kept::Count),
+    ("n_ct", Kept::PoolRow),
+    ("P", Kept::PsumAddress),
     ("theta", Kept::Membrane),
     ("n_ctb", Kept::Count),
     ("membrane_base", Kept::MembraneAddress),
-    ("cg_count", Kept::Count),
-    ("groups", Kept::Count),
-    ("last_group", Kept::Bits(16)),
+    ("cg_count", Kept::LessOne),
+    ("groups", Kept::LessOne),
+    ("last_group", Kept::GroupTile),
     ("is_classifier", Kept::Bits(1)),
     ("n_ctb_p", Kept::PsumAddress),
     ("pool", Kept::Bits(4)),
@@ -805,7 +826,10 @@ fn kept_bits(p: &AccelParams) -> [Option<u32>; 27] {
     let b = (words * u64::from(p.cols)).max(1 << k);
     let count_bits = (ceil_log2(b + 1) + 1).min(24);
     STAGE_FIELDS.map(|(_, kept)| match kept {
-        Kept::Count => Some(count_bits),
+        Kept::Count | Kept::LessOne => Some(count_bits),
+        Kept::PoolRow => Some(ceil_log2(
+            (p.spike_words / u64::from(p.max_tick_batch.max(1))).clamp(2, 512),
+        )),
         Kept::Membrane => Some(p.membrane_bits),
         Kept::MembraneAddress => Some(ceil_log2(p.membrane_words)),
         Kept::Bits(b) => Some(b),
@@ -814,6 +838,14 @@ fn kept_bits(p: &AccelParams) -> [Option<u32>; 27] {
         Kept::TapIndex => Some(ceil_log2(p.weight_words + 1)),
         Kept::PsumAddress => Some(ceil_log2(p.psum_words)),
         Kept::SpikeAddress => Some(ceil_log2(p.spike_words)),
+        Kept::GroupTile => {
+            let d = if p.double_buffer {
+                p.weight_spad_depth / 2
+            } else {
+                p.weight_spad_depth
+            };
+            Some(ceil_log2(u64::from(d.max(2))))
+        }
         Kept::Nothing => None,
     })
 }
@@ -978,7 +1010,20 @@ fn descriptor_case(p: &AccelParams, rng: &mut SplitMix, loads: usize) -> (u64, u
         for f in 0..fields {
             assert_eq!(got[f], want[f], "{at}: field {}", STAGE_FIELDS[f].0);
         }
-        assert_eq!(sim.get("ws_n_ct_m1_ok"), 1, "{at}: n_ct − 1, n_rt − 1");
+        // The − 1 copies of fields also kept as they are: in `count_bits` (C's width).
+        let count_mask = (1u64 << kept[0].expect("C is kept")) - 1;
+        for (name, field) in [("W", 2), ("H", 1), ("n_ct", 12), ("P", 13), ("n_ctb", 15)] {
+            assert_eq!(
+                STAGE_FIELDS[field].0, name,
+                "the table's field {field} is {name}"
+            );
+            let word = ram[(next * addr::STAGE_STRIDE) as usize + field];
+            assert_eq!(
+                sim.get(&format!("less_one_{name}")),
+                word & count_mask,
+                "{at}: {name} − 1"
+            );
+        }
         if let Some(h) = &held {
             changed += (0..fields).filter(|&f| h[f] != want[f]).count() as u64;
         }
@@ -1443,6 +1488,7 @@ fn trace_and_result_stream_send_the_beats_of_section_8() {
     p.max_classes = 6;
     let (cols, lb) = (u64::from(p.cols), p.logit_bits);
     let bmax = 4u64;
+    let g = Geometry::of(&p);
     let mut sim = Sim::new(&results_harness(&p));
     let mut rng = SplitMix(0x07E5_0175);
     let mut beats = 0;
@@ -1521,7 +1567,7 @@ fn trace_and_result_stream_send_the_beats_of_section_8() {
             }
             _ => {
                 // The final beat: {prediction[15:0], exit_t[15:0]}, once.
-                let (pred, exit_t) = (rng.below(u64::from(p.max_classes)), rng.below(1 << 16));
+                let (pred, exit_t) = (rng.below(u64::from(p.max_classes)), rng.below(1 << g.tb));
                 sim.set("prediction_r", pred);
                 sim.set("exit_t_r", exit_t);
                 sim.set("exited", 1);

@@ -120,9 +120,19 @@ pub(crate) fn scaled_distance(
     lb: u32,
 ) -> (Signal, Signal) {
     let scaled = m.wire_from("scaled", (dist << 9).shr_by(frac));
-    let x_full = m.wire_from("x_full", (scaled + 1) >> 1);
-    let drop = m.wire_from("drop", x_full.bits(lb + 9, 12).any());
-    let x = m.wire_from("x", x_full.bits(11, 0));
+    // `(scaled + 1) >> 1` without its carry chain on the drop decision: it is at least 4096
+    // iff `scaled ≥ 8191` (a high bit set, or the low 13 bits all ones); its low 12 bits are
+    // `scaled[12:1] + scaled[0]` (a 12-bit increment).
+    let all_ones = scaled.bits(12, 0).all();
+    let drop = m.wire_from(
+        "drop",
+        if lb + 9 > 13 {
+            scaled.bits(lb + 8, 13).any() | all_ones
+        } else {
+            all_ones
+        },
+    );
+    let x = m.wire_from("x", scaled.bits(12, 1).wrapping_add(scaled.bit(0).zext(12)));
     (x, drop)
 }
 
@@ -194,14 +204,38 @@ pub(crate) fn division(
 /// `h = min(rounded_product >> 16, 65536)`, the normalised entropy in Q16.
 pub(crate) fn normalise(m: &mut ModuleBuilder, rounded_product: Expr) -> Signal {
     let h_round = m.wire_from("h_round", rounded_product >> 16);
+    // `h_round > 65536` as bit tests (a bit above 16 set, or bit 16 and a lower one), not a
+    // comparator's carry chain after the rounding adder's.
+    let hw = h_round.width();
+    let above = h_round.bit(16) & h_round.bits(15, 0).any();
+    let above = if hw > 17 {
+        h_round.bits(hw - 1, 17).any() | above
+    } else {
+        above
+    };
     m.wire_from(
         "h",
-        Expr::mux(
-            h_round.is_gt(65536u64),
-            Expr::uint(65536, 17),
-            h_round.bits(16, 0),
-        ),
+        Expr::mux(above, Expr::uint(65536, 17), h_round.bits(16, 0)),
     )
+}
+
+/// Golden step 9, `h < θ` with `h = min((Hn·RLNK + 2^15) >> 16, 65536)`, decided from the
+/// unrounded `product = Hn·RLNK` by one comparison: for `1 ≤ θ ≤ 65536` it is
+/// `product < θ·2^16 − 2^15 = {θ − 1, 0x8000}` (`theta_m1` holds `θ − 1`, registered with
+/// θ), for θ = 0 never, above 65536 always. So neither the rounding adder nor the clamp lies
+/// on the path into the exit decision.
+pub(crate) fn below_threshold(
+    m: &mut ModuleBuilder,
+    product: Expr,
+    theta: Signal,
+    theta_m1: Signal,
+) -> Signal {
+    let bound = Expr::cat([theta_m1.expr(), Expr::uint(0x8000, 16)]);
+    let w = product.width().max(bound.width());
+    let fits = |e: Expr| if e.width() < w { e.zext(w) } else { e };
+    let under = fits(product).is_lt(fits(bound));
+    let always = theta.bit(16) & theta.bits(15, 0).any();
+    m.wire_from("h_below_theta", always | (theta.expr().is_ne(0u64) & under))
 }
 
 /// The result registers (`h_q`, `exit`, `prediction`, `done`), loaded on the edge where
@@ -212,7 +246,7 @@ pub(crate) fn results(
     w: Widths,
     finish: Signal,
     h: Signal,
-    theta: Signal,
+    exit: Signal,
     best: Signal,
     addr: Signal,
     busy: Signal,
@@ -222,7 +256,7 @@ pub(crate) fn results(
     let pred_r = m.reg("prediction_r", UInt(w.aw));
     let done_r = m.reg("done_r", Bool);
     m.next_when(h_r, finish, h);
-    m.next_when(exit_r, finish, h.is_lt(theta));
+    m.next_when(exit_r, finish, exit);
     m.next_when(pred_r, finish, best);
     m.next(done_r, finish);
     m.output_from("logit_addr", addr);

@@ -92,7 +92,8 @@
 //!   `A < 4096·S`, `D < 2^20` and the first partial remainder `A >> 12` is below `S`.
 
 use super::entropy_datapath::{
-    distance, division, exp_roms, ln_s, max_argmax, normalise, results, widen, Widths, DIV_BITS,
+    below_threshold, distance, division, exp_roms, ln_s, max_argmax, normalise, results, widen,
+    Widths, DIV_BITS,
 };
 use spikeforge_dsl::prelude::*;
 
@@ -171,6 +172,8 @@ pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
     m.next_when(frac, accept, frac_bits);
     m.next_when(rlnk_r, accept, rlnk);
     m.next_when(theta_r, accept, theta_q);
+    let theta_m1_r = m.reg("theta_m1_r", UInt(17));
+    m.next_when(theta_m1_r, accept, theta_q.wrapping_sub(1u64));
 
     // Logit address: 1, 2, …, K−1, then 0, 1, …, K−1 (second pass), then 0 while idle.
     let addr = m.reg("addr_r", UInt(aw));
@@ -245,6 +248,7 @@ pub fn entropy_unit(params: &EntropyUnitParams) -> Module {
 
     // Normalise and compare (golden steps 7–9).
     let h = normalise(&mut m, product_rounded);
-    results(&mut m, w, finish, h, theta_r, best, addr, busy);
+    let exit = below_threshold(&mut m, product.expr(), theta_r, theta_m1_r);
+    results(&mut m, w, finish, h, exit, best, addr, busy);
     m.finish()
 }

@@ -45,8 +45,8 @@
 //! `{mul_hi, mul_lo} >> 1`, `E·x` (12 steps) `>> 5`, and `Hn·RLNK` (17 steps) the whole register.
 
 use super::entropy_datapath::{
-    bits_for, distance, division, exp_roms, ln_s, logit_gap, max_argmax, normalise, results,
-    scaled_distance, widen, Widths, DIV_BITS,
+    below_threshold, bits_for, distance, division, exp_roms, ln_s, logit_gap, max_argmax,
+    normalise, results, scaled_distance, widen, Widths, DIV_BITS,
 };
 use super::entropy_unit::{check, EntropyUnitParams};
 use spikeforge_dsl::library::Fsm;
@@ -130,6 +130,8 @@ fn serial_unit(params: &EntropyUnitParams, pipelined: bool) -> Module {
     m.next_when(frac, accept, frac_bits);
     m.next_when(rlnk_r, accept, rlnk);
     m.next_when(theta_r, accept, theta_q);
+    let theta_m1_r = m.reg("theta_m1_r", UInt(17));
+    m.next_when(theta_m1_r, accept, theta_q.wrapping_sub(1u64));
 
     let cw = bits_for(u64::from(kmax.max(DIV_BITS)));
     let steps = step_counter(&mut m, &fsm, k, accept, cw);
@@ -221,7 +223,8 @@ fn serial_unit(params: &EntropyUnitParams, pipelined: bool) -> Module {
 
     // Normalise and compare (golden steps 8–9): the product holds Hn·RLNK in `FIN`.
     let h = normalise(&mut m, product + (1u64 << 15));
-    results(&mut m, w, finish, h, theta_r, best, addr, busy);
+    let exit = below_threshold(&mut m, product.expr(), theta_r, theta_m1_r);
+    results(&mut m, w, finish, h, exit, best, addr, busy);
     m.finish()
 }
 

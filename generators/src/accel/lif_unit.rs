@@ -180,26 +180,40 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     );
     let clamp = sum.bit(w - 1).select(v_min.clone(), v_max.clone());
     let in_range = sum.trunc(mb).as_sint();
-    let integrated = m.wire_from("v_integrated", fits.select(in_range.clone(), clamp));
+    let integrated = m.wire_from("v_integrated", fits.select(in_range, clamp));
 
-    // 3. Fire: compared for both values the saturation can give, then one multiplexer, so
-    // the comparison with θ runs beside the saturation check instead of after it (its
-    // result depends only on the sum's low M bits, or on θ alone for a clamped sum): the
-    // LIF step is the longest path of the small FPGA designs (docs/fpga.md). Bit-exact with
-    // comparing the saturated value.
-    let fire_in = match params.fire_compare {
-        FireCompare::Ge => in_range.is_ge(threshold),
-        FireCompare::Gt => in_range.is_gt(threshold),
+    // 3. Fire: decided from the exact sum, in one adder: `leaked + (current − θ) ≥ 0` (for
+    // `>`, `leaked + (current − θ − 1) ≥ 0`), with `current − θ` formed beside the leak. So
+    // the comparison with θ is not a second carry chain after the sum's, and does not wait
+    // for the saturation check: the LIF step is the longest path of the small FPGA designs
+    // (docs/fpga.md). Bit-exact with comparing the saturated value, which differs from the
+    // exact sum's comparison only where a clamped sum meets a θ at the clamp: a sum below
+    // v_min saturates to v_min, which is ≥ θ iff θ = v_min (the exact sum is not); a sum above
+    // v_max saturates to v_max, which is > θ iff θ ≠ v_max (the exact sum always is).
+    let wc = w + 1;
+    let bias = match params.fire_compare {
+        FireCompare::Ge => threshold.sext(wc),
+        FireCompare::Gt => threshold.sext(wc) + Expr::sint(1, wc),
     };
-    // A clamped sum compares as a constant: v_max ≥ θ always; v_min ≥ θ iff θ = v_min;
-    // v_max > θ iff θ ≠ v_max; v_min > θ never.
-    let (fire_max, fire_min) = match params.fire_compare {
-        FireCompare::Ge => (Expr::bool(true), threshold.is_eq(v_min)),
-        FireCompare::Gt => (threshold.is_ne(v_max), Expr::bool(false)),
+    let headroom = m.wire_from(
+        "current_over_threshold",
+        (current.sext(wc) - bias.trunc(wc)).trunc(wc),
+    );
+    let margin_negative = m.wire_from(
+        "fire_margin_negative",
+        (leaked.sext(wc) + headroom.expr()).bit(wc - 1),
+    );
+    let fire = match params.fire_compare {
+        FireCompare::Ge => {
+            let below = m.wire_from("v_below_min", !fits.expr() & sum.bit(w - 1));
+            !margin_negative.expr() | (below & threshold.is_eq(v_min))
+        }
+        FireCompare::Gt => {
+            let above = m.wire_from("v_above_max", !fits.expr() & !sum.bit(w - 1));
+            !margin_negative.expr() & !(above & threshold.is_eq(v_max))
+        }
     };
-    let fire_in = m.wire_from("fire_in_range", fire_in);
-    let fire_clamp = m.wire_from("fire_clamped", sum.bit(w - 1).select(fire_min, fire_max));
-    let fire = m.wire_from("fire", fits.select(fire_in, fire_clamp));
+    let fire = m.wire_from("fire", fire);
 
     // 4. Reset.
     let after_reset = match params.reset {

@@ -22,21 +22,24 @@ pub struct Tap {
     pub lin: Expr,
 }
 
-/// What an addition needs besides the two taps: the radices and the offset corrections.
+/// What counting up needs besides the tap: each digit's last value and the offset's step
+/// after each kind of carry, all constant while the counter runs (registers of the stage
+/// setup, so none of them lies on a path into the counter).
 #[derive(Clone, Debug)]
 pub struct Radices {
-    /// `cols` (a constant of the hardware).
-    pub cols: Expr,
-    /// Kernel height `R`.
-    pub r: Expr,
-    /// Kernel width `S`.
-    pub s: Expr,
-    /// `W − S` (offset width).
-    pub w_minus_s: Expr,
-    /// `R·W` (offset width).
-    pub rw: Expr,
-    /// `H·W` (offset width).
-    pub hw: Expr,
+    /// `cols − 1` (a constant of the hardware), in the width of `cl`.
+    pub cols_last: Expr,
+    /// `R − 1`, in the width of `r`.
+    pub r_last: Expr,
+    /// `S − 1`, in the width of `s`.
+    pub s_last: Expr,
+    /// The offset's step after a carry out of `s` only: `1 + (W − S)` (offset width; without
+    /// a carry the step is 1).
+    pub step_s: Expr,
+    /// With carries out of `s` and `r`: `1 + (W − S) − R·W`.
+    pub step_r: Expr,
+    /// With carries out of `s`, `r` and `cl`: `1 + (W − S) − R·W + H·W`.
+    pub step_cl: Expr,
 }
 
 /// `e` zero-extended or truncated to `w` bits.
@@ -49,20 +52,17 @@ fn fit(e: &Expr, w: u32) -> Expr {
 }
 
 /// `x + 1`, every digit of `x` below its radix. Built for a short path: the three wrap
-/// conditions are equality compares made side by side (`s + 1 = S`, `r + 1 = R`,
-/// `cl + 1 = cols`) and ANDed, not a ripple of adders; and the offset takes one adder after a
-/// 4-way choice of `1`, `1 + (W − S)`, `1 + (W − S) − R·W` or `1 + (W − S) − R·W + H·W`,
-/// whose sums depend only on the radices (stable while the counter runs).
+/// conditions are equalities with the digits' last values made side by side (`s = S − 1`,
+/// `r = R − 1`, `cl = cols − 1`) and ANDed, not a ripple of adders; and the offset takes one
+/// adder after a 4-way choice of `1` and the three precomputed steps of [`Radices`].
 pub fn increment(x: &Tap, radix: &Radices) -> Tap {
-    let step = |d: &Expr, radix: &Expr| {
+    let step = |d: &Expr, last: &Expr| {
         let w = d.width();
-        let next = fit(d, w + 1).wrapping_add(Expr::uint(1, w + 1));
-        let last = next.is_eq(fit(radix, w + 1));
-        (next.trunc(w), last)
+        (d.wrapping_add(Expr::uint(1, w)), d.is_eq(fit(last, w)))
     };
-    let (s1, s_last) = step(&x.s, &radix.s);
-    let (r1, r_last) = step(&x.r, &radix.r);
-    let (cl1, cl_last) = step(&x.cl, &radix.cols);
+    let (s1, s_last) = step(&x.s, &radix.s_last);
+    let (r1, r_last) = step(&x.r, &radix.r_last);
+    let (cl1, cl_last) = step(&x.cl, &radix.cols_last);
     let c0 = s_last;
     let c1 = c0.clone() & r_last;
     let c2 = c1.clone() & cl_last;
@@ -75,10 +75,13 @@ pub fn increment(x: &Tap, radix: &Radices) -> Tap {
         .clone()
         .select(zero(&x.cl), c1.clone().select(cl1, x.cl.clone()));
     let w = x.lin.width();
-    let d0 = Expr::uint(1, w).wrapping_add(fit(&radix.w_minus_s, w));
-    let d1 = d0.wrapping_sub(fit(&radix.rw, w));
-    let d2 = d1.wrapping_add(fit(&radix.hw, w));
-    let delta = c2.select(d2, c1.select(d1, c0.select(d0, Expr::uint(1, w))));
+    let delta = c2.select(
+        fit(&radix.step_cl, w),
+        c1.select(
+            fit(&radix.step_r, w),
+            c0.select(fit(&radix.step_s, w), Expr::uint(1, w)),
+        ),
+    );
     let lin = x.lin.wrapping_add(delta);
     Tap { cl, r, s, lin }
 }

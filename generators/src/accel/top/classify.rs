@@ -36,7 +36,7 @@ impl ClassifyIssue {
     pub fn declare(m: &mut ModuleBuilder, g: &Geometry) -> ClassifyIssue {
         let busy = m.reg("cls_busy", Bool);
         let ct = m.reg("cls_ct", UInt(g.fw));
-        let tl = m.reg("cls_tl", UInt(16));
+        let tl = m.reg("cls_tl", UInt(g.wb));
         let psum_row = m.reg("cls_psum_row", UInt(g.pa));
         let addr = m.wire_from(
             "cls_psum_addr",
@@ -106,10 +106,7 @@ pub fn build(
         psum_row,
         ..
     } = *issue;
-    let last_ct = m.wire_from(
-        "cls_last_ct",
-        ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw)),
-    );
+    let last_ct = m.wire_from("cls_last_ct", ct.is_eq(fit(desc.n_ct_m1, g.fw)));
     let v1 = m.reg("cls_v1", Bool);
     m.next(v1, busy);
     let ct1 = m.reg_no_reset("cls_ct1", UInt(g.fw));
@@ -172,12 +169,8 @@ pub fn build(
     let _ = (eu.out("busy"), eu.out("h_q"));
     let in_entropy = m.wire_from("in_entropy", seq.in_phase(ph::ENTROPY));
     let entropy_finish = m.wire_from("entropy_finish", in_entropy & eu.out("done"));
-    let last_timestep = seq
-        .t0
-        .wrapping_add(tl)
-        .wrapping_add(1)
-        .trunc(16)
-        .is_ge(globals.timesteps);
+    let exit_t = seq.t0.wrapping_add(fit(tl, g.tb)).wrapping_add(1);
+    let last_timestep = exit_t.clone().is_ge(globals.timesteps);
     let exit_now = m.wire_from(
         "exit_now",
         entropy_finish & (eu.out("exit") | last_timestep),
@@ -221,7 +214,7 @@ pub fn build(
         done,
         entropy_finish,
         exit_now,
-        exit_t: seq.t0.wrapping_add(tl).wrapping_add(1).trunc(16),
+        exit_t,
         prediction: fit(eu.out("prediction"), g.kb),
         more_t,
         result_logit: logits.out(lp.data_b),

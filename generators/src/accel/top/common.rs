@@ -76,12 +76,12 @@ pub fn mixed_index(major: impl Into<Expr>, k: u32, minor: impl Into<Expr>, w: u3
     fit(fit(major, w) * k, w).wrapping_add(fit(minor, w))
 }
 
-/// The last row tile of group `group` (16 bits), `r − 1` for its `r` row tiles:
+/// The last row tile of group `group` (`Geometry::gtb` bits), `r − 1` for its `r` row tiles:
 /// `last_group − 1` for the stage's last group, `D − 1` otherwise (docs/accelerator.md §5).
 /// A loop over the group's row tiles ends where its counter equals this (an equality with
 /// registers, no increment on the path).
 pub fn group_last_tile(g: &Geometry, desc: &Descriptor, group: Signal) -> Expr {
     group
         .is_eq(fit(desc.groups_m1, g.fw))
-        .select(fit(desc.last_group_m1, 16), u(u64::from(g.d - 1), 16))
+        .select(fit(desc.last_group_m1, g.gtb), u(u64::from(g.d - 1), g.gtb))
 }

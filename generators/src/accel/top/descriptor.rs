@@ -24,9 +24,7 @@ pub struct Descriptor {
     pub s: Signal,
     pub stride: Signal,
     pub pad: Signal,
-    pub f: Signal,
     pub n: Signal,
-    pub n_rt: Signal,
     pub n_ct: Signal,
     pub p: Signal,
     pub theta: Signal,
@@ -38,17 +36,29 @@ pub struct Descriptor {
     pub pooled_p: Signal,
     pub n_ctb_pp: Signal,
     pub membrane_base: Signal,
-    pub cg_count: Signal,
     /// The stage is the classifier.
     pub is_classifier: Signal,
     /// `n_rt − 1`, `n_ct − 1`, `groups − 1` and `last_group − 1`, in their fields' widths,
-    /// loaded with the fields (`groups` and `last_group` are only kept so): a loop's end is
+    /// loaded with the fields (`n_rt`, `groups` and `last_group` are only kept so): a loop's end is
     /// then an equality of its counter with a register, with no increment's carry chain on
     /// the path into the control that follows (on the iCE40 those paths limit the clock,
     /// docs/fpga.md).
     pub n_rt_m1: Signal,
     #[allow(missing_docs)]
     pub n_ct_m1: Signal,
+    /// `W − 1`, `H − 1`, `F − 1`, `P − 1`, `n_ctb − 1` and `cg_count − 1` likewise, for the
+    /// input receiver's, the streamer's, the LIF phase's and the pooling's loop ends.
+    pub w_m1: Signal,
+    #[allow(missing_docs)]
+    pub h_m1: Signal,
+    #[allow(missing_docs)]
+    pub f_m1: Signal,
+    #[allow(missing_docs)]
+    pub p_m1: Signal,
+    #[allow(missing_docs)]
+    pub n_ctb_m1: Signal,
+    #[allow(missing_docs)]
+    pub cg_count_m1: Signal,
     #[allow(missing_docs)]
     pub groups_m1: Signal,
     #[allow(missing_docs)]
@@ -65,17 +75,13 @@ impl Descriptor {
         host: &HostInputs,
         seq: &Sequencer,
     ) -> Descriptor {
-        let (mb, ma, fw) = (g.mb, g.ma, g.fw);
-        // How wide the hardware keeps field `f`: a count only as wide as its counts.
-        let kept = move |f: StageField| -> u32 {
-            let w = f.width().bits(mb, ma);
-            if f.width() == FieldWidth::Count {
-                w.min(fw)
-            } else {
-                w
-            }
-        };
-        let width = StageField::ALL.iter().map(|&f| kept(f)).max().unwrap_or(1);
+        // As wide as the widest field the working set keeps.
+        let width = StageField::ALL
+            .iter()
+            .filter_map(|&f| kept_bits(g, f))
+            .chain(LESS_ONE.iter().map(|&f| less_one_bits(g, f)))
+            .max()
+            .unwrap_or(1);
         let depth = u64::from(g.p.max_stages) * catalog::STAGE_STRIDE;
         let ab = clog2(depth.max(2));
         let fb = clog2(catalog::STAGE_STRIDE);
@@ -128,7 +134,6 @@ impl Descriptor {
         // Field `f` kept in `w` bits (at most its register width); `less_one`: its value − 1,
         // loaded in the same cycle.
         let keep = |f: StageField, w: u32, less_one: bool| -> Signal {
-            let w = w.min(kept(f));
             let (name, value) = if less_one {
                 (
                     format!("cur_{}_m1", f.name()),
@@ -147,7 +152,7 @@ impl Descriptor {
 
 impl Descriptor {
     /// A working set read from input ports instead of the descriptor RAM (a block's test
-    /// harness): field `f` is the input `cur_<name>` in the width the working set keeps it,
+    /// harness): field `f` is the input `cur_<name>` in its register's width ([`register_bits`]),
     /// `loaded` the input `descriptor_loaded`; the `− 1` copies are wires on those inputs.
     pub fn from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Descriptor {
         let loaded = m.input("descriptor_loaded", Bool);
@@ -155,11 +160,18 @@ impl Descriptor {
         Descriptor::assemble(
             g,
             |f, w, less_one| {
-                let input = *inputs
-                    .entry(f.index())
-                    .or_insert_with(|| m.input(format!("cur_{}", f.name()), UInt(w)));
+                // Each field comes in its register's width (as the bus writes it); the kept
+                // value and the copy are taken modulo 2^w, as `build` takes them.
+                let input = *inputs.entry(f.index()).or_insert_with(|| {
+                    m.input(format!("cur_{}", f.name()), UInt(register_bits(g, f)))
+                });
                 if less_one {
-                    m.wire_from(format!("cur_{}_m1", f.name()), input.wrapping_sub(1u64))
+                    m.wire_from(
+                        format!("cur_{}_m1", f.name()),
+                        input.trunc(w).wrapping_sub(1u64),
+                    )
+                } else if w < input.width() {
+                    m.wire_from(format!("cur_{}_kept", f.name()), input.trunc(w))
                 } else {
                     input
                 }
@@ -168,48 +180,102 @@ impl Descriptor {
         )
     }
 
-    /// The working set from `field(f, w, false)`, which declares field `f` in `w` bits (the
-    /// bits the datapath uses of it, at most [`register_bits`]), in the catalog's order, then
-    /// the `− 1` copies from `field(f, w, true)`.
+    /// The working set from `field(f, w, false)`, which declares field `f` in `w` bits
+    /// ([`kept_bits`]), in the catalog's order, then the `− 1` copies from `field(f, w, true)`.
     fn assemble(
         g: &Geometry,
         mut field: impl FnMut(StageField, u32, bool) -> Signal,
         loaded: Signal,
     ) -> Descriptor {
-        let mut keep = |f: StageField, w: u32| field(f, w.min(register_bits(g, f)), false);
-        let all = u32::MAX;
+        let mut keep = |f: StageField, less_one: bool| {
+            let w = if less_one {
+                less_one_bits(g, f)
+            } else {
+                kept_bits(g, f).expect("a field of the working set")
+            };
+            field(f, w, less_one)
+        };
         use StageField as F;
         Descriptor {
-            c: keep(F::C, all),
-            h: keep(F::H, all),
-            w: keep(F::W, all),
-            m: keep(F::M, all),
-            r: keep(F::R, g.kd),
-            s: keep(F::S, g.kd),
-            stride: keep(F::Stride, g.kd + 1),
-            pad: keep(F::Pad, g.kd + 1),
-            f: keep(F::F, all),
-            n: keep(F::N, g.nw),
-            n_rt: keep(F::NRt, all),
-            n_ct: keep(F::NCt, all),
-            p: keep(F::P, all),
-            theta: keep(F::Theta, all),
-            n_ctb: keep(F::NCtb, all),
-            n_ctb_p: keep(F::NCtbP, g.pa),
-            pool: keep(F::Pool, 4),
-            pooled_e: keep(F::PooledE, all),
-            pooled_f: keep(F::PooledF, all),
-            pooled_p: keep(F::PooledP, g.sa),
-            n_ctb_pp: keep(F::NCtbPp, g.sa),
-            membrane_base: keep(F::MembraneBase, all),
-            cg_count: keep(F::CgCount, all),
-            is_classifier: keep(F::IsClassifier, all),
-            n_rt_m1: field(F::NRt, register_bits(g, F::NRt), true),
-            n_ct_m1: field(F::NCt, register_bits(g, F::NCt), true),
-            groups_m1: field(F::Groups, register_bits(g, F::Groups), true),
-            last_group_m1: field(F::LastGroup, register_bits(g, F::LastGroup), true),
+            c: keep(F::C, false),
+            h: keep(F::H, false),
+            w: keep(F::W, false),
+            m: keep(F::M, false),
+            r: keep(F::R, false),
+            s: keep(F::S, false),
+            stride: keep(F::Stride, false),
+            pad: keep(F::Pad, false),
+            n: keep(F::N, false),
+            n_ct: keep(F::NCt, false),
+            p: keep(F::P, false),
+            theta: keep(F::Theta, false),
+            n_ctb: keep(F::NCtb, false),
+            n_ctb_p: keep(F::NCtbP, false),
+            pool: keep(F::Pool, false),
+            pooled_e: keep(F::PooledE, false),
+            pooled_f: keep(F::PooledF, false),
+            pooled_p: keep(F::PooledP, false),
+            n_ctb_pp: keep(F::NCtbPp, false),
+            membrane_base: keep(F::MembraneBase, false),
+            is_classifier: keep(F::IsClassifier, false),
+            n_rt_m1: keep(F::NRt, true),
+            n_ct_m1: keep(F::NCt, true),
+            w_m1: keep(F::W, true),
+            h_m1: keep(F::H, true),
+            f_m1: keep(F::F, true),
+            p_m1: keep(F::P, true),
+            n_ctb_m1: keep(F::NCtb, true),
+            cg_count_m1: keep(F::CgCount, true),
+            groups_m1: keep(F::Groups, true),
+            last_group_m1: keep(F::LastGroup, true),
             loaded,
         }
+    }
+}
+
+/// The bits of field `f` the working set keeps (at most [`register_bits`]): what the
+/// datapath uses of it; `None` for a field it does not keep (`E`, and `F`, `cg_count`,
+/// `groups` and `last_group`, which are kept only as their `− 1` copies).
+pub fn kept_bits(g: &Geometry, f: StageField) -> Option<u32> {
+    use StageField as F;
+    let used = match f {
+        F::E | F::F | F::CgCount | F::Groups | F::LastGroup => return None,
+        F::R | F::S => g.kd,
+        // The fetch's window bounds read `k + 1` bits of H and W, the products fewer.
+        F::Stride | F::Pad | F::H | F::W => g.kd + 1,
+        F::N => g.nw,
+        F::NCtbP | F::P => g.pa,
+        F::NCt => clog2(g.p.pool_row_words().max(2)),
+        F::Pool => 4,
+        F::PooledP | F::NCtbPp => g.sa,
+        _ => u32::MAX,
+    };
+    Some(used.min(register_bits(g, f)))
+}
+
+/// The fields the working set also (or only) keeps as their value − 1.
+const LESS_ONE: [StageField; 10] = [
+    StageField::W,
+    StageField::H,
+    StageField::F,
+    StageField::NRt,
+    StageField::NCt,
+    StageField::P,
+    StageField::NCtb,
+    StageField::CgCount,
+    StageField::Groups,
+    StageField::LastGroup,
+];
+
+/// The bits of field `f`'s `− 1` copy: its register's width, so a loop counter of that
+/// width ends exactly where it equals the copy; `last_group − 1 < D` is exact in
+/// `Geometry::gtb` bits (the field is taken modulo `2^gtb` first).
+pub fn less_one_bits(g: &Geometry, f: StageField) -> u32 {
+    let w = register_bits(g, f);
+    if f == StageField::LastGroup {
+        w.min(g.gtb)
+    } else {
+        w
     }
 }
 

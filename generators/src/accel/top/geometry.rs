@@ -3,6 +3,7 @@
 use super::super::params::{drain_cycles, AccelParams};
 use super::super::pe::clog2;
 use super::super::pe_array::PeArrayParams;
+use spikeforge_config::network::MAX_TIMESTEPS;
 
 /// The generation parameters and what follows from them (widths in bits, latencies in cycles).
 #[derive(Clone, Debug)]
@@ -47,6 +48,16 @@ pub struct Geometry {
     pub nw: u32,
     /// Width of counts and loop indices (bits): `AccelParams::count_bits`.
     pub fw: u32,
+    /// Width of a timestep count (bits): `T`, the window's first timestep `t0` and the exit
+    /// timestep, all at most `max(MAX_TIMESTEPS, B_max)`.
+    pub tb: u32,
+    /// Width of a count of a window's timesteps (bits): `B`, `Tw` and a timestep's index
+    /// within the window (`< Tw`), all at most `B_max`.
+    pub wb: u32,
+    /// Width of a row tile's index within its group (bits): `< D`.
+    pub gtb: u32,
+    /// Width of a row's index within a row tile (bits): `< rows`.
+    pub rb: u32,
     /// Row tiles a stage can have: `⌊weight_words / rows⌋` (at least 2; the weight buffer
     /// holds `n_ct·n_rt·rows` words).
     pub row_tiles: u64,
@@ -101,6 +112,10 @@ impl Geometry {
             kd: p.kernel_digit_bits(),
             nw: p.tap_index_bits(),
             fw: p.count_bits(),
+            tb: clog2(u64::from(MAX_TIMESTEPS).max(bmax) + 1),
+            wb: clog2(bmax + 1),
+            gtb: clog2(u64::from(p.group_depth().max(2))),
+            rb: clog2(u64::from(p.rows.max(2))),
             row_tiles: (p.weight_words / u64::from(p.rows.max(1))).max(2),
             rtb: clog2((p.weight_words / u64::from(p.rows.max(1))).max(2)),
             lw: clog2(u64::from(p.cols) + 1),

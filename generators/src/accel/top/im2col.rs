@@ -81,9 +81,13 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         m.next(cl1, tap.cl.clone());
         let en1 = m.reg(format!("fetch_en_d_{i}"), Bool);
         m.next(en1, en);
-        // Fetch stage 2: the read (the input-role buffer is selected by `role`).
-        let qa = m.mem_read(bufs.spike_a, format!("spike_a_q{i}"), en & !seq.role, addr);
-        let qb = m.mem_read(bufs.spike_b, format!("spike_b_q{i}"), en & seq.role, addr);
+        // Fetch stage 2: the read (the input-role buffer is selected by `role`). The RAM is
+        // enabled for every valid tap, in the window or not: the word of a tap outside it is
+        // masked by `fetch_en_d` (which the spike-read counter counts), so the window's
+        // bounds check ends at that register, not at the RAM's enable.
+        let rd = m.wire_from(format!("fetch_rd_{i}"), st.issue & valid);
+        let qa = m.mem_read(bufs.spike_a, format!("spike_a_q{i}"), rd & !seq.role, addr);
+        let qb = m.mem_read(bufs.spike_b, format!("spike_b_q{i}"), rd & seq.role, addr);
         reads.push(en1);
         valid_bits.push(v1);
         words.push((qa, qb));

@@ -56,17 +56,14 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
     let n = g.p.share_factor;
     let nb = clog2(u64::from(n.max(2)));
     let busy = m.reg("lif_busy", Bool);
-    let t = m.reg("lif_t", UInt(16));
+    let t = m.reg("lif_t", UInt(g.wb));
     let p = m.reg("lif_p", UInt(g.fw));
     let cb = m.reg("lif_cb", UInt(g.fw));
     let grp = m.reg("lif_g", UInt(nb));
     let tail = m.reg("lif_tail", UInt(3));
     let last_g = m.wire_from("lif_last_g", grp.is_eq(u64::from(n - 1)));
-    let last_cb = m.wire_from(
-        "lif_last_cb",
-        cb.wrapping_add(1).is_eq(fit(desc.n_ctb, g.fw)),
-    );
-    let last_p = m.wire_from("lif_last_p", p.wrapping_add(1).is_eq(fit(desc.p, g.fw)));
+    let last_cb = m.wire_from("lif_last_cb", cb.is_eq(fit(desc.n_ctb_m1, g.fw)));
+    let last_p = m.wire_from("lif_last_p", p.is_eq(fit(desc.p_m1, g.fw)));
     let last_t = m.wire_from("lif_last_t", t.wrapping_add(1).is_eq(seq.tw));
     let last = m.wire_from("lif_final", busy & last_g & last_cb & last_p & last_t);
     // Stepped instead of multiplied: the column tile `ct = g·n_ctb + cb`, its psum row
@@ -233,13 +230,17 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     // the path into the datapaths): the one written back this cycle (`mw_now` then is
     // `v1 & last1` now, its address `maddr1` now, and the stage-1 address `maddr` now), or
     // the one written last cycle (`mw_now` now, at `maddr2`).
+    // `membrane_fwd` says either does: the RAM's data then passes one multiplexer, and the
+    // choice between the two registered words is made beside it.
     let fwd_now = m.reg("membrane_fwd_now", Bool);
-    m.next(fwd_now, v1 & last1 & maddr1.is_eq(maddr));
-    let fwd_last = m.reg("membrane_fwd_last", Bool);
-    let v_q = m.wire_from(
-        "membrane_v",
-        fwd_now.select(v_out_word, fwd_last.select(mw_data_q, v_ram)),
+    let fwd_now_next = m.wire_from("membrane_fwd_now_next", v1 & last1 & maddr1.is_eq(maddr));
+    m.next(fwd_now, fwd_now_next);
+    let fwd_any = m.reg("membrane_fwd", Bool);
+    let fwd_word = m.wire_from(
+        "membrane_fwd_word",
+        fwd_now.select(v_out_word, mw_data_q.expr()),
     );
+    let v_q = m.wire_from("membrane_v", fwd_any.select(fwd_word, v_ram));
     let mut spike_bits = Vec::new();
     let mut v_out_lanes = Vec::new();
     for j in 0..cols {
@@ -267,7 +268,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     m.drive(v_out_word, Expr::cat(v_out_lanes.into_iter().rev()));
     m.drive(mw_now, v2 & last2);
     m.drive(mw_addr_now, maddr2);
-    m.next(fwd_last, mw_now & maddr2.is_eq(maddr));
+    let fwd_last_next = m.wire_from("membrane_fwd_last_next", mw_now & maddr2.is_eq(maddr));
+    m.next(fwd_any, fwd_now_next | fwd_last_next);
     m.next(mw_data_q, v_out_word);
 
     let clear_done = membrane_write_port(m, cx, mw_now, maddr2, v_out_word);
@@ -336,10 +338,7 @@ fn membrane_write_port(
         .apply(m);
     let clear_done = m.wire_from(
         "clear_done",
-        clearing
-            & fit(clear_count, 32)
-                .wrapping_add(1u64)
-                .is_ge(globals.mem_words),
+        clearing & clear_count.wrapping_add(1u64).is_ge(globals.mem_words),
     );
     m.mem_write(
         bufs.membrane,

@@ -251,8 +251,9 @@ fn stream_ports(
     let req_valid = m.output_from("req_valid", rx.req_valid);
     let req_kind = m.output_from("req_kind", rx.req_kind.zext(2));
     let req_stage = m.output_from("req_stage", fit(seq.stage, 8));
-    let req_t0 = m.output_from("req_t0", seq.t0);
-    let req_len = m.output_from("req_len", seq.tw);
+    // 16-bit fields of the request (§8), whatever width the sequencer keeps them in.
+    let req_t0 = m.output_from("req_t0", fit(seq.t0, 16));
+    let req_len = m.output_from("req_len", fit(seq.tw, 16));
     let w_ready = m.output_from("w_ready", seq.in_phase(ph::RECV_W));
     let s_ready = m.output_from("s_ready", seq.in_phase(ph::RECV_IN));
     let r_valid = m.output_from("r_valid", results.valid);

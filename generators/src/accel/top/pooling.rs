@@ -68,7 +68,7 @@ pub fn issue(m: &mut ModuleBuilder, cx: Ctx, s: &LoopSteps) -> PoolIssue {
     let ocb_row = m.reg("pool_ocb_row", UInt(sa));
     let o_row = m.reg("pool_o_row", UInt(sa));
 
-    let last_f = m.wire_from("pool_last_f", f.wrapping_add(1).is_eq(fit(desc.f, fw)));
+    let last_f = m.wire_from("pool_last_f", f.is_eq(fit(desc.f_m1, fw)));
     let fx_wrap = m.wire_from("pool_fx_wrap", fx.wrapping_add(1).is_eq(k.clone()));
     let ey_wrap = m.wire_from("pool_ey_wrap", ey.wrapping_add(1).is_eq(k.clone()));
     // The next position's window coordinates (their values after `adv_p`).

@@ -57,9 +57,9 @@ impl HostInputs {
 pub struct Globals {
     /// NUM_STAGES: hidden layers + 1.
     pub num_stages: Signal,
-    /// TIMESTEPS: T.
+    /// TIMESTEPS: T (`Geometry::tb` bits).
     pub timesteps: Signal,
-    /// TICK_BATCH: B.
+    /// TICK_BATCH: B (`Geometry::wb` bits).
     pub tick_batch: Signal,
     /// THETA_Q: the entropy threshold, Q16.
     pub theta_q: Signal,
@@ -69,7 +69,7 @@ pub struct Globals {
     pub frac_bits: Signal,
     /// NUM_CLASSES: K.
     pub num_classes: Signal,
-    /// MEM_WORDS: membrane words to clear at start.
+    /// MEM_WORDS: membrane words to clear at start (`Geometry::ma + 1` bits).
     pub mem_words: Signal,
     /// CTRL bit 0 written this cycle.
     pub start: Signal,
@@ -84,13 +84,19 @@ impl Globals {
             reg
         };
         let num_stages = global("num_stages_r", Register::NumStages, g.sb + 1);
-        let timesteps = global("timesteps_r", Register::Timesteps, 16);
-        let tick_batch = global("tick_batch_r", Register::TickBatch, 16);
+        // T and B only as wide as the values the driver writes (T ≤ MAX_TIMESTEPS, B ≤ B_max).
+        let timesteps = global("timesteps_r", Register::Timesteps, g.tb);
+        let tick_batch = global("tick_batch_r", Register::TickBatch, g.wb);
         let theta_q = global("theta_q_r", Register::ThetaQ, 17);
         let rlnk = global("rlnk_r", Register::Rlnk, 17);
         let frac_bits = global("frac_bits_r", Register::FracBits, 5);
         let num_classes = global("num_classes_r", Register::NumClasses, g.kb);
-        let mem_words = global("mem_words_r", Register::MemWords, 32);
+        // At most the membrane buffer's words (≤ 2^ma; the driver refuses more).
+        let mem_words = global("mem_words_r", Register::MemWords, g.ma + 1);
+        // The registers keep only the bits their values need, so some of the bus's 32 data
+        // bits may be read by none of them: they end in a wire Verilator's lint knows as
+        // deliberately unused (synthesis removes it).
+        m.wire_from("cfg_wdata_unused", host.cfg_wdata.is_ne(0u64));
         let start = m.wire_from(
             "start",
             host.writes(Register::Ctrl.address()) & host.cfg_wdata.bit(0),

@@ -2,7 +2,7 @@
 //! phases; the window (`t0`, `tw`), the stage index, the spike-buffer roles and the run's
 //! status and result registers change only here.
 
-use super::common::u;
+use super::common::{fit, u};
 use super::geometry::Geometry;
 use super::registers::{Globals, HostInputs};
 use spikeforge_dsl::library::{Fsm, Update};
@@ -141,10 +141,10 @@ impl Sequencer {
             done: m.reg("done_r", Bool),
             trace_en: m.reg("trace_en_r", Bool),
             stage,
-            t0: m.reg("t0", UInt(16)),
-            tw: m.reg("tw", UInt(16)),
+            t0: m.reg("t0", UInt(g.tb)),
+            tw: m.reg("tw", UInt(g.wb)),
             role: m.reg("role", Bool),
-            exit_t: m.reg("exit_t_r", UInt(16)),
+            exit_t: m.reg("exit_t_r", UInt(g.tb)),
             prediction: m.reg("prediction_r", UInt(g.kb)),
             exited: m.reg("exited", Bool),
             run_start,
@@ -174,10 +174,10 @@ impl Sequencer {
         let start = self.run_start.expr();
         let next_go = self.in_phase(ph::NEXT);
         let final_taken = self.in_phase(ph::FINAL) & ev.r_fire.clone();
+        let tb = self.t0.width();
         let last_window = self
             .t0
-            .wrapping_add(self.tw)
-            .trunc(16)
+            .wrapping_add(fit(self.tw, tb))
             .is_ge(globals.timesteps);
         let win_over = self.last_stage & (last_window | self.exited.expr());
         // After an entropy evaluation (or its logit beats): the window's next timestep, or on.
@@ -259,26 +259,24 @@ impl Sequencer {
                 self.last_stage.select(Expr::bool(false), !self.role),
             )
             .apply(m);
-        // Windows: Tw = min(B, T − t0).
+        // Windows: Tw = min(B, T − t0), compared in T's width (B ≤ B_max ≤ 2^tb − 1).
+        let wb = self.tw.width();
+        let batch = fit(globals.tick_batch, tb);
         let tw_first = globals
             .timesteps
-            .is_lt(globals.tick_batch)
-            .select(globals.timesteps, globals.tick_batch);
-        let rest = globals
-            .timesteps
-            .wrapping_sub(self.t0.wrapping_add(self.tw))
-            .trunc(16);
-        let tw_next = rest
-            .is_lt(globals.tick_batch)
-            .select(rest, globals.tick_batch.expr());
+            .is_lt(batch.clone())
+            .select(globals.timesteps, batch.clone());
+        let t_next = self.t0.wrapping_add(fit(self.tw, tb));
+        let rest = globals.timesteps.wrapping_sub(t_next.clone());
+        let tw_next = rest.is_lt(batch.clone()).select(rest, batch);
         let next_window = next_go & self.last_stage;
         Update::new(self.t0)
             .when(start.clone(), 0)
-            .when(next_window.clone(), self.t0.wrapping_add(self.tw))
+            .when(next_window.clone(), t_next)
             .apply(m);
         Update::new(self.tw)
-            .when(start, tw_first)
-            .when(next_window, tw_next)
+            .when(start, fit(tw_first, wb))
+            .when(next_window, fit(tw_next, wb))
             .apply(m);
         Update::new(self.exit_t)
             .when(ev.exit_now.clone(), ev.exit_t.clone())
@@ -303,10 +301,10 @@ impl Sequencer {
             done: m.input("done_r", Bool),
             trace_en: m.input("trace_en_r", Bool),
             stage: m.input("stage", UInt(g.sb)),
-            t0: m.input("t0", UInt(16)),
-            tw: m.input("tw", UInt(16)),
+            t0: m.input("t0", UInt(g.tb)),
+            tw: m.input("tw", UInt(g.wb)),
             role: m.input("role", Bool),
-            exit_t: m.input("exit_t_r", UInt(16)),
+            exit_t: m.input("exit_t_r", UInt(g.tb)),
             prediction: m.input("prediction_r", UInt(g.kb)),
             exited: m.input("exited", Bool),
             run_start: m.input("run_start", Bool),

@@ -81,8 +81,9 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
     let Ctx { g, seq, desc, .. } = cx;
     let sa = g.sa;
     let in_stage = seq.in_phase(super::sequencer::ph::STAGE);
-    // Steps 0..sa: one bit of the multipliers each; from step sa on, the tap table fills.
-    let sw = clog2(u64::from(sa) + 1);
+    // Steps 0..sa: one bit of the multipliers each; in step sa the counter's constants are
+    // registered; from step sa + 1 on, the tap table fills.
+    let sw = clog2(u64::from(sa) + 2);
     let step = m.reg("setup_step", UInt(sw));
     let running = m.reg("setup_running", Bool);
     Update::new(running)
@@ -91,9 +92,9 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
         .apply(m);
     Update::new(step)
         .when(!running.expr(), 0)
-        .when(step.is_lt(u64::from(sa)), step.wrapping_add(1))
+        .when(step.is_lt(u64::from(sa) + 1), step.wrapping_add(1))
         .apply(m);
-    let counting = m.wire_from("setup_counting", running & step.is_eq(u64::from(sa)));
+    let counting = m.wire_from("setup_counting", running & step.is_eq(u64::from(sa) + 1));
     let done = m.wire("setup_done", Bool);
 
     // Shift-and-add: in step k (< sa), each product adds `W << k` where its multiplier has
@@ -119,13 +120,26 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
     let rw = product("rw", desc.r.expr());
     let pad_w = product("pad_w", desc.pad.expr());
     let stride_w = product("stride_w", desc.stride.expr());
+    // Step sa: the digits' last values and the offset's steps (docs: `mixed_radix`), in
+    // registers, so the tap counter's paths start at registers that hold still.
+    let constants = running & step.is_eq(u64::from(sa));
+    let mut constant = |name: &str, w: u32, value: Expr| -> Signal {
+        let r = m.reg_no_reset(format!("setup_{name}"), UInt(w));
+        m.next_when(r, constants.clone(), value);
+        r
+    };
+    let step_s = fit(desc.w, sa)
+        .wrapping_sub(fit(desc.s, sa))
+        .wrapping_add(1u64);
+    let step_r = step_s.clone().wrapping_sub(rw.expr());
+    let step_cl = step_r.clone().wrapping_add(hw.expr());
     let radix = Radices {
-        cols: u(u64::from(g.cols), g.cl_bits + 1),
-        r: desc.r.expr(),
-        s: desc.s.expr(),
-        w_minus_s: fit(desc.w, sa).wrapping_sub(fit(desc.s, sa)),
-        rw: rw.expr(),
-        hw: hw.expr(),
+        cols_last: u(u64::from(g.cols - 1), g.cl_bits),
+        r_last: constant("r_last", g.kd, desc.r.wrapping_sub(1u64)).expr(),
+        s_last: constant("s_last", g.kd, desc.s.wrapping_sub(1u64)).expr(),
+        step_s: constant("step_s", sa, step_s).expr(),
+        step_r: constant("step_r", sa, step_r).expr(),
+        step_cl: constant("step_cl", sa, step_cl).expr(),
     };
     let taps = TapTable::declare(m, g);
     let (filled, taps_written) = fill_tap_table(m, g, &taps, &radix, cx, counting.expr());
@@ -154,7 +168,6 @@ fn fill_tap_table(
     let desc = cx.desc;
     let sa = g.sa;
     let ib = clog2(u64::from(g.rows).max(2));
-    let started = m.reg("tap_fill_started", Bool);
     let filled = m.reg("tap_fill_done", Bool);
     let slot = m.reg("tap_fill_row", UInt(ib));
     let rt = m.reg("tap_fill_rt", UInt(g.fw));
@@ -163,45 +176,50 @@ fn fill_tap_table(
     let r = m.reg_no_reset("tap_fill_r", UInt(g.kd));
     let s = m.reg_no_reset("tap_fill_s", UInt(g.kd));
     let lin = m.reg_no_reset("tap_fill_lin", UInt(sa));
-    let first = !started.expr();
     let zero = |w: u32| u(0, w);
+    // The counter holds tap 0 until counting starts (its registers are cleared in every cycle
+    // before), so the tap in hand is the registers' value, with no multiplexer before it.
     let now = Tap {
-        cl: first.select(zero(g.cl_bits), cl.expr()),
-        r: first.select(zero(g.kd), r.expr()),
-        s: first.select(zero(g.kd), s.expr()),
-        lin: first.select(zero(sa), lin.expr()),
+        cl: cl.expr(),
+        r: r.expr(),
+        s: s.expr(),
+        lin: lin.expr(),
     };
-    let n_now = first.select(zero(g.fw), n.expr());
-    let slot_now = first.select(zero(ib), slot.expr());
-    let rt_now = first.select(zero(g.fw), rt.expr());
     let writing = counting.clone() & !filled.expr();
     let next = mixed_radix::increment(&now, radix);
+    let idle = !counting.clone();
     for (reg, v) in [(cl, next.cl), (r, next.r), (s, next.s), (lin, next.lin)] {
-        m.next_when(reg, writing.clone(), v);
+        Update::new(reg)
+            .when(idle.clone(), 0)
+            .when(writing.clone(), v)
+            .apply(m);
     }
-    let last_slot = slot_now.is_eq(u64::from(g.rows) - 1);
-    let last_rt = rt_now.wrapping_add(1).is_eq(fit(desc.n_rt, g.fw));
-    Update::new(started)
-        .when(!counting.clone(), false)
-        .when(writing.clone(), true)
-        .apply(m);
+    let last_slot = slot.is_eq(u64::from(g.rows) - 1);
+    let last_rt = rt.is_eq(fit(desc.n_rt_m1, g.fw));
     Update::new(filled)
-        .when(!counting, false)
+        .when(idle.clone(), false)
         .when(writing.clone() & last_slot.clone() & last_rt, true)
         .apply(m);
-    m.next_when(n, writing.clone(), n_now.wrapping_add(1));
-    m.next_when(
-        slot,
-        writing.clone(),
-        last_slot.select(zero(ib), slot_now.wrapping_add(1)),
-    );
-    m.next_when(
-        rt,
-        writing.clone(),
-        last_slot
-            .clone()
-            .select(rt_now.wrapping_add(1), rt_now.clone()),
-    );
+    Update::new(n)
+        .when(idle.clone(), 0)
+        .when(writing.clone(), n.wrapping_add(1))
+        .apply(m);
+    Update::new(slot)
+        .when(idle.clone(), 0)
+        .when(
+            writing.clone(),
+            last_slot.select(zero(ib), slot.wrapping_add(1)),
+        )
+        .apply(m);
+    Update::new(rt)
+        .when(idle, 0)
+        .when(
+            writing.clone(),
+            last_slot.clone().select(rt.wrapping_add(1), rt.expr()),
+        )
+        .apply(m);
+    let n_now = n.expr();
+    let rt_now = rt.expr();
     let packed = table.row_layout.pack(&[
         ("valid", n_now.is_lt(desc.n)),
         ("cl", now.cl),

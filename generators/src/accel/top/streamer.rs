@@ -219,8 +219,8 @@ fn column_loop(
     let Ctx { g, seq, desc, .. } = cx;
     let p = m.reg("st_p", UInt(g.fw));
     let f = m.reg("st_f", UInt(g.fw));
-    let t = m.reg("st_t", UInt(16));
-    let rl = m.reg("st_rl", UInt(16));
+    let t = m.reg("st_t", UInt(g.wb));
+    let rl = m.reg("st_rl", UInt(g.gtb));
     // Every value of the window coordinates the fetch uses lies in (−2^k, H + 2^k), k = kd
     // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
     let ey = m.reg("st_ey", SInt(g.yw));
@@ -228,18 +228,18 @@ fn column_loop(
     let r_m1 = m.wire_from("st_r_m1", group_last_tile(g, desc, group));
     let last_rl = m.wire_from("st_last_rl", rl.is_eq(r_m1));
     let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
-    let last_f = m.wire_from("st_last_f", f.wrapping_add(1).is_eq(fit(desc.f, g.fw)));
-    let last_p = m.wire_from("st_last_p", p.wrapping_add(1).is_eq(fit(desc.p, g.fw)));
+    let last_f = m.wire_from("st_last_f", f.is_eq(fit(desc.f_m1, g.fw)));
+    let last_p = m.wire_from("st_last_p", p.is_eq(fit(desc.p_m1, g.fw)));
     let adv_t = m.wire_from("adv_t", issue & last_rl);
     let adv_p = m.wire_from("adv_p", adv_t & last_t);
     let adv_e = m.wire_from("adv_e", adv_p & last_f);
     Update::new(rl)
         .when(start, 0)
-        .when(issue, last_rl.select(u(0, 16), rl.wrapping_add(1)))
+        .when(issue, last_rl.select(u(0, g.gtb), rl.wrapping_add(1)))
         .apply(m);
     Update::new(t)
         .when(start, 0)
-        .when(adv_t, last_t.select(u(0, 16), t.wrapping_add(1)))
+        .when(adv_t, last_t.select(u(0, g.wb), t.wrapping_add(1)))
         .apply(m);
     Update::new(p)
         .when(start, 0)

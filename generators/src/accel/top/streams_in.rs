@@ -40,19 +40,20 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
     let w_fire = m.wire_from("w_fire", seq.in_phase(ph::RECV_W) & host.w_valid);
 
     // Input words: (cg, y, x) outer, the window's timesteps inner (§3's spike-buffer layout).
-    let in_t = m.reg("input_t", UInt(16));
+    let in_t = m.reg("input_t", UInt(g.wb));
     let in_pos = m.reg("input_position", UInt(g.sa)); // (cg·H + y)·W + x
     let in_cg = m.reg("input_cg", UInt(g.fw));
     let in_y = m.reg("input_y", UInt(g.fw));
     let in_x = m.reg("input_x", UInt(g.fw));
     let t_last = in_t.wrapping_add(1).is_eq(seq.tw);
-    let x_last = in_x.wrapping_add(1).is_eq(fit(desc.w, g.fw));
-    let y_last = in_y.wrapping_add(1).is_eq(fit(desc.h, g.fw));
-    let cg_last = in_cg.wrapping_add(1).is_eq(fit(desc.cg_count, g.fw));
+    // Loop ends by equality with the working set's `− 1` copies (docs/fpga.md).
+    let x_last = in_x.is_eq(fit(desc.w_m1, g.fw));
+    let y_last = in_y.is_eq(fit(desc.h_m1, g.fw));
+    let cg_last = in_cg.is_eq(fit(desc.cg_count_m1, g.fw));
     let adv = m.wire_from("input_adv_position", s_fire & t_last.clone());
     Update::new(in_t)
         .when(req_fire, 0)
-        .when(s_fire, t_last.select(u(0, 16), in_t.wrapping_add(1)))
+        .when(s_fire, t_last.select(u(0, g.wb), in_t.wrapping_add(1)))
         .apply(m);
     Update::new(in_pos)
         .when(req_fire, 0)
@@ -88,7 +89,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
     let w_addr = m.reg("weight_write_addr", UInt(g.wa));
     let wct = m.reg("wrecv_ct", UInt(g.fw));
     let wrt = m.reg("wrecv_rt", UInt(g.fw));
-    let wi = m.reg("wrecv_i", UInt(16));
+    let wi = m.reg("wrecv_i", UInt(g.rb));
     // Ends by equality with `rows − 1` and the working set's `− 1` copies: no increment's
     // carry chain into the decisions that follow a weight word (docs/fpga.md).
     let wi_last = wi.is_eq(g.rows - 1);
@@ -100,7 +101,10 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
         .apply(m);
     Update::new(wi)
         .when(req_fire, 0)
-        .when(w_fire, wi_last.clone().select(u(0, 16), wi.wrapping_add(1)))
+        .when(
+            w_fire,
+            wi_last.clone().select(u(0, g.rb), wi.wrapping_add(1)),
+        )
         .apply(m);
     Update::new(wrt)
         .when(req_fire, 0)

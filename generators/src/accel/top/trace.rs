@@ -29,7 +29,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
     let pending = m.reg("trace_pending", Bool); // a read was issued last cycle
     let ct = m.reg("trace_ct", UInt(g.fw));
     let p = m.reg("trace_p", UInt(g.fw));
-    let t = m.reg("trace_t", UInt(16));
+    let t = m.reg("trace_t", UInt(g.wb));
     // Words go out in (ct, p, t) order, so their spike row `ct·P + p` just counts.
     let row = m.reg("trace_row", UInt(g.sa));
     let all = m.reg("trace_all_issued", Bool);
@@ -44,7 +44,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
     let qb = m.mem_read(bufs.spike_b, "trace_qb", issue & !seq.role, addr);
     let last_t = t.wrapping_add(1).is_eq(seq.tw);
     let last_p = p.wrapping_add(1).is_eq(fit(desc.pooled_p, g.fw));
-    let last_ct = ct.wrapping_add(1).is_eq(fit(desc.n_ct, g.fw));
+    let last_ct = ct.is_eq(fit(desc.n_ct_m1, g.fw));
     let done = m.wire_from("trace_done", in_trace & all & !result.valid & !pending);
     Update::new(pending)
         .when(restart, false)
@@ -55,7 +55,9 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
         .when(restart, 0)
         .when(
             issue,
-            last_t.clone().select(Expr::uint(0, 16), t.wrapping_add(1)),
+            last_t
+                .clone()
+                .select(Expr::uint(0, g.wb), t.wrapping_add(1)),
         )
         .apply(m);
     Update::new(p)

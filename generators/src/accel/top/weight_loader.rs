@@ -52,8 +52,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     let pair = m.reg("ld_pair", UInt(g.fw));
     let ct = m.reg("ld_ct", UInt(g.fw));
     let group = m.reg("ld_g", UInt(g.fw));
-    let tile = m.reg("ld_tile", UInt(16));
-    let row = m.reg("ld_row", UInt(16));
+    let tile = m.reg("ld_tile", UInt(g.gtb));
+    let row = m.reg("ld_row", UInt(g.rb));
     // The pairs read the weight buffer in address order `(ct·n_rt + rt)·rows + i` (column tile
     // outer, all of its row tiles, then the rows): one counter from 0 gives the address.
     let addr = m.reg("ld_addr", UInt(g.wa));
@@ -109,7 +109,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
         .apply(m);
     Update::new(row)
         .when(start, 0)
-        .when(busy, last_row.select(u(0, 16), row.wrapping_add(1)))
+        .when(busy, last_row.select(u(0, g.rb), row.wrapping_add(1)))
         .apply(m);
     Loader {
         start,
