@@ -232,16 +232,19 @@ impl Board {
     }
 
     /// The board's built-in accelerator configuration, `sf_<board>`: the small 1×2 design
-    /// (`spikeforge_generators::accel::params::small_config`); on the iCEBreaker's UP5K
-    /// without the performance counters (`[rtl] counters = false`), which it has no room for,
-    /// and with the pipelined serial entropy unit (`"serial_pipelined"`), whose logit path
-    /// was the critical path there (19.7 → 20.4 MHz, 12 logic cells fewer).
+    /// (`spikeforge_generators::accel::params::small_config`); on the iCEBreaker's UP5K a
+    /// 2×2 array (it fits at the 1×2's clock: 4,669 logic cells, 28.0 MHz; 2×4 and 4×2 fit
+    /// too, at 25.4 and 23.0 MHz, docs/fpga.md), without the performance counters
+    /// (`[rtl] counters = false`), which it has no room for, and with the pipelined serial
+    /// entropy unit (`"serial_pipelined"`), whose logit path was the critical path there
+    /// (19.7 → 20.4 MHz, 12 logic cells fewer).
     pub fn builtin_config(&self) -> spikeforge_config::AcceleratorConfig {
         let mut c = spikeforge_generators::accel::params::small_config(&format!(
             "sf_{}",
             self.name.replace('-', "_")
         ));
         if self.device == Device::UP5K_SG48 {
+            c.rows = 2;
             c.rtl.counters = false;
             c.rtl.entropy_unit = spikeforge_config::EntropyUnitKind::SerialPipelined;
         }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 #[derive(Debug, clap::Args)]
 pub struct FpgaArgs {
     /// Accelerator configuration (TOML or JSON). Without it, the board's built-in
-    /// configuration: a 1×2 array with small buffers and limits, without the performance
-    /// counters on the iCEBreaker.
+    /// configuration: a 1×2 array with small buffers and limits; on the iCEBreaker a 2×2
+    /// array without the performance counters.
     pub config: Option<PathBuf>,
     /// The board: `icebreaker` (iCE40 UP5K), `hx8k-breakout` (iCE40 HX8K) or `ulx3s-85f`
     /// (ECP5 LFE5U-85F).
