@@ -135,8 +135,10 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, loaded: Signal) -> StageSetup {
     let step_cl = step_r.clone().wrapping_add(hw.expr());
     let radix = Radices {
         cols_last: u(u64::from(g.cols - 1), g.cl_bits),
-        r_last: constant("r_last", g.kd, desc.r.wrapping_sub(1u64)).expr(),
-        s_last: constant("s_last", g.kd, desc.s.wrapping_sub(1u64)).expr(),
+        // In the width the working set keeps R and S (the tap digits' `kd` bits, or fewer
+        // where their 24-bit registers are narrower).
+        r_last: constant("r_last", desc.r.width(), desc.r.wrapping_sub(1u64)).expr(),
+        s_last: constant("s_last", desc.s.width(), desc.s.wrapping_sub(1u64)).expr(),
         step_s: constant("step_s", sa, step_s).expr(),
         step_r: constant("step_r", sa, step_r).expr(),
         step_cl: constant("step_cl", sa, step_cl).expr(),
