@@ -111,6 +111,29 @@ fn yosys_check_passes_clean_design_and_counts_cells() {
     assert_eq!(r.brams, Some(0));
 }
 
+/// A 64 × 8 RAM (synchronous write, registered read) in a module instantiated twice, and a
+/// register file too small to matter.
+const RAMS: &str = "module ram(input wire clk, input wire we, input wire [5:0] a, input wire [7:0] d, output reg [7:0] q);\n  reg [7:0] mem [0:63];\n  always @(posedge clk) begin\n    if (we) mem[a] <= d;\n    q <= mem[a];\n  end\nendmodule\n\
+module rams(input wire clk, input wire we, input wire [5:0] a, input wire [7:0] d, output wire [7:0] y);\n  wire [7:0] q0, q1;\n  ram u0(.clk(clk), .we(we), .a(a), .d(d), .q(q0));\n  \
+ram u1(.clk(clk), .we(!we), .a(a), .d(q0), .q(q1));\n  assign y = q1;\nendmodule\n";
+
+#[test]
+fn generic_synthesis_keeps_memories_whole_and_lists_them() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "rams.v", RAMS);
+    let r = tools::yosys_check(&[f], "rams").unwrap();
+    assert_eq!(
+        r.memories,
+        vec!["ram/mem".to_string()],
+        "{:?}",
+        r.cell_types
+    );
+    assert_eq!(r.cell_types.get("$mem_v2"), Some(&2), "{:?}", r.cell_types);
+    // No flip-flops: not the 2 × 512 memory bits, and the read registers are the memories'
+    // own (merged into their read ports).
+    assert_eq!(r.ffs, Some(0), "{:?}", r.cell_types);
+}
+
 const LATCH: &str = "module latchy(input wire en, input wire [3:0] d, output reg [3:0] q);\n  always @(*) if (en) q = d;\nendmodule\n";
 
 #[test]
