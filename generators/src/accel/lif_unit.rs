@@ -142,15 +142,11 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     let current = m.input("current", SInt(cb));
     let threshold = m.input("threshold", SInt(mb));
 
-    // 1. Leak.
-    let leaked: Expr = match params.leak {
-        Leak::None => v.expr(),
-        Leak::Shift(k) => {
-            // An arithmetic shift by ≥ M − 1 leaves only sign bits: the same as M − 1.
-            let k = k.min(mb - 1);
-            // v − (v >>> k) lies between v and 0, so it always fits M bits.
-            (v - (v >> k)).trunc(mb)
-        }
+    // 1. Leak: the leaked membrane as a wire, or, for a shift leak, the shift folded into
+    // the sums below.
+    let leaked: Result<Signal, u32> = match params.leak {
+        Leak::None => Ok(m.wire_from("v_leaked", v)),
+        Leak::Shift(k) => Err(k.min(mb - 1)),
         Leak::Subtract(d) => {
             // v ≥ 0: max(v − d, 0); v < 0: min(v + d, 0). Both results fit M bits
             // (1 ≤ d ≤ v_max). v = 0 takes the first arm: −d < 0 → 0.
@@ -163,15 +159,36 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
             let neg = toward_zero_neg
                 .is_gt(0)
                 .select(Expr::sint(0, mb), toward_zero_neg.trunc(mb));
-            v.bit(mb - 1).select(neg, pos)
+            Ok(m.wire_from("v_leaked", v.bit(mb - 1).select(neg, pos)))
         }
     };
-    let leaked = m.wire_from("v_leaked", leaked);
+    // `leaked + y` in `width` bits (exact: every sum formed here fits). A shift leak is
+    // `v − (v >>> k)`: it lies between v and 0, so it fits M bits (an arithmetic shift by
+    // ≥ M − 1 leaves only sign bits: the same as M − 1). The sum is then
+    // `v + ~(v >>> k) + y + 1`, formed in one carry-save level and one carry chain instead of
+    // the leak's chain followed by the sum's: the LIF step is among the longest paths of the
+    // small FPGA designs (docs/fpga.md).
+    let plus_leaked = |m: &mut ModuleBuilder, name: &str, y: Expr, width: u32| -> Expr {
+        match leaked {
+            Err(k) => {
+                let a = v.sext(width).as_uint();
+                let b = (!(v >> k)).sext(width).as_uint();
+                let c = y.sext(width).as_uint();
+                let save = m.wire_from(format!("{name}_save"), &a ^ &b ^ &c);
+                let carry = (&a & &b) | (&a & &c) | (&b & &c);
+                let carry = m.wire_from(format!("{name}_carry"), carry.bits(width - 2, 0));
+                let shifted = Expr::cat([carry.expr(), Expr::uint(1, 1)]);
+                (save + shifted).trunc(width).as_sint()
+            }
+            Ok(leaked) => (leaked.sext(width) + y.sext(width)).trunc(width),
+        }
+    };
 
     // 2. Integrate: the exact sum in W = max(M, C) + 1 bits, then saturate to M bits: the
     // value fits iff bits W−1..M−1 are all equal (all copies of the sign).
     let w = mb.max(cb) + 1;
-    let sum = m.wire_from("v_sum", leaked.sext(w - 1) + current.sext(w - 1));
+    let sum = plus_leaked(&mut m, "v_sum", current.sext(w - 1), w);
+    let sum = m.wire_from("v_sum", sum);
     let high = sum.bits(w - 1, mb - 1);
     let fits = m.wire_from("v_fits", high.all() | !high.any());
     let (v_max, v_min) = (
@@ -189,7 +206,10 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     // (docs/fpga.md). Bit-exact with comparing the saturated value, which differs from the
     // exact sum's comparison only where a clamped sum meets a θ at the clamp: a sum below
     // v_min saturates to v_min, which is ≥ θ iff θ = v_min (the exact sum is not); a sum above
-    // v_max saturates to v_max, which is > θ iff θ ≠ v_max (the exact sum always is).
+    // v_max saturates to v_max, which is > θ iff θ ≠ v_max (the exact sum always is). At
+    // those θ the comparison of the exact sum says which side of the clamp it lies on, so
+    // the saturated value's comparison is a constant there: with `≥` and θ = v_min every
+    // value fires (v ≥ v_min), with `>` and θ = v_max none does (v ≤ v_max).
     let wc = w + 1;
     let bias = match params.fire_compare {
         FireCompare::Ge => threshold.sext(wc),
@@ -199,19 +219,11 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
         "current_over_threshold",
         (current.sext(wc) - bias.trunc(wc)).trunc(wc),
     );
-    let margin_negative = m.wire_from(
-        "fire_margin_negative",
-        (leaked.sext(wc) + headroom.expr()).bit(wc - 1),
-    );
+    let margin = plus_leaked(&mut m, "fire_margin", headroom.expr(), wc);
+    let margin_negative = m.wire_from("fire_margin_negative", margin.bit(wc - 1));
     let fire = match params.fire_compare {
-        FireCompare::Ge => {
-            let below = m.wire_from("v_below_min", !fits.expr() & sum.bit(w - 1));
-            !margin_negative.expr() | (below & threshold.is_eq(v_min))
-        }
-        FireCompare::Gt => {
-            let above = m.wire_from("v_above_max", !fits.expr() & !sum.bit(w - 1));
-            !margin_negative.expr() & !(above & threshold.is_eq(v_max))
-        }
+        FireCompare::Ge => !margin_negative.expr() | threshold.is_eq(v_min),
+        FireCompare::Gt => !margin_negative.expr() & threshold.is_ne(v_max),
     };
     let fire = m.wire_from("fire", fire);
 
