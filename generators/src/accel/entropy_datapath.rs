@@ -120,6 +120,31 @@ pub(crate) fn scaled_distance(
     lb: u32,
 ) -> (Signal, Signal) {
     let scaled = m.wire_from("scaled", (dist << 9).shr_by(frac));
+    rounded_distance(m, scaled, lb)
+}
+
+/// The gap `dist = m − z` (`lb` bits) as `dist·2^9`, shifted right by the multiple of 8 in
+/// `frac` (`frac & 24`): the first two of the five levels of the shift by `frac`, which
+/// [`fine_scaled_distance`] completes (`lb + 9` bits).
+pub(crate) fn coarse_scaled_gap(dist: Expr, frac: Signal) -> Expr {
+    (dist << 9).shr_by(Expr::cat([frac.bits(4, 3), Expr::uint(0, 3)]))
+}
+
+/// [`scaled_distance`] from [`coarse_scaled_gap`]'s result `coarse`: the shift by the rest of
+/// `frac` (`frac & 7`) and the rounding; a logical right shift by `frac & 24` and then by
+/// `frac & 7` is the shift by `frac`, so `x` and `drop` are the same.
+pub(crate) fn fine_scaled_distance(
+    m: &mut ModuleBuilder,
+    coarse: Signal,
+    frac: Signal,
+    lb: u32,
+) -> (Signal, Signal) {
+    let scaled = m.wire_from("scaled", coarse.shr_by(frac.bits(2, 0)));
+    rounded_distance(m, scaled, lb)
+}
+
+/// Golden step 2's rounding of `scaled = (m − z)·2^9 >> f` (`lb + 9` bits): `x` and `drop`.
+fn rounded_distance(m: &mut ModuleBuilder, scaled: Signal, lb: u32) -> (Signal, Signal) {
     // `(scaled + 1) >> 1` without its carry chain on the drop decision: it is at least 4096
     // iff `scaled ≥ 8191` (a high bit set, or the low 13 bits all ones); its low 12 bits are
     // `scaled[12:1] + scaled[0]` (a 12-bit increment).

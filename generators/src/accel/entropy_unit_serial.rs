@@ -45,8 +45,8 @@
 //! `{mul_hi, mul_lo} >> 1`, `E·x` (12 steps) `>> 5`, and `Hn·RLNK` (17 steps) the whole register.
 
 use super::entropy_datapath::{
-    below_threshold, bits_for, distance, division, exp_roms, ln_s, logit_gap, max_argmax,
-    normalise, results, scaled_distance, widen, Widths, DIV_BITS,
+    below_threshold, bits_for, coarse_scaled_gap, distance, division, exp_roms,
+    fine_scaled_distance, ln_s, logit_gap, max_argmax, normalise, results, widen, Widths, DIV_BITS,
 };
 use super::entropy_unit::{check, EntropyUnitParams};
 use spikeforge_dsl::library::Fsm;
@@ -71,10 +71,11 @@ pub fn entropy_unit_serial(params: &EntropyUnitParams) -> Module {
 }
 
 /// The serial unit with one more register stage per class (`[rtl] entropy_unit =
-/// "serial_pipelined"`): in `X` it registers the gap `m − z`; a state `XS` after `X` scales
-/// and rounds it into `x`, decides the drop and reads the ROMs. The path from the logit into
-/// the rounding (subtract, shift, round, compare) becomes two; each class takes one more
-/// cycle, so an evaluation takes `33·K + 40` edges ([`latency_edges_pipelined`]).
+/// "serial_pipelined"`): in `X` it registers the gap `m − z` scaled by `2^9 >> (f & 24)`
+/// (two of the shift's five levels); a state `XS` after `X` shifts it by `f & 7`, rounds it
+/// into `x`, decides the drop and reads the ROMs. The path from the logit into the rounding
+/// (subtract, shift, round, compare) becomes two; each class takes one more cycle, so an
+/// evaluation takes `33·K + 40` edges ([`latency_edges_pipelined`]).
 ///
 /// # Panics
 /// As [`entropy_unit_serial`].
@@ -157,13 +158,18 @@ fn serial_unit(params: &EntropyUnitParams, pipelined: bool) -> Module {
         fit_to(cnt.expr(), aw),
     );
 
-    // Pass 2: distance and ROM reads in `X` (golden steps 2–3); pipelined, the gap is
-    // registered in `X` and the rest happens in `XS`.
+    // Pass 2: distance and ROM reads in `X` (golden steps 2–3); pipelined, the gap shifted
+    // by `frac & 24` is registered in `X`, and the shift by `frac & 7`, the rounding and the
+    // ROM reads happen in `XS`.
     let in_x = m.wire_from("in_x", fsm.is("X"));
     let (x, drop, in_x) = if pipelined {
-        let gap = m.reg_no_reset("distance_r", UInt(lb));
-        m.next_when(gap, in_x, logit_gap(max_r, logit_data, lb));
-        let (x, drop) = scaled_distance(&mut m, gap, frac, lb);
+        let coarse = m.reg_no_reset("distance_r", UInt(lb + 9));
+        m.next_when(
+            coarse,
+            in_x,
+            coarse_scaled_gap(logit_gap(max_r, logit_data, lb), frac),
+        );
+        let (x, drop) = fine_scaled_distance(&mut m, coarse, frac, lb);
         (x, drop, m.wire_from("in_xs", fsm.is("XS")))
     } else {
         let (x, drop) = distance(&mut m, max_r, logit_data, frac, lb);
