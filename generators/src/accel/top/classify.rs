@@ -169,8 +169,20 @@ pub fn build(
     let _ = (eu.out("busy"), eu.out("h_q"));
     let in_entropy = m.wire_from("in_entropy", seq.in_phase(ph::ENTROPY));
     let entropy_finish = m.wire_from("entropy_finish", in_entropy & eu.out("done"));
-    let exit_t = seq.t0.wrapping_add(fit(tl, g.tb)).wrapping_add(1);
-    let last_timestep = exit_t.clone().is_ge(globals.timesteps);
+    // The timestep the inference would exit at, and whether it is the last, registered off
+    // the path from the entropy unit's `done` into the sequencer: t0 and the window timestep
+    // change only when the classify loop starts, dozens of cycles (a classify pass and an
+    // entropy evaluation) before the `done` that reads them.
+    let exit_t = m.reg_no_reset("cls_exit_t", UInt(g.tb));
+    m.next(exit_t, seq.t0.wrapping_add(fit(tl, g.tb)).wrapping_add(1));
+    let last_timestep = m.reg_no_reset("cls_last_timestep", Bool);
+    m.next(
+        last_timestep,
+        seq.t0
+            .wrapping_add(fit(tl, g.tb))
+            .wrapping_add(1)
+            .is_ge(globals.timesteps),
+    );
     let exit_now = m.wire_from(
         "exit_now",
         entropy_finish & (eu.out("exit") | last_timestep),
@@ -214,7 +226,7 @@ pub fn build(
         done,
         entropy_finish,
         exit_now,
-        exit_t,
+        exit_t: exit_t.expr(),
         prediction: fit(eu.out("prediction"), g.kb),
         more_t,
         result_logit: logits.out(lp.data_b),
