@@ -1815,8 +1815,8 @@ fn streams_in_fill_the_buffers_in_address_order() {
 // ---------------------------------------------------------------------------------------
 
 /// The stage setup (fetch constants and tap table) and the im2col fetch: the issuing
-/// column's coordinates, as the streamer gives them (`issue`, `rt_next`, `col_t`, `ey`, `fx`,
-/// `window_offset`), are inputs, and so are the spike buffers' write ports; the setup's end
+/// column's coordinates, as the streamer gives them (`issue`, `rt_next`, `col_t`, the window
+/// bounds `y_lo`, `y_hi`, `x_lo`, `x_hi`, `window_offset`), are inputs, and so are the spike buffers' write ports; the setup's end
 /// and products and the column entering the array are outputs.
 fn im2col_harness(p: &AccelParams) -> Module {
     use spikeforge_generators::accel::top::{im2col, stage_setup};
@@ -1842,7 +1842,8 @@ fn im2col_harness(p: &AccelParams) -> Module {
 }
 
 /// The streamer's outputs as inputs: `issue`, `st_pair`, `st_ct`, `st_g`, `st_rl`, `rt_next`,
-/// `st_last_rl`, `col_t`, `ey`, `fx`, `window_offset`, `st_psum_addr`, `st_array_done`.
+/// `st_last_rl`, `col_t`, `y_lo`, `y_hi`, `x_lo`, `x_hi`, `window_offset`, `st_psum_addr`,
+/// `st_array_done`.
 fn streamer_from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Streamer {
     Streamer {
         issue: m.input("issue", Bool),
@@ -1853,8 +1854,10 @@ fn streamer_from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Streamer {
         rt_next: m.input("rt_next", UInt(g.rtb)).expr(),
         last_rl: m.input("st_last_rl", Bool),
         t: m.input("col_t", UInt(16)),
-        ey: m.input("ey", SInt(g.yw)),
-        fx: m.input("fx", SInt(g.yw)),
+        y_lo: m.input("y_lo", SInt(g.yw + 1)),
+        y_hi: m.input("y_hi", SInt(g.yw + 1)),
+        x_lo: m.input("x_lo", SInt(g.yw + 1)),
+        x_hi: m.input("x_hi", SInt(g.yw + 1)),
         window_offset: m.input("window_offset", UInt(g.sa)).expr(),
         psum_addr: m.input("st_psum_addr", UInt(g.pa)).expr(),
         array_done: m.input("st_array_done", Bool),
@@ -1914,6 +1917,17 @@ impl Conv {
     }
 }
 
+/// The window bounds of the column at `ey = e·stride − pad`, `fx = f·stride − pad` as the
+/// streamer gives them: `y_lo = −ey`, `y_hi = H − ey`, `x_lo = −fx`, `x_hi = W − fx`.
+fn window_bounds(ey: i64, fx: i64, cv: &Conv) -> [(&'static str, i64); 4] {
+    [
+        ("y_lo", -ey),
+        ("y_hi", cv.h as i64 - ey),
+        ("x_lo", -fx),
+        ("x_hi", cv.w as i64 - fx),
+    ]
+}
+
 /// Runs the stage setup for `cv`, then issues every column (p outer, t, row tile inner, with
 /// idle cycles between) and checks each column's taps, reads and spikes against §5: row `i`
 /// of column (p, t, rt) carries tap `n = rt·rows + i`, valid iff `n < N`; its spike is read
@@ -1924,7 +1938,7 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
     let (rows, cols) = (u64::from(p.rows), u64::from(p.cols));
     let bmax = g.bmax;
     let sa_mask = (1u64 << g.sa) - 1;
-    let yw_mask = (1u64 << g.yw) - 1;
+    let bound_mask = (1u64 << (g.yw + 1)) - 1;
     let (e_out, f_out) = cv.out();
     let n = cv.c * cv.r * cv.s;
     let n_rt = n.div_ceil(rows);
@@ -2012,8 +2026,9 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
         let (e, f) = (pos / f_out, pos % f_out);
         let ey = (e * cv.stride) as i64 - cv.pad as i64;
         let fx = (f * cv.stride) as i64 - cv.pad as i64;
-        sim.set("ey", ey as u64 & yw_mask);
-        sim.set("fx", fx as u64 & yw_mask);
+        for (port, v) in window_bounds(ey, fx, &cv) {
+            sim.set(port, v as u64 & bound_mask);
+        }
         sim.set("window_offset", (ey * cv.w as i64 + fx) as u64 & sa_mask);
         issued.push(col);
         // The column issued last cycle enters the array now (§5: one cycle of fetch).
@@ -2368,8 +2383,10 @@ fn streamer_harness(p: &AccelParams) -> Module {
                 ("rl_o", st.rl),
                 ("last_rl_o", st.last_rl),
                 ("t_o", st.t),
-                ("ey_o", st.ey),
-                ("fx_o", st.fx),
+                ("y_lo_o", st.y_lo),
+                ("y_hi_o", st.y_hi),
+                ("x_lo_o", st.x_lo),
+                ("x_hi_o", st.x_hi),
                 ("array_done_o", st.array_done),
                 ("ld_last_o", ld.last),
                 ("ld_ct_o", ld.ct),
@@ -2475,6 +2492,7 @@ fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -
     let pairs = pairs_of(n_rt, n_ct, d);
     let case = format!("{cv:?} M {m_ch} Tw {tw}");
     sim.set_all(&[
+        ("cur_H", cv.h),
         ("cur_W", cv.w),
         ("cur_stride", cv.stride),
         ("cur_pad", cv.pad),
@@ -2549,8 +2567,6 @@ fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -
                 ("rl_o", rl),
                 ("last_rl_o", u64::from(rl + 1 == r)),
                 ("t_o", t),
-                ("ey_o", ey as u64 & mask(g.yw)),
-                ("fx_o", fx as u64 & mask(g.yw)),
                 (
                     "window_offset_o",
                     (ey * cv.w as i64 + fx) as u64 & mask(g.sa),
@@ -2560,8 +2576,15 @@ fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -
                     ((ct * positions + pos) * bmax + t) & mask(g.pa),
                 ),
             ];
-            for (port, v) in want {
-                assert_eq!(sim.get(port), v, "{at}: {port} of column {col:?}");
+            let bounds =
+                window_bounds(ey, fx, &cv).map(|(port, v)| (port, v as u64 & mask(g.yw + 1)));
+            for (port, v) in want.into_iter().chain(bounds) {
+                let port = if port.ends_with("_o") {
+                    port.to_string()
+                } else {
+                    format!("{port}_o")
+                };
+                assert_eq!(sim.get(&port), v, "{at}: {port} of column {col:?}");
             }
         }
         // The tap table is read a cycle ahead: the next column's row tile.

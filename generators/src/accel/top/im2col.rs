@@ -24,9 +24,7 @@ pub struct Column {
 
 /// Builds the taps and the two fetch stages.
 pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) -> Column {
-    let Ctx {
-        g, seq, desc, bufs, ..
-    } = cx;
+    let Ctx { g, seq, bufs, .. } = cx;
     let table = &setup.taps;
     // The table word of the issuing column's row tile: read with the row tile's next value, so
     // it always shows the current one's (except while the STAGE phase writes the table).
@@ -36,29 +34,11 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         !setup.taps_written.expr(),
         fit(st.rt_next.clone(), table.address_bits()),
     );
-    let yw = g.yw;
-    // `0 ≤ e·stride − pad + r < H` as `−ey ≤ r < H − ey`: the bounds are the column's, shared
-    // by its rows, so each row compares its digit twice instead of adding it first (one
-    // carry chain per bound instead of two). `yw + 1` bits hold `−ey` and `H − ey` exactly.
-    let bw = yw + 1;
-    let bound = |m: &mut ModuleBuilder, name: &str, size: Expr, at: Signal| -> (Signal, Signal) {
-        let at = at.sext(bw);
-        let lo = m.wire_from(
-            format!("fetch_{name}_lo"),
-            Expr::sint(0, bw).wrapping_sub(at.clone()).trunc(bw),
-        );
-        let hi = m.wire_from(
-            format!("fetch_{name}_hi"),
-            fit(size, yw - 1)
-                .as_sint()
-                .sext(bw)
-                .wrapping_sub(at)
-                .trunc(bw),
-        );
-        (lo, hi)
-    };
-    let (y_lo, y_hi) = bound(m, "y", desc.h.expr(), st.ey);
-    let (x_lo, x_hi) = bound(m, "x", desc.w.expr(), st.fx);
+    let bw = g.yw + 1;
+    // `0 ≤ e·stride − pad + r < H` as `−ey ≤ r < H − ey` (and the same for `s`): the bounds
+    // are the column's, shared by its rows and stepped by the streamer, so each row only
+    // compares its digits with registers (one carry chain per bound).
+    let (y_lo, y_hi, x_lo, x_hi) = (st.y_lo, st.y_hi, st.x_lo, st.x_hi);
     let mut reads = Vec::new();
     let mut valid_bits = Vec::new();
     let mut words = Vec::new();

@@ -32,10 +32,17 @@ pub struct Streamer {
     pub last_rl: Signal,
     /// Timestep within the window of the issuing column.
     pub t: Signal,
-    /// `e·stride − pad` of the issuing column (signed, `Geometry::yw` bits).
-    pub ey: Signal,
-    /// `f·stride − pad` of the issuing column.
-    pub fx: Signal,
+    /// The issuing column's window bounds on a tap's row digit `r`: it lies in the input iff
+    /// `y_lo ≤ r < y_hi`, with `y_lo = −(e·stride − pad)` and `y_hi = H − (e·stride − pad)`
+    /// (signed, `Geometry::yw + 1` bits), stepped with `e`.
+    pub y_lo: Signal,
+    /// See `y_lo`.
+    pub y_hi: Signal,
+    /// The same bounds on the column digit `s`: `x_lo = −(f·stride − pad)`,
+    /// `x_hi = W − (f·stride − pad)`, stepped with `f`.
+    pub x_lo: Signal,
+    /// See `x_lo`.
+    pub x_hi: Signal,
     /// `(e·stride − pad)·W + (f·stride − pad)` of the issuing column, modulo the spike
     /// address width: the spike-buffer offset of its window.
     pub window_offset: Expr,
@@ -186,8 +193,10 @@ pub fn build(
         rt_next,
         last_rl: cl.last_rl,
         t: cl.t,
-        ey: cl.ey,
-        fx: cl.fx,
+        y_lo: cl.bounds[0],
+        y_hi: cl.bounds[1],
+        x_lo: cl.bounds[2],
+        x_hi: cl.bounds[3],
         window_offset: cl.window_offset,
         psum_addr,
         array_done,
@@ -200,8 +209,8 @@ struct ColumnLoop {
     last_rl: Signal,
     t: Signal,
     p: Signal,
-    ey: Signal,
-    fx: Signal,
+    /// `y_lo`, `y_hi`, `x_lo`, `x_hi` ([`Streamer`]).
+    bounds: [Signal; 4],
     window_offset: Expr,
     /// The pair's last column is issued this cycle.
     last_column: Expr,
@@ -223,7 +232,6 @@ fn column_loop(
     let rl = m.reg("st_rl", UInt(g.gtb));
     // Every value of the window coordinates the fetch uses lies in (−2^k, H + 2^k), k = kd
     // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
-    let ey = m.reg("st_ey", SInt(g.yw));
     let fx = m.reg("st_fx", SInt(g.yw));
     let r_m1 = m.wire_from("st_r_m1", group_last_tile(g, desc, group));
     let last_rl = m.wire_from("st_last_rl", rl.is_eq(r_m1));
@@ -251,13 +259,33 @@ fn column_loop(
         .apply(m);
     let neg_pad = Expr::sint(0, g.yw).wrapping_sub(fit(desc.pad, g.yw - 1).as_sint());
     let stride = fit(desc.stride, g.yw - 1).as_sint();
-    m.next(
-        ey,
-        start.select(
-            neg_pad.clone(),
-            adv_e.select(ey.wrapping_add(stride.clone()).trunc(g.yw), ey.expr()),
-        ),
-    );
+    // The fetch's bounds (`Streamer::y_lo` …), stepped with `e` and `f` instead of formed
+    // from their coordinates in the issue cycle: the bounds check then starts at registers.
+    // Exact in `yw + 1` bits, as the coordinates are in `yw`.
+    let bw = g.yw + 1;
+    let pad = fit(desc.pad, g.yw - 1).as_sint().sext(bw);
+    let stride_b = stride.sext(bw);
+    let bound = |m: &mut ModuleBuilder, name: &str, first: Expr, adv: Expr, wrap: Expr| {
+        let r = m.reg(format!("st_{name}"), SInt(bw));
+        let stepped = r.wrapping_sub(stride_b.clone()).trunc(bw);
+        m.next(
+            r,
+            start.select(
+                first.clone(),
+                adv.select(wrap.select(first, stepped), r.expr()),
+            ),
+        );
+        r
+    };
+    let size = |v: Signal| fit(v, g.yw - 1).as_sint().sext(bw);
+    let hi_first = |v: Signal| size(v).wrapping_add(pad.clone()).trunc(bw);
+    let no = Expr::from(false);
+    let bounds = [
+        bound(m, "y_lo", pad.clone(), adv_e.expr(), no.clone()),
+        bound(m, "y_hi", hi_first(desc.h), adv_e.expr(), no),
+        bound(m, "x_lo", pad.clone(), adv_p.expr(), last_f.expr()),
+        bound(m, "x_hi", hi_first(desc.w), adv_p.expr(), last_f.expr()),
+    ];
     m.next(
         fx,
         start.select(
@@ -280,8 +308,7 @@ fn column_loop(
         last_rl,
         t,
         p,
-        ey,
-        fx,
+        bounds,
         window_offset,
         last_column: issue & last_rl & last_t & last_p,
     }
