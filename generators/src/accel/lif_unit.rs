@@ -162,42 +162,91 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
             Ok(m.wire_from("v_leaked", v.bit(mb - 1).select(neg, pos)))
         }
     };
-    // `leaked + y` in `width` bits (exact: every sum formed here fits). A shift leak is
-    // `v − (v >>> k)`: it lies between v and 0, so it fits M bits (an arithmetic shift by
-    // ≥ M − 1 leaves only sign bits: the same as M − 1). The sum is then
-    // `v + ~(v >>> k) + y + 1`, formed in one carry-save level and one carry chain instead of
-    // the leak's chain followed by the sum's: the LIF step is among the longest paths of the
-    // small FPGA designs (docs/fpga.md).
-    let plus_leaked = |m: &mut ModuleBuilder, name: &str, y: Expr, width: u32| -> Expr {
-        match leaked {
-            Err(k) => {
-                let a = v.sext(width).as_uint();
-                let b = (!(v >> k)).sext(width).as_uint();
-                let c = y.sext(width).as_uint();
-                let save = m.wire_from(format!("{name}_save"), &a ^ &b ^ &c);
-                let carry = (&a & &b) | (&a & &c) | (&b & &c);
-                let carry = m.wire_from(format!("{name}_carry"), carry.bits(width - 2, 0));
-                let shifted = Expr::cat([carry.expr(), Expr::uint(1, 1)]);
-                (save + shifted).trunc(width).as_sint()
+    // `leaked + y + offset` in `width` bits (the constant `offset` a multiple of 2^(M−1);
+    // exact: every sum formed here fits). A shift leak is `v − (v >>> k)`: it lies between v
+    // and 0, so it fits M bits (an arithmetic shift by ≥ M − 1 leaves only sign bits: the
+    // same as M − 1). The sum is then `v + (~(v >>> k) + offset) + y + 1`, formed in one
+    // carry-save level and one carry chain instead of the leak's chain followed by the sum's:
+    // the LIF step is among the longest paths of the small FPGA designs (docs/fpga.md).
+    // `~(v >>> k)` is its low `M − k` bits over copies of its sign `s`, so adding `offset`
+    // (no bits below `M − k`) only picks one of two constants for the high bits by `s`.
+    let plus_leaked =
+        |m: &mut ModuleBuilder, name: &str, y: Expr, width: u32, offset: i64| -> Expr {
+            match leaked {
+                Err(k) => {
+                    let a = resize(v.expr(), width).as_uint();
+                    let not_shifted = !(v >> k);
+                    let b = if offset == 0 {
+                        resize(not_shifted, width).as_uint()
+                    } else {
+                        let low_bits = mb - k;
+                        let modulus = |x: i128| (x.rem_euclid(1i128 << width)) as u64;
+                        let high = (1i128 << width) - (1i128 << low_bits);
+                        let (k0, k1) = (
+                            modulus(i128::from(offset)),
+                            modulus(high + i128::from(offset)),
+                        );
+                        let sign = not_shifted.bit(mb - 1);
+                        let low = not_shifted.bits(low_bits - 1, 0).zext(width);
+                        sign.select(Expr::uint(k1, width), Expr::uint(k0, width)) | low
+                    };
+                    let c = resize(y, width).as_uint();
+                    let save = m.wire_from(format!("{name}_save"), &a ^ &b ^ &c);
+                    let carry = (&a & &b) | (&a & &c) | (&b & &c);
+                    let carry = m.wire_from(format!("{name}_carry"), carry.bits(width - 2, 0));
+                    let shifted = Expr::cat([carry.expr(), Expr::uint(1, 1)]);
+                    (save + shifted).trunc(width).as_sint()
+                }
+                Ok(leaked) => {
+                    let sum = leaked.sext(width) + resize(y, width);
+                    let sum = if offset == 0 {
+                        sum
+                    } else {
+                        sum.trunc(width) + Expr::sint(offset, width)
+                    };
+                    sum.trunc(width)
+                }
             }
-            Ok(leaked) => (leaked.sext(width) + y.sext(width)).trunc(width),
+        };
+
+    // 2. Integrate: the exact sum, saturated to M bits. With a shift leak the sum's low M
+    // bits and the two clamp decisions (`leaked + I ≥ 2^(M−1)`, `leaked + I < −2^(M−1)`) are
+    // three carry chains side by side, each ending in its sign, so the saturation is one
+    // multiplexer after them; otherwise the exact sum in W = max(M, C) + 1 bits fits iff its
+    // bits W−1..M−1 are all equal (all copies of the sign).
+    let w = mb.max(cb) + 1;
+    let wc = w + 1;
+    let half = 1i64 << (mb - 1);
+    let (low, over, under) = match leaked {
+        Err(_) => {
+            let low = plus_leaked(&mut m, "v_sum", current.expr(), mb, 0);
+            let above = plus_leaked(&mut m, "v_above_max", current.expr(), wc, -half);
+            let below = plus_leaked(&mut m, "v_below_min", current.expr(), wc, half);
+            (low, !above.bit(wc - 1), below.bit(wc - 1))
+        }
+        Ok(_) => {
+            let sum = plus_leaked(&mut m, "v_sum", current.expr(), w, 0);
+            let sum = m.wire_from("v_sum", sum);
+            let high = sum.bits(w - 1, mb - 1);
+            let fits = m.wire_from("v_fits", high.all() | !high.any());
+            (
+                sum.trunc(mb).as_sint(),
+                !fits.expr() & !sum.bit(w - 1),
+                !fits.expr() & sum.bit(w - 1),
+            )
         }
     };
-
-    // 2. Integrate: the exact sum in W = max(M, C) + 1 bits, then saturate to M bits: the
-    // value fits iff bits W−1..M−1 are all equal (all copies of the sign).
-    let w = mb.max(cb) + 1;
-    let sum = plus_leaked(&mut m, "v_sum", current.sext(w - 1), w);
-    let sum = m.wire_from("v_sum", sum);
-    let high = sum.bits(w - 1, mb - 1);
-    let fits = m.wire_from("v_fits", high.all() | !high.any());
+    let low = m.wire_from("v_sum_low", low);
+    let over = m.wire_from("v_over_max", over);
+    let under = m.wire_from("v_under_min", under);
     let (v_max, v_min) = (
         Expr::sint(params.v_max(), mb),
         Expr::sint(params.v_min(), mb),
     );
-    let clamp = sum.bit(w - 1).select(v_min.clone(), v_max.clone());
-    let in_range = sum.trunc(mb).as_sint();
-    let integrated = m.wire_from("v_integrated", fits.select(in_range, clamp));
+    let integrated = m.wire_from(
+        "v_integrated",
+        over.select(v_max.clone(), under.select(v_min.clone(), low)),
+    );
 
     // 3. Fire: decided from the exact sum, in one adder: `leaked + (current − θ) ≥ 0` (for
     // `>`, `leaked + (current − θ − 1) ≥ 0`), with `current − θ` formed beside the leak. So
@@ -210,7 +259,6 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     // those θ the comparison of the exact sum says which side of the clamp it lies on, so
     // the saturated value's comparison is a constant there: with `≥` and θ = v_min every
     // value fires (v ≥ v_min), with `>` and θ = v_max none does (v ≤ v_max).
-    let wc = w + 1;
     let bias = match params.fire_compare {
         FireCompare::Ge => threshold.sext(wc),
         FireCompare::Gt => threshold.sext(wc) + Expr::sint(1, wc),
@@ -219,7 +267,7 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
         "current_over_threshold",
         (current.sext(wc) - bias.trunc(wc)).trunc(wc),
     );
-    let margin = plus_leaked(&mut m, "fire_margin", headroom.expr(), wc);
+    let margin = plus_leaked(&mut m, "fire_margin", headroom.expr(), wc, 0);
     let margin_negative = m.wire_from("fire_margin_negative", margin.bit(wc - 1));
     let fire = match params.fire_compare {
         FireCompare::Ge => !margin_negative.expr() | threshold.is_eq(v_min),
@@ -315,6 +363,15 @@ pub fn lif_unit(params: &LifUnitParams) -> Module {
     m.output_from("v_out", v_r);
     m.output_from("v_valid", last_r);
     m.finish()
+}
+
+/// `e` sign-extended or truncated to `width` bits.
+fn resize(e: Expr, width: u32) -> Expr {
+    if e.width() < width {
+        e.sext(width)
+    } else {
+        e.trunc(width)
+    }
 }
 
 /// Records the LIF options in the module's header (generator parameters).
