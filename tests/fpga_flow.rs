@@ -217,14 +217,15 @@ fn fpga_board_icebreaker_builtin_fits_the_up5k() {
     assert!(used <= 5280, "{used} logic cells");
     assert!(r["brams"]["used"].as_u64().unwrap() <= 30);
     assert_eq!(r["target_mhz"], 30.0);
-    // 28.0 MHz measured (nextpnr-ice40 0.4, seed 1; the 1×2 design: 28.2, seeds 2–5
-    // 26.2–27.3); the floor guards against a change that lengthens the control's, the LIF
-    // step's or the entropy unit's paths again (docs/fpga.md), with room for the spread of
-    // one placement to the next.
+    // Issue 12's target: the built-in design routes at 30 MHz or more. nextpnr places
+    // deterministically (seed 1 here), so the figure is the same on every run of the same
+    // netlist: 30.8 MHz measured (nextpnr-ice40 0.4; seeds 2–4 of the same netlist 30.9,
+    // 29.8, 32.2). A change that lengthens the LIF step's, the entropy unit's or the
+    // control's paths again (docs/fpga.md) fails here.
     let fmax = r["fmax_mhz"].as_f64().unwrap();
     assert!(
-        fmax >= 26.0,
-        "{fmax} MHz: the built-in design routed at 28.0 MHz; below 26 MHz a path got longer"
+        fmax >= 30.0,
+        "{fmax} MHz: the built-in design routed at 30.8 MHz; the target is 30 MHz"
     );
     let blocks = r["blocks"].as_array().unwrap();
     assert!(
