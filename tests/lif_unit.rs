@@ -46,8 +46,9 @@ use Reset::{Hard, Soft};
 
 /// `lif_step` designs simulated on Verilator: every leak/reset/compare option, membranes of
 /// 2..24 bits, currents narrower and (much) wider than the membrane, shift k = 1 and k = M − 1,
-/// subtract d = 1 and d = v_max.
-const STEP_DESIGNS: [LifUnitParams; 8] = [
+/// subtract d = 1 and d = v_max, and the widest current with a shift leak (its saturation
+/// chains are 66 bits wide).
+const STEP_DESIGNS: [LifUnitParams; 9] = [
     p(8, 12, Shift(2), Hard, Ge, 1),
     p(2, 4, Leak::None, Soft, Gt, 1),
     p(24, 20, Subtract(1000), Soft, Ge, 1),
@@ -56,6 +57,7 @@ const STEP_DESIGNS: [LifUnitParams; 8] = [
     p(5, 40, Shift(1), Soft, Gt, 1),
     p(4, 6, Subtract(7), Soft, Ge, 1),
     p(24, 48, Leak::None, Hard, Gt, 1),
+    p(8, 64, Shift(3), Soft, Ge, 1),
 ];
 
 /// `lif_unit` designs simulated on Verilator: share factors 1, 2, 4, 8.

@@ -179,16 +179,16 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
                     let b = if offset == 0 {
                         resize(not_shifted, width).as_uint()
                     } else {
+                        // The high bits are 0 or `−2^(M−k)` (modulo 2^width): with the
+                        // offset, `offset` or `offset − 2^(M−k)`, as signed constants.
                         let low_bits = mb - k;
-                        let modulus = |x: i128| (x.rem_euclid(1i128 << width)) as u64;
-                        let high = (1i128 << width) - (1i128 << low_bits);
                         let (k0, k1) = (
-                            modulus(i128::from(offset)),
-                            modulus(high + i128::from(offset)),
+                            Expr::sint(offset, width).as_uint(),
+                            Expr::sint(offset - (1i64 << low_bits), width).as_uint(),
                         );
                         let sign = not_shifted.bit(mb - 1);
                         let low = not_shifted.bits(low_bits - 1, 0).zext(width);
-                        sign.select(Expr::uint(k1, width), Expr::uint(k0, width)) | low
+                        sign.select(k1, k0) | low
                     };
                     let c = resize(y, width).as_uint();
                     let save = m.wire_from(format!("{name}_save"), &a ^ &b ^ &c);

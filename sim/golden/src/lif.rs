@@ -34,7 +34,9 @@ pub fn leak(v: i64, p: &LifParams) -> i64 {
 #[inline]
 pub fn step(v: i64, current: i64, p: &LifParams) -> (i64, bool) {
     let v = leak(v, p);
-    let v = saturate(v + current, p);
+    // The sum is exact (DESIGN.md §2): with a 64-bit current it can leave the range of i64,
+    // where it saturates to the membrane's range all the same.
+    let v = saturate(v.saturating_add(current), p);
     let fire = match p.fire_compare {
         FireCompare::Ge => v >= p.threshold,
         FireCompare::Gt => v > p.threshold,
@@ -73,6 +75,9 @@ mod tests {
         // Saturation at both ends of an 8-bit membrane.
         assert_eq!(step(0, 1000, &p), (0, true));
         assert_eq!(step(-100, -1000, &p), (-128, false));
+        // A 64-bit current at its extremes: the exact sum leaves i64, not the clamp.
+        assert_eq!(step(-100, i64::MIN, &p), (-128, false));
+        assert_eq!(step(100, i64::MAX, &p), (0, true));
     }
 
     #[test]
