@@ -512,9 +512,11 @@ fn lif_pairs(p: &LifUnitParams) -> Vec<(String, String)> {
     pairs
 }
 
-/// Two small C#2 units: shift leak with soft reset and `≥`; subtract leak with hard reset
-/// and `>`, with a current wider than the membrane.
-fn lif_configs() -> [LifUnitParams; 2] {
+/// Three small units: C#2 with a shift leak, soft reset and `≥`; C#2 with a subtract leak,
+/// hard reset and `>`, with a current wider than the membrane; C#1 with a shift leak and `>`
+/// and a current five bits wider than the membrane (wide enough for `lif_step` to split it
+/// into high and low bits for the saturation).
+fn lif_configs() -> [LifUnitParams; 3] {
     [
         LifUnitParams {
             membrane_bits: 6,
@@ -531,6 +533,14 @@ fn lif_configs() -> [LifUnitParams; 2] {
             reset: Reset::Hard,
             fire_compare: FireCompare::Gt,
             share_factor: 2,
+        },
+        LifUnitParams {
+            membrane_bits: 4,
+            current_bits: 9,
+            leak: Leak::Shift(1),
+            reset: Reset::Hard,
+            fire_compare: FireCompare::Gt,
+            share_factor: 1,
         },
     ]
 }

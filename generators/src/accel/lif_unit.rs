@@ -209,20 +209,49 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
             }
         };
 
-    // 2. Integrate: the exact sum, saturated to M bits. With a shift leak the sum's low M
-    // bits and the two clamp decisions (`leaked + I ≥ 2^(M−1)`, `leaked + I < −2^(M−1)`) are
-    // three carry chains side by side, each ending in its sign, so the saturation is one
-    // multiplexer after them; otherwise the exact sum in W = max(M, C) + 1 bits fits iff its
-    // bits W−1..M−1 are all equal (all copies of the sign).
+    // 2. Integrate: the exact sum, saturated to M bits. With a shift leak, three carry chains
+    // side by side decide it, each ending in a sign, so the saturation is one multiplexer
+    // after short chains instead of a saturation check after the exact sum's chain: the
+    // sum's low M bits, and whether the sum is above v_max (`leaked + I − 2^(M−1) ≥ 0`) or
+    // below v_min (`leaked + I + 2^(M−1) < 0`). Those two span the current, W + 1 bits,
+    // when that is at most twice M + 1 (the small FPGA designs: the fastest form on the
+    // iCE40). A wider current is split as `I = I_hi·2^M + I_lo` (`0 ≤ I_lo < 2^M`) so that
+    // they stay M + 1 bits (the 8×16 default's LIF datapaths would otherwise take 1,000 more
+    // iCE40 LUT4): as `leaked + I_lo` lies in [−2^(M−1), 2^M + 2^(M−1) − 1], the sum is above
+    // v_max iff `I_hi > 0`, or `I_hi = 0` and `leaked + I_lo − 2^(M−1) ≥ 0`; below v_min iff
+    // `I_hi < −1`, or `I_hi = −1` and `leaked + I_lo + 2^(M−1) < 2^M`. Without a shift leak
+    // the exact sum in W = max(M, C) + 1 bits fits iff its bits W−1..M−1 are all equal (all
+    // copies of the sign).
     let w = mb.max(cb) + 1;
     let wc = w + 1;
     let half = 1i64 << (mb - 1);
     let (low, over, under) = match leaked {
-        Err(_) => {
+        Err(_) if wc <= 2 * (mb + 1) => {
             let low = plus_leaked(&mut m, "v_sum", current.expr(), mb, 0);
             let above = plus_leaked(&mut m, "v_above_max", current.expr(), wc, -half);
             let below = plus_leaked(&mut m, "v_below_min", current.expr(), wc, half);
             (low, !above.bit(wc - 1), below.bit(wc - 1))
+        }
+        Err(_) => {
+            let cw = cb.max(mb + 1);
+            let wide = resize(current.expr(), cw);
+            let i_lo = wide.bits(mb - 1, 0);
+            let i_hi = wide.bits(cw - 1, mb);
+            let (hi_sign, hi_any, hi_all) = (i_hi.bit(cw - mb - 1), i_hi.any(), i_hi.all());
+            let hi_positive =
+                m.wire_from("current_high_positive", !hi_sign.clone() & hi_any.clone());
+            let hi_zero = m.wire_from("current_high_zero", !hi_any);
+            let hi_minus_one = m.wire_from("current_high_minus_one", hi_all.clone());
+            let hi_below = m.wire_from("current_high_below_minus_one", hi_sign & !hi_all);
+            let y = i_lo.zext(mb + 1).as_sint();
+            let low = plus_leaked(&mut m, "v_sum", i_lo.as_sint(), mb, 0);
+            let above = plus_leaked(&mut m, "v_above_max", y.clone(), mb + 1, -half);
+            let below = plus_leaked(&mut m, "v_below_min", y, mb + 1, half);
+            (
+                low,
+                hi_positive | (hi_zero & !above.bit(mb)),
+                hi_below | (hi_minus_one & !below.bit(mb)),
+            )
         }
         Ok(_) => {
             let sum = plus_leaked(&mut m, "v_sum", current.expr(), w, 0);
