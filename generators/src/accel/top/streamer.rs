@@ -279,10 +279,10 @@ fn column_loop(
     };
     let size = |v: Signal| fit(v, g.yw - 1).as_sint().sext(bw);
     let hi_first = |v: Signal| size(v).wrapping_add(pad.clone()).trunc(bw);
-    let no = Expr::from(false);
+    let never = Expr::from(false);
     let bounds = [
-        bound(m, "y_lo", pad.clone(), adv_e.expr(), no.clone()),
-        bound(m, "y_hi", hi_first(desc.h), adv_e.expr(), no),
+        bound(m, "y_lo", pad.clone(), adv_e.expr(), never.clone()),
+        bound(m, "y_hi", hi_first(desc.h), adv_e.expr(), never),
         bound(m, "x_lo", pad.clone(), adv_p.expr(), last_f.expr()),
         bound(m, "x_hi", hi_first(desc.w), adv_p.expr(), last_f.expr()),
     ];
