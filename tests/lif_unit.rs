@@ -139,12 +139,14 @@ impl LifStimulus for SplitMix {
     }
 }
 
+/// The smallest `bits`-bit signed value (1..=64 bits).
 fn smin(bits: u32) -> i64 {
-    -(1i64 << (bits - 1))
+    i64::MIN >> (64 - bits)
 }
 
+/// The largest `bits`-bit signed value (1..=64 bits).
 fn smax(bits: u32) -> i64 {
-    (1i64 << (bits - 1)) - 1
+    i64::MAX >> (64 - bits)
 }
 
 // ---------------------------------------------------------------------------------------------
