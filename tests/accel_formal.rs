@@ -102,6 +102,7 @@ fn tiny() -> AccelParams {
         counter_bits: 32,
         entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
         counters: true,
+        ram_output_regs: false,
         max_tick_batch: 2,
         weight_words: 4,
         spike_words: 4,
@@ -111,7 +112,7 @@ fn tiny() -> AccelParams {
 }
 
 /// [`tiny`] with the options that add control: a 2×2 array, double-buffered (4 scratchpad
-/// entries), C#2, one pipeline cut.
+/// entries), C#2, one pipeline cut, registered block-RAM reads.
 fn tiny_options() -> AccelParams {
     AccelParams {
         name: "sf_tiny_options".into(),
@@ -121,6 +122,7 @@ fn tiny_options() -> AccelParams {
         pipeline_regs: 1,
         double_buffer: true,
         share_factor: 2,
+        ram_output_regs: true,
         ..tiny()
     }
 }
@@ -147,6 +149,7 @@ fn small() -> AccelParams {
         counter_bits: 64,
         entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
         counters: true,
+        ram_output_regs: false,
         max_tick_batch: 4,
         weight_words: 64,
         spike_words: 128,

@@ -40,6 +40,7 @@ struct HwCase {
     spad_depth: u32,
     pipeline_regs: u32,
     entropy_unit: EntropyUnitKind,
+    ram_output_regs: bool,
 }
 
 fn hw_case() -> impl Strategy<Value = HwCase> {
@@ -58,7 +59,7 @@ fn hw_case() -> impl Strategy<Value = HwCase> {
             1u32..=3,
             0u32..3,
         ),
-        0u8..3,
+        (0u8..3, any::<bool>()),
     )
         .prop_map(
             |(
@@ -76,7 +77,7 @@ fn hw_case() -> impl Strategy<Value = HwCase> {
                     depth,
                     preg,
                 ),
-                serial,
+                (serial, ram_output_regs),
             )| {
                 let leak = match leak_kind {
                     0 => Leak::None,
@@ -100,6 +101,7 @@ fn hw_case() -> impl Strategy<Value = HwCase> {
                         1 => EntropyUnitKind::Serial,
                         _ => EntropyUnitKind::SerialPipelined,
                     },
+                    ram_output_regs,
                 }
             },
         )
@@ -115,6 +117,7 @@ impl HwCase {
         AcceleratorConfig {
             rtl: RtlLimits {
                 entropy_unit: self.entropy_unit,
+                ram_output_regs: self.ram_output_regs,
                 ..Default::default()
             },
             name: "props".into(),

@@ -52,6 +52,7 @@ fn accel(double_buffer: bool, tick_batch: u32) -> AcceleratorConfig {
                 counter_bits: 40,
                 entropy_unit: EntropyUnitKind::Serial,
                 counters: true,
+                ram_output_regs: true,
             }
         } else {
             RtlLimits::default()

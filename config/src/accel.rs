@@ -270,6 +270,11 @@ pub struct RtlLimits {
     /// logic cells of 6,307) and every counter register reads 0; co-simulation, which checks
     /// the counters against the golden model, needs them.
     pub counters: bool,
+    /// Whether each block-RAM read that feeds logic is registered before it: the im2col spike
+    /// fetch (one more drain cycle per (column tile, group) pair, docs/accelerator.md §5) and
+    /// the LIF phase's psum and membrane reads (one more cycle per LIF phase, §6). For FPGA
+    /// clocks: an ECP5 block RAM's output settles late in the cycle. Default false.
+    pub ram_output_regs: bool,
 }
 
 /// The two entropy units (docs/entropy-unit.md): the same bit-exact algorithm, traded between
@@ -291,7 +296,7 @@ pub enum EntropyUnitKind {
 
 impl Default for RtlLimits {
     /// 8 stages, 16 classes, 24-bit logits, 64-bit counters, the parallel entropy unit, the
-    /// counters built.
+    /// counters built, block-RAM reads unregistered.
     fn default() -> Self {
         RtlLimits {
             max_stages: 8,
@@ -300,6 +305,7 @@ impl Default for RtlLimits {
             counter_bits: 64,
             entropy_unit: EntropyUnitKind::Parallel,
             counters: true,
+            ram_output_regs: false,
         }
     }
 }

@@ -29,6 +29,7 @@ pub fn small(rows: u32, cols: u32, double_buffer: bool, share_factor: u32) -> Ac
         counter_bits: 64,
         entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
         counters: true,
+        ram_output_regs: false,
         max_tick_batch: 4,
         weight_words: 64,
         spike_words: 128,

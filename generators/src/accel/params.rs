@@ -46,6 +46,9 @@ pub struct AccelParams {
     pub entropy_unit: EntropyUnitKind,
     /// Whether the performance counters are built (docs/accelerator.md §9).
     pub counters: bool,
+    /// Whether the spike fetch's and the LIF phase's block-RAM reads are registered before
+    /// their logic (one more cycle each; docs/accelerator.md §5, §6).
+    pub ram_output_regs: bool,
     /// Largest window length B (a power of two).
     pub max_tick_batch: u32,
     /// Weight buffer depth (words of `cols × weight_bits`).
@@ -58,13 +61,17 @@ pub struct AccelParams {
     pub membrane_words: u64,
 }
 
-/// Cycles of the array drain after a pair's last column (docs/accelerator.md §5).
+/// Cycles of the array drain after a pair's last column (docs/accelerator.md §5): the fetch
+/// (one cycle, two with `ram_output_regs`) and the array's latency.
 pub fn drain_cycles(p: &AccelParams) -> u64 {
-    u64::from(p.rows + p.cols + p.pipeline_regs + 1)
+    u64::from(p.rows + p.cols + p.pipeline_regs + 1 + u32::from(p.ram_output_regs))
 }
 
-/// Extra cycles at the end of a LIF phase.
-pub const LIF_PIPE: u64 = 2;
+/// Extra cycles at the end of a LIF phase: the read and the datapath's register (one more
+/// with `ram_output_regs`).
+pub fn lif_pipe(p: &AccelParams) -> u64 {
+    2 + u64::from(p.ram_output_regs)
+}
 /// Extra cycles of each classify step.
 pub const CLS_PIPE: u64 = 2;
 
@@ -115,6 +122,7 @@ impl AccelParams {
             logit_bits: accel.rtl.logit_bits,
             counter_bits: accel.rtl.counter_bits,
             entropy_unit: accel.rtl.entropy_unit,
+            ram_output_regs: accel.rtl.ram_output_regs,
             counters: accel.rtl.counters,
             max_tick_batch: accel.schedule.tick_batch.next_power_of_two().max(1),
             weight_words: words(accel.buffers.weight.size_bits, cols * weight_bits),
@@ -248,7 +256,8 @@ pub fn small_params(name: &str) -> AccelParams {
 /// spike buffer, 96 Kib of partial sums, 32 Kib of membranes), 8-entry weight scratchpads
 /// (double buffered), B = 4, the default hardware LIF options, and the area-lean serial
 /// entropy unit (`32·K + 41` cycles per DT-SNN evaluation instead of `2·K + 23`: 345 more
-/// cycles per timestep for 10 classes, against ~1,375 iCE40 LUT4 saved).
+/// cycles per timestep for 10 classes, against ~1,375 iCE40 LUT4 saved), and registered
+/// block-RAM reads (one more cycle per array pair and per LIF phase, for FPGA clocks).
 pub fn prototype_config() -> AcceleratorConfig {
     let mut c = AcceleratorConfig {
         name: "sf_sata8x16".into(),
@@ -257,6 +266,7 @@ pub fn prototype_config() -> AcceleratorConfig {
         ..Default::default()
     };
     c.rtl.entropy_unit = spikeforge_config::EntropyUnitKind::Serial;
+    c.rtl.ram_output_regs = true;
     c.buffers.weight.size_bits = 64 * 1024;
     c.buffers.input_spike.size_bits = 16 * 1024;
     c.buffers.output_spike.size_bits = 16 * 1024;

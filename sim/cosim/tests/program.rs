@@ -29,6 +29,7 @@ fn hw() -> AccelParams {
         counter_bits: 64,
         entropy_unit: spikeforge_config::EntropyUnitKind::Parallel,
         counters: true,
+        ram_output_regs: false,
         max_tick_batch: 4,
         weight_words: 1024,
         spike_words: 1024,

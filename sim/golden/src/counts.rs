@@ -51,11 +51,12 @@
 //!
 //! # Cycle model (normative)
 //!
-//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 1`. Without `double_buffer`
+//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 1` (`+ 1` with `[rtl]
+//!   ram_output_regs`). Without `double_buffer`
 //!   `array = Σ_pairs (r·rows + r·P·Tw + DRAIN)`; with it (the next pair loads while the current
 //!   one streams) `array = r_0·rows + Σ_i max(r_i·P·Tw + DRAIN, r_{i+1}·rows)`, `r_{last+1} = 0`.
 //! - LIF phase (hidden): `lif_units` datapaths (RTL v1: `lif_units = cols`, one per lane);
-//!   `n_ctb = ⌈(M/n)/lif_units⌉`; `lif = Tw·P·n_ctb·n + 2`.
+//!   `n_ctb = ⌈(M/n)/lif_units⌉`; `lif = Tw·P·n_ctb·n + 2` (`+ 3` with `[rtl] ram_output_regs`).
 //! - Classify phase (classifier): `n_ct + 2` cycles per classified timestep.
 //! - Entropy: `2·K + 23` cycles per evaluation (the unit's `2·K + 22` and the cycle that sees
 //!   `done`), or `32·K + 41` with `[rtl] entropy_unit = "serial"`, `33·K + 41` with
@@ -254,13 +255,21 @@ pub fn weight_groups_depth(accel: &AcceleratorConfig) -> u64 {
     }
 }
 
-/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 1`.
+/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 1`, plus 1 with
+/// `[rtl] ram_output_regs` (the fetched spike word is registered).
 pub fn drain_cycles(accel: &AcceleratorConfig) -> u64 {
-    accel.rows as u64 + accel.cols as u64 + accel.pipeline_regs as u64 + 1
+    accel.rows as u64
+        + accel.cols as u64
+        + accel.pipeline_regs as u64
+        + 1
+        + u64::from(accel.rtl.ram_output_regs)
 }
 
-/// Extra cycles at the end of a LIF phase.
-pub const LIF_PIPE: u64 = 2;
+/// Extra cycles at the end of a LIF phase: 2, or 3 with `[rtl] ram_output_regs` (the psum and
+/// membrane words are registered before the datapaths).
+pub fn lif_pipe(accel: &AcceleratorConfig) -> u64 {
+    2 + u64::from(accel.rtl.ram_output_regs)
+}
 /// Extra cycles of each classify step.
 pub const CLS_PIPE: u64 = 2;
 
@@ -392,7 +401,7 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
                 c.membrane_buffer
                     .add(states * tw, states * tw, l.membrane_bits as u64);
                 c.lif_steps += p * m * tw;
-                c.lif_cycles += tw * p * n_ctb * sh + LIF_PIPE;
+                c.lif_cycles += tw * p * n_ctb * sh + lif_pipe(accel);
             } else {
                 // Classified timesteps of this window: up to the exit.
                 let tc = (exit_t.min(w.start + w.len) - w.start) as u64;

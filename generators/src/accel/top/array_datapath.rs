@@ -51,6 +51,21 @@ pub fn build(
         ]),
     );
 
+    // With `ram_output_regs` the column enters a cycle later (im2col's fetch stage 3), and its
+    // tag with it.
+    let (issue_d1, entry_d1, ct_d1, tag1) = if g.p.ram_output_regs {
+        let issue_d2 = m.reg("issue_d2", Bool);
+        m.next(issue_d2, issue_d1);
+        let entry_d2 = m.reg_no_reset("entry_d2", UInt(g.eb));
+        m.next(entry_d2, entry_d1);
+        let ct_d2 = m.reg_no_reset("ct_d2", UInt(g.fw));
+        m.next(ct_d2, ct_d1);
+        let tag2 = m.reg_no_reset("tag_d2", UInt(tag_bits));
+        m.next(tag2, tag1);
+        (issue_d2, entry_d2, ct_d2, tag2)
+    } else {
+        (issue_d1, entry_d1, ct_d1, tag1)
+    };
     let arr = m.instance("u_array", &pe_array(&g.array));
     m.connect(&arr, "in_valid", issue_d1);
     m.connect(&arr, "in_entry", entry_d1);
@@ -109,21 +124,42 @@ pub fn build(
         accs.out(acc.word),
     );
 
-    // Counts: accumulations performed (spike 1) and gated (spike 0) on the valid lanes.
-    let lanes_in = lanes(&ct_d1.expr(), &desc.m.expr(), g.cols, g.fw, g.lw);
+    // Counts: accumulations performed (spike 1) and gated (spike 0) on the valid lanes, two
+    // cycles behind the array (two of `counters::COUNT_LAG`): the column is registered once
+    // more (its spike word comes straight from a block RAM), then its popcounts are, so the
+    // products with the lane count start at registers.
+    let count_issue = m.reg("count_issue", Bool);
+    m.next(count_issue, issue_d1);
+    let count_spikes = m.reg_no_reset("count_spikes", UInt(g.rows));
+    m.next(count_spikes, column.spikes.expr() & column.taps.expr());
+    let count_gated = m.reg_no_reset("count_gated", UInt(g.rows));
+    m.next(count_gated, !column.spikes.expr() & column.taps.expr());
+    let count_reads = m.reg_no_reset("count_reads", UInt(g.rows));
+    m.next(
+        count_reads,
+        Expr::cat(column.reads.iter().rev().map(|s| s.expr())),
+    );
+    let count_lanes = m.reg_no_reset("count_lanes", UInt(g.lw));
+    m.next(
+        count_lanes,
+        lanes(&ct_d1.expr(), &desc.m.expr(), g.cols, g.fw, g.lw),
+    );
     let pc_w = clog2(u64::from(g.rows) + 1);
-    let spikes = popcount(&(column.spikes.expr() & column.taps.expr()), pc_w);
-    let taps = popcount(&column.taps.expr(), pc_w);
-    let reads = popcount(
-        &Expr::cat(column.reads.iter().rev().map(|s| s.expr())),
-        pc_w,
-    );
+    let tally_issue = m.reg("tally_issue", Bool);
+    m.next(tally_issue, count_issue);
+    let tally = |m: &mut ModuleBuilder, name: &str, bits: Signal| {
+        let r = m.reg_no_reset(name, UInt(pc_w));
+        m.next(r, popcount(&bits.expr(), pc_w));
+        r
+    };
+    let spikes = tally(m, "tally_spikes", count_spikes);
+    let gated = tally(m, "tally_gated", count_gated);
+    let reads = tally(m, "tally_reads", count_reads);
+    let tally_lanes = m.reg_no_reset("tally_lanes", UInt(g.lw));
+    m.next(tally_lanes, count_lanes);
     let pw = pc_w + g.lw;
-    let performed = issue_d1.select(fit(spikes * lanes_in.clone(), pw), u(0, pw));
-    let gated = issue_d1.select(
-        fit(taps * lanes_in, pw).wrapping_sub(performed.clone()),
-        u(0, pw),
-    );
+    let performed = tally_issue.select(fit(spikes * tally_lanes.expr(), pw), u(0, pw));
+    let gated = tally_issue.select(fit(gated * tally_lanes.expr(), pw), u(0, pw));
     let out_lanes = lanes(&ct_pipe[lat], &desc.m.expr(), g.cols, g.fw, g.lw);
     let when = |c: Expr, v: &Expr| c.select(v.clone(), u(0, v.width()));
     vec![
@@ -132,7 +168,10 @@ pub fn build(
         (Counter::WeightBufferReads, ld.valid_lanes.expr()),
         (Counter::WeightSpadReads, performed),
         (Counter::WeightSpadWrites, ld.valid_lanes.expr()),
-        (Counter::InputSpikeReads, when(issue_d1.expr(), &reads)),
+        (
+            Counter::InputSpikeReads,
+            when(tally_issue.expr(), &reads.expr()),
+        ),
         (
             Counter::ColumnAccReads,
             when(out_valid.clone() & !out_first, &out_lanes),

@@ -31,6 +31,12 @@ pub fn phase_cycles(seq: &Sequencer) -> Vec<(Counter, Expr)> {
     ]
 }
 
+/// Cycles an event's count lags the event (cycles): the array's count inputs and their
+/// popcounts are registered (array_datapath.rs, two cycles), and so is every summed increment
+/// before the counter file, so that no block-RAM output, popcount or multiplier feeds the
+/// counters' accumulators in the same cycle. The counts, read once settled, are the same.
+pub const COUNT_LAG: u32 = 3;
+
 /// What the register read needs of the counter file.
 #[derive(Clone, Debug)]
 pub struct CounterFile {
@@ -100,9 +106,21 @@ pub fn build(
     let ab = spec.address_bits();
     let unit = m.instance("u_counters", &counter_file(&spec));
     m.connect(&unit, "clear", seq.run_start);
-    m.connect(&unit, "active", seq.busy);
+    // The counter file stays active until the last increment, [`COUNT_LAG`] cycles behind its
+    // event, has reached it.
+    let mut active = seq.busy.expr();
+    let mut busy_d = seq.busy.expr();
+    for k in 1..=COUNT_LAG {
+        let r = m.reg(format!("count_busy_d{k}"), Bool);
+        m.next(r, busy_d);
+        busy_d = r.expr();
+        active = active | busy_d.clone();
+    }
+    m.connect(&unit, "active", active);
     for (c, e) in summed {
-        m.connect(&unit, format!("inc_{}", c.name()), e);
+        let r = m.reg(format!("inc_{}_r", c.name()), UInt(e.width()));
+        m.next(r, e);
+        m.connect(&unit, format!("inc_{}", c.name()), r);
     }
     let base = catalog::COUNTER_BASE;
     let is_counter = host.cfg_addr.bits(11, 6).is_eq(u(base >> 6, 6))

@@ -91,7 +91,11 @@ impl Geometry {
         let lat = u64::from(array.latency());
         let bmax = u64::from(p.max_tick_batch.next_power_of_two().max(1));
         let drain = drain_cycles(p);
-        debug_assert_eq!(drain, lat + 1, "the array drain of docs/accelerator.md §5");
+        debug_assert_eq!(
+            drain,
+            lat + 1 + u64::from(p.ram_output_regs),
+            "the array drain of docs/accelerator.md §5"
+        );
         Geometry {
             rows: p.rows,
             cols: p.cols,

@@ -11,7 +11,8 @@ use super::streamer::Streamer;
 use super::Ctx;
 use spikeforge_dsl::prelude::*;
 
-/// The column as it enters the array (the cycle after its issue).
+/// The column as it enters the array (the cycle after its issue; two cycles after with
+/// `ram_output_regs`).
 #[derive(Clone, Debug)]
 pub struct Column {
     /// The spikes of the column's rows (padding and invalid taps read as 0).
@@ -75,14 +76,37 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
     }
     let role1 = m.reg("fetch_role", Bool);
     m.next(role1, seq.role);
+    let words: Vec<Expr> = words
+        .iter()
+        .map(|(qa, qb)| role1.select(*qb, *qa))
+        .collect();
+    // With `ram_output_regs`, fetch stage 3: the read word is registered (with the row's lane
+    // and enables) before its lane is selected, so the block RAM's output drives one register.
+    let (words, lane_sel, reads, valid_bits) = if g.p.ram_output_regs {
+        let mut out = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for i in 0..g.rows as usize {
+            let w = m.reg_no_reset(format!("fetch_word_{i}"), UInt(g.cols));
+            m.next(w, words[i].clone());
+            let cl = m.reg_no_reset(format!("fetch_lane_d_{i}"), UInt(g.cl_bits));
+            m.next(cl, lane_sel[i]);
+            let en = m.reg(format!("fetch_en_dd_{i}"), Bool);
+            m.next(en, reads[i]);
+            let v = m.reg(format!("fetch_valid_d_{i}"), Bool);
+            m.next(v, valid_bits[i]);
+            out.0.push(w.expr());
+            out.1.push(cl);
+            out.2.push(en);
+            out.3.push(v);
+        }
+        out
+    } else {
+        (words, lane_sel, reads, valid_bits)
+    };
     let spike_bits: Vec<Expr> = words
         .iter()
         .zip(&lane_sel)
         .zip(&reads)
-        .map(|(((qa, qb), lane), en)| {
-            let word = role1.select(*qb, *qa);
-            *en & word.shr_by(*lane).bit(0)
-        })
+        .map(|((word, lane), en)| *en & word.shr_by(*lane).bit(0))
         .collect();
     let spikes = m.wire_from("array_in_spikes", Expr::cat(spike_bits.into_iter().rev()));
     let taps = m.wire_from(

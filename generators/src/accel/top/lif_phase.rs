@@ -136,8 +136,10 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
             ),
         )
         .apply(m);
+    // The pipeline after the loop's last step: the read and the datapaths' register, and
+    // the read's register with `ram_output_regs` (`lif_pipe`).
     Update::new(tail)
-        .when(last, 2)
+        .when(last, 2 + u64::from(g.p.ram_output_regs))
         .when(tail.is_ne(0), tail.wrapping_sub(1))
         .apply(m);
     let done = m.wire_from("lif_done", seq.in_phase(ph::LIF) & tail.is_eq(1));
@@ -199,22 +201,59 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     );
     let v_ram = m.mem_read(bufs.membrane, "membrane_q", mem_rd_port, maddr);
 
-    // Stage 1 (the read data arrives with it).
-    let v1 = m.reg("lif_v1", Bool);
-    m.next(v1, busy);
-    let first1 = m.reg("lif_first1", Bool);
-    m.next(first1, first);
-    let last1 = m.reg("lif_last1", Bool);
-    m.next(last1, busy & last_g);
-    let ct1 = m.reg_no_reset("lif_ct1", UInt(g.fw));
-    m.next(ct1, ct);
-    let pool1 = pooling::delay(m, &pool0, 1);
-    let maddr1 = m.reg_no_reset("lif_maddr1", UInt(ma));
-    m.next(maddr1, maddr);
+    // Stage 1: the read data arrives. With `ram_output_regs` it is registered there and the
+    // datapaths run in stage 2; otherwise they run in stage 1. `d` is the datapaths' stage;
+    // their registered outputs (spikes, write-back) belong to stage `d + 1`.
+    let d = 1 + u32::from(g.p.ram_output_regs);
+    let (mut vs, mut firsts, mut lasts, mut maddrs) = (vec![busy], vec![], vec![], vec![maddr]);
+    let mut first_prev = first;
+    let mut last_prev = busy & last_g;
+    let mut ct_d = ct;
+    let mut pools = vec![pool0];
+    for k in 1..=d + 1 {
+        let v = m.reg(format!("lif_v{k}"), Bool);
+        m.next(v, vs[k as usize - 1]);
+        vs.push(v);
+        let l = m.reg(format!("lif_last{k}"), Bool);
+        m.next(l, last_prev);
+        last_prev = v & l;
+        lasts.push(l);
+        let a = m.reg_no_reset(format!("lif_maddr{k}"), UInt(ma));
+        m.next(a, maddrs[k as usize - 1]);
+        maddrs.push(a);
+        let pool = pooling::delay(m, &pools[k as usize - 1], k);
+        pools.push(pool);
+        if k <= d {
+            let f = m.reg(format!("lif_first{k}"), Bool);
+            m.next(f, first_prev);
+            first_prev = f.expr();
+            firsts.push(f);
+            let c = m.reg_no_reset(format!("lif_ct{k}"), UInt(g.fw));
+            m.next(c, ct_d);
+            ct_d = c;
+        }
+    }
+    let (v1, first1, ct1) = (vs[d as usize], firsts[d as usize - 1], ct_d);
+    let (v2, last2, maddr2) = (
+        vs[d as usize + 1],
+        lasts[d as usize],
+        maddrs[d as usize + 1],
+    );
+    let (pool1, pool2) = (&pools[d as usize], &pools[d as usize + 1]);
+    let (psum_in, v_ram_in) = if g.p.ram_output_regs {
+        let p = m.reg_no_reset("psum_q_r", UInt(cols * pb));
+        m.next(p, psum_q);
+        let v = m.reg_no_reset("membrane_q_r", UInt(cols * mb));
+        m.next(v, v_ram);
+        (p, v)
+    } else {
+        (psum_q, v_ram)
+    };
 
     // The datapaths, one per lane; their outputs come one cycle later (registered). A shared
-    // state read again before its write-back has landed (a timestep of fewer than three LIF
-    // cycles) takes the value being written this cycle, or the one written last cycle.
+    // state read again before its write-back has landed (a timestep of fewer than `d + 2` LIF
+    // cycles) takes the value being written this cycle, or one written in the last `d`
+    // cycles (the most recent).
     let lif_mod = lif_unit(&LifUnitParams {
         membrane_bits: mb,
         current_bits: pb,
@@ -225,22 +264,78 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     });
     let theta = fit(desc.theta, mb).as_sint();
     let v_out_word = m.wire("lif_v_out_word", UInt(cols * mb));
-    let mw_data_q = m.reg_no_reset("membrane_wr_data_q", UInt(cols * mb));
-    // Which word a stage-1 read takes, decided a cycle ahead (the address compares are off
-    // the path into the datapaths): the one written back this cycle (`mw_now` then is
-    // `v1 & last1` now, its address `maddr1` now, and the stage-1 address `maddr` now), or
-    // the one written last cycle (`mw_now` now, at `maddr2`).
-    // `membrane_fwd` says either does: the RAM's data then passes one multiplexer, and the
-    // choice between the two registered words is made beside it.
-    let fwd_now = m.reg("membrane_fwd_now", Bool);
-    let fwd_now_next = m.wire_from("membrane_fwd_now_next", v1 & last1 & maddr1.is_eq(maddr));
-    m.next(fwd_now, fwd_now_next);
+    // The words written back in the last `d` cycles, newest first, with their write flag and
+    // address.
+    let mut written = Vec::new();
+    let (mut wd, mut ww, mut wa) = (v_out_word.expr(), mw_now.expr(), maddr2.expr());
+    for k in 0..d {
+        let name = if k == 0 {
+            "membrane_wr_data_q".to_string()
+        } else {
+            format!("membrane_wr_data_q{}", k + 1)
+        };
+        let data = m.reg_no_reset(name, UInt(cols * mb));
+        m.next(data, wd);
+        wd = data.expr();
+        // The oldest word's flag and address are not needed: its hit is decided from the
+        // next newer one's, a cycle ahead.
+        if k + 1 < d {
+            let we = m.reg(format!("membrane_wr_q{}", k + 1), Bool);
+            m.next(we, ww);
+            let addr = m.reg_no_reset(format!("membrane_wr_addr_q{}", k + 1), UInt(ma));
+            m.next(addr, wa);
+            (ww, wa) = (we.expr(), addr.expr());
+            written.push((data, Some((we, addr))));
+        } else {
+            written.push((data, None));
+        }
+    }
+    // Which word a datapath-stage read takes, decided a cycle ahead (the address compares
+    // are off the path into the datapaths), for the step now in stage `d − 1` (address
+    // `maddrs[d − 1]`): the one the datapaths' step will write back (`v_d & last_d` at
+    // `maddrs[d]`), the one written back this cycle (`mw_now` at `maddr2`), or one written
+    // `k` cycles ago. `membrane_fwd` says one does: the RAM's data then passes one
+    // multiplexer, and the choice among the registered words is made beside it.
+    let next_addr = maddrs[d as usize - 1];
+    let mut hits = vec![m.wire_from(
+        "membrane_fwd_now_next",
+        v1 & lasts[d as usize - 1] & maddrs[d as usize].is_eq(next_addr),
+    )];
+    hits.push(m.wire_from("membrane_fwd_last_next", mw_now & maddr2.is_eq(next_addr)));
+    for (k, (_, flag)) in written.iter().enumerate() {
+        if let Some((we, addr)) = flag {
+            hits.push(m.wire_from(
+                format!("membrane_fwd_q{}_next", k + 1),
+                *we & addr.is_eq(next_addr),
+            ));
+        }
+    }
+    let any = hits
+        .iter()
+        .map(|h| h.expr())
+        .reduce(|a, b| a | b)
+        .expect("two sources at least");
     let fwd_any = m.reg("membrane_fwd", Bool);
-    let fwd_word = m.wire_from(
-        "membrane_fwd_word",
-        fwd_now.select(v_out_word, mw_data_q.expr()),
-    );
-    let v_q = m.wire_from("membrane_v", fwd_any.select(fwd_word, v_ram));
+    m.next(fwd_any, any);
+    // Sources in the order of `hits` (newest first): the most recent matching one wins.
+    let sources: Vec<Expr> = std::iter::once(v_out_word.expr())
+        .chain(written.iter().map(|(data, _)| data.expr()))
+        .collect();
+    let mut fwd_word = sources[sources.len() - 1].clone();
+    for (k, hit) in hits.iter().enumerate().rev().skip(1) {
+        let sel = m.reg(
+            if k == 0 {
+                "membrane_fwd_now".to_string()
+            } else {
+                format!("membrane_fwd_sel{k}")
+            },
+            Bool,
+        );
+        m.next(sel, *hit);
+        fwd_word = sel.select(sources[k].clone(), fwd_word);
+    }
+    let fwd_word = m.wire_from("membrane_fwd_word", fwd_word);
+    let v_q = m.wire_from("membrane_v", fwd_any.select(fwd_word, v_ram_in));
     let mut spike_bits = Vec::new();
     let mut v_out_lanes = Vec::new();
     for j in 0..cols {
@@ -251,31 +346,21 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         m.connect(
             &lu,
             "current",
-            psum_q.bits(j * pb + pb - 1, j * pb).as_sint(),
+            psum_in.bits(j * pb + pb - 1, j * pb).as_sint(),
         );
         m.connect(&lu, "threshold", theta.clone());
         spike_bits.push(lu.out("spike"));
         v_out_lanes.push(lu.out("v_out").as_uint());
         let _ = (lu.out("spike_valid"), lu.out("v_valid"));
     }
-    let v2 = m.reg("lif_v2", Bool);
-    m.next(v2, v1);
-    let last2 = m.reg("lif_last2", Bool);
-    m.next(last2, v1 & last1);
-    let pool2 = pooling::delay(m, &pool1, 2);
-    let maddr2 = m.reg_no_reset("lif_maddr2", UInt(ma));
-    m.next(maddr2, maddr1);
     m.drive(v_out_word, Expr::cat(v_out_lanes.into_iter().rev()));
     m.drive(mw_now, v2 & last2);
     m.drive(mw_addr_now, maddr2);
-    let fwd_last_next = m.wire_from("membrane_fwd_last_next", mw_now & maddr2.is_eq(maddr));
-    m.next(fwd_any, fwd_now_next | fwd_last_next);
-    m.next(mw_data_q, v_out_word);
 
     let clear_done = membrane_write_port(m, cx, mw_now, maddr2, v_out_word);
     // Output spikes, pooled, go to the output-role buffer (§3, §6).
     let spikes = Expr::cat(spike_bits.into_iter().rev());
-    let (out_we, spike_addr, spike_word) = pooling::combine(m, cx, v1, &pool1, v2, &pool2, spikes);
+    let (out_we, spike_addr, spike_word) = pooling::combine(m, cx, v1, pool1, v2, pool2, spikes);
     write_output_spikes(m, cx, out_we, spike_addr, spike_word);
 
     // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
