@@ -482,7 +482,7 @@ fn lif_miter(p: LifUnitParams, reference: LifReference) -> Module {
         .is_eq(u64::from(n - 1))
         .select(Expr::uint(0, group_bits), group.wrapping_add(1u64));
     m.next_when(ref_group, valid, next_group);
-    m.next_when(ref_v, valid, v_next);
+    m.next_when(ref_v, valid, v_next.clone());
     let last = if n == 1 {
         first.expr()
     } else {
@@ -499,6 +499,10 @@ fn lif_miter(p: LifUnitParams, reference: LifReference) -> Module {
     );
     m.assert_always(unit.out("v_valid").is_eq(ref_v_valid), "v_valid agrees");
     m.assert_always(unit.out("v_out").is_eq(ref_v), "v_out agrees");
+    m.assert_always(
+        !valid.expr() | unit.out("v_next").is_eq(v_next.clone()),
+        "v_next agrees with the step presented",
+    );
     m.output_from("v_out", unit.out("v_out"));
     m.finish()
 }

@@ -334,10 +334,12 @@ fn check_unit_chain(dut: &mut impl Dut, p: &LifUnitParams, states: usize, seed: 
             // After group 0, v_mem must be ignored: drive junk.
             dut.set("v_mem", if g == 0 { v } else { rng.signed(mb) });
             dut.set("current", current);
-            dut.clock();
             let (nv, fire) = lif::step(v, current, &gp);
             let ctx =
                 format!("{p:?}: state {s}, group {g}: v = {v}, current = {current}, θ = {theta}");
+            // The combinational post-step state, before the edge that registers it.
+            assert_eq!(dut.get("v_next"), nv, "{ctx}: v_next before the edge");
+            dut.clock();
             assert_eq!(dut.get("spike_valid"), 1, "{ctx}: spike_valid");
             assert_eq!(dut.get("spike") != 0, fire, "{ctx}: spike");
             assert_eq!(dut.get("v_out"), nv, "{ctx}: v_out");
@@ -435,6 +437,7 @@ fn unit_ports(p: &LifUnitParams) -> Vec<PortSpec> {
         PortSpec::output("spike_valid", 1),
         PortSpec::output("v_out", mb).signed(),
         PortSpec::output("v_valid", 1),
+        PortSpec::output("v_next", mb).signed(),
     ]
 }
 

@@ -333,6 +333,7 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
 /// | `spike_valid` | out | `Bool` | registered `valid`: `spike` and `v_out` hold a step's result |
 /// | `v_out` | out | `SInt(M)` | registered post-step state of the last valid step; also the carried state |
 /// | `v_valid` | out | `Bool` | write-back strobe: `v_out` is the final state of a shared state (its group n−1 step, counted from `first`); the controller writes it to the membrane memory |
+/// | `v_next` | out | `SInt(M)` | combinational: the post-step state of this cycle's step, which `v_out` shows after the edge when `valid` (the controller's membrane forwarding registers it, docs/accelerator.md §6) |
 ///
 /// Sequencing: for each shared state the controller presents its n groups in order 0..n−1,
 /// `first` high with group 0, normally in n consecutive cycles; cycles without `valid` may be
@@ -382,7 +383,8 @@ pub fn lif_unit(params: &LifUnitParams) -> Module {
     m.connect(&u, "current", current);
     m.connect(&u, "threshold", threshold);
 
-    m.next_when(v_r, valid, u.out("v_next"));
+    let v_next = m.wire_from("v_step", u.out("v_next"));
+    m.next_when(v_r, valid, v_next);
     m.next(spike_r, valid & u.out("spike"));
     m.next(valid_r, valid);
     m.next(last_r, valid & is_last);
@@ -391,6 +393,7 @@ pub fn lif_unit(params: &LifUnitParams) -> Module {
     m.output_from("spike_valid", valid_r);
     m.output_from("v_out", v_r);
     m.output_from("v_valid", last_r);
+    m.output_from("v_next", v_next);
     m.finish()
 }
 

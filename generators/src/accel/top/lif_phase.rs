@@ -201,14 +201,13 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     );
     let v_ram = m.mem_read(bufs.membrane, "membrane_q", mem_rd_port, maddr);
 
-    // Stage 1: the read data arrives. With `ram_output_regs` it is registered there and the
-    // datapaths run in stage 2; otherwise they run in stage 1. `d` is the datapaths' stage;
-    // their registered outputs (spikes, write-back) belong to stage `d + 1`.
+    // Stage 1: the read data arrives. With `ram_output_regs` it is registered there (the
+    // psum word, and the membrane word after its forwarding) and the datapaths run in stage
+    // 2; otherwise they run in stage 1. `d` is the datapaths' stage; their registered
+    // outputs (spikes, write-back) belong to stage `d + 1`.
     let d = 1 + u32::from(g.p.ram_output_regs);
-    let (mut vs, mut firsts, mut lasts, mut maddrs) = (vec![busy], vec![], vec![], vec![maddr]);
-    let mut first_prev = first;
-    let mut last_prev = busy & last_g;
-    let mut ct_d = ct;
+    let (mut vs, mut lasts, mut maddrs) = (vec![busy], vec![], vec![maddr]);
+    let (mut first_d, mut last_prev, mut ct_d) = (first, busy & last_g, ct);
     let mut pools = vec![pool0];
     for k in 1..=d + 1 {
         let v = m.reg(format!("lif_v{k}"), Bool);
@@ -225,35 +224,25 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         pools.push(pool);
         if k <= d {
             let f = m.reg(format!("lif_first{k}"), Bool);
-            m.next(f, first_prev);
-            first_prev = f.expr();
-            firsts.push(f);
+            m.next(f, first_d);
+            first_d = f.expr();
             let c = m.reg_no_reset(format!("lif_ct{k}"), UInt(g.fw));
             m.next(c, ct_d);
             ct_d = c;
         }
     }
-    let (v1, first1, ct1) = (vs[d as usize], firsts[d as usize - 1], ct_d);
+    // `lasts[k − 1]` is stage k's; the write-back is stage `d + 1`'s.
+    let (v1, first1, ct1) = (vs[d as usize], first_d, ct_d);
     let (v2, last2, maddr2) = (
         vs[d as usize + 1],
         lasts[d as usize],
         maddrs[d as usize + 1],
     );
     let (pool1, pool2) = (&pools[d as usize], &pools[d as usize + 1]);
-    let (psum_in, v_ram_in) = if g.p.ram_output_regs {
-        let p = m.reg_no_reset("psum_q_r", UInt(cols * pb));
-        m.next(p, psum_q);
-        let v = m.reg_no_reset("membrane_q_r", UInt(cols * mb));
-        m.next(v, v_ram);
-        (p, v)
-    } else {
-        (psum_q, v_ram)
-    };
 
     // The datapaths, one per lane; their outputs come one cycle later (registered). A shared
     // state read again before its write-back has landed (a timestep of fewer than `d + 2` LIF
-    // cycles) takes the value being written this cycle, or one written in the last `d`
-    // cycles (the most recent).
+    // cycles) takes the newest word in flight instead of the RAM's (forwarding).
     let lif_mod = lif_unit(&LifUnitParams {
         membrane_bits: mb,
         current_bits: pb,
@@ -264,84 +253,80 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     });
     let theta = fit(desc.theta, mb).as_sint();
     let v_out_word = m.wire("lif_v_out_word", UInt(cols * mb));
-    // The words written back in the last `d` cycles, newest first, with their write flag and
-    // address.
-    let mut written = Vec::new();
-    let (mut wd, mut ww, mut wa) = (v_out_word.expr(), mw_now.expr(), maddr2.expr());
-    for k in 0..d {
-        let name = if k == 0 {
-            "membrane_wr_data_q".to_string()
-        } else {
-            format!("membrane_wr_data_q{}", k + 1)
+    // The datapaths' post-step states, combinational (forwarded with `ram_output_regs`).
+    let v_next_word =
+        g.p.ram_output_regs
+            .then(|| m.wire("lif_v_next_word", UInt(cols * mb)));
+    let mw_data_q = m.reg_no_reset("membrane_wr_data_q", UInt(cols * mb));
+    m.next(mw_data_q, v_out_word);
+    let (v_q, psum_in) = if g.p.ram_output_regs {
+        // The word the datapaths take is registered, its source chosen in stage 1 by flags
+        // decided in stage 0 (the address compares and their fan-out are off the path): the
+        // post-step state the datapaths compute now (`lif_v_next_word`: the step now in
+        // stage 2 writes it back next cycle), the word written back this cycle, the one
+        // written last cycle (the RAM read missed it: a read is skipped during a write to its
+        // address), or the RAM's. The first is the only source on the loop from a step to
+        // the next one's: it passes one multiplexer after the datapaths.
+        let next_addr = maddrs[0];
+        let decide = |m: &mut ModuleBuilder, name: &str, hit: Expr| -> Signal {
+            let r = m.reg(name, Bool);
+            m.next(r, hit);
+            r
         };
-        let data = m.reg_no_reset(name, UInt(cols * mb));
-        m.next(data, wd);
-        wd = data.expr();
-        // The oldest word's flag and address are not needed: its hit is decided from the
-        // next newer one's, a cycle ahead.
-        if k + 1 < d {
-            let we = m.reg(format!("membrane_wr_q{}", k + 1), Bool);
-            m.next(we, ww);
-            let addr = m.reg_no_reset(format!("membrane_wr_addr_q{}", k + 1), UInt(ma));
-            m.next(addr, wa);
-            (ww, wa) = (we.expr(), addr.expr());
-            written.push((data, Some((we, addr))));
-        } else {
-            written.push((data, None));
-        }
-    }
-    // Which word a datapath-stage read takes, decided a cycle ahead (the address compares
-    // are off the path into the datapaths), for the step now in stage `d − 1` (address
-    // `maddrs[d − 1]`): the one the datapaths' step will write back (`v_d & last_d` at
-    // `maddrs[d]`), the one written back this cycle (`mw_now` at `maddr2`), or one written
-    // `k` cycles ago. `membrane_fwd` says one does: the RAM's data then passes one
-    // multiplexer, and the choice among the registered words is made beside it.
-    let next_addr = maddrs[d as usize - 1];
-    let mut hits = vec![m.wire_from(
-        "membrane_fwd_now_next",
-        v1 & lasts[d as usize - 1] & maddrs[d as usize].is_eq(next_addr),
-    )];
-    hits.push(m.wire_from("membrane_fwd_last_next", mw_now & maddr2.is_eq(next_addr)));
-    for (k, (_, flag)) in written.iter().enumerate() {
-        if let Some((we, addr)) = flag {
-            hits.push(m.wire_from(
-                format!("membrane_fwd_q{}_next", k + 1),
-                *we & addr.is_eq(next_addr),
-            ));
-        }
-    }
-    let any = hits
-        .iter()
-        .map(|h| h.expr())
-        .reduce(|a, b| a | b)
-        .expect("two sources at least");
-    let fwd_any = m.reg("membrane_fwd", Bool);
-    m.next(fwd_any, any);
-    // Sources in the order of `hits` (newest first): the most recent matching one wins.
-    let sources: Vec<Expr> = std::iter::once(v_out_word.expr())
-        .chain(written.iter().map(|(data, _)| data.expr()))
-        .collect();
-    let mut fwd_word = sources[sources.len() - 1].clone();
-    for (k, hit) in hits.iter().enumerate().rev().skip(1) {
-        let sel = m.reg(
-            if k == 0 {
-                "membrane_fwd_now".to_string()
-            } else {
-                format!("membrane_fwd_sel{k}")
-            },
-            Bool,
+        let sel_next = decide(
+            m,
+            "membrane_fwd_next",
+            vs[1] & lasts[0] & maddrs[1].is_eq(next_addr),
         );
-        m.next(sel, *hit);
-        fwd_word = sel.select(sources[k].clone(), fwd_word);
-    }
-    let fwd_word = m.wire_from("membrane_fwd_word", fwd_word);
-    let v_q = m.wire_from("membrane_v", fwd_any.select(fwd_word, v_ram_in));
+        let sel_now = decide(
+            m,
+            "membrane_fwd_now",
+            vs[2] & lasts[1] & maddrs[2].is_eq(next_addr),
+        );
+        let sel_last = decide(m, "membrane_fwd_last", mw_now & maddr2.is_eq(next_addr));
+        let older = sel_now.select(
+            v_out_word.expr(),
+            sel_last.select(mw_data_q.expr(), v_ram.expr()),
+        );
+        let older = m.wire_from("membrane_fwd_older", older);
+        let v = m.reg_no_reset("membrane_v_r", UInt(cols * mb));
+        let v_next_word = v_next_word.expect("built with ram_output_regs");
+        m.next(v, sel_next.select(v_next_word, older));
+        let p = m.reg_no_reset("psum_q_r", UInt(cols * pb));
+        m.next(p, psum_q);
+        (v, p)
+    } else {
+        // Which word a stage-1 read takes, decided a cycle ahead (the address compares are
+        // off the path into the datapaths): the one written back this cycle (`mw_now` then is
+        // `v1 & last1` now, its address `maddr1` now, and the stage-1 address `maddr` now),
+        // or the one written last cycle (`mw_now` now, at `maddr2`). `membrane_fwd` says
+        // either does: the RAM's data then passes one multiplexer, and the choice between
+        // the two registered words is made beside it.
+        let fwd_now = m.reg("membrane_fwd_now", Bool);
+        let fwd_now_next = m.wire_from(
+            "membrane_fwd_now_next",
+            v1 & lasts[0] & maddrs[1].is_eq(maddr),
+        );
+        m.next(fwd_now, fwd_now_next);
+        let fwd_any = m.reg("membrane_fwd", Bool);
+        let fwd_last_next = m.wire_from("membrane_fwd_last_next", mw_now & maddr2.is_eq(maddr));
+        m.next(fwd_any, fwd_now_next | fwd_last_next);
+        let fwd_word = m.wire_from(
+            "membrane_fwd_word",
+            fwd_now.select(v_out_word, mw_data_q.expr()),
+        );
+        (
+            m.wire_from("membrane_v", fwd_any.select(fwd_word, v_ram)),
+            psum_q,
+        )
+    };
     let mut spike_bits = Vec::new();
     let mut v_out_lanes = Vec::new();
+    let mut v_next_lanes = Vec::new();
     for j in 0..cols {
         let lu = m.instance(format!("u_lif_{j}"), &lif_mod);
         m.connect(&lu, "valid", v1);
-        m.connect(&lu, "first", first1);
+        m.connect(&lu, "first", first1.clone());
         m.connect(&lu, "v_mem", v_q.bits(j * mb + mb - 1, j * mb).as_sint());
         m.connect(
             &lu,
@@ -351,9 +336,17 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         m.connect(&lu, "threshold", theta.clone());
         spike_bits.push(lu.out("spike"));
         v_out_lanes.push(lu.out("v_out").as_uint());
+        if v_next_word.is_some() {
+            v_next_lanes.push(lu.out("v_next").as_uint());
+        } else {
+            let _ = lu.out("v_next");
+        }
         let _ = (lu.out("spike_valid"), lu.out("v_valid"));
     }
     m.drive(v_out_word, Expr::cat(v_out_lanes.into_iter().rev()));
+    if let Some(w) = v_next_word {
+        m.drive(w, Expr::cat(v_next_lanes.into_iter().rev()));
+    }
     m.drive(mw_now, v2 & last2);
     m.drive(mw_addr_now, maddr2);
 
