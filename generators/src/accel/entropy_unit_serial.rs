@@ -184,8 +184,13 @@ fn serial_unit(params: &EntropyUnitParams, pipelined: bool) -> Module {
     let s = m.reg("s_r", UInt(sw));
     let a = m.reg("a_r", UInt(accw));
     let ln_s = ln_s(&mut m, s, w, div_first);
+    // `ln S` (a constant multiply after the LN_TAB read) is registered: its inputs settle
+    // on the first DIV edge and `hn` is first used in HLOAD, 20 edges later, so the register
+    // changes no result and keeps the table read and the multiply off the path into `mul_a`.
+    let ln_s_r = m.reg_no_reset("ln_s_r", UInt(ln_s.width()));
+    m.next(ln_s_r, ln_s);
     let quo = division(&mut m, a, s, w, div_first, in_div);
-    let hn = m.wire_from("hn", ln_s + quo);
+    let hn = m.wire_from("hn", ln_s_r + quo);
 
     // The serial multiplier (module docs).
     let (product, e_k) = serial_multiplier(
