@@ -69,10 +69,18 @@ pub fn build(
     let tail = m.reg("st_tail", UInt(clog2(g.drain + 1)));
     let issue = m.wire_from("st_issue", busy & tail.is_eq(0));
     let end = m.wire_from("st_end", busy & tail.is_eq(g.drain));
-    let last_pair = m.wire_from(
-        "st_last_pair",
+    // Whether (ct, g) is the stage's last pair, and whether g is its column tile's last group:
+    // registered, a cycle late. ct and g change only on entering the phase and when a pair
+    // starts, and these are read only when a pair ends or the next one starts (at least
+    // `1 + DRAIN` cycles after a start; the first start reads neither), so they are current
+    // whenever they are read, and the descriptor compares are off the path into `start`.
+    let last_pair = m.reg("st_last_pair", Bool);
+    m.next(
+        last_pair,
         ct.is_eq(fit(desc.n_ct_m1, g.fw)) & group.is_eq(fit(desc.groups_m1, g.fw)),
     );
+    let wrap = m.reg("st_last_group", Bool);
+    m.next(wrap, group.is_eq(fit(desc.groups_m1, g.fw)));
 
     // Pair control (§5 timing).
     let in_array = m.wire_from("in_array", seq.in_phase(ph::ARRAY));
@@ -114,7 +122,6 @@ pub fn build(
 
     // Streamer bookkeeping: each start advances (ct, g) by one pair (not for the first).
     let first_pair = next.is_eq(0);
-    let wrap = group.is_eq(fit(desc.groups_m1, g.fw));
     let advance = start & !first_pair.clone();
     Update::new(next)
         .when(enter_array, 0)
