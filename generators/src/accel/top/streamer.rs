@@ -134,17 +134,14 @@ pub fn build(
         .apply(m);
     Update::new(ct)
         .when(enter_array, 0)
-        .when(
-            advance.clone(),
-            wrap.clone().select(ct.wrapping_add(1), ct.expr()),
-        )
+        .when(advance.clone(), wrap.select(ct.wrapping_add(1), ct.expr()))
         .apply(m);
     // `ct·P`, the column tile's first psum row, stepped with it.
     let ct_rows = m.reg("st_ct_rows", UInt(g.pa));
     Update::new(ct_rows)
         .when(enter_array, 0)
         .when(
-            advance.clone() & wrap.clone(),
+            advance.clone() & wrap,
             ct_rows.wrapping_add(fit(desc.p, g.pa)),
         )
         .apply(m);
@@ -162,7 +159,7 @@ pub fn build(
     let group_rt_next = enter_array.select(
         u(0, g.rtb),
         advance.clone().select(
-            wrap.clone().select(
+            wrap.select(
                 u(0, g.rtb),
                 group_rt.wrapping_add(u(u64::from(g.d) % (1 << g.rtb), g.rtb)),
             ),
