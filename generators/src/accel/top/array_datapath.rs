@@ -89,10 +89,15 @@ pub fn build(
         ct_pipe.push(c.expr());
     }
     // The column-valid bits travel as one packed vector (cheap to simulate).
-    let valid_pipe = shift_register(m, "valid_pipe", issue_d1, lat as u32 - 1, true);
+    // (As long as the psum read-modify-write below needs it: one register less with
+    // `ram_output_regs`, whose read is issued a cycle earlier.)
+    let valid_len = lat as u32 - 1 - u32::from(g.p.ram_output_regs);
+    let valid_pipe = if valid_len > 0 {
+        shift_register(m, "valid_pipe", issue_d1, valid_len, true)
+    } else {
+        Vec::new()
+    };
     let tag_out = &tag_pipe[lat];
-    let tag_pre = &tag_pipe[lat - 1];
-    let valid_pre = valid_pipe[lat - 2].clone();
     let out_valid = arr.out("out_valid");
     let out_psums = arr.out("out_psums");
     let out_first = tag_out.bit(tag_bits - 1);
@@ -100,12 +105,33 @@ pub fn build(
     let out_g0 = tag_out.bit(tag_bits - 3);
 
     // Column accumulators and the psum write (read-modify-write for groups after the first:
-    // the read is issued one cycle early, with the tag before the array's output).
+    // the read is issued one cycle early, with the tag before the array's output). With
+    // `ram_output_regs` it is issued two cycles early and its word registered, so the block
+    // RAM's output drives only that register. Reading early never misses a write: a psum
+    // word is read and written once per group (at its (p, t)'s last row tile), and the next
+    // group's read of it comes after this pair's drain.
+    let (rd_tag, rd_valid) = if g.p.ram_output_regs {
+        let valid = if lat >= 3 {
+            valid_pipe[lat - 3].clone()
+        } else {
+            issue_d1.expr()
+        };
+        (&tag_pipe[lat - 2], valid)
+    } else {
+        (&tag_pipe[lat - 1], valid_pipe[lat - 2].clone())
+    };
     let rmw_read = m.wire_from(
         "psum_rmw_read",
-        valid_pre & tag_pre.bit(tag_bits - 2) & !tag_pre.bit(tag_bits - 3),
+        rd_valid & rd_tag.bit(tag_bits - 2) & !rd_tag.bit(tag_bits - 3),
     );
-    let old_word = m.mem_read(bufs.psum, "psum_rmw_q", rmw_read, tag_pre.bits(pa - 1, 0));
+    let rmw_q = m.mem_read(bufs.psum, "psum_rmw_q", rmw_read, rd_tag.bits(pa - 1, 0));
+    let old_word = if g.p.ram_output_regs {
+        let r = m.reg_no_reset("psum_rmw_r", UInt(g.cols * pb));
+        m.next(r, rmw_q);
+        r
+    } else {
+        rmw_q
+    };
     let (acc_module, acc) = column_accumulators(&ColumnAccParams {
         cols: g.cols,
         psum_bits: pb,
