@@ -231,14 +231,15 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
             ct_d = c;
         }
     }
-    // `lasts[k − 1]` is stage k's; the write-back is stage `d + 1`'s.
-    let (v1, first1, ct1) = (vs[d as usize], first_d, ct_d);
-    let (v2, last2, maddr2) = (
+    // `lasts[k − 1]` is stage k's. `_dp`: the datapaths' stage d; `_wb`: the write-back's,
+    // d + 1.
+    let (v_dp, first_dp, ct_dp) = (vs[d as usize], first_d, ct_d);
+    let (v_wb, last_wb, maddr_wb) = (
         vs[d as usize + 1],
         lasts[d as usize],
         maddrs[d as usize + 1],
     );
-    let (pool1, pool2) = (&pools[d as usize], &pools[d as usize + 1]);
+    let (pool_dp, pool_wb) = (&pools[d as usize], &pools[d as usize + 1]);
 
     // The datapaths, one per lane; their outputs come one cycle later (registered). A shared
     // state read again before its write-back has landed (a timestep of fewer than `d + 2` LIF
@@ -283,7 +284,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
             "membrane_fwd_now",
             vs[2] & lasts[1] & maddrs[2].is_eq(next_addr),
         );
-        let sel_last = decide(m, "membrane_fwd_last", mw_now & maddr2.is_eq(next_addr));
+        let sel_last = decide(m, "membrane_fwd_last", mw_now & maddr_wb.is_eq(next_addr));
         let older = sel_now.select(
             v_out_word.expr(),
             sel_last.select(mw_data_q.expr(), v_ram.expr()),
@@ -299,17 +300,17 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         // Which word a stage-1 read takes, decided a cycle ahead (the address compares are
         // off the path into the datapaths): the one written back this cycle (`mw_now` then is
         // `v1 & last1` now, its address `maddr1` now, and the stage-1 address `maddr` now),
-        // or the one written last cycle (`mw_now` now, at `maddr2`). `membrane_fwd` says
+        // or the one written last cycle (`mw_now` now, at `maddr_wb`). `membrane_fwd` says
         // either does: the RAM's data then passes one multiplexer, and the choice between
         // the two registered words is made beside it.
         let fwd_now = m.reg("membrane_fwd_now", Bool);
         let fwd_now_next = m.wire_from(
             "membrane_fwd_now_next",
-            v1 & lasts[0] & maddrs[1].is_eq(maddr),
+            v_dp & lasts[0] & maddrs[1].is_eq(maddr),
         );
         m.next(fwd_now, fwd_now_next);
         let fwd_any = m.reg("membrane_fwd", Bool);
-        let fwd_last_next = m.wire_from("membrane_fwd_last_next", mw_now & maddr2.is_eq(maddr));
+        let fwd_last_next = m.wire_from("membrane_fwd_last_next", mw_now & maddr_wb.is_eq(maddr));
         m.next(fwd_any, fwd_now_next | fwd_last_next);
         let fwd_word = m.wire_from(
             "membrane_fwd_word",
@@ -325,8 +326,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     let mut v_next_lanes = Vec::new();
     for j in 0..cols {
         let lu = m.instance(format!("u_lif_{j}"), &lif_mod);
-        m.connect(&lu, "valid", v1);
-        m.connect(&lu, "first", first1.clone());
+        m.connect(&lu, "valid", v_dp);
+        m.connect(&lu, "first", first_dp.clone());
         m.connect(&lu, "v_mem", v_q.bits(j * mb + mb - 1, j * mb).as_sint());
         m.connect(
             &lu,
@@ -347,13 +348,14 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     if let Some(w) = v_next_word {
         m.drive(w, Expr::cat(v_next_lanes.into_iter().rev()));
     }
-    m.drive(mw_now, v2 & last2);
-    m.drive(mw_addr_now, maddr2);
+    m.drive(mw_now, v_wb & last_wb);
+    m.drive(mw_addr_now, maddr_wb);
 
-    let clear_done = membrane_write_port(m, cx, mw_now, maddr2, v_out_word);
+    let clear_done = membrane_write_port(m, cx, mw_now, maddr_wb, v_out_word);
     // Output spikes, pooled, go to the output-role buffer (§3, §6).
     let spikes = Expr::cat(spike_bits.into_iter().rev());
-    let (out_we, spike_addr, spike_word) = pooling::combine(m, cx, v1, pool1, v2, pool2, spikes);
+    let (out_we, spike_addr, spike_word) =
+        pooling::combine(m, cx, v_dp, pool_dp, v_wb, pool_wb, spikes);
     write_output_spikes(m, cx, out_we, spike_addr, spike_word);
 
     // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
@@ -368,8 +370,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         (
             Counter::OutputSpikeWrites,
             when(
-                v1 & pool1.in_area & pool1.last,
-                lanes(&ct1.expr(), &desc.m.expr(), cols, g.fw, g.lw),
+                v_dp & pool_dp.in_area & pool_dp.last,
+                lanes(&ct_dp.expr(), &desc.m.expr(), cols, g.fw, g.lw),
             ),
         ),
         (
