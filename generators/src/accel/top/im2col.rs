@@ -81,7 +81,8 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         .map(|(qa, qb)| role1.select(*qb, *qa))
         .collect();
     // With `ram_output_regs`, fetch stage 3: the read word is registered (with the row's lane
-    // and enables) before its lane is selected, so the block RAM's output drives one register.
+    // and enables) before its lane is selected, so between the block RAM's output and a
+    // register there is only the role's 2:1 multiplexer.
     let (words, lane_sel, reads, valid_bits) = if g.p.ram_output_regs {
         let mut out = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..g.rows as usize {
