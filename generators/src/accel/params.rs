@@ -46,8 +46,9 @@ pub struct AccelParams {
     pub entropy_unit: EntropyUnitKind,
     /// Whether the performance counters are built (docs/accelerator.md §9).
     pub counters: bool,
-    /// Whether the spike fetch's and the LIF phase's block-RAM reads are registered before
-    /// their logic (one more cycle each; docs/accelerator.md §5, §6).
+    /// Whether the block-RAM reads that feed logic are registered before it: the spike
+    /// fetch's and the LIF phase's (one more cycle each) and the psum read-modify-write's
+    /// (issued a cycle earlier instead; docs/accelerator.md §1, §5, §6).
     pub ram_output_regs: bool,
     /// Largest window length B (a power of two).
     pub max_tick_batch: u32,

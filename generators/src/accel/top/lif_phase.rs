@@ -4,6 +4,7 @@
 //! at the last group, writes the membranes back. Addresses are stepped, not multiplied.
 
 use super::super::lif_unit::{lif_unit, LifUnitParams};
+use super::super::params::lif_pipe;
 use super::super::pe::clog2;
 use super::common::{fit, lanes, row_address, u};
 use super::pooling;
@@ -137,9 +138,9 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
         )
         .apply(m);
     // The pipeline after the loop's last step: the read and the datapaths' register, and
-    // the read's register with `ram_output_regs` (`lif_pipe`).
+    // the read's register with `ram_output_regs`.
     Update::new(tail)
-        .when(last, 2 + u64::from(g.p.ram_output_regs))
+        .when(last, lif_pipe(&g.p))
         .when(tail.is_ne(0), tail.wrapping_sub(1))
         .apply(m);
     let done = m.wire_from("lif_done", seq.in_phase(ph::LIF) & tail.is_eq(1));
