@@ -271,9 +271,10 @@ pub struct RtlLimits {
     /// the counters against the golden model, needs them.
     pub counters: bool,
     /// Whether each block-RAM read that feeds logic is registered before it: the im2col spike
-    /// fetch (one more drain cycle per (column tile, group) pair, docs/accelerator.md §5) and
-    /// the LIF phase's psum and membrane reads (one more cycle per LIF phase, §6). For FPGA
-    /// clocks: an ECP5 block RAM's output settles late in the cycle. Default false.
+    /// fetch (one more drain cycle per (column tile, group) pair, docs/accelerator.md §5), the
+    /// LIF phase's psum and membrane reads (one more cycle per LIF phase, §6) and the psum
+    /// read-modify-write (issued a cycle earlier; no cycle changes). For FPGA clocks: an
+    /// ECP5 block RAM's output settles late in the cycle. Default false.
     pub ram_output_regs: bool,
 }
 
