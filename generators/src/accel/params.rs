@@ -255,10 +255,12 @@ pub fn small_params(name: &str) -> AccelParams {
 /// The built-in accelerator of `spikeforge generate` without a configuration: SATA's 8×16
 /// weight-stationary array with FPGA-prototype buffer sizes (64 Kib of weights, 16 Kib per
 /// spike buffer, 96 Kib of partial sums, 32 Kib of membranes), 8-entry weight scratchpads
-/// (double buffered), B = 4, the default hardware LIF options, and the area-lean serial
-/// entropy unit (`32·K + 41` cycles per DT-SNN evaluation instead of `2·K + 23`: 345 more
-/// cycles per timestep for 10 classes, against ~1,375 iCE40 LUT4 saved), and registered
-/// block-RAM reads (one more cycle per array pair and per LIF phase, for FPGA clocks).
+/// (double buffered), B = 4, the default hardware LIF options, the area-lean serial entropy
+/// unit in its pipelined form (`33·K + 41` cycles per DT-SNN evaluation instead of
+/// `2·K + 23`: 328 more cycles per timestep for 10 classes, against ~1,375 iCE40 LUT4 saved;
+/// the pipelined form's extra register per class cuts the logit-to-ROM path for FPGA
+/// clocks), and registered block-RAM reads (one more cycle per array pair and per LIF phase,
+/// for FPGA clocks).
 pub fn prototype_config() -> AcceleratorConfig {
     let mut c = AcceleratorConfig {
         name: "sf_sata8x16".into(),
@@ -266,7 +268,7 @@ pub fn prototype_config() -> AcceleratorConfig {
         lif: Some(Default::default()),
         ..Default::default()
     };
-    c.rtl.entropy_unit = spikeforge_config::EntropyUnitKind::Serial;
+    c.rtl.entropy_unit = spikeforge_config::EntropyUnitKind::SerialPipelined;
     c.rtl.ram_output_regs = true;
     c.buffers.weight.size_bits = 64 * 1024;
     c.buffers.input_spike.size_bits = 16 * 1024;
