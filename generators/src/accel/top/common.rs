@@ -76,12 +76,10 @@ pub fn mixed_index(major: impl Into<Expr>, k: u32, minor: impl Into<Expr>, w: u3
     fit(fit(major, w) * k, w).wrapping_add(fit(minor, w))
 }
 
-/// The last row tile of group `group` (`Geometry::gtb` bits), `r − 1` for its `r` row tiles:
-/// `last_group − 1` for the stage's last group, `D − 1` otherwise (docs/accelerator.md §5).
-/// A loop over the group's row tiles ends where its counter equals this (an equality with
-/// registers, no increment on the path).
-pub fn group_last_tile(g: &Geometry, desc: &Descriptor, group: Signal) -> Expr {
-    group
-        .is_eq(fit(desc.groups_m1, g.fw))
-        .select(fit(desc.last_group_m1, g.gtb), u(u64::from(g.d - 1), g.gtb))
+/// The last row tile of a group (`Geometry::gtb` bits), `r − 1` for its `r` row tiles, given
+/// whether it is the stage's last group: `last_group − 1` then, `D − 1` otherwise
+/// (docs/accelerator.md §5). A loop over the group's row tiles ends where its counter equals
+/// this (an equality with registers, no increment on the path).
+pub fn group_last_tile(g: &Geometry, desc: &Descriptor, is_last_group: Expr) -> Expr {
+    is_last_group.select(fit(desc.last_group_m1, g.gtb), u(u64::from(g.d - 1), g.gtb))
 }

@@ -69,18 +69,13 @@ pub fn build(
     let tail = m.reg("st_tail", UInt(clog2(g.drain + 1)));
     let issue = m.wire_from("st_issue", busy & tail.is_eq(0));
     let end = m.wire_from("st_end", busy & tail.is_eq(g.drain));
-    // Whether (ct, g) is the stage's last pair, and whether g is its column tile's last group:
-    // registered, a cycle late. ct and g change only on entering the phase and when a pair
-    // starts, and these are read only when a pair ends or the next one starts (at least
-    // `1 + DRAIN` cycles after a start; the first start reads neither), so they are current
-    // whenever they are read, and the descriptor compares are off the path into `start`.
-    let last_pair = m.reg("st_last_pair", Bool);
-    m.next(
-        last_pair,
-        ct.is_eq(fit(desc.n_ct_m1, g.fw)) & group.is_eq(fit(desc.groups_m1, g.fw)),
-    );
+    // Whether ct is the stage's last column tile and g its last group: registers set with
+    // them (from their next values: ct and g change only on entering the phase and when a
+    // pair starts), so the descriptor compares are off the paths into `start` and into the
+    // column loop's last row tile.
+    let last_ct = m.reg("st_last_ct", Bool);
     let wrap = m.reg("st_last_group", Bool);
-    m.next(wrap, group.is_eq(fit(desc.groups_m1, g.fw)));
+    let last_pair = m.wire_from("st_last_pair", last_ct & wrap);
 
     // Pair control (§5 timing).
     let in_array = m.wire_from("in_array", seq.in_phase(ph::ARRAY));
@@ -136,6 +131,25 @@ pub fn build(
         .when(enter_array, 0)
         .when(advance.clone(), wrap.select(ct.wrapping_add(1), ct.expr()))
         .apply(m);
+    let n_ct_m1 = fit(desc.n_ct_m1, g.fw);
+    let groups_m1 = fit(desc.groups_m1, g.fw);
+    Update::new(last_ct)
+        .when(enter_array, n_ct_m1.is_eq(0))
+        .when(
+            advance.clone() & wrap,
+            ct.wrapping_add(1).is_eq(n_ct_m1.clone()),
+        )
+        .apply(m);
+    Update::new(wrap)
+        .when(enter_array, groups_m1.is_eq(0))
+        .when(
+            advance.clone(),
+            wrap.select(
+                groups_m1.is_eq(0),
+                group.wrapping_add(1).is_eq(groups_m1.clone()),
+            ),
+        )
+        .apply(m);
     // `ct·P`, the column tile's first psum row, stepped with it.
     let ct_rows = m.reg("st_ct_rows", UInt(g.pa));
     Update::new(ct_rows)
@@ -153,7 +167,7 @@ pub fn build(
         )
         .apply(m);
 
-    let cl = column_loop(m, cx, setup, start, issue, group);
+    let cl = column_loop(m, cx, setup, start, issue, wrap);
     // The row tile of the issuing column, `g·D + rl`, stepped with the group and `rl`.
     let group_rt = m.reg("st_group_rt", UInt(g.rtb));
     let group_rt_next = enter_array.select(
@@ -227,7 +241,7 @@ fn column_loop(
     setup: &StageSetup,
     start: Signal,
     issue: Signal,
-    group: Signal,
+    last_group: Signal,
 ) -> ColumnLoop {
     let Ctx { g, seq, desc, .. } = cx;
     let p = m.reg("st_p", UInt(g.fw));
@@ -237,7 +251,7 @@ fn column_loop(
     // Every value of the window coordinates the fetch uses lies in (−2^k, H + 2^k), k = kd
     // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
     let fx = m.reg("st_fx", SInt(g.yw));
-    let r_m1 = m.wire_from("st_r_m1", group_last_tile(g, desc, group));
+    let r_m1 = m.wire_from("st_r_m1", group_last_tile(g, desc, last_group.expr()));
     let last_rl = m.wire_from("st_last_rl", rl.is_eq(r_m1));
     let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
     let last_f = m.wire_from("st_last_f", f.is_eq(fit(desc.f_m1, g.fw)));

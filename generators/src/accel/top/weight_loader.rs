@@ -57,9 +57,23 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     // The pairs read the weight buffer in address order `(ct·n_rt + rt)·rows + i` (column tile
     // outer, all of its row tiles, then the rows): one counter from 0 gives the address.
     let addr = m.reg("ld_addr", UInt(g.wa));
-    let r_m1 = m.wire_from("ld_r_m1", group_last_tile(g, desc, group));
+    // Whether the group being loaded is the stage's last (`ld_g = groups − 1`), and whether
+    // this cycle loads the pair's last word: both registered, each set from the next values
+    // of the registers it describes, so the descriptor compare and the row and tile compares
+    // are off the path from `last` into the pair control's `start` (docs/accelerator.md §5).
+    let last_group = m.reg("ld_last_group", Bool);
+    let last = m.reg("ld_last", Bool);
+    let groups_m1 = fit(desc.groups_m1, g.fw);
+    let single_group = groups_m1.is_eq(0);
+    let last_group_next = enter_array.select(
+        single_group.clone(),
+        start.select(
+            last_group.select(single_group, group.wrapping_add(1).is_eq(groups_m1.clone())),
+            last_group.expr(),
+        ),
+    );
+    m.next(last_group, last_group_next.clone());
     let last_row = m.wire_from("ld_last_row", row.is_eq(g.rows - 1));
-    let last = m.wire_from("ld_last", busy & last_row & tile.is_eq(r_m1));
     // The row tile `g·D + tile`, in the width of the fan-in index it feeds.
     let rt = m.wire_from("ld_rt", mixed_index(group, g.d, tile, g.nw));
     let entry = m.wire_from(
@@ -85,7 +99,24 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
 
     // Each start advances (ct, g) by one pair from the previous one: no division.
     let next_group = group.wrapping_add(1);
-    let wrap = group.is_eq(fit(desc.groups_m1, g.fw));
+    let wrap = last_group.expr();
+    // `last` of the next cycle, from the next values of `busy`, `row`, `tile` and the group's
+    // last tile (the same rules as the updates below).
+    let busy_next = start.select(true, last.select(false, busy.expr()));
+    let row_next = start.select(
+        u(0, g.rb),
+        busy.select(last_row.select(u(0, g.rb), row.wrapping_add(1)), row.expr()),
+    );
+    let tile_next = start.select(
+        u(0, g.gtb),
+        (busy & last_row).select(tile.wrapping_add(1), tile.expr()),
+    );
+    m.next(
+        last,
+        busy_next
+            & row_next.is_eq(g.rows - 1)
+            & tile_next.is_eq(group_last_tile(g, desc, last_group_next)),
+    );
     Update::new(busy)
         .when(start, true)
         .when(last, false)
