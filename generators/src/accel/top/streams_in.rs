@@ -74,7 +74,33 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
         .when(req_fire, 0)
         .when(adv & x_last.clone() & y_last.clone(), in_cg.wrapping_add(1))
         .apply(m);
-    let recv_in_done = m.wire_from("recv_in_done", adv & x_last & y_last & cg_last);
+    // Whether (cg, y, x) is the window's last position, registered: set from the position's
+    // next value, whose compares take registers only (the position advances by one, or
+    // restarts at the request), so the descriptor compares are off the path from the last
+    // input word into the phase and the request.
+    let last_position = m.reg("input_last_position", Bool);
+    let w_m1 = fit(desc.w_m1, g.fw);
+    let h_m1 = fit(desc.h_m1, g.fw);
+    let cg_m1 = fit(desc.cg_count_m1, g.fw);
+    let x_single = w_m1.is_eq(0);
+    let y_single = h_m1.is_eq(0);
+    let first_is_last = x_single.clone() & y_single.clone() & cg_m1.is_eq(0);
+    let x_next_last = x_last
+        .clone()
+        .select(x_single, in_x.wrapping_add(1).is_eq(w_m1));
+    let y_next_last = x_last.clone().select(
+        y_last
+            .clone()
+            .select(y_single, in_y.wrapping_add(1).is_eq(h_m1)),
+        y_last.clone(),
+    );
+    let cg_next_last = (x_last.clone() & y_last.clone())
+        .select(in_cg.wrapping_add(1).is_eq(cg_m1), cg_last.clone());
+    Update::new(last_position)
+        .when(req_fire, first_is_last)
+        .when(adv, x_next_last & y_next_last & cg_next_last)
+        .apply(m);
+    let recv_in_done = m.wire_from("recv_in_done", adv & last_position);
     let in_addr = m.wire_from(
         "input_addr",
         (in_pos.expr() << g.blog)
