@@ -54,14 +54,17 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         // `(cg·H + y)·W + x = lin + (e·stride − pad)·W + (f·stride − pad)`.
         let pos = tap.lin.wrapping_add(st.window_offset.clone());
         let addr = row_address(pos, g.blog, st.t.expr(), g.sa);
-        let en = m.wire_from(format!("fetch_en_{i}"), st.issue & valid & inb);
         let addr = m.wire_from(format!("fetch_addr_{i}"), addr);
         let v1 = m.reg(format!("fetch_valid_{i}"), Bool);
         m.next(v1, st.issue & valid);
         let cl1 = m.reg_no_reset(format!("fetch_lane_{i}"), UInt(g.cl_bits));
         m.next(cl1, tap.cl.clone());
-        let en1 = m.reg(format!("fetch_en_d_{i}"), Bool);
-        m.next(en1, en);
+        // The bounds check is registered on its own and joined with the registered issue
+        // and valid after it (`fetch_en_d = issue & valid & in bounds`, a cycle later): only
+        // the four compares' conjunction stands between the tap table's word and a register.
+        let inb1 = m.reg_no_reset(format!("fetch_inb_d_{i}"), Bool);
+        m.next(inb1, inb);
+        let en1 = m.wire_from(format!("fetch_en_d_{i}"), v1 & inb1);
         // Fetch stage 2: the read (the input-role buffer is selected by `role`). The RAM is
         // enabled for every valid tap, in the window or not: the word of a tap outside it is
         // masked by `fetch_en_d` (which the spike-read counter counts), so the window's
