@@ -27,14 +27,19 @@ cargo test --workspace --locked --no-run
 synth_log="$(mktemp)"
 # (`--workspace`, not `-p`: the same feature set as the build above, so nothing is rebuilt.)
 # The FPGA board builds (tests/fpga_flow.rs, tests named `fpga_board_*`: synthesis, place and
-# route, bitstreams) follow them in the background.
+# route, bitstreams) follow them in the background, then the sweep's per-point synthesis and
+# place and route (tests/sweep.rs, tests named `*per_point_is_reported*`): single-threaded
+# tools all, which the background runs one after another in the time the rest of the suite
+# takes (measured: about 10 of its 16 minutes).
 {
     cargo test --workspace --locked --test default_synthesis &&
-        cargo test --workspace --locked --test fpga_flow
+        cargo test --workspace --locked --test fpga_flow &&
+        cargo test --workspace --locked --test sweep -- per_point_is_reported
 } >"$synth_log" 2>&1 &
 synth_pid=$!
 suite_status=0
-cargo test --workspace --locked -- --skip synth_default_ --skip fpga_board_ || suite_status=$?
+cargo test --workspace --locked -- --skip synth_default_ --skip fpga_board_ \
+    --skip per_point_is_reported || suite_status=$?
 # Coverage-guided fuzzing of the file loaders (libFuzzer, stable toolchain), for a bounded time
 # per target (SPIKEFORGE_FUZZ_SECONDS, default 30); fuzz/README.md says more.
 fuzz_status=0
@@ -42,7 +47,7 @@ scripts/fuzz.sh "${SPIKEFORGE_FUZZ_SECONDS:-30}" || fuzz_status=$?
 synth_status=0
 wait "$synth_pid" || synth_status=$?
 echo
-echo "---- synthesis of the built-in accelerator (generators/tests/default_synthesis.rs) and the FPGA board builds (tests/fpga_flow.rs)"
+echo "---- synthesis of the built-in accelerator (generators/tests/default_synthesis.rs), the FPGA board builds (tests/fpga_flow.rs) and the sweep's per-point synthesis (tests/sweep.rs)"
 cat "$synth_log"
 rm -f "$synth_log"
 for r in "$reports"/spikeforge-synthesis-*.md; do
