@@ -876,8 +876,10 @@ fn working_set(sim: &mut Sim) -> Vec<Option<u64>> {
 /// stages with random bus traffic between and during them — rewrites of the stage to load
 /// next, writes to other stages, to the unused words of a descriptor, to the global
 /// registers, past the last descriptor and to the counters, and writes with `cfg_we` low.
-/// In each STAGE phase, `ws_loaded` is low for one cycle per field and rises in the next (§4:
-/// one cycle per field + 1) and every field holds the old or the new value; after that
+/// In each STAGE phase, `ws_loaded` is low for one cycle per field (and one more with
+/// `ram_output_regs`, whose registered RAM word lands a cycle later) and rises in the next
+/// (§4: one cycle per field + 1, + 2 with the flag) and every field holds the old or the new
+/// value; after that
 /// cycle's edge the working set is the stage's descriptor as written, each field's low kept
 /// bits (§8), and it keeps it, whatever the bus writes, until the next STAGE phase. Returns
 /// (fields that changed value in a load, loads of a descriptor rewritten since its last load).
@@ -982,10 +984,11 @@ fn descriptor_case(p: &AccelParams, rng: &mut SplitMix, loads: usize) -> (u64, u
         sim.set("phase", phase(ph::STAGE));
         sim.set("stage", next);
         let mut new = vec![false; fields];
-        for cycle in 0..fields + 1 + rng.below(4) as usize {
+        let lag = usize::from(p.ram_output_regs);
+        for cycle in 0..fields + 1 + lag + rng.below(4) as usize {
             bus_cycle(&mut sim, rng, &mut ram, next, Some(next));
             let at = format!("{name} load {load} (stage {next}), STAGE cycle {cycle}");
-            assert_eq!(sim.is("ws_loaded"), cycle >= fields, "{at}: loaded");
+            assert_eq!(sim.is("ws_loaded"), cycle >= fields + lag, "{at}: loaded");
             let got = working_set(&mut sim);
             for f in 0..fields {
                 let old = held.as_ref().map(|h| h[f]);

@@ -129,7 +129,25 @@ impl Descriptor {
                 Expr::uint(0, fb + 1),
             ),
         );
-        let loaded = m.wire_from("descriptor_loaded", in_stage & field.is_eq(num_fields));
+        // With `ram_output_regs` the RAM's word is registered before its `− 1` and the field
+        // lands a cycle later (one more STAGE cycle per stage; setup cycles are not counted).
+        let (q, land, land_field, loaded) = if g.p.ram_output_regs {
+            let q_r = m.reg_no_reset("descriptor_q_r", UInt(width));
+            m.next(q_r, q);
+            let land_d = m.reg("descriptor_land_d", Bool);
+            m.next(land_d, land);
+            let field_d = m.reg_no_reset("descriptor_land_field_d", UInt(fb));
+            m.next(field_d, land_field);
+            // The last read's word lands the cycle after `land` falls.
+            let loaded = m.wire_from(
+                "descriptor_loaded",
+                in_stage & field.is_eq(num_fields) & !land.expr(),
+            );
+            (q_r, land_d, field_d, loaded)
+        } else {
+            let loaded = m.wire_from("descriptor_loaded", in_stage & field.is_eq(num_fields));
+            (q, land, land_field, loaded)
+        };
 
         // Field `f` kept in `w` bits (at most its register width); `less_one`: its value − 1,
         // loaded in the same cycle.
