@@ -236,7 +236,8 @@ fn fpga_board_icebreaker_builtin_fits_the_up5k() {
 }
 
 /// The ULX3S (ECP5, the WebAssembly tools from `.venv`): a bitstream of the built-in
-/// configuration (with its counters), the LPF's seven pins, the board's 25 MHz met.
+/// configuration (with its counters), the LPF's seven pins, the board's 25 MHz met, block RAM
+/// output registers folded in.
 #[test]
 fn fpga_board_ulx3s_85f_builds_with_the_ecp5_tools() {
     let cwd = tempfile::tempdir().unwrap();
@@ -274,6 +275,17 @@ fn fpga_board_ulx3s_85f_builds_with_the_ecp5_tools() {
         "clock, button, UART in and out, two LEDs, wifi_gpio0"
     );
     assert_eq!(r["timing_met"], true, "25 MHz: {}", r["fmax_mhz"]);
+    // The built-in ECP5 design registers its block RAM reads, and the flow moves those
+    // registers into the DP16KDs (each moved flip-flop one data bit of a folded port).
+    let folded = &r["ram_output_registers"];
+    let ports = folded["ports_folded"].as_u64().unwrap();
+    let ffs = folded["flip_flops_absorbed"].as_u64().unwrap();
+    assert!(ports >= 1 && ffs >= ports && ffs <= 18 * ports, "{folded}");
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        md.contains(&format!("Block RAM output registers: {ports} read ports")),
+        "{md}"
+    );
     assert!(r["blocks"]
         .as_array()
         .unwrap()

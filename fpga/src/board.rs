@@ -237,7 +237,9 @@ impl Board {
     /// too, at 25.4 and 23.0 MHz, docs/fpga.md), without the performance counters
     /// (`[rtl] counters = false`), which it has no room for, and with the pipelined serial
     /// entropy unit (`"serial_pipelined"`), whose logit path was the critical path there
-    /// (19.7 → 20.4 MHz, 12 logic cells fewer).
+    /// (19.7 → 20.4 MHz, 12 logic cells fewer). On ECP5 it registers its block RAM reads
+    /// (`[rtl] ram_output_regs`), which the flow folds into the DP16KDs' output registers
+    /// (`crate::ecp5_outreg`).
     pub fn builtin_config(&self) -> spikeforge_config::AcceleratorConfig {
         let mut c = spikeforge_generators::accel::params::small_config(&format!(
             "sf_{}",
@@ -247,6 +249,9 @@ impl Board {
             c.rows = 2;
             c.rtl.counters = false;
             c.rtl.entropy_unit = spikeforge_config::EntropyUnitKind::SerialPipelined;
+        }
+        if self.device.family == Family::Ecp5 {
+            c.rtl.ram_output_regs = true;
         }
         c
     }

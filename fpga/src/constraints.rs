@@ -20,8 +20,12 @@ pub fn pins(board: &Board) -> Vec<(&'static str, &'static str)> {
     v
 }
 
-/// The constraint file of `board`: its extension (`pcf`, `lpf`) and text.
-pub fn constraints(board: &Board) -> (&'static str, String) {
+/// The constraint file of `board`: its extension (`pcf`, `lpf`) and text. `pin_mhz` is the
+/// clock the oscillator pin is constrained to on ECP5 (LPF `FREQUENCY PORT`, which nextpnr
+/// follows through the PLL to the core's clock, and which takes precedence over its `--freq`):
+/// the board's oscillator, or what makes the core's clock meet another target
+/// ([`pin_constraint_mhz`]). nextpnr-ice40 takes its target from `--freq` alone.
+pub fn constraints(board: &Board, pin_mhz: f64) -> (&'static str, String) {
     let head = format!(
         "# Pins of the {} (spikeforge_fpga::constraints).",
         board.description
@@ -45,12 +49,32 @@ pub fn constraints(board: &Board) -> (&'static str, String) {
                 };
                 lines.push(format!("IOBUF PORT \"{port}\"{pull} IO_TYPE=LVCMOS33;"));
             }
-            lines.push(format!(
-                "FREQUENCY PORT \"clk_pin\" {} MHZ;",
-                board.clock_mhz
-            ));
+            if (pin_mhz - board.clock_mhz).abs() > 1e-9 {
+                lines.push(format!(
+                    "# The oscillator runs at {} MHz; place and route is asked for {} MHz here, \
+                     which makes the core's clock meet the flow's target.",
+                    board.clock_mhz,
+                    mhz(pin_mhz)
+                ));
+            }
+            lines.push(format!("FREQUENCY PORT \"clk_pin\" {} MHZ;", mhz(pin_mhz)));
             ("lpf", lines.join("\n") + "\n")
         }
+    }
+}
+
+/// The oscillator-pin constraint (MHz) that asks the core's clock (`core_mhz`, made from the
+/// board's `board_mhz` by the PLL or equal to it) for `target_mhz`.
+pub fn pin_constraint_mhz(board_mhz: f64, core_mhz: f64, target_mhz: f64) -> f64 {
+    target_mhz * board_mhz / core_mhz
+}
+
+/// A frequency as the LPF takes it: an integer without decimals, else to the kHz.
+fn mhz(f: f64) -> String {
+    if (f - f.round()).abs() < 1e-9 {
+        format!("{}", f.round())
+    } else {
+        format!("{f:.3}")
     }
 }
 
@@ -60,7 +84,7 @@ mod tests {
 
     #[test]
     fn every_port_of_the_frame_has_its_pin() {
-        let (ext, text) = constraints(&Board::ICEBREAKER);
+        let (ext, text) = constraints(&Board::ICEBREAKER, 12.0);
         assert_eq!(ext, "pcf");
         for line in [
             "set_io clk_pin 35",
@@ -72,8 +96,10 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }
-        assert!(!constraints(&Board::HX8K_BREAKOUT).1.contains("button_n"));
-        let (ext, text) = constraints(&Board::ULX3S_85F);
+        assert!(!constraints(&Board::HX8K_BREAKOUT, 12.0)
+            .1
+            .contains("button_n"));
+        let (ext, text) = constraints(&Board::ULX3S_85F, 25.0);
         assert_eq!(ext, "lpf");
         for line in [
             "LOCATE COMP \"clk_pin\" SITE \"G2\";",
@@ -85,5 +111,27 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }
+        assert!(!text.contains("# The oscillator"), "{text}");
+    }
+
+    /// `--freq` on ECP5: the pin's constraint scales so that the core's clock is asked for the
+    /// target (the LPF's constraint is the one nextpnr-ecp5 follows).
+    #[test]
+    fn another_target_scales_the_oscillator_constraint() {
+        // No PLL (core = oscillator), target 100 MHz.
+        let pin = pin_constraint_mhz(25.0, 25.0, 100.0);
+        let (_, text) = constraints(&Board::ULX3S_85F, pin);
+        assert!(
+            text.contains("FREQUENCY PORT \"clk_pin\" 100 MHZ;"),
+            "{text}"
+        );
+        assert!(text.contains("# The oscillator runs at 25 MHz"), "{text}");
+        // PLL 25 → 100 MHz, target 125 MHz: the pin at 31.25.
+        let pin = pin_constraint_mhz(25.0, 100.0, 125.0);
+        let (_, text) = constraints(&Board::ULX3S_85F, pin);
+        assert!(
+            text.contains("FREQUENCY PORT \"clk_pin\" 31.250 MHZ;"),
+            "{text}"
+        );
     }
 }

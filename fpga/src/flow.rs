@@ -9,7 +9,8 @@
 
 use crate::board::{Board, Device, Family};
 use crate::board_top::board_design;
-use crate::constraints::constraints;
+use crate::constraints::{constraints, pin_constraint_mhz};
+use crate::ecp5_outreg::fold_outregs;
 use crate::error::FpgaError;
 use crate::fit::{check_synthesized, packed_logic_cells, packed_logic_key, SynthCells};
 use crate::report::{blocks_of_netlist, CriticalPath, Report, StageRun, Use};
@@ -135,7 +136,10 @@ pub fn run_flow(
     let params = AccelParams::from_accel(config);
     let cpb = board.clocks_per_bit_at(core_mhz, opts.baud)?;
     let design = board_design(&params, &board, cpb, opts.baud, pll.as_ref())?;
-    let (ext, constraints) = constraints(&board);
+    let (ext, constraints) = constraints(
+        &board,
+        pin_constraint_mhz(board.clock_mhz, core_mhz, target_mhz),
+    );
     let work = tempfile::Builder::new()
         .prefix("spikeforge-fpga-")
         .tempdir()
@@ -192,12 +196,26 @@ pub fn run_flow(
 
     enter(Stage::FitCheck, progress)?;
     check_synthesized(&cells, &device)?;
-    let netlist: serde_json::Value = std::fs::read(w.join("netlist.json"))
+    let mut netlist: serde_json::Value = std::fs::read(w.join("netlist.json"))
         .map_err(FpgaError::io(w.join("netlist.json")))
         .and_then(|b| {
             serde_json::from_slice(&b).map_err(|e| FpgaError::Design(format!("netlist.json: {e}")))
         })?;
     let blocks = blocks_of_netlist(&netlist);
+    // ECP5: the flip-flops right after a block RAM read become the RAM's own output register
+    // (crate::ecp5_outreg), which Yosys does not use.
+    let outregs = match family {
+        Family::Ecp5 => {
+            let fold = fold_outregs(&mut netlist);
+            if fold.ports_folded > 0 {
+                let bytes = serde_json::to_vec(&netlist)
+                    .map_err(|e| FpgaError::Design(format!("netlist.json: {e}")))?;
+                write("netlist.json", &bytes)?;
+            }
+            Some(fold)
+        }
+        Family::Ice40 => None,
+    };
     drop(netlist);
 
     enter(Stage::PlaceAndRoute, progress)?;
@@ -332,6 +350,7 @@ pub fn run_flow(
         fmax_mhz: pnr.fmax_mhz,
         icetime_mhz,
         timing_met: pnr.fmax_mhz >= target_mhz,
+        ram_output_registers: outregs,
         critical_path: CriticalPath {
             from: signal_of_cell(&cp.from).into(),
             to: signal_of_cell(&cp.to).into(),

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`board`] | the boards spikeforge knows: device, package, clock and pins, from their documentation |
 //! | [`board_top`] | the board's top module: clock, reset synchroniser, the board core on the UART pins, LEDs |
+//! | [`ecp5_outreg`] | ECP5: the flip-flops after a block RAM read folded into the RAM's output register |
 //! | [`constraints`] | the pin constraint file of a board (`.pcf` for iCE40, `.lpf` for ECP5) |
 //! | [`fit`] | resources after synthesis against the device; the error for a design that cannot fit |
 //! | [`flow`] | the stages (generate, synthesize, fit check, place and route, pack, timing) and their tools |
@@ -20,6 +21,7 @@
 pub mod board;
 pub mod board_top;
 pub mod constraints;
+pub mod ecp5_outreg;
 pub mod error;
 pub mod fit;
 pub mod flow;

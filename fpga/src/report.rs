@@ -2,6 +2,7 @@
 //! against the device, per block; the clock reached and the critical path's endpoints (named
 //! after the DSL's signals); tool versions and run times.
 
+use crate::ecp5_outreg::OutregFold;
 use crate::fit::SynthCells;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -86,6 +87,9 @@ pub struct Report {
     pub timing_met: bool,
     /// The critical path.
     pub critical_path: CriticalPath,
+    /// ECP5: the block RAM read ports whose output flip-flops became the RAM's own output
+    /// register (`crate::ecp5_outreg`), and those left without it and why.
+    pub ram_output_registers: Option<OutregFold>,
     /// Cells after synthesis.
     pub synthesis: SynthCells,
     /// What the logic is counted in (`logic cells` on iCE40, `LUT4s` on ECP5).
@@ -165,6 +169,22 @@ impl Report {
             cp.from,
             cp.to
         );
+        if let Some(f) = &self.ram_output_registers {
+            s += &format!(
+                "Block RAM output registers: {} read ports use their RAM's own (`REGMODE = \"OUTREG\"`, {} flip-flops folded in)",
+                f.ports_folded, f.flip_flops_absorbed
+            );
+            if f.ports_left.is_empty() {
+                s += ".\n\n";
+            } else {
+                let left: Vec<String> = f
+                    .ports_left
+                    .iter()
+                    .map(|(why, n)| format!("{n}: {why}"))
+                    .collect();
+                s += &format!("; left without it: {}.\n\n", left.join("; "));
+            }
+        }
         s += "## Where the device goes (cells after synthesis)\n\n| block | LUT4 | flip-flops | carries |\n|---|---|---|---|\n";
         for b in &self.blocks {
             s += &format!("| {} | {} | {} | {} |\n", b.block, b.luts, b.ffs, b.carries);
