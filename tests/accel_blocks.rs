@@ -38,7 +38,7 @@ use spikeforge_config::catalog::Counter;
 use spikeforge_config::network::MAX_TIMESTEPS;
 use spikeforge_dsl::eval::Evaluator;
 use spikeforge_dsl::prelude::*;
-use spikeforge_generators::accel::params::{prototype_config, small_params, AccelParams};
+use spikeforge_generators::accel::params::{cls_pipe, prototype_config, small_params, AccelParams};
 use spikeforge_generators::accel::top::counters::CounterFile;
 use spikeforge_generators::accel::top::descriptor::Descriptor;
 use spikeforge_generators::accel::top::geometry::Geometry;
@@ -2433,7 +2433,7 @@ fn array_designs(shapes: &[(u32, u32, u32, bool, u32, u32)]) -> Vec<AccelParams>
 }
 
 /// §5's constants of design `p`: row tiles per group `D` (half the scratchpad with double
-/// buffering), drain cycles `rows + cols + pipeline_regs + 1` (+ 1 with `ram_output_regs`),
+/// buffering), drain cycles `rows + cols + pipeline_regs + 1` (+ 3 with `ram_output_regs`),
 /// and `B_max`.
 fn array_constants(p: &AccelParams) -> (u64, u64, u64) {
     let d = if p.double_buffer {
@@ -2441,7 +2441,7 @@ fn array_constants(p: &AccelParams) -> (u64, u64, u64) {
     } else {
         p.weight_spad_depth
     };
-    let drain = p.rows + p.cols + p.pipeline_regs + 1 + u32::from(p.ram_output_regs);
+    let drain = p.rows + p.cols + p.pipeline_regs + 1 + 3 * u32::from(p.ram_output_regs);
     let bmax = p.max_tick_batch.next_power_of_two();
     (u64::from(d), u64::from(drain), u64::from(bmax))
 }
@@ -2768,10 +2768,10 @@ fn array_datapath_case(
         Counter::PsumBufferReads,
         Counter::PsumBufferWrites,
     ]);
-    // (p, t, rt) of the columns issued in the last cycle (two with `ram_output_regs`), oldest
-    // first: the oldest enters the array now.
+    // (p, t, rt) of the columns issued in the last cycle (three with `ram_output_regs`),
+    // oldest first: the oldest enters the array now.
     let mut in_flight: std::collections::VecDeque<Option<(u64, u64, u64)>> =
-        vec![None; 1 + usize::from(p.ram_output_regs)].into();
+        vec![None; 1 + 2 * usize::from(p.ram_output_regs)].into();
     let mut writing: Option<(u64, u64, u64, BigUint)> = None; // (row, entry, rt·rows + row, word)
     for c in 0..=last_issue + drain {
         sim.set("phase", phase(ph::ARRAY));
@@ -2926,7 +2926,7 @@ fn array_datapath_writes_every_psum_word_and_counts_section_9() {
 /// The LIF phase: `start_lif` (the hidden stage's array phase ends) and the classify phase's
 /// psum reads (`other_busy`, `other_addr`) are inputs, and so are write ports on the psum and
 /// membrane buffers (`ps_*`, `mw_*`: the array phase's psums, membranes of an earlier run);
-/// the psum read data, the clear's and the phase's ends, the counter increments and read
+/// the psum read data (registered with `ram_output_regs`), the clear's and the phase's ends, the counter increments and read
 /// ports on the membrane and spike buffers (`chk_m`, `chk_a`, `chk_b`) are outputs.
 fn lif_harness(p: &AccelParams) -> Module {
     use spikeforge_generators::accel::top::lif_phase::{self, PsumReader};
@@ -2943,7 +2943,7 @@ fn lif_harness(p: &AccelParams) -> Module {
         expose(
             m,
             [
-                ("psum_q_o", lif.psum_q),
+                ("psum_q_o", lif.psum_word),
                 ("clear_done_o", lif.clear_done),
                 ("lif_done_o", lif.done),
             ],
@@ -3210,6 +3210,9 @@ fn lif_case(
         sim.set("other_addr", a);
         sim.step();
         sim.set("other_busy", 0);
+        if p.ram_output_regs {
+            sim.step(); // the word's register
+        }
         let want: Vec<u64> = psums[&a].iter().map(|&v| twos(v, pb)).collect();
         assert_eq!(sim.get_big("psum_q_o"), pack(&want, pb), "{case}: psum {a}");
     }
@@ -3363,6 +3366,14 @@ fn classify_harness(p: &AccelParams) -> Module {
         write_port(m, "ps", parts.bufs.psum);
         let issue = ClassifyIssue::declare(m, g);
         let psum_q = m.mem_read(parts.bufs.psum, "psum_phase_q", issue.busy, issue.addr);
+        // The LIF phase registers the shared port's word with `ram_output_regs`.
+        let psum_q = if p.ram_output_regs {
+            let r = m.reg_no_reset("psum_phase_q_r", psum_q.ty());
+            m.next(r, psum_q);
+            r
+        } else {
+            psum_q
+        };
         let starts = ClassifyStarts {
             first: m.input("cls_first", Bool).expr(),
             logits_done: m.input("logits_done_in", Bool),
@@ -3419,7 +3430,8 @@ struct Classification {
 }
 
 /// Runs inference `c` on the classify harness: for each window, the psums of its timesteps,
-/// the array phase's end, then per timestep CLASSIFY (`n_ct + 2` cycles: `z[k] +=` lane
+/// the array phase's end, then per timestep CLASSIFY (`n_ct + 2` cycles, `+ 3` with
+/// `ram_output_regs`: `z[k] +=` lane
 /// `k mod cols` of psum word `(k/cols·P + 0)·B_max + t`), ENTROPY (the unit's latency + 1
 /// cycles), LOGITS when tracing; checks the logits, the exit (`H < θ_H` or the last
 /// timestep, by the float entropy where it is clear of θ by [`ENTROPY_MARGIN`]), `exit_t`,
@@ -3502,9 +3514,9 @@ fn classify_case(
                 if done {
                     break;
                 }
-                assert!(cycles <= n_ct + 2, "{at}: CLASSIFY does not end");
+                assert!(cycles <= n_ct + cls_pipe(p), "{at}: CLASSIFY does not end");
             }
-            assert_eq!(cycles, n_ct + 2, "{at}: CLASSIFY cycles");
+            assert_eq!(cycles, n_ct + cls_pipe(p), "{at}: CLASSIFY cycles");
             for (k, zk) in z.iter_mut().enumerate() {
                 let k = k as u64;
                 *zk += psums[&((k / cols * c.positions) * bmax + tl)][(k % cols) as usize];

@@ -270,11 +270,14 @@ pub struct RtlLimits {
     /// logic cells of 6,307) and every counter register reads 0; co-simulation, which checks
     /// the counters against the golden model, needs them.
     pub counters: bool,
-    /// Whether each block-RAM read that feeds logic is registered before it: the im2col spike
-    /// fetch (one more drain cycle per (column tile, group) pair, docs/accelerator.md §5), the
-    /// LIF phase's psum and membrane reads (one more cycle per LIF phase, §6) and the psum
-    /// read-modify-write (issued a cycle earlier; no cycle changes). For FPGA clocks: an
-    /// ECP5 block RAM's output settles late in the cycle. Default false.
+    /// Whether each block-RAM read that feeds logic is registered before it, and the psum
+    /// write before its RAM (docs/accelerator.md §1): the im2col tap-table word and spike
+    /// fetch and the psum write (three more drain cycles per (column tile, group) pair, §5),
+    /// the LIF phase's psum and membrane reads (one more cycle per LIF phase, §6), the classify
+    /// phase's psum word (one more cycle per classified timestep, §7), the trace's reads and
+    /// the descriptor word (uncounted cycles) and the psum read-modify-write (issued a cycle
+    /// earlier; no cycle changes). For FPGA clocks: an ECP5 block RAM's output settles late in
+    /// the cycle. Default false.
     pub ram_output_regs: bool,
 }
 

@@ -63,9 +63,10 @@ pub struct AccelParams {
 }
 
 /// Cycles of the array drain after a pair's last column (docs/accelerator.md §5): the fetch
-/// (one cycle, two with `ram_output_regs`) and the array's latency.
+/// (one cycle, three with `ram_output_regs`), the array's latency and, with
+/// `ram_output_regs`, the registered psum write.
 pub fn drain_cycles(p: &AccelParams) -> u64 {
-    u64::from(p.rows + p.cols + p.pipeline_regs + 1 + u32::from(p.ram_output_regs))
+    u64::from(p.rows + p.cols + p.pipeline_regs + 1 + 3 * u32::from(p.ram_output_regs))
 }
 
 /// Extra cycles at the end of a LIF phase: the read and the datapath's register (one more
@@ -73,8 +74,11 @@ pub fn drain_cycles(p: &AccelParams) -> u64 {
 pub fn lif_pipe(p: &AccelParams) -> u64 {
     2 + u64::from(p.ram_output_regs)
 }
-/// Extra cycles of each classify step.
-pub const CLS_PIPE: u64 = 2;
+/// Extra cycles of each classify step: the read and the logits' add (one more with
+/// `ram_output_regs`, whose psum word is registered).
+pub fn cls_pipe(p: &AccelParams) -> u64 {
+    2 + u64::from(p.ram_output_regs)
+}
 
 impl AccelParams {
     /// Generation parameters from an accelerator configuration and the hardware LIF options.

@@ -51,13 +51,14 @@
 //!
 //! # Cycle model (normative)
 //!
-//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 1` (`+ 1` with `[rtl]
+//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 1` (`+ 3` with `[rtl]
 //!   ram_output_regs`). Without `double_buffer`
 //!   `array = Σ_pairs (r·rows + r·P·Tw + DRAIN)`; with it (the next pair loads while the current
 //!   one streams) `array = r_0·rows + Σ_i max(r_i·P·Tw + DRAIN, r_{i+1}·rows)`, `r_{last+1} = 0`.
 //! - LIF phase (hidden): `lif_units` datapaths (RTL v1: `lif_units = cols`, one per lane);
 //!   `n_ctb = ⌈(M/n)/lif_units⌉`; `lif = Tw·P·n_ctb·n + 2` (`+ 3` with `[rtl] ram_output_regs`).
-//! - Classify phase (classifier): `n_ct + 2` cycles per classified timestep.
+//! - Classify phase (classifier): `n_ct + 2` cycles per classified timestep (`+ 3` with
+//!   `[rtl] ram_output_regs`).
 //! - Entropy: `2·K + 23` cycles per evaluation (the unit's `2·K + 22` and the cycle that sees
 //!   `done`), or `32·K + 41` with `[rtl] entropy_unit = "serial"`, `33·K + 41` with
 //!   `"serial_pipelined"` (`entropy::cycles_per_evaluation_of`).
@@ -255,14 +256,15 @@ pub fn weight_groups_depth(accel: &AcceleratorConfig) -> u64 {
     }
 }
 
-/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 1`, plus 1 with
-/// `[rtl] ram_output_regs` (the fetched spike word is registered).
+/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 1`, plus 3 with
+/// `[rtl] ram_output_regs` (the tap-table word, the fetched spike word and the psum write
+/// are registered).
 pub fn drain_cycles(accel: &AcceleratorConfig) -> u64 {
     accel.rows as u64
         + accel.cols as u64
         + accel.pipeline_regs as u64
         + 1
-        + u64::from(accel.rtl.ram_output_regs)
+        + 3 * u64::from(accel.rtl.ram_output_regs)
 }
 
 /// Extra cycles at the end of a LIF phase: 2, or 3 with `[rtl] ram_output_regs` (the psum and
@@ -270,8 +272,11 @@ pub fn drain_cycles(accel: &AcceleratorConfig) -> u64 {
 pub fn lif_pipe(accel: &AcceleratorConfig) -> u64 {
     2 + u64::from(accel.rtl.ram_output_regs)
 }
-/// Extra cycles of each classify step.
-pub const CLS_PIPE: u64 = 2;
+/// Extra cycles of each classify step: 2, or 3 with `[rtl] ram_output_regs` (the psum word is
+/// registered before the logits add it).
+pub fn cls_pipe(accel: &AcceleratorConfig) -> u64 {
+    2 + u64::from(accel.rtl.ram_output_regs)
+}
 
 /// Array-phase cycles of one stage-window (module docs), `columns = P·Tw`.
 pub fn array_cycles(accel: &AcceleratorConfig, n_rt: u64, n_ct: u64, columns: u64) -> u64 {
@@ -407,7 +412,7 @@ pub fn count(net: &Network, accel: &AcceleratorConfig, performed: &[u64], exit_t
                 let tc = (exit_t.min(w.start + w.len) - w.start) as u64;
                 c.psum_buffer.add(m * tc, 0, psum_bits);
                 c.classifier_updates += m * tc;
-                c.lif_cycles += tc * (n_ct + CLS_PIPE);
+                c.lif_cycles += tc * (n_ct + cls_pipe(accel));
             }
         }
         c.performed_acc = performed.get(i).copied().unwrap_or(0);

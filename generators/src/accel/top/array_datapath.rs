@@ -51,21 +51,22 @@ pub fn build(
         ]),
     );
 
-    // With `ram_output_regs` the column enters a cycle later (im2col's fetch stage 3), and its
-    // tag with it.
-    let (issue_d1, entry_d1, ct_d1, tag1) = if g.p.ram_output_regs {
-        let issue_d2 = m.reg("issue_d2", Bool);
-        m.next(issue_d2, issue_d1);
-        let entry_d2 = m.reg_no_reset("entry_d2", UInt(g.eb));
-        m.next(entry_d2, entry_d1);
-        let ct_d2 = m.reg_no_reset("ct_d2", UInt(g.fw));
-        m.next(ct_d2, ct_d1);
-        let tag2 = m.reg_no_reset("tag_d2", UInt(tag_bits));
-        m.next(tag2, tag1);
-        (issue_d2, entry_d2, ct_d2, tag2)
-    } else {
-        (issue_d1, entry_d1, ct_d1, tag1)
-    };
+    // With `ram_output_regs` the column enters two cycles later (im2col's registered tap
+    // word, fetch stage 0, and its registered spike words, fetch stage 3), and its tag with it.
+    let (mut issue_d1, mut entry_d1, mut ct_d1, mut tag1) = (issue_d1, entry_d1, ct_d1, tag1);
+    if g.p.ram_output_regs {
+        for k in 2..=3 {
+            let issue = m.reg(format!("issue_d{k}"), Bool);
+            m.next(issue, issue_d1);
+            let entry = m.reg_no_reset(format!("entry_d{k}"), UInt(g.eb));
+            m.next(entry, entry_d1);
+            let ct = m.reg_no_reset(format!("ct_d{k}"), UInt(g.fw));
+            m.next(ct, ct_d1);
+            let tag = m.reg_no_reset(format!("tag_d{k}"), UInt(tag_bits));
+            m.next(tag, tag1);
+            (issue_d1, entry_d1, ct_d1, tag1) = (issue, entry, ct, tag);
+        }
+    }
     let arr = m.instance("u_array", &pe_array(&g.array));
     m.connect(&arr, "in_valid", issue_d1);
     m.connect(&arr, "in_entry", entry_d1);
@@ -143,12 +144,27 @@ pub fn build(
     m.connect(&accs, acc.group0, out_g0.clone());
     m.connect(&accs, acc.psums, out_psums);
     m.connect(&accs, acc.old, old_word);
-    m.mem_write(
-        bufs.psum,
+    // The psum write; with `ram_output_regs` its enable, address and word are registered
+    // first, so the accumulators' add ends at a register next to them rather than at the
+    // buffer's block RAMs (the write lands a cycle later: one of the three drain cycles the
+    // flag adds, §5).
+    let (we, wa, wd) = (
         accs.out(acc.write),
         tag_out.bits(pa - 1, 0),
         accs.out(acc.word),
     );
+    let (we, wa, wd) = if g.p.ram_output_regs {
+        let we_r = m.reg("psum_write_r", Bool);
+        m.next(we_r, we);
+        let wa_r = m.reg_no_reset("psum_write_addr_r", UInt(pa));
+        m.next(wa_r, wa);
+        let wd_r = m.reg_no_reset("psum_write_word_r", UInt(g.cols * pb));
+        m.next(wd_r, wd);
+        (we_r.expr(), wa_r.expr(), wd_r.expr())
+    } else {
+        (we, wa, wd)
+    };
+    m.mem_write(bufs.psum, we, wa, wd);
 
     // Counts: accumulations performed (spike 1) and gated (spike 0) on the valid lanes, two
     // cycles behind the array (two of `counters::COUNT_LAG`): the column is registered once

@@ -5,6 +5,7 @@
 use super::super::entropy_unit::{entropy_unit, EntropyUnitParams};
 use super::super::entropy_unit_serial::{entropy_unit_serial, entropy_unit_serial_pipelined};
 use super::super::logit_accumulators::{logit_accumulators, LogitAccParams};
+use super::super::params::cls_pipe;
 use super::super::pe::clog2;
 use super::common::{fit, lanes, row_address, u};
 use super::geometry::Geometry;
@@ -83,7 +84,8 @@ pub struct ClassifyStarts {
     pub logits_done: Signal,
 }
 
-/// Builds the classify loop, the logits and the entropy unit.
+/// Builds the classify loop, the logits and the entropy unit; `psum_q` is the psum read
+/// port's word (registered with `ram_output_regs`).
 pub fn build(
     m: &mut ModuleBuilder,
     cx: Ctx,
@@ -111,6 +113,17 @@ pub fn build(
     m.next(v1, busy);
     let ct1 = m.reg_no_reset("cls_ct1", UInt(g.fw));
     m.next(ct1, ct);
+    // With `ram_output_regs` the psum word arrives registered, a cycle later: the logits add
+    // it in the step's third cycle (`cls_pipe`).
+    let (v1, ct1) = if g.p.ram_output_regs {
+        let v2 = m.reg("cls_v2", Bool);
+        m.next(v2, v1);
+        let ct2 = m.reg_no_reset("cls_ct2", UInt(g.fw));
+        m.next(ct2, ct1);
+        (v2, ct2)
+    } else {
+        (v1, ct1)
+    };
     let issue_end = m.wire_from("cls_issue_end", busy & last_ct);
     let tail = m.reg("cls_tail", UInt(2));
     let done = m.wire_from("cls_done", seq.in_phase(ph::CLASSIFY) & tail.is_eq(1));
@@ -207,7 +220,7 @@ pub fn build(
         .when(busy, psum_row.wrapping_add(fit(desc.p, g.pa)))
         .apply(m);
     Update::new(tail)
-        .when(issue_end, 2)
+        .when(issue_end, cls_pipe(&g.p))
         .when(tail.is_ne(0), tail.wrapping_sub(1))
         .apply(m);
     Update::new(tl)

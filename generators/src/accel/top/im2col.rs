@@ -36,10 +36,61 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         fit(st.rt_next.clone(), table.address_bits()),
     );
     let bw = g.yw + 1;
+    // With `ram_output_regs`, fetch stage 0: the table word is registered before any logic
+    // uses it (nothing between the block RAM's output and that register, which an FPGA flow
+    // can fold into the RAM), and the issuing column's coordinates with it: the fetch runs a
+    // cycle after the issue (one of the three drain cycles it adds, docs/accelerator.md §5).
+    struct Issued {
+        word: Signal,
+        issue: Signal,
+        y_lo: Signal,
+        y_hi: Signal,
+        x_lo: Signal,
+        x_hi: Signal,
+        window_offset: Expr,
+        t: Signal,
+    }
+    let issued = if g.p.ram_output_regs {
+        let keep = |m: &mut ModuleBuilder, name: &str, v: Expr| -> Signal {
+            let r = m.reg_no_reset(name, UInt(v.width()));
+            m.next(r, v);
+            r
+        };
+        let word_r = keep(m, "column_taps_r", word.expr());
+        let issue = m.reg("fetch_issue", Bool);
+        m.next(issue, st.issue);
+        let bound = |m: &mut ModuleBuilder, name: &str, b: Signal| -> Signal {
+            let r = m.reg_no_reset(name, SInt(bw));
+            m.next(r, b);
+            r
+        };
+        Issued {
+            word: word_r,
+            issue,
+            y_lo: bound(m, "fetch_y_lo", st.y_lo),
+            y_hi: bound(m, "fetch_y_hi", st.y_hi),
+            x_lo: bound(m, "fetch_x_lo", st.x_lo),
+            x_hi: bound(m, "fetch_x_hi", st.x_hi),
+            window_offset: keep(m, "fetch_window_offset", st.window_offset.clone()).expr(),
+            t: keep(m, "fetch_t", st.t.expr()),
+        }
+    } else {
+        Issued {
+            word,
+            issue: st.issue,
+            y_lo: st.y_lo,
+            y_hi: st.y_hi,
+            x_lo: st.x_lo,
+            x_hi: st.x_hi,
+            window_offset: st.window_offset.clone(),
+            t: st.t,
+        }
+    };
+    let word = issued.word;
     // `0 ≤ e·stride − pad + r < H` as `−ey ≤ r < H − ey` (and the same for `s`): the bounds
     // are the column's, shared by its rows and stepped by the streamer, so each row only
     // compares its digits with registers (one carry chain per bound).
-    let (y_lo, y_hi, x_lo, x_hi) = (st.y_lo, st.y_hi, st.x_lo, st.x_hi);
+    let (y_lo, y_hi, x_lo, x_hi) = (issued.y_lo, issued.y_hi, issued.x_lo, issued.x_hi);
     let mut reads = Vec::new();
     let mut valid_bits = Vec::new();
     let mut words = Vec::new();
@@ -52,11 +103,11 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         let s = fit(tap.s.clone(), bw - 1).as_sint();
         let inb = r.is_ge(y_lo) & r.is_lt(y_hi) & s.is_ge(x_lo) & s.is_lt(x_hi);
         // `(cg·H + y)·W + x = lin + (e·stride − pad)·W + (f·stride − pad)`.
-        let pos = tap.lin.wrapping_add(st.window_offset.clone());
-        let addr = row_address(pos, g.blog, st.t.expr(), g.sa);
+        let pos = tap.lin.wrapping_add(issued.window_offset.clone());
+        let addr = row_address(pos, g.blog, issued.t.expr(), g.sa);
         let addr = m.wire_from(format!("fetch_addr_{i}"), addr);
         let v1 = m.reg(format!("fetch_valid_{i}"), Bool);
-        m.next(v1, st.issue & valid);
+        m.next(v1, issued.issue & valid);
         let cl1 = m.reg_no_reset(format!("fetch_lane_{i}"), UInt(g.cl_bits));
         m.next(cl1, tap.cl.clone());
         // The bounds check is registered on its own and joined with the registered issue
@@ -69,7 +120,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         // enabled for every valid tap, in the window or not: the word of a tap outside it is
         // masked by `fetch_en_d` (which the spike-read counter counts), so the window's
         // bounds check ends at that register, not at the RAM's enable.
-        let rd = m.wire_from(format!("fetch_rd_{i}"), st.issue & valid);
+        let rd = m.wire_from(format!("fetch_rd_{i}"), issued.issue & valid);
         let qa = m.mem_read(bufs.spike_a, format!("spike_a_q{i}"), rd & !seq.role, addr);
         let qb = m.mem_read(bufs.spike_b, format!("spike_b_q{i}"), rd & seq.role, addr);
         reads.push(en1);
@@ -79,18 +130,21 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
     }
     let role1 = m.reg("fetch_role", Bool);
     m.next(role1, seq.role);
-    let words: Vec<Expr> = words
-        .iter()
-        .map(|(qa, qb)| role1.select(*qb, *qa))
-        .collect();
-    // With `ram_output_regs`, fetch stage 3: the read word is registered (with the row's lane
-    // and enables) before its lane is selected, so between the block RAM's output and a
-    // register there is only the role's 2:1 multiplexer.
+    // With `ram_output_regs`, fetch stage 3: each buffer's read word is registered on its own
+    // (with the row's lane and enables), nothing between the block RAM's output and its
+    // register (which an FPGA flow can fold into the RAM: ECP5's DP16KD output register),
+    // and the role selects between the registered words.
     let (words, lane_sel, reads, valid_bits) = if g.p.ram_output_regs {
+        let role2 = m.reg("fetch_role_d", Bool);
+        m.next(role2, role1);
         let mut out = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..g.rows as usize {
-            let w = m.reg_no_reset(format!("fetch_word_{i}"), UInt(g.cols));
-            m.next(w, words[i].clone());
+            let (qa, qb) = words[i];
+            let wa = m.reg_no_reset(format!("fetch_word_a_{i}"), UInt(g.cols));
+            m.next(wa, qa);
+            let wb = m.reg_no_reset(format!("fetch_word_b_{i}"), UInt(g.cols));
+            m.next(wb, qb);
+            let w = m.wire_from(format!("fetch_word_{i}"), role2.select(wb, wa));
             let cl = m.reg_no_reset(format!("fetch_lane_d_{i}"), UInt(g.cl_bits));
             m.next(cl, lane_sel[i]);
             let en = m.reg(format!("fetch_en_dd_{i}"), Bool);
@@ -104,6 +158,10 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         }
         out
     } else {
+        let words = words
+            .iter()
+            .map(|(qa, qb)| role1.select(*qb, *qa))
+            .collect();
         (words, lane_sel, reads, valid_bits)
     };
     let spike_bits: Vec<Expr> = words

@@ -18,8 +18,10 @@ use spikeforge_dsl::prelude::*;
 /// The LIF phase's interface to the rest of the top.
 #[derive(Clone, Debug)]
 pub struct LifPhase {
-    /// Read data of the psum buffer's phase port (shared with the classify phase).
-    pub psum_q: Signal,
+    /// Read data of the psum buffer's phase port (shared with the classify phase), as the
+    /// LIF datapaths take it: the RAM's word, registered with `ram_output_regs` (a cycle
+    /// later).
+    pub psum_word: Signal,
     /// The membranes are cleared (CLEAR phase ends).
     pub clear_done: Signal,
     /// The LIF phase ends.
@@ -387,7 +389,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         (Counter::LifSteps, when(busy.expr(), lif_lanes)),
     ];
     LifPhase {
-        psum_q,
+        psum_word: psum_in,
         clear_done,
         done,
         counts,

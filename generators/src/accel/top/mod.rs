@@ -161,7 +161,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
         m,
         cx,
         &cls_issue,
-        lif.psum_q,
+        lif.psum_word,
         classify::ClassifyStarts {
             first: st.array_done & is_classifier,
             logits_done,

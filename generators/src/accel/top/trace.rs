@@ -26,7 +26,18 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
     let Ctx {
         g, seq, desc, bufs, ..
     } = cx;
-    let pending = m.reg("trace_pending", Bool); // a read was issued last cycle
+    // A read was issued last cycle (two cycles ago with `ram_output_regs`, whose read words
+    // are registered before the beat takes them: one TRACE cycle more per word, which no
+    // counter counts).
+    let (issued, pending) = if g.p.ram_output_regs {
+        let issued = m.reg("trace_issued", Bool);
+        let pending = m.reg("trace_pending", Bool);
+        m.next(pending, issued & !restart.expr());
+        (issued, pending)
+    } else {
+        let pending = m.reg("trace_pending", Bool);
+        (pending, pending)
+    };
     let ct = m.reg("trace_ct", UInt(g.fw));
     let p = m.reg("trace_p", UInt(g.fw));
     let t = m.reg("trace_t", UInt(g.wb));
@@ -38,18 +49,26 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
         row_address(row.expr(), g.blog, t.expr(), g.sa),
     );
     let in_trace = m.wire_from("in_trace", seq.in_phase(ph::TRACE));
-    let issue = m.wire_from("trace_issue", in_trace & !pending & !result.valid & !all);
+    let waiting = if g.p.ram_output_regs {
+        issued | pending
+    } else {
+        pending.expr()
+    };
+    let issue = m.wire_from(
+        "trace_issue",
+        in_trace & !waiting.clone() & !result.valid & !all,
+    );
     // The stage's output is in the output-role buffer: B when role = 0.
     let qa = m.mem_read(bufs.spike_a, "trace_qa", issue & seq.role, addr);
     let qb = m.mem_read(bufs.spike_b, "trace_qb", issue & !seq.role, addr);
     let last_t = t.wrapping_add(1).is_eq(seq.tw);
     let last_p = p.wrapping_add(1).is_eq(fit(desc.pooled_p, g.fw));
     let last_ct = ct.is_eq(fit(desc.n_ct_m1, g.fw));
-    let done = m.wire_from("trace_done", in_trace & all & !result.valid & !pending);
-    Update::new(pending)
+    let done = m.wire_from("trace_done", in_trace & all & !result.valid & !waiting);
+    Update::new(issued)
         .when(restart, false)
         .when(issue, true)
-        .when(pending, false)
+        .when(issued, false)
         .apply(m);
     Update::new(t)
         .when(restart, 0)
@@ -81,6 +100,15 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
         .when(restart, false)
         .when(issue & last_t & last_p & last_ct, true)
         .apply(m);
+    let (qa, qb) = if g.p.ram_output_regs {
+        let ra = m.reg_no_reset("trace_qa_r", qa.ty());
+        m.next(ra, qa);
+        let rb = m.reg_no_reset("trace_qb_r", qb.ty());
+        m.next(rb, qb);
+        (ra, rb)
+    } else {
+        (qa, qb)
+    };
     Trace {
         pending,
         word: seq.role.select(qa, qb),
