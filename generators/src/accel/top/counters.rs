@@ -105,7 +105,13 @@ pub fn build(
     let n = spec.len();
     let ab = spec.address_bits();
     let unit = m.instance("u_counters", &counter_file(&spec));
-    m.connect(&unit, "clear", seq.run_start);
+    // The clear at a run start, registered: it reaches every accumulator of the file (across
+    // the die on an FPGA) and comes from the decode of the host's CTRL write. A cycle later
+    // is early enough: a run's first increment arrives `COUNT_LAG` cycles after its first
+    // event, which is after the start.
+    let clear = m.reg("counters_clear", Bool);
+    m.next(clear, seq.run_start);
+    m.connect(&unit, "clear", clear);
     // The counter file stays active until the last increment, [`COUNT_LAG`] cycles behind its
     // event, has reached it.
     let mut active = seq.busy.expr();
@@ -126,7 +132,8 @@ pub fn build(
     let is_counter = host.cfg_addr.bits(11, 6).is_eq(u(base >> 6, 6))
         & host.cfg_addr.bits(5, 0).is_lt(u(2 * n, 6));
     m.connect(&unit, "rd_addr", host.cfg_addr.bits(ab, 1));
-    let settled = m.wire_from("counters_settled", unit.out("settled"));
+    // (Not settled in the cycle the registered clear is on its way either.)
+    let settled = m.wire_from("counters_settled", unit.out("settled") & !clear.expr());
     let q = m.wire_from("counter_q", unit.out("rd_data"));
 
     // A counter word of the bus: the read was a counter's, made while settled.
