@@ -12,12 +12,13 @@
 //! or B of a DP16KD) is folded when every data bit it drives goes to exactly one flip-flop's
 //! data input and nothing else, and those flip-flops all:
 //! - are clocked by the port's clock, on its rising edge;
-//! - have no set or reset (`LSR` tied low) and start at 0 (`REGSET = "RESET"`), as the
+//! - have no set or reset (`LSR` tied low, not inverted) and start at 0 (`REGSET = "RESET"`), as the
 //!   DP16KD's output register does, and are not reset by the global set/reset;
 //! - share one clock enable (or none), which becomes the port's `OCE`.
 //!
 //! The port must not use its own reset (`RST` tied low): with `OUTREG` it would reset the
-//! output register instead of the read latch. The flip-flops are removed and their outputs
+//! output register instead of the read latch. Nor its clock inverted: its output register
+//! would take the falling edge. The flip-flops are removed and their outputs
 //! driven by the RAM; each cycle's values are unchanged (the latch loads the word on the edge
 //! the read is enabled, the output register takes it on the next edge `OCE` allows, just as
 //! the flip-flop did). Anything else is left as it was, and the pass says why for each port
@@ -166,6 +167,11 @@ fn fold_module(module: &mut Value, result: &mut OutregFold) {
                 left("the port has no clock");
                 continue;
             };
+            let clk_mux = format!("CLK{side}MUX");
+            if param(cell, &clk_mux).is_some_and(|m| m != format!("CLK{side}")) {
+                left("the port uses the inverted clock");
+                continue;
+            }
             let mut control: Option<FfControl> = None;
             let mut bits = Vec::new();
             let mut why = None;
@@ -188,7 +194,7 @@ fn fold_module(module: &mut Value, result: &mut OutregFold) {
                     why = Some("a flip-flop uses the inverted clock");
                     break;
                 }
-                if !tied(fc.get("LSR"), "0") {
+                if !tied(fc.get("LSR"), "0") || param(f, "LSRMUX").unwrap_or("LSR") != "LSR" {
                     why = Some("a flip-flop has a set or reset");
                     break;
                 }
@@ -435,5 +441,25 @@ mod tests {
         n["modules"]["top"]["cells"]["u.ram"]["connections"]["RSTB"] = json!([5]);
         let r = fold_outregs(&mut n);
         assert_eq!(r.ports_left["the port uses its reset"], 1);
+    }
+
+    #[test]
+    fn an_inverted_clock_or_reset_keeps_the_port_as_it_was() {
+        let mut n = netlist(3, |_, _| {});
+        n["modules"]["top"]["cells"]["u.ram"]["parameters"]["CLKBMUX"] = json!("INV");
+        let before = n.clone();
+        let r = fold_outregs(&mut n);
+        assert_eq!(r.ports_left["the port uses the inverted clock"], 1);
+        assert_eq!(n, before);
+        // An inverted reset tied low is a reset held active.
+        let mut n = netlist(3, |_, f| f["parameters"]["LSRMUX"] = json!("INV"));
+        let before = n.clone();
+        let r = fold_outregs(&mut n);
+        assert_eq!(r.ports_left["a flip-flop has a set or reset"], 1);
+        assert_eq!(n, before);
+        // The port's own clock select, when Yosys writes it, is fine.
+        let mut n = netlist(3, |_, _| {});
+        n["modules"]["top"]["cells"]["u.ram"]["parameters"]["CLKBMUX"] = json!("CLKB");
+        assert_eq!(fold_outregs(&mut n).ports_folded, 1);
     }
 }
