@@ -1261,7 +1261,13 @@ fn pooling_harness(p: &AccelParams) -> Module {
         let v2 = m.reg("v2", Bool);
         m.next(v2, v1);
         let spikes = m.input("spikes", UInt(g.cols));
-        let (we, addr, word) = pooling::combine(m, cx, v1, &s1, v2, &s2, spikes.expr());
+        // The row buffer is read in stage 1, or in stage 0 with `ram_output_regs`.
+        let (v_rd, s_rd) = if g.p.ram_output_regs {
+            (steps.busy, &s0)
+        } else {
+            (v1, &s1)
+        };
+        let (we, addr, word) = pooling::combine(m, cx, (v_rd, s_rd), &s1, v2, &s2, spikes.expr());
         m.output_from("out_we", we);
         m.output_from("out_addr", addr);
         m.output_from("out_word", word);
@@ -1378,27 +1384,33 @@ type PoolShape = ((u64, u64, u64), (u64, u64), u64);
 
 #[test]
 fn pooling_writes_the_or_of_every_whole_window() {
-    let mut p = small_params("pool");
-    p.cols = 3;
-    p.max_tick_batch = 2;
-    let mut sim = Sim::new(&pooling_harness(&p));
-    let mut rng = SplitMix(0x9001_0000);
-    let mut words = 0;
-    // Every window size with the forwarding case (one lane block, no sharing), then random.
-    let mut cases: Vec<PoolShape> = (1..=3).map(|k| ((5, 7, k), (1, 1), 2)).collect();
-    for _ in 0..40 {
-        let k = 1 + rng.below(3);
-        cases.push((
-            (1 + rng.below(7), 1 + rng.below(7), k),
-            (1 + rng.below(2), 1 + rng.below(2)),
-            1 + rng.below(2),
-        ));
+    // Without and with `ram_output_regs` (the row buffer read a stage earlier, its word
+    // registered, two writes forwarded).
+    for registered in [false, true] {
+        let mut p = small_params("pool");
+        p.cols = 3;
+        p.max_tick_batch = 2;
+        p.ram_output_regs = registered;
+        let mut sim = Sim::new(&pooling_harness(&p));
+        let mut rng = SplitMix(0x9001_0000);
+        let mut words = 0;
+        // Every window size with the forwarding case (one lane block, no sharing), then
+        // random.
+        let mut cases: Vec<PoolShape> = (1..=3).map(|k| ((5, 7, k), (1, 1), 2)).collect();
+        for _ in 0..40 {
+            let k = 1 + rng.below(3);
+            cases.push((
+                (1 + rng.below(7), 1 + rng.below(7), k),
+                (1 + rng.below(2), 1 + rng.below(2)),
+                1 + rng.below(2),
+            ));
+        }
+        for (shape, lanes, tw) in cases {
+            words += pooling_case(&mut sim, &mut rng, &p, shape, lanes, tw);
+        }
+        assert!(words > 200, "only {words} pooled words");
+        sim.no_property_failed();
     }
-    for (shape, lanes, tw) in cases {
-        words += pooling_case(&mut sim, &mut rng, &p, shape, lanes, tw);
-    }
-    assert!(words > 200, "only {words} pooled words");
-    sim.no_property_failed();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2606,8 +2618,11 @@ fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -
             assert_eq!(sim.get("ld_ct_o"), pairs[i].0, "{at}: loading ct");
             assert_eq!(sim.get("ld_group_o"), pairs[i].1, "{at}: loading group");
         }
-        // The scratchpad write of last cycle's word: entry `half·D + tile`.
-        let write = c.checked_sub(1).and_then(loading);
+        // The scratchpad write of last cycle's word (the word before, registered, with
+        // `ram_output_regs`): entry `half·D + tile`.
+        let write = c
+            .checked_sub(1 + u64::from(p.ram_output_regs))
+            .and_then(loading);
         assert_eq!(sim.is("wl_en_o"), write.is_some(), "{at}: scratchpad write");
         if let Some((i, tile, _)) = write {
             let half = if p.double_buffer && i % 2 == 1 { d } else { 0 };
@@ -3176,7 +3191,7 @@ fn lif_case(
     counts.tick(sim);
     sim.set("start_lif", 0);
     sim.set("phase", phase(ph::LIF));
-    let want_cycles = tw * positions * n_ctb * n + 2 + u64::from(p.ram_output_regs);
+    let want_cycles = tw * positions * n_ctb * n + 2 + 3 * u64::from(p.ram_output_regs);
     let mut cycles = 0;
     loop {
         let done = sim.is("lif_done_o");

@@ -529,6 +529,7 @@ fn lif_configs() -> [LifUnitParams; 3] {
             reset: Reset::Soft,
             fire_compare: FireCompare::Ge,
             share_factor: 2,
+            current_lead: false,
         },
         LifUnitParams {
             membrane_bits: 5,
@@ -537,6 +538,7 @@ fn lif_configs() -> [LifUnitParams; 3] {
             reset: Reset::Hard,
             fire_compare: FireCompare::Gt,
             share_factor: 2,
+            current_lead: false,
         },
         LifUnitParams {
             membrane_bits: 4,
@@ -545,6 +547,7 @@ fn lif_configs() -> [LifUnitParams; 3] {
             reset: Reset::Hard,
             fire_compare: FireCompare::Gt,
             share_factor: 1,
+            current_lead: false,
         },
     ]
 }

@@ -37,6 +37,15 @@ const fn p(
         reset,
         fire_compare,
         share_factor,
+        current_lead: false,
+    }
+}
+
+/// `q` with the current and threshold leading (`current_lead`).
+const fn lead(q: LifUnitParams) -> LifUnitParams {
+    LifUnitParams {
+        current_lead: true,
+        ..q
     }
 }
 
@@ -48,8 +57,10 @@ use Reset::{Hard, Soft};
 /// 2..24 bits, currents narrower and (much) wider than the membrane, shift k = 1 and k = M − 1,
 /// subtract d = 1 and d = v_max, and the widest current with a shift leak (its saturation
 /// chains are 66 bits wide).
-const STEP_DESIGNS: [LifUnitParams; 9] = [
+const STEP_DESIGNS: [LifUnitParams; 11] = [
     p(8, 12, Shift(2), Hard, Ge, 1),
+    lead(p(8, 24, Shift(2), Hard, Ge, 1)),
+    lead(p(6, 9, Subtract(5), Soft, Gt, 1)),
     p(2, 4, Leak::None, Soft, Gt, 1),
     p(24, 20, Subtract(1000), Soft, Ge, 1),
     p(16, 32, Shift(15), Hard, Gt, 1),
@@ -60,8 +71,13 @@ const STEP_DESIGNS: [LifUnitParams; 9] = [
     p(8, 64, Shift(3), Soft, Ge, 1),
 ];
 
-/// `lif_unit` designs simulated on Verilator: share factors 1, 2, 4, 8.
-const UNIT_DESIGNS: [LifUnitParams; 6] = [
+/// `lif_unit` designs simulated on Verilator: share factors 1, 2, 4, 8; the current and
+/// threshold leading or not (the first of those is the LIF datapath of the FPGA prototype
+/// with `ram_output_regs`).
+const UNIT_DESIGNS: [LifUnitParams; 9] = [
+    lead(p(8, 24, Shift(2), Hard, Ge, 1)),
+    lead(p(16, 20, Subtract(7), Soft, Gt, 2)),
+    lead(p(5, 12, Leak::None, Hard, Gt, 4)),
     p(8, 12, Shift(2), Hard, Ge, 1),
     p(8, 12, Shift(2), Hard, Ge, 4),
     p(16, 20, Subtract(7), Soft, Gt, 2),
@@ -249,6 +265,13 @@ fn check_step_vector(dut: &mut impl Dut, p: &LifUnitParams, v: i64, i: i64, thet
     dut.set("v", v);
     dut.set("current", i);
     dut.set("threshold", theta);
+    if p.current_lead {
+        // `I' − θ` as the fire comparison takes it (`− 1` more for `>`), `I'` the current's
+        // low M + 1 bits as a signed value.
+        let bias = theta + i64::from(p.fire_compare == Gt);
+        let low = (i << (63 - p.membrane_bits)) >> (63 - p.membrane_bits);
+        dut.set("current_over_threshold", low - bias);
+    }
     let want = lif::step(v, i, &golden_params(p, theta));
     let got = (dut.get("v_next"), dut.get("spike") != 0);
     assert_eq!(
@@ -294,6 +317,43 @@ fn check_step(dut: &mut impl Dut, p: &LifUnitParams, random: usize, seed: u64) -
     count
 }
 
+/// One cycle of `lif_unit` stimulus.
+#[derive(Clone, Copy, Debug)]
+struct UnitCycle {
+    valid: bool,
+    first: bool,
+    v_mem: i64,
+    current: i64,
+    threshold: i64,
+}
+
+/// Presents `now` on the unit's ports for this cycle: `current` and `threshold` are `now`'s,
+/// or with `current_lead` those of `next` (the next cycle's step; the inputs are don't-care
+/// after the last).
+fn present(dut: &mut impl Dut, p: &LifUnitParams, now: &UnitCycle, next: Option<&UnitCycle>) {
+    dut.set("valid", i64::from(now.valid));
+    dut.set("first", i64::from(now.first));
+    dut.set("v_mem", now.v_mem);
+    let ahead = if p.current_lead { next } else { Some(now) };
+    if let Some(c) = ahead {
+        dut.set("current", c.current);
+        dut.set("threshold", c.threshold);
+    }
+}
+
+/// With `current_lead`, one idle cycle that presents the first step's current and threshold
+/// (the unit registers them for the next cycle).
+fn prime(dut: &mut impl Dut, p: &LifUnitParams, first: &UnitCycle) {
+    if p.current_lead {
+        let idle = UnitCycle {
+            valid: false,
+            ..*first
+        };
+        present(dut, p, &idle, Some(first));
+        dut.clock();
+    }
+}
+
 /// Drives `states` shared membrane states through `lif_unit`, n group steps each, with random
 /// idle cycles in between (and random junk on the ignored inputs), and checks every cycle's
 /// outputs against `lif::step` chained as `channel_share` chains it. Returns the number of
@@ -301,53 +361,75 @@ fn check_step(dut: &mut impl Dut, p: &LifUnitParams, random: usize, seed: u64) -
 fn check_unit_chain(dut: &mut impl Dut, p: &LifUnitParams, states: usize, seed: u64) -> usize {
     let (mb, cb, n) = (p.membrane_bits, p.current_bits, p.share_factor);
     let mut rng = rng_for(seed);
+    // The stimulus: (cycle, its state and group; none for an idle cycle).
+    let mut cycles: Vec<(UnitCycle, Option<(usize, u32)>)> = Vec::new();
+    for s in 0..states {
+        let theta = rng.threshold(mb);
+        let v = rng.signed(mb);
+        for g in 0..n {
+            if rng.chance(8) {
+                // An idle cycle: junk on the ignored inputs.
+                let junk = UnitCycle {
+                    valid: false,
+                    first: rng.chance(2),
+                    v_mem: rng.signed(mb),
+                    current: rng.current(cb, mb),
+                    threshold: theta,
+                };
+                cycles.push((junk, None));
+            }
+            let current = rng.current(cb, mb);
+            // After group 0, v_mem must be ignored: drive junk.
+            let v_mem = if g == 0 { v } else { rng.signed(mb) };
+            let step = UnitCycle {
+                valid: true,
+                first: g == 0,
+                v_mem,
+                current,
+                threshold: theta,
+            };
+            cycles.push((step, Some((s, g))));
+        }
+    }
     dut.reset();
     for name in ["spike", "spike_valid", "v_valid"] {
         assert_eq!(dut.get(name), 0, "{p:?}: {name} after reset");
     }
-    let mut steps = 0;
+    prime(dut, p, &cycles[0].0);
+    let (mut steps, mut v) = (0, 0);
     let mut last_v: Option<i64> = None;
-    for s in 0..states {
-        let theta = rng.threshold(mb);
-        let gp = golden_params(p, theta);
-        let mut v = rng.signed(mb);
-        dut.set("threshold", theta);
-        for g in 0..n {
-            if rng.chance(8) {
-                // An idle cycle: nothing fires, nothing is written back, the carry holds.
-                dut.set("valid", 0);
-                dut.set("first", rng.below(2) as i64);
-                dut.set("v_mem", rng.signed(mb));
-                dut.set("current", rng.current(cb, mb));
-                dut.clock();
-                let ctx = format!("{p:?}: state {s}, idle cycle before group {g}");
-                assert_eq!(dut.get("spike"), 0, "{ctx}: spike");
-                assert_eq!(dut.get("spike_valid"), 0, "{ctx}: spike_valid");
-                assert_eq!(dut.get("v_valid"), 0, "{ctx}: v_valid");
-                if let Some(lv) = last_v {
-                    assert_eq!(dut.get("v_out"), lv, "{ctx}: v_out holds");
-                }
-            }
-            let current = rng.current(cb, mb);
-            dut.set("valid", 1);
-            dut.set("first", i64::from(g == 0));
-            // After group 0, v_mem must be ignored: drive junk.
-            dut.set("v_mem", if g == 0 { v } else { rng.signed(mb) });
-            dut.set("current", current);
-            let (nv, fire) = lif::step(v, current, &gp);
-            let ctx =
-                format!("{p:?}: state {s}, group {g}: v = {v}, current = {current}, θ = {theta}");
-            // The combinational post-step state, before the edge that registers it.
-            assert_eq!(dut.get("v_next"), nv, "{ctx}: v_next before the edge");
+    for (k, (c, at)) in cycles.iter().enumerate() {
+        present(dut, p, c, cycles.get(k + 1).map(|(n, _)| n));
+        let Some((s, g)) = at else {
+            // An idle cycle: nothing fires, nothing is written back, the carry holds.
             dut.clock();
-            assert_eq!(dut.get("spike_valid"), 1, "{ctx}: spike_valid");
-            assert_eq!(dut.get("spike") != 0, fire, "{ctx}: spike");
-            assert_eq!(dut.get("v_out"), nv, "{ctx}: v_out");
-            assert_eq!(dut.get("v_valid") != 0, g == n - 1, "{ctx}: v_valid");
-            v = nv;
-            last_v = Some(nv);
-            steps += 1;
+            let ctx = format!("{p:?}: idle cycle {k}");
+            assert_eq!(dut.get("spike"), 0, "{ctx}: spike");
+            assert_eq!(dut.get("spike_valid"), 0, "{ctx}: spike_valid");
+            assert_eq!(dut.get("v_valid"), 0, "{ctx}: v_valid");
+            if let Some(lv) = last_v {
+                assert_eq!(dut.get("v_out"), lv, "{ctx}: v_out holds");
+            }
+            continue;
+        };
+        if c.first {
+            v = c.v_mem;
         }
+        let (nv, fire) = lif::step(v, c.current, &golden_params(p, c.threshold));
+        let ctx = format!(
+            "{p:?}: state {s}, group {g}: v = {v}, current = {}, θ = {}",
+            c.current, c.threshold
+        );
+        // The combinational post-step state, before the edge that registers it.
+        assert_eq!(dut.get("v_next"), nv, "{ctx}: v_next before the edge");
+        dut.clock();
+        assert_eq!(dut.get("spike_valid"), 1, "{ctx}: spike_valid");
+        assert_eq!(dut.get("spike") != 0, fire, "{ctx}: spike");
+        assert_eq!(dut.get("v_out"), nv, "{ctx}: v_out");
+        assert_eq!(dut.get("v_valid") != 0, *g == n - 1, "{ctx}: v_valid");
+        v = nv;
+        last_v = Some(nv);
+        steps += 1;
     }
     steps
 }
@@ -365,44 +447,58 @@ fn check_unit_layer(dut: &mut impl Dut, p: &LifUnitParams, seed: u64) -> usize {
     let mut golden = SharedMembranes::new(golden_params(p, theta), channels, positions);
     let mut mem = vec![0i64; positions * group];
     let cb = p.current_bits.min(32);
+    let currents: Vec<Vec<i32>> = (0..timesteps)
+        .map(|_| {
+            (0..positions * channels)
+                .map(|_| rng.current(cb, mb) as i32)
+                .collect()
+        })
+        .collect();
+    // The steps in the order the controller presents them: (timestep, position, j, group).
+    let order: Vec<(usize, usize, usize, usize)> = (0..timesteps)
+        .flat_map(|t| {
+            (0..positions).flat_map(move |pos| {
+                (0..group).flat_map(move |j| (0..n).map(move |g| (t, pos, j, g)))
+            })
+        })
+        .collect();
+    let cycle = |&(t, pos, j, g): &(usize, usize, usize, usize), v_mem: i64| UnitCycle {
+        valid: true,
+        first: g == 0,
+        v_mem,
+        current: i64::from(currents[t][pos * channels + g * group + j]),
+        threshold: theta,
+    };
     dut.reset();
-    dut.set("threshold", theta);
-    let mut steps = 0;
-    for t in 0..timesteps {
-        let currents: Vec<i32> = (0..positions * channels)
-            .map(|_| rng.current(cb, mb) as i32)
-            .collect();
-        let mut want = Vec::new();
-        golden.step(&currents, &mut want);
-        want.sort_unstable();
-        let mut got = Vec::new();
-        for pos in 0..positions {
-            for j in 0..group {
-                for g in 0..n {
-                    dut.set("valid", 1);
-                    dut.set("first", i64::from(g == 0));
-                    dut.set("v_mem", mem[pos * group + j]);
-                    dut.set("current", currents[pos * channels + g * group + j] as i64);
-                    dut.clock();
-                    steps += 1;
-                    if dut.get("spike") != 0 {
-                        got.push(((g * group + j) * positions + pos) as u32);
-                    }
-                    if dut.get("v_valid") != 0 {
-                        mem[pos * group + j] = dut.get("v_out");
-                    }
-                }
-            }
+    prime(dut, p, &cycle(&order[0], 0));
+    let mut got = Vec::new();
+    for (k, at) in order.iter().enumerate() {
+        let &(t, pos, j, g) = at;
+        let now = cycle(at, mem[pos * group + j]);
+        let next = order.get(k + 1).map(|a| cycle(a, 0));
+        present(dut, p, &now, next.as_ref());
+        dut.clock();
+        if dut.get("spike") != 0 {
+            got.push(((g * group + j) * positions + pos) as u32);
         }
-        got.sort_unstable();
-        assert_eq!(got, want, "{p:?}, θ = {theta}: spikes at timestep {t}");
-        let golden_mem: Vec<i64> = golden.values().iter().map(|&v| v as i64).collect();
-        assert_eq!(
-            mem, golden_mem,
-            "{p:?}, θ = {theta}: membranes after timestep {t}"
-        );
+        if dut.get("v_valid") != 0 {
+            mem[pos * group + j] = dut.get("v_out");
+        }
+        if order.get(k + 1).is_none_or(|a| a.0 != t) {
+            let mut want = Vec::new();
+            golden.step(&currents[t], &mut want);
+            want.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, want, "{p:?}, θ = {theta}: spikes at timestep {t}");
+            got.clear();
+            let golden_mem: Vec<i64> = golden.values().iter().map(|&v| v as i64).collect();
+            assert_eq!(
+                mem, golden_mem,
+                "{p:?}, θ = {theta}: membranes after timestep {t}"
+            );
+        }
     }
-    steps
+    order.len()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,13 +510,17 @@ fn verilog(m: &Module) -> VerilogOutput {
 
 fn step_ports(p: &LifUnitParams) -> Vec<PortSpec> {
     let mb = p.membrane_bits;
-    vec![
+    let mut ports = vec![
         PortSpec::input("v", mb).signed(),
         PortSpec::input("current", p.current_bits).signed(),
         PortSpec::input("threshold", mb).signed(),
-        PortSpec::output("v_next", mb).signed(),
-        PortSpec::output("spike", 1),
-    ]
+    ];
+    if p.current_lead {
+        ports.push(PortSpec::input("current_over_threshold", mb + 2).signed());
+    }
+    ports.push(PortSpec::output("v_next", mb).signed());
+    ports.push(PortSpec::output("spike", 1));
+    ports
 }
 
 fn unit_ports(p: &LifUnitParams) -> Vec<PortSpec> {
@@ -525,6 +625,7 @@ fn lif_step_and_unit_match_golden_over_random_parameters_in_the_evaluator() {
         let cmp = if rng.chance(2) { Ge } else { Gt };
         let n = 1 << rng.below(4);
         let q = p(mb, cb, leak, reset, cmp, n);
+        let q = if case % 3 == 0 { lead(q) } else { q };
         step_vectors += check_step(&mut Eval::new(&lif_step(&q)), &q, 150, case);
         let mut unit = Eval::new(&lif_unit(&q));
         unit_steps += check_unit_chain(&mut unit, &q, 25, case);

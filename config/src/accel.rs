@@ -273,11 +273,12 @@ pub struct RtlLimits {
     /// Whether each block-RAM read that feeds logic is registered before it, and the psum
     /// write before its RAM (docs/accelerator.md §1): the im2col tap-table word and spike
     /// fetch and the psum write (three more drain cycles per (column tile, group) pair, §5),
-    /// the LIF phase's psum and membrane reads (one more cycle per LIF phase, §6), the classify
-    /// phase's psum word (one more cycle per classified timestep, §7), the trace's reads and
-    /// the descriptor word (uncounted cycles) and the psum read-modify-write (issued a cycle
-    /// earlier; no cycle changes). For FPGA clocks: an ECP5 block RAM's output settles late in
-    /// the cycle. Default false.
+    /// the LIF phase's psum and membrane reads, registered at the RAMs and again before the
+    /// datapaths, and its output spike write (three more cycles per LIF phase, §6), the
+    /// classify phase's psum word (one more cycle per classified timestep, §7), the trace's
+    /// reads and the descriptor word (uncounted cycles) and the psum read-modify-write (issued
+    /// a cycle earlier; no cycle changes). For FPGA clocks: an ECP5 block RAM's output settles
+    /// late in the cycle. Default false.
     pub ram_output_regs: bool,
 }
 

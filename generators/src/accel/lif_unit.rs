@@ -37,6 +37,12 @@ pub struct LifUnitParams {
     /// C#n: channel groups served in turn by one datapath (1, 2, 4 or 8). Only [`lif_unit`]
     /// uses it.
     pub share_factor: u32,
+    /// The current and the threshold lead: [`lif_unit`] takes them a cycle before the step
+    /// they belong to and registers them, with `current − θ` formed from them, so its step
+    /// starts from registers and its fire comparison is one carry chain after the membrane
+    /// instead of two after the current (for FPGA clocks, docs/lif-unit.md); [`lif_step`]
+    /// then takes `current − θ` as an input. Module names gain `_lead`.
+    pub current_lead: bool,
 }
 
 impl LifUnitParams {
@@ -98,8 +104,9 @@ impl LifUnitParams {
             FireCompare::Ge => "ge",
             FireCompare::Gt => "gt",
         };
+        let lead = if self.current_lead { "_lead" } else { "" };
         format!(
-            "m{}_c{}_{leak}_{reset}_{cmp}",
+            "m{}_c{}_{leak}_{reset}_{cmp}{lead}",
             self.membrane_bits, self.current_bits
         )
     }
@@ -122,6 +129,7 @@ impl LifUnitParams {
 /// | `v` | in | `SInt(M)` | membrane before the step |
 /// | `current` | in | `SInt(C)` | synaptic current of this timestep (exact) |
 /// | `threshold` | in | `SInt(M)` | θ, runtime; precondition 1 ≤ θ ≤ 2^(M−1) − 1 |
+/// | `current_over_threshold` | in | `SInt(M + 2)` | only with `current_lead`: `I' − θ` (`I' − θ − 1` for `>`), `I'` the current's low M + 1 bits, signed; see [`current_over_threshold`] |
 /// | `v_next` | out | `SInt(M)` | membrane after leak, integrate, fire and reset |
 /// | `spike` | out | `Bool` | the neuron fired |
 ///
@@ -141,6 +149,9 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     let v = m.input("v", SInt(mb));
     let current = m.input("current", SInt(cb));
     let threshold = m.input("threshold", SInt(mb));
+    let headroom_in = params
+        .current_lead
+        .then(|| m.input("current_over_threshold", SInt(mb + 2)));
 
     // 1. Leak: the leaked membrane as a wire, or, for a shift leak, the shift folded into
     // the sums below.
@@ -288,16 +299,40 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     // those θ the comparison of the exact sum says which side of the clamp it lies on, so
     // the saturated value's comparison is a constant there: with `≥` and θ = v_min every
     // value fires (v ≥ v_min), with `>` and θ = v_max none does (v ≤ v_max).
-    let bias = match params.fire_compare {
-        FireCompare::Ge => threshold.sext(wc),
-        FireCompare::Gt => threshold.sext(wc) + Expr::sint(1, wc),
+    //
+    // With `current_lead` the unit forms `I' − θ` a cycle ahead (`current_over_threshold`,
+    // M + 2 bits), where `I' = I mod 2^(M+1)` as an (M+1)-bit signed value: I itself when
+    // `−2^M ≤ I < 2^M`, the only currents for which the comparison depends on the membrane
+    // (`leaked` lies in [−2^(M−1), 2^(M−1))): `I ≥ 2^M` always fires and `I < −2^M` never does,
+    // as `I_hi = I >> M` says (the saturation's split, below). The margin's carry chain is
+    // then M + 3 bits, not `max(M, C) + 2`, and starts from registers.
+    let margin_negative = match headroom_in {
+        Some(h) => {
+            let wm = mb + 3;
+            let margin = plus_leaked(&mut m, "fire_margin", h.expr(), wm, 0);
+            let cw = cb.max(mb + 1);
+            let i_hi = resize(current.expr(), cw).bits(cw - 1, mb);
+            let sign = i_hi.bit(cw - mb - 1);
+            let above = m.wire_from("fire_current_above", !sign.clone() & i_hi.any());
+            let below = m.wire_from("fire_current_below", sign & !i_hi.all());
+            m.wire_from(
+                "fire_margin_negative",
+                !above.expr() & (below | margin.bit(wm - 1)),
+            )
+        }
+        None => {
+            let bias = match params.fire_compare {
+                FireCompare::Ge => threshold.sext(wc),
+                FireCompare::Gt => threshold.sext(wc) + Expr::sint(1, wc),
+            };
+            let headroom = m.wire_from(
+                "current_over_threshold",
+                (current.sext(wc) - bias.trunc(wc)).trunc(wc),
+            );
+            let margin = plus_leaked(&mut m, "fire_margin", headroom.expr(), wc, 0);
+            m.wire_from("fire_margin_negative", margin.bit(wc - 1))
+        }
     };
-    let headroom = m.wire_from(
-        "current_over_threshold",
-        (current.sext(wc) - bias.trunc(wc)).trunc(wc),
-    );
-    let margin = plus_leaked(&mut m, "fire_margin", headroom.expr(), wc, 0);
-    let margin_negative = m.wire_from("fire_margin_negative", margin.bit(wc - 1));
     let fire = match params.fire_compare {
         FireCompare::Ge => !margin_negative.expr() | threshold.is_eq(v_min),
         FireCompare::Gt => !margin_negative.expr() & threshold.is_ne(v_max),
@@ -315,6 +350,20 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     m.finish()
 }
 
+/// What [`lif_step`] takes as `current_over_threshold` with `current_lead`: `I' − θ`
+/// (`I' − θ − 1` for `>`) in `M + 2` bits (exact), `I'` the current's low M + 1 bits as a
+/// signed value.
+pub fn current_over_threshold(params: &LifUnitParams, current: Expr, threshold: Expr) -> Expr {
+    let mb = params.membrane_bits;
+    let w = mb + 2;
+    let low = resize(current, mb + 1).as_sint().sext(w);
+    let bias = match params.fire_compare {
+        FireCompare::Ge => threshold.sext(w),
+        FireCompare::Gt => threshold.sext(w) + Expr::sint(1, w),
+    };
+    (low - bias.trunc(w)).trunc(w)
+}
+
 /// One LIF datapath shared by `n = share_factor` channel groups (C#n, DESIGN.md §3), with a
 /// registered output: a group step presented in cycle t shows its result after the clock edge
 /// that ends cycle t (latency 1 cycle, throughput 1 group step per cycle).
@@ -327,8 +376,8 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
 /// | `valid` | in | `Bool` | apply one group step in this cycle |
 /// | `first` | in | `Bool` | this is group 0 of a shared state: start from `v_mem`; otherwise start from the carried state (the result of the previous valid step). With n = 1 keep it high |
 /// | `v_mem` | in | `SInt(M)` | the shared state read from the membrane memory (used when `first`) |
-/// | `current` | in | `SInt(C)` | this group's synaptic current |
-/// | `threshold` | in | `SInt(M)` | θ, runtime; 1 ≤ θ ≤ 2^(M−1) − 1 |
+/// | `current` | in | `SInt(C)` | this group's synaptic current (the next cycle's with `current_lead`) |
+/// | `threshold` | in | `SInt(M)` | θ, runtime; 1 ≤ θ ≤ 2^(M−1) − 1 (the next cycle's with `current_lead`) |
 /// | `spike` | out | `Bool` | registered: the step of the previous cycle fired (0 after a cycle without `valid`) |
 /// | `spike_valid` | out | `Bool` | registered `valid`: `spike` and `v_out` hold a step's result |
 /// | `v_out` | out | `SInt(M)` | registered post-step state of the last valid step; also the carried state |
@@ -342,6 +391,11 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
 ///
 /// With n = 1 there is no carry: the step starts from `v_mem`, and `v_valid` is the registered
 /// `valid & first` (every step is group 0 and the last group).
+///
+/// With `current_lead`, `current` and `threshold` belong to the step presented in the *next*
+/// cycle: the unit registers them (`current_r`, `threshold_r`) with `current − θ`
+/// (`headroom_r`), so a step's fire comparison starts from a register. The other ports keep
+/// their timing.
 ///
 /// Panics when `params` fails [`LifUnitParams::validate`].
 pub fn lif_unit(params: &LifUnitParams) -> Module {
@@ -380,8 +434,23 @@ pub fn lif_unit(params: &LifUnitParams) -> Module {
 
     let u = m.instance("u_step", &step);
     m.connect(&u, "v", v_in);
-    m.connect(&u, "current", current);
-    m.connect(&u, "threshold", threshold);
+    if params.current_lead {
+        let current_r = m.reg_no_reset("current_r", SInt(cb));
+        let threshold_r = m.reg_no_reset("threshold_r", SInt(mb));
+        let headroom_r = m.reg_no_reset("headroom_r", SInt(mb + 2));
+        m.next(current_r, current);
+        m.next(threshold_r, threshold);
+        m.next(
+            headroom_r,
+            current_over_threshold(params, current.expr(), threshold.expr()),
+        );
+        m.connect(&u, "current", current_r);
+        m.connect(&u, "threshold", threshold_r);
+        m.connect(&u, "current_over_threshold", headroom_r);
+    } else {
+        m.connect(&u, "current", current);
+        m.connect(&u, "threshold", threshold);
+    }
 
     let v_next = m.wire_from("v_step", u.out("v_next"));
     m.next_when(v_r, valid, v_next);

@@ -69,10 +69,11 @@ pub fn drain_cycles(p: &AccelParams) -> u64 {
     u64::from(p.rows + p.cols + p.pipeline_regs + 1 + 3 * u32::from(p.ram_output_regs))
 }
 
-/// Extra cycles at the end of a LIF phase: the read and the datapath's register (one more
-/// with `ram_output_regs`).
+/// Extra cycles at the end of a LIF phase: the read and the datapath's register (three more
+/// with `ram_output_regs`: the psum and membrane words registered at their RAMs and again
+/// before the datapaths, and the output spike write registered).
 pub fn lif_pipe(p: &AccelParams) -> u64 {
-    2 + u64::from(p.ram_output_regs)
+    2 + 3 * u64::from(p.ram_output_regs)
 }
 /// Extra cycles of each classify step: the read and the logits' add (one more with
 /// `ram_output_regs`, whose psum word is registered).

@@ -267,10 +267,11 @@ pub fn drain_cycles(accel: &AcceleratorConfig) -> u64 {
         + 3 * u64::from(accel.rtl.ram_output_regs)
 }
 
-/// Extra cycles at the end of a LIF phase: 2, or 3 with `[rtl] ram_output_regs` (the psum and
-/// membrane words are registered before the datapaths).
+/// Extra cycles at the end of a LIF phase: 2, or 5 with `[rtl] ram_output_regs` (the psum and
+/// membrane words are registered as they leave their RAMs and again before the datapaths,
+/// and the output spike write is registered).
 pub fn lif_pipe(accel: &AcceleratorConfig) -> u64 {
-    2 + u64::from(accel.rtl.ram_output_regs)
+    2 + 3 * u64::from(accel.rtl.ram_output_regs)
 }
 /// Extra cycles of each classify step: 2, or 3 with `[rtl] ram_output_regs` (the psum word is
 /// registered before the logits add it).

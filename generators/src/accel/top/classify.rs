@@ -139,7 +139,16 @@ pub fn build(
     };
     let (logit_module, lp) = logit_accumulators(&logit_params);
     let logits = m.instance("u_logits", &logit_module);
-    m.connect(&logits, lp.clear, seq.run_start);
+    // The clear at a run start; with `ram_output_regs` registered (it reaches all the logit
+    // registers, across the die on an FPGA): a cycle later is early enough, the first logit
+    // update comes in a classify phase, long after.
+    if g.p.ram_output_regs {
+        let clear = m.reg("logits_clear", Bool);
+        m.next(clear, seq.run_start);
+        m.connect(&logits, lp.clear, clear);
+    } else {
+        m.connect(&logits, lp.clear, seq.run_start);
+    }
     m.connect(&logits, lp.add, v1);
     m.connect(&logits, lp.word_index, ct1);
     m.connect(&logits, lp.classes, fit(desc.m, 16));

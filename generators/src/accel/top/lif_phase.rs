@@ -18,9 +18,9 @@ use spikeforge_dsl::prelude::*;
 /// The LIF phase's interface to the rest of the top.
 #[derive(Clone, Debug)]
 pub struct LifPhase {
-    /// Read data of the psum buffer's phase port (shared with the classify phase), as the
-    /// LIF datapaths take it: the RAM's word, registered with `ram_output_regs` (a cycle
-    /// later).
+    /// Read data of the psum buffer's phase port (shared with the classify phase): the RAM's
+    /// word, registered with `ram_output_regs` (a cycle later; the LIF datapaths then take it
+    /// a cycle ahead of their step and register it once more).
     pub psum_word: Signal,
     /// The membranes are cleared (CLEAR phase ends).
     pub clear_done: Signal,
@@ -140,7 +140,7 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
         )
         .apply(m);
     // The pipeline after the loop's last step: the read and the datapaths' register, and
-    // the read's register with `ram_output_regs`.
+    // with `ram_output_regs` the words' two registers and the registered spike write.
     Update::new(tail)
         .when(last, lif_pipe(&g.p))
         .when(tail.is_ne(0), tail.wrapping_sub(1))
@@ -187,7 +187,15 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         done,
         ..
     } = lp;
-    let pool0 = pooling::issue(m, cx, &lp.steps);
+    // The pooling's window counters: with `ram_output_regs` a cycle behind the loop, on its
+    // registered steps (their issue signals are then stage 1's), so the resets and enables
+    // of the counters come from registers. `po` is the stage of `pools[0]`.
+    let (po, pool_first) = if g.p.ram_output_regs {
+        let steps = lp.steps.delayed(m, cx);
+        (1, pooling::issue(m, cx, &steps))
+    } else {
+        (0, pooling::issue(m, cx, &lp.steps))
+    };
     let first = lp.grp.is_eq(0);
     let rd_en = m.wire_from("psum_phase_read", busy | other.busy);
     let rd_addr = m.wire_from("psum_phase_addr", busy.select(addr, other.addr));
@@ -204,14 +212,16 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     );
     let v_ram = m.mem_read(bufs.membrane, "membrane_q", mem_rd_port, maddr);
 
-    // Stage 1: the read data arrives. With `ram_output_regs` it is registered there (the
-    // psum word, and the membrane word after its forwarding) and the datapaths run in stage
-    // 2; otherwise they run in stage 1. `d` is the datapaths' stage; their registered
+    // Stage 1: the read data arrives. Without `ram_output_regs` the datapaths run there.
+    // With it, both words are registered as they leave their RAMs (stage 2: on ECP5 the
+    // RAMs' own output registers) and again before the datapaths step (stage 3: the psum word
+    // inside the datapaths, with `current − θ`; the membrane word after its forwarding), so
+    // the routes from the RAMs to the `cols` datapaths start and end at registers. `d` is the datapaths' stage; their registered
     // outputs (spikes, write-back) belong to stage `d + 1`.
-    let d = 1 + u32::from(g.p.ram_output_regs);
+    let d = 1 + 2 * u32::from(g.p.ram_output_regs);
     let (mut vs, mut lasts, mut maddrs) = (vec![busy], vec![], vec![maddr]);
     let (mut first_d, mut last_prev, mut ct_d) = (first, busy & last_g, ct);
-    let mut pools = vec![pool0];
+    let mut pools = vec![pool_first];
     for k in 1..=d + 1 {
         let v = m.reg(format!("lif_v{k}"), Bool);
         m.next(v, vs[k as usize - 1]);
@@ -223,8 +233,10 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         let a = m.reg_no_reset(format!("lif_maddr{k}"), UInt(ma));
         m.next(a, maddrs[k as usize - 1]);
         maddrs.push(a);
-        let pool = pooling::delay(m, &pools[k as usize - 1], k);
-        pools.push(pool);
+        if k > po {
+            let pool = pooling::delay(m, &pools[(k - 1 - po) as usize], k);
+            pools.push(pool);
+        }
         if k <= d {
             let f = m.reg(format!("lif_first{k}"), Bool);
             m.next(f, first_d);
@@ -242,7 +254,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         lasts[d as usize],
         maddrs[d as usize + 1],
     );
-    let (pool_dp, pool_wb) = (&pools[d as usize], &pools[d as usize + 1]);
+    let (pool_dp, pool_wb) = (&pools[(d - po) as usize], &pools[(d + 1 - po) as usize]);
 
     // The datapaths, one per lane; their outputs come one cycle later (registered). A shared
     // state read again before its write-back has landed (a timestep of fewer than `d + 2` LIF
@@ -254,6 +266,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         reset: g.p.reset,
         fire_compare: g.p.fire_compare,
         share_factor: n,
+        current_lead: g.p.ram_output_regs,
     });
     let theta = fit(desc.theta, mb).as_sint();
     let v_out_word = m.wire("lif_v_out_word", UInt(cols * mb));
@@ -264,14 +277,16 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     let mw_data_q = m.reg_no_reset("membrane_wr_data_q", UInt(cols * mb));
     m.next(mw_data_q, v_out_word);
     let (v_q, psum_in) = if g.p.ram_output_regs {
-        // The word the datapaths take is registered, its source chosen in stage 1 by flags
-        // decided in stage 0 (the address compares and their fan-out are off the path): the
-        // post-step state the datapaths compute now (`lif_v_next_word`: the step now in
-        // stage 2 writes it back next cycle), the word written back this cycle, the one
-        // written last cycle (the RAM read missed it: a read is skipped during a write to its
-        // address), or the RAM's. The first is the only source on the loop from a step to
-        // the next one's: it passes one multiplexer after the datapaths.
-        let next_addr = maddrs[0];
+        // The membrane word the datapaths take (stage 3) is chosen in stage 2 among the
+        // newest words in flight for its address, by flags decided in stage 1 (the address
+        // compares and their fan-out are off the path): the post-step state the datapaths
+        // compute now (`lif_v_next_word`: that step writes it back next cycle), the word
+        // written back this cycle, the one written one cycle earlier, the one written two
+        // cycles earlier (the RAM read missed those three: a read is skipped during a write to
+        // its address), or the RAM's, registered as it left the RAM. The first is the only
+        // source on the loop from a step to the next one's: one multiplexer after the
+        // datapaths.
+        let addr1 = maddrs[1];
         let decide = |m: &mut ModuleBuilder, name: &str, hit: Expr| -> Signal {
             let r = m.reg(name, Bool);
             m.next(r, hit);
@@ -280,22 +295,34 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
         let sel_next = decide(
             m,
             "membrane_fwd_next",
-            vs[1] & lasts[0] & maddrs[1].is_eq(next_addr),
+            vs[2] & lasts[1] & maddrs[2].is_eq(addr1),
         );
         let sel_now = decide(
             m,
             "membrane_fwd_now",
-            vs[2] & lasts[1] & maddrs[2].is_eq(next_addr),
+            vs[3] & lasts[2] & maddrs[3].is_eq(addr1),
         );
-        let sel_last = decide(m, "membrane_fwd_last", mw_now & maddr_wb.is_eq(next_addr));
+        let sel_last = decide(m, "membrane_fwd_last", mw_now & maddr_wb.is_eq(addr1));
+        // The write of the edge that ended the read's cycle, decided then and held a cycle.
+        let hit_read = decide(m, "membrane_fwd_read", mw_now & maddr_wb.is_eq(maddrs[0]));
+        let sel_last2 = decide(m, "membrane_fwd_last2", hit_read.expr());
+        let mw_data_q2 = m.reg_no_reset("membrane_wr_data_q2", UInt(cols * mb));
+        m.next(mw_data_q2, mw_data_q);
+        let v_ram_r = m.reg_no_reset("membrane_q_r", UInt(cols * mb));
+        m.next(v_ram_r, v_ram);
         let older = sel_now.select(
             v_out_word.expr(),
-            sel_last.select(mw_data_q.expr(), v_ram.expr()),
+            sel_last.select(
+                mw_data_q.expr(),
+                sel_last2.select(mw_data_q2.expr(), v_ram_r.expr()),
+            ),
         );
         let older = m.wire_from("membrane_fwd_older", older);
         let v = m.reg_no_reset("membrane_v_r", UInt(cols * mb));
         let v_next_word = v_next_word.expect("built with ram_output_regs");
         m.next(v, sel_next.select(v_next_word, older));
+        // The psum word, registered at the RAM: the datapaths take it a cycle ahead of their
+        // step (`current_lead`) and register it themselves, beside them, with `current − θ`.
         let p = m.reg_no_reset("psum_q_r", UInt(cols * pb));
         m.next(p, psum_q);
         (v, p)
@@ -357,8 +384,18 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
     let clear_done = membrane_write_port(m, cx, mw_now, maddr_wb, v_out_word);
     // Output spikes, pooled, go to the output-role buffer (§3, §6).
     let spikes = Expr::cat(spike_bits.into_iter().rev());
-    let (out_we, spike_addr, spike_word) =
-        pooling::combine(m, cx, v_dp, pool_dp, v_wb, pool_wb, spikes);
+    // The pooling row buffer is read in the datapaths' stage, a stage earlier with
+    // `ram_output_regs` (its word registered).
+    let rd = (d - u32::from(g.p.ram_output_regs)) as usize;
+    let (out_we, spike_addr, spike_word) = pooling::combine(
+        m,
+        cx,
+        (vs[rd], &pools[rd - po as usize]),
+        pool_dp,
+        v_wb,
+        pool_wb,
+        spikes,
+    );
     write_output_spikes(m, cx, out_we, spike_addr, spike_word);
 
     // Counts on the valid lanes (shared states `⌊M/n⌋` per position for the membranes).
@@ -433,10 +470,24 @@ fn membrane_write_port(
 }
 
 /// The pooled output spikes' write into the output-role spike buffer (`spike_a` while the
-/// sequencer's `role` is 1, else `spike_b`; §3, §6), with `spike_out_we` named.
+/// sequencer's `role` is 1, else `spike_b`; §3, §6), with `spike_out_we` named. With
+/// `ram_output_regs` the write (enable, address, word) is registered first, so the routes
+/// from the datapaths and the pooling to the spike buffers' block RAMs start at registers
+/// (one more LIF cycle per phase: the last write lands before the phase ends).
 fn write_output_spikes(m: &mut ModuleBuilder, cx: Ctx, we: Signal, addr: Signal, word: Signal) {
     let (g, seq, bufs) = (cx.g, cx.seq, cx.bufs);
     let we = m.wire_from("spike_out_we", we);
+    let (we, addr, word) = if g.p.ram_output_regs {
+        let we_r = m.reg("spike_out_we_r", Bool);
+        m.next(we_r, we);
+        let addr_r = m.reg_no_reset("spike_out_addr_r", UInt(g.sa));
+        m.next(addr_r, fit(addr, g.sa));
+        let word_r = m.reg_no_reset("spike_out_word_r", word.ty());
+        m.next(word_r, word);
+        (we_r, addr_r, word_r)
+    } else {
+        (we, addr, word)
+    };
     m.mem_write(bufs.spike_a, we & seq.role, fit(addr, g.sa), word);
     m.mem_write(bufs.spike_b, we & !seq.role, fit(addr, g.sa), word);
 }

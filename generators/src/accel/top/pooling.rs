@@ -37,6 +37,41 @@ pub struct LoopSteps {
     pub t: Signal,
 }
 
+impl LoopSteps {
+    /// The steps a cycle later (registered copies named `pool_step_<name>`; of the column
+    /// tile only the bits the row buffer's address takes): the pooling's window counters can
+    /// run a cycle behind the loop, their resets and enables then coming from registers
+    /// instead of the loop's compares.
+    pub fn delayed(&self, m: &mut ModuleBuilder, cx: Ctx) -> LoopSteps {
+        let ct_bits = self.ct.width().min(row_bits(cx));
+        let flag = |m: &mut ModuleBuilder, s: Signal, name: &str| -> Signal {
+            let r = m.reg(format!("pool_step_{name}"), Bool);
+            m.next(r, s);
+            r
+        };
+        let word = |m: &mut ModuleBuilder, s: Signal, name: &str| -> Signal {
+            let r = m.reg_no_reset(format!("pool_step_{name}"), s.ty());
+            m.next(r, s);
+            r
+        };
+        LoopSteps {
+            start: flag(m, self.start, "start"),
+            busy: flag(m, self.busy, "busy"),
+            adv_p: flag(m, self.adv_p, "adv_p"),
+            last_p: flag(m, self.last_p, "last_p"),
+            adv_cb: flag(m, self.adv_cb, "adv_cb"),
+            last_cb: flag(m, self.last_cb, "last_cb"),
+            last_g: flag(m, self.last_g, "last_g"),
+            ct: {
+                let r = m.reg_no_reset("pool_step_ct", UInt(ct_bits));
+                m.next(r, fit(self.ct, ct_bits));
+                r
+            },
+            t: word(m, self.t, "t"),
+        }
+    }
+}
+
 /// Per loop cycle (stage 0): where its spikes go.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolIssue {
@@ -52,11 +87,16 @@ pub struct PoolIssue {
     pub out_addr: Signal,
 }
 
+/// Address bits of the pooling row buffer.
+fn row_bits(cx: Ctx) -> u32 {
+    clog2(cx.g.p.pool_row_words().max(2))
+}
+
 /// Steps the window coordinates and addresses with the LIF loop.
 pub fn issue(m: &mut ModuleBuilder, cx: Ctx, s: &LoopSteps) -> PoolIssue {
     let Ctx { g, desc, .. } = cx;
     let (fw, sa) = (g.fw, g.sa);
-    let rbw = clog2(g.p.pool_row_words().max(2));
+    let rbw = row_bits(cx);
     let k = fit(desc.pool, 4);
     let f = m.reg("pool_f", UInt(fw));
     let fx = m.reg("pool_fx", UInt(4));
@@ -177,12 +217,14 @@ pub fn delay(m: &mut ModuleBuilder, p: &PoolIssue, n: u32) -> PoolIssue {
 }
 
 /// The pooled word for the spikes of stage 2 (`spikes`, valid with `valid`), given the issue
-/// signals of stage 1 (`s1`, when the row buffer is read) and stage 2 (`s2`): returns (write
-/// the output spike buffer, its address, the word).
+/// signals of the stage that reads the row buffer (`(v_rd, s_rd)`), of stage 1 (`s1`) and of
+/// stage 2 (`s2`): returns (write the output spike buffer, its address, the word). Without
+/// `ram_output_regs` the read is stage 1's (`s_rd` is `s1`); with it, stage 0's, and the
+/// word is registered as it leaves the RAM (an FPGA flow folds that register into the RAM).
 pub fn combine(
     m: &mut ModuleBuilder,
     cx: Ctx,
-    v1: Signal,
+    (v_rd, s_rd): (Signal, &PoolIssue),
     s1: &PoolIssue,
     valid: Signal,
     s2: &PoolIssue,
@@ -194,15 +236,31 @@ pub fn combine(
     m.promise_no_read_during_write(rb);
     // A window's next position can come one cycle after the previous one (one lane block,
     // no sharing): its read then misses the write of the same edge (it is skipped, so the
-    // row buffer never reads during a write), and that word is forwarded the cycle after.
+    // row buffer never reads during a write), and that word is forwarded when it is combined
+    // (with `ram_output_regs` also the write of the edge after: the read is a cycle earlier).
     let store = m.wire("pool_row_we", Bool);
-    let read = v1 & s1.in_area & !(store & s2.row_addr.is_eq(s1.row_addr));
-    let rb_q = m.mem_read(rb, "pool_row_q", read, s1.row_addr);
+    let read = v_rd & s_rd.in_area & !(store & s2.row_addr.is_eq(s_rd.row_addr));
+    let rb_q = m.mem_read(rb, "pool_row_q", read, s_rd.row_addr);
     let w_valid_q = m.reg("pool_row_wr_valid_q", Bool);
     let w_addr_q = m.reg_no_reset("pool_row_wr_addr_q", UInt(rbw));
     let w_data_q = m.reg_no_reset("pool_row_wr_data_q", UInt(cols));
-    let fwd = m.wire_from("pool_row_fwd", w_valid_q & w_addr_q.is_eq(s2.row_addr));
-    let old = fwd.select(w_data_q, rb_q);
+    let old = if cx.g.p.ram_output_regs {
+        // The newer of the two writes the read missed, decided a cycle ahead (the address
+        // compares are off the path from the RAM's register): the one of the edge before
+        // (`pool_row_wr_data_q`) or of the edge before that (`_q2`).
+        let rb_q_r = m.reg_no_reset("pool_row_q_r", UInt(cols));
+        m.next(rb_q_r, rb_q);
+        let w_data_q2 = m.reg_no_reset("pool_row_wr_data_q2", UInt(cols));
+        m.next(w_data_q2, w_data_q);
+        let fwd1 = m.reg("pool_row_fwd", Bool);
+        m.next(fwd1, store & s2.row_addr.is_eq(s1.row_addr));
+        let fwd2 = m.reg("pool_row_fwd2", Bool);
+        m.next(fwd2, w_valid_q & w_addr_q.is_eq(s1.row_addr));
+        fwd1.select(w_data_q, fwd2.select(w_data_q2, rb_q_r))
+    } else {
+        let fwd = m.wire_from("pool_row_fwd", w_valid_q & w_addr_q.is_eq(s2.row_addr));
+        fwd.select(w_data_q, rb_q)
+    };
     let word = m.wire_from("pool_word", s2.first.select(u(0, cols), old) | spikes);
     m.drive(store, valid & s2.in_area & !s2.last);
     m.mem_write(rb, store, s2.row_addr, word);

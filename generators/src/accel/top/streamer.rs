@@ -68,7 +68,14 @@ pub fn build(
     // Cycles since the last column was issued (0 while issuing), up to the drain.
     let tail = m.reg("st_tail", UInt(clog2(g.drain + 1)));
     let issue = m.wire_from("st_issue", busy & tail.is_eq(0));
-    let end = m.wire_from("st_end", busy & tail.is_eq(g.drain));
+    // The pair's drain ends this cycle (`busy & tail = DRAIN`). With `ram_output_regs` a
+    // register set from the next values of `busy` and `tail` (below), so the tail compare is
+    // off the paths into `start`, the tap table's address and the classify phase's start.
+    let end = if g.p.ram_output_regs {
+        m.reg("st_end", Bool)
+    } else {
+        m.wire_from("st_end", busy & tail.is_eq(g.drain))
+    };
     // Whether ct is the stage's last column tile and g its last group: registers set with
     // them (from their next values: ct and g change only on entering the phase and when a
     // pair starts), so the descriptor compares are off the paths into `start` and into the
@@ -191,11 +198,25 @@ pub fn build(
         ),
     );
     m.next(rt, rt_next.clone());
-    Update::new(tail)
-        .when(start, 0)
-        .when(cl.last_column.clone(), 1)
-        .when(busy & tail.is_ne(0), tail.wrapping_add(1))
-        .apply(m);
+    if g.p.ram_output_regs {
+        let tail_w = tail.width();
+        let tail_next = start.select(
+            u(0, tail_w),
+            cl.last_column.clone().select(
+                u(1, tail_w),
+                (busy & tail.is_ne(0)).select(tail.wrapping_add(1), tail.expr()),
+            ),
+        );
+        m.next(tail, tail_next.clone());
+        let busy_next = start.select(true, end.select(false, busy.expr()));
+        m.next(end, busy_next & tail_next.is_eq(g.drain));
+    } else {
+        Update::new(tail)
+            .when(start, 0)
+            .when(cl.last_column.clone(), 1)
+            .when(busy & tail.is_ne(0), tail.wrapping_add(1))
+            .apply(m);
+    }
     let psum_addr = row_address(
         ct_rows.wrapping_add(fit(cl.p, g.pa)),
         g.blog,

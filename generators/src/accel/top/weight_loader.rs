@@ -96,6 +96,27 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
     m.next(wl_row, fit(row, row_bits));
     let wl_entry = m.reg_no_reset("wl_entry_d", UInt(g.eb));
     m.next(wl_entry, entry);
+    // With `ram_output_regs` the word is registered as it leaves the weight buffer (on ECP5
+    // the block RAM's own output register) and the scratchpad write follows a cycle later:
+    // the route to the `rows` rows of scratchpads starts at a register. No cycle changes: the
+    // pair's first column reaches the array's first row after its last write (§5).
+    let (wl_weights, wl_en, wl_row, wl_entry) = if g.p.ram_output_regs {
+        let keep = |m: &mut ModuleBuilder, name: &str, s: Signal| -> Signal {
+            let r = m.reg_no_reset(name, s.ty());
+            m.next(r, s);
+            r
+        };
+        let en = m.reg("wl_en_dd", Bool);
+        m.next(en, wl_en);
+        (
+            keep(m, "weight_q_r", wl_weights),
+            en,
+            keep(m, "wl_row_dd", wl_row),
+            keep(m, "wl_entry_dd", wl_entry),
+        )
+    } else {
+        (wl_weights, wl_en, wl_row, wl_entry)
+    };
 
     // Each start advances (ct, g) by one pair from the previous one: no division.
     let next_group = group.wrapping_add(1);
