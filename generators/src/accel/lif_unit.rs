@@ -303,9 +303,9 @@ pub fn lif_step(params: &LifUnitParams) -> Module {
     // With `current_lead` the unit forms `I' − θ` a cycle ahead (`current_over_threshold`,
     // M + 2 bits), where `I' = I mod 2^(M+1)` as an (M+1)-bit signed value: I itself when
     // `−2^M ≤ I < 2^M`, the only currents for which the comparison depends on the membrane
-    // (`leaked` lies in [−2^(M−1), 2^(M−1))): `I ≥ 2^M` always fires and `I < −2^M` never does,
-    // as `I_hi = I >> M` says (the saturation's split, below). The margin's carry chain is
-    // then M + 3 bits, not `max(M, C) + 2`, and starts from registers.
+    // (`leaked` lies in [−2^(M−1), 2^(M−1))): `I ≥ 2^M` always fires and `I < −2^M` never
+    // does, as `I_hi = I >> M` says (the saturation's split, above). The margin's carry
+    // chain is then M + 3 bits, not `max(M, C) + 2`, and starts from registers.
     let margin_negative = match headroom_in {
         Some(h) => {
             let wm = mb + 3;

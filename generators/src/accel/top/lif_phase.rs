@@ -214,10 +214,11 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, start: Expr, other: PsumReader) -> 
 
     // Stage 1: the read data arrives. Without `ram_output_regs` the datapaths run there.
     // With it, both words are registered as they leave their RAMs (stage 2: on ECP5 the
-    // RAMs' own output registers) and again before the datapaths step (stage 3: the psum word
-    // inside the datapaths, with `current − θ`; the membrane word after its forwarding), so
-    // the routes from the RAMs to the `cols` datapaths start and end at registers. `d` is the datapaths' stage; their registered
-    // outputs (spikes, write-back) belong to stage `d + 1`.
+    // RAMs' own output registers) and again before the datapaths step (stage 3: the psum
+    // word inside the datapaths, with `current − θ`; the membrane word after its
+    // forwarding), so the routes from the RAMs to the `cols` datapaths start and end at
+    // registers. `d` is the datapaths' stage; their registered outputs (spikes, write-back)
+    // belong to stage `d + 1`.
     let d = 1 + 2 * u32::from(g.p.ram_output_regs);
     let (mut vs, mut lasts, mut maddrs) = (vec![busy], vec![], vec![maddr]);
     let (mut first_d, mut last_prev, mut ct_d) = (first, busy & last_g, ct);
