@@ -1497,10 +1497,19 @@ fn collect_beats(sim: &mut Sim, rng: &mut SplitMix, end: &str, what: &str) -> Ve
 
 #[test]
 fn trace_and_result_stream_send_the_beats_of_section_8() {
+    // Without and with `ram_output_regs` (the trace's read words registered, its loop's
+    // last-index flags registers).
+    for registered in [false, true] {
+        trace_and_results(registered);
+    }
+}
+
+fn trace_and_results(registered: bool) {
     let mut p = small_params("results");
     p.cols = 3;
     p.max_tick_batch = 4;
     p.max_classes = 6;
+    p.ram_output_regs = registered;
     let (cols, lb) = (u64::from(p.cols), p.logit_bits);
     let bmax = 4u64;
     let g = Geometry::of(&p);
@@ -1856,7 +1865,8 @@ fn im2col_harness(p: &AccelParams) -> Module {
     })
 }
 
-/// The streamer's outputs as inputs: `issue`, `st_pair`, `st_ct`, `st_g`, `st_rl`, `rt_next`,
+/// The streamer's outputs as inputs: `issue`, `st_pair`, `st_ct`, `st_g`, `st_rl`, `st_rt`,
+/// `rt_next`,
 /// `st_last_rl`, `col_t`, `y_lo`, `y_hi`, `x_lo`, `x_hi`, `window_offset`, `st_psum_addr`,
 /// `st_array_done`.
 fn streamer_from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Streamer {
@@ -1866,6 +1876,7 @@ fn streamer_from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Streamer {
         ct: m.input("st_ct", UInt(g.fw)),
         group: m.input("st_g", UInt(g.fw)),
         rl: m.input("st_rl", UInt(16)),
+        rt: m.input("st_rt", UInt(g.rtb)),
         rt_next: m.input("rt_next", UInt(g.rtb)).expr(),
         last_rl: m.input("st_last_rl", Bool),
         t: m.input("col_t", UInt(16)),
@@ -1873,7 +1884,10 @@ fn streamer_from_ports(m: &mut ModuleBuilder, g: &Geometry) -> Streamer {
         y_hi: m.input("y_hi", SInt(g.yw + 1)),
         x_lo: m.input("x_lo", SInt(g.yw + 1)),
         x_hi: m.input("x_hi", SInt(g.yw + 1)),
-        window_offset: m.input("window_offset", UInt(g.sa)).expr(),
+        window_terms: [
+            m.input("window_offset", UInt(g.sa)).expr(),
+            Expr::uint(0, g.sa),
+        ],
         psum_addr: m.input("st_psum_addr", UInt(g.pa)).expr(),
         array_done: m.input("st_array_done", Bool),
     }
@@ -1954,6 +1968,7 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
     let bmax = g.bmax;
     let sa_mask = (1u64 << g.sa) - 1;
     let bound_mask = (1u64 << (g.yw + 1)) - 1;
+    let lag = 1 + 3 * usize::from(p.ram_output_regs);
     let (e_out, f_out) = cv.out();
     let n = cv.c * cv.r * cv.s;
     let n_rt = n.div_ceil(rows);
@@ -2036,6 +2051,7 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
         let (pos, t, rt) = col.unwrap_or((0, 0, 0));
         let next_rt = columns.get(k).map_or(rt, |c| c.2);
         sim.set_bool("issue", issue);
+        sim.set("st_rt", rt);
         sim.set("rt_next", next_rt);
         sim.set("col_t", t);
         let (e, f) = (pos / f_out, pos % f_out);
@@ -2046,8 +2062,9 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
         }
         sim.set("window_offset", (ey * cv.w as i64 + fx) as u64 & sa_mask);
         issued.push(col);
-        // The column issued last cycle enters the array now (§5: one cycle of fetch).
-        let entering = cycle.checked_sub(1).and_then(|c| issued[c]);
+        // The column issued last cycle enters the array now (§5: one cycle of fetch; four
+        // with `ram_output_regs`).
+        let entering = cycle.checked_sub(lag).and_then(|c| issued[c]);
         let (mut taps, mut read, mut spikes) = (0u64, 0u64, 0u64);
         if let Some((pos, t, rt)) = entering {
             let (e, f) = (pos / f_out, pos % f_out);
@@ -2075,7 +2092,7 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
         reads += u64::from(read.count_ones());
         sim.step();
         cycle += 1;
-        if k == columns.len() && cycle > last_issue + 1 {
+        if k == columns.len() && cycle > last_issue + lag {
             break;
         }
     }
@@ -2084,10 +2101,20 @@ fn im2col_case(sim: &mut Sim, rng: &mut SplitMix, p: &AccelParams, cv: Conv, tw:
 
 #[test]
 fn stage_setup_and_im2col_fetch_every_tap_of_the_window() {
+    // Without and with `ram_output_regs` (the tap table read with the registered row tile,
+    // its word and the spike words registered: the column enters the array three cycles
+    // later).
+    for registered in [false, true] {
+        im2col_every_tap(registered);
+    }
+}
+
+fn im2col_every_tap(registered: bool) {
     let mut p = small_params("im2col");
     p.rows = 4;
     p.cols = 3;
     p.max_tick_batch = 2;
+    p.ram_output_regs = registered;
     let mut sim = Sim::new(&im2col_harness(&p));
     let mut rng = SplitMix(0x12C0_1000);
     // A linear layer (the kernel is the whole input), then random convolutions.
@@ -2108,7 +2135,10 @@ fn stage_setup_and_im2col_fetch_every_tap_of_the_window() {
         let tw = 1 + rng.below(2);
         reads += im2col_case(&mut sim, &mut rng, &p, cv, tw);
     }
-    assert!(reads > 1000, "only {reads} spike reads");
+    assert!(
+        reads > 1000,
+        "only {reads} spike reads (ram_output_regs {registered})"
+    );
     sim.no_property_failed();
 }
 
@@ -2410,8 +2440,9 @@ fn streamer_harness(p: &AccelParams) -> Module {
                 ("wl_entry_o", ld.wl_entry),
             ],
         );
+        m.output_from("rt_o", st.rt);
+        m.output_from("window_offset_o", st.window_offset());
         m.output_from("rt_next_o", st.rt_next);
-        m.output_from("window_offset_o", st.window_offset);
         m.output_from("psum_addr_o", st.psum_addr);
     })
 }
@@ -2445,7 +2476,7 @@ fn array_designs(shapes: &[(u32, u32, u32, bool, u32, u32)]) -> Vec<AccelParams>
 }
 
 /// §5's constants of design `p`: row tiles per group `D` (half the scratchpad with double
-/// buffering), drain cycles `rows + cols + pipeline_regs + 1` (+ 3 with `ram_output_regs`),
+/// buffering), drain cycles `rows + cols + pipeline_regs + 1` (+ 4 with `ram_output_regs`),
 /// and `B_max`.
 fn array_constants(p: &AccelParams) -> (u64, u64, u64) {
     let d = if p.double_buffer {
@@ -2453,7 +2484,7 @@ fn array_constants(p: &AccelParams) -> (u64, u64, u64) {
     } else {
         p.weight_spad_depth
     };
-    let drain = p.rows + p.cols + p.pipeline_regs + 1 + 3 * u32::from(p.ram_output_regs);
+    let drain = p.rows + p.cols + p.pipeline_regs + 1 + 4 * u32::from(p.ram_output_regs);
     let bmax = p.max_tick_batch.next_power_of_two();
     (u64::from(d), u64::from(drain), u64::from(bmax))
 }
@@ -2581,6 +2612,7 @@ fn streamer_case(sim: &mut Sim, p: &AccelParams, cv: Conv, m_ch: u64, tw: u64) -
                 ("ct_o", ct),
                 ("group_o", gr),
                 ("rl_o", rl),
+                ("rt_o", gr * d + rl),
                 ("last_rl_o", u64::from(rl + 1 == r)),
                 ("t_o", t),
                 (
@@ -2685,6 +2717,7 @@ fn array_datapath_harness(p: &AccelParams) -> Module {
             last: m.input("ld_last", Bool),
             ct: m.input("ld_ct", UInt(g.fw)),
             group: m.input("ld_g", UInt(g.fw)),
+            last_pair: None,
             valid_lanes: m.input("valid_lanes", UInt(g.lw)),
             wl_en: m.input("wl_en", Bool),
             wl_row: m.input("wl_row", UInt(clog2(u64::from(g.rows)))),
@@ -2783,10 +2816,10 @@ fn array_datapath_case(
         Counter::PsumBufferReads,
         Counter::PsumBufferWrites,
     ]);
-    // (p, t, rt) of the columns issued in the last cycle (three with `ram_output_regs`),
+    // (p, t, rt) of the columns issued in the last cycle (four with `ram_output_regs`),
     // oldest first: the oldest enters the array now.
     let mut in_flight: std::collections::VecDeque<Option<(u64, u64, u64)>> =
-        vec![None; 1 + 2 * usize::from(p.ram_output_regs)].into();
+        vec![None; 1 + 3 * usize::from(p.ram_output_regs)].into();
     let mut writing: Option<(u64, u64, u64, BigUint)> = None; // (row, entry, rt·rows + row, word)
     for c in 0..=last_issue + drain {
         sim.set("phase", phase(ph::ARRAY));

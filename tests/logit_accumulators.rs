@@ -2,8 +2,10 @@
 //! block's registers as a module of their own) on the reference evaluator and Verilator in
 //! lockstep, against a plain Rust model: random psum words over the whole signed lane range,
 //! random column tiles (some beyond the classes), random class counts K and clears, and both
-//! read ports at random addresses (some at or beyond `max_classes`) every cycle. Also
-//! lint-clean in Verilator `-Wall`.
+//! read ports at random addresses (some at or beyond `max_classes`) every cycle; with
+//! `early_hits` the model applies the add a cycle after its `add`, `word_index` and
+//! `classes` (to the psum word of that cycle); with `tree_reads` the read ports are select
+//! trees. Also lint-clean in Verilator `-Wall`.
 
 mod common;
 
@@ -52,6 +54,8 @@ fn run(p: LogitAccParams, seed: u64, cycles: usize) {
     let mut rng = SplitMix(seed);
     let mut classes = 1 + rng.below(p.max_classes.into());
     let mut nonzero = 0;
+    // With `early_hits`, last cycle's (add, column tile, classes).
+    let mut early = (false, 0, 0);
     for cycle in 0..cycles {
         let clear = rng.chance(40);
         if clear {
@@ -99,10 +103,15 @@ fn run(p: LogitAccParams, seed: u64, cycles: usize) {
         }
         ev.step();
         sim.step();
+        let (add_now, tile_now, classes_now) = if p.early_hits {
+            std::mem::replace(&mut early, (add, tile, classes))
+        } else {
+            (add, tile, classes)
+        };
         for (k, zk) in z.iter_mut().enumerate() {
             if clear {
                 *zk = 0;
-            } else if add && (k / cols) as u64 == tile && (k as u64) < classes {
+            } else if add_now && (k / cols) as u64 == tile_now && (k as u64) < classes_now {
                 *zk = wrap(*zk + lanes[k % cols], p.logit_bits);
             }
         }
@@ -122,13 +131,17 @@ fn logit_accumulators_match_the_model_on_both_simulators() {
     ];
     for (n, (max_classes, cols, psum_bits, logit_bits, index_bits)) in cases.into_iter().enumerate()
     {
-        let p = LogitAccParams {
-            max_classes,
-            cols,
-            psum_bits,
-            logit_bits,
-            index_bits,
-        };
-        run(p, 0x1061_7500 + n as u64, 800);
+        for (early_hits, tree_reads) in [(false, false), (true, true), (false, true)] {
+            let p = LogitAccParams {
+                max_classes,
+                cols,
+                psum_bits,
+                logit_bits,
+                index_bits,
+                early_hits,
+                tree_reads,
+            };
+            run(p, 0x1061_7500 + n as u64, 800);
+        }
     }
 }

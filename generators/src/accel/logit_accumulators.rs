@@ -1,7 +1,12 @@
 //! The classifier's logit accumulators (docs/accelerator.md §7), a module of their own:
 //! `max_classes` signed registers `z[k]`; in a cycle with `add`, the psum word of column tile
 //! `word_index` adds lane `k mod cols` to `z[k]` for every class `k` of that tile below
-//! `classes`; `clear` zeroes them all (it wins over `add`). Two read ports (the entropy unit's
+//! `classes`; `clear` zeroes them all (it wins over `add`). With `early_hits`, `add`,
+//! `word_index` and `classes` come a cycle before the psum word: each class registers whether
+//! the word will be its own (`hit_k`), so every logit's enable is a register of its own
+//! rather than one `add` fanning out to all `max_classes × logit_bits` flip-flops. With
+//! `tree_reads` a read port is a balanced tree of two-way selects on the address bits (a
+//! priority chain of compares otherwise: the same values). Two read ports (the entropy unit's
 //! and the result stream's) show `z[addr]` combinationally, `z[0]` for an address at or beyond
 //! `max_classes`.
 //!
@@ -24,6 +29,11 @@ pub struct LogitAccParams {
     pub logit_bits: u32,
     /// Width of the column-tile index `word_index` (bits).
     pub index_bits: u32,
+    /// `add`, `word_index` and `classes` arrive a cycle ahead of `psums`, and each class's
+    /// hit is registered (module docs).
+    pub early_hits: bool,
+    /// The read ports are balanced select trees (module docs).
+    pub tree_reads: bool,
 }
 
 impl LogitAccParams {
@@ -57,11 +67,18 @@ pub struct LogitAccPorts {
     pub data_b: Signal,
 }
 
-/// The module name: `sf_logits_k{K}_c{cols}_p{psum_bits}_l{logit_bits}_i{index_bits}`.
+/// The module name: `sf_logits_k{K}_c{cols}_p{psum_bits}_l{logit_bits}_i{index_bits}`, with
+/// `_e` for `early_hits` and `_t` for `tree_reads`.
 pub fn module_name(p: &LogitAccParams) -> String {
     format!(
-        "sf_logits_k{}_c{}_p{}_l{}_i{}",
-        p.max_classes, p.cols, p.psum_bits, p.logit_bits, p.index_bits
+        "sf_logits_k{}_c{}_p{}_l{}_i{}{}{}",
+        p.max_classes,
+        p.cols,
+        p.psum_bits,
+        p.logit_bits,
+        p.index_bits,
+        if p.early_hits { "_e" } else { "" },
+        if p.tree_reads { "_t" } else { "" }
     )
 }
 
@@ -75,6 +92,12 @@ pub fn logit_accumulators(p: &LogitAccParams) -> (Module, LogitAccPorts) {
         .param("psum_bits", pb)
         .param("logit_bits", lb)
         .param("index_bits", p.index_bits);
+    if p.early_hits {
+        m.param("early_hits", 1);
+    }
+    if p.tree_reads {
+        m.param("tree_reads", 1);
+    }
     let clear = m.input("clear", Bool);
     let add = m.input("add", Bool);
     let word_index = m.input("word_index", UInt(p.index_bits));
@@ -92,6 +115,13 @@ pub fn logit_accumulators(p: &LogitAccParams) -> (Module, LogitAccPorts) {
             .as_sint()
             .sext(wide);
         let hit = add & word_index.is_eq(u64::from(k / p.cols)) & classes.is_gt(u64::from(k));
+        let hit = if p.early_hits {
+            let r = m.reg(format!("hit_{k}"), Bool);
+            m.next(r, hit);
+            r.expr()
+        } else {
+            hit
+        };
         let sum = z.sext(wide).wrapping_add(term).trunc(lb);
         m.next(
             z,
@@ -100,6 +130,9 @@ pub fn logit_accumulators(p: &LogitAccParams) -> (Module, LogitAccPorts) {
         logits.push(z);
     }
     let read = |addr: Signal| -> Expr {
+        if p.tree_reads {
+            return select_tree(&logits, addr, kb - 1, 0).1;
+        }
         let mut out: Expr = logits[0].expr();
         for (k, z) in logits.iter().enumerate().skip(1) {
             out = addr.is_eq(k as u64).select(*z, out);
@@ -120,4 +153,27 @@ pub fn logit_accumulators(p: &LogitAccParams) -> (Module, LogitAccPorts) {
         data_b,
     };
     (m.finish(), ports)
+}
+
+/// `z[addr]` for the addresses `base .. base + 2^(bit + 1)` (`z[0]` beyond the registers):
+/// address bit `bit` selects between the two halves, each a tree on the bits below. A half
+/// that holds one register only is that register (returned as its index with the value).
+fn select_tree(logits: &[Signal], addr: Signal, bit: u32, base: u64) -> (Option<usize>, Expr) {
+    let half = |base: u64| -> (Option<usize>, Expr) {
+        if bit == 0 {
+            let k = if (base as usize) < logits.len() {
+                base as usize
+            } else {
+                0
+            };
+            (Some(k), logits[k].expr())
+        } else {
+            select_tree(logits, addr, bit - 1, base)
+        }
+    };
+    let (low, high) = (half(base), half(base + (1 << bit)));
+    match (low.0, high.0) {
+        (Some(a), Some(b)) if a == b => low,
+        _ => (None, addr.bit(bit).select(high.1, low.1)),
+    }
 }

@@ -63,10 +63,10 @@ pub struct AccelParams {
 }
 
 /// Cycles of the array drain after a pair's last column (docs/accelerator.md §5): the fetch
-/// (one cycle, three with `ram_output_regs`), the array's latency and, with
+/// (one cycle, four with `ram_output_regs`), the array's latency and, with
 /// `ram_output_regs`, the registered psum write.
 pub fn drain_cycles(p: &AccelParams) -> u64 {
-    u64::from(p.rows + p.cols + p.pipeline_regs + 1 + 3 * u32::from(p.ram_output_regs))
+    u64::from(p.rows + p.cols + p.pipeline_regs + 1 + 4 * u32::from(p.ram_output_regs))
 }
 
 /// Extra cycles at the end of a LIF phase: the read and the datapath's register (three more

@@ -51,7 +51,7 @@
 //!
 //! # Cycle model (normative)
 //!
-//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 1` (`+ 3` with `[rtl]
+//! - Array phase: `DRAIN = rows + cols + pipeline_regs + 1` (`+ 4` with `[rtl]
 //!   ram_output_regs`). Without `double_buffer`
 //!   `array = Σ_pairs (r·rows + r·P·Tw + DRAIN)`; with it (the next pair loads while the current
 //!   one streams) `array = r_0·rows + Σ_i max(r_i·P·Tw + DRAIN, r_{i+1}·rows)`, `r_{last+1} = 0`.
@@ -256,15 +256,15 @@ pub fn weight_groups_depth(accel: &AcceleratorConfig) -> u64 {
     }
 }
 
-/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 1`, plus 3 with
-/// `[rtl] ram_output_regs` (the tap-table word, the fetched spike word and the psum write
-/// are registered).
+/// Drain cycles after a pair's last column, `rows + cols + pipeline_regs + 1`, plus 4 with
+/// `[rtl] ram_output_regs` (the tap table read with the registered row tile and its word
+/// registered, the fetched spike word and the psum write registered).
 pub fn drain_cycles(accel: &AcceleratorConfig) -> u64 {
     accel.rows as u64
         + accel.cols as u64
         + accel.pipeline_regs as u64
         + 1
-        + 3 * u64::from(accel.rtl.ram_output_regs)
+        + 4 * u64::from(accel.rtl.ram_output_regs)
 }
 
 /// Extra cycles at the end of a LIF phase: 2, or 5 with `[rtl] ram_output_regs` (the psum and

@@ -51,11 +51,12 @@ pub fn build(
         ]),
     );
 
-    // With `ram_output_regs` the column enters two cycles later (im2col's registered tap
-    // word, fetch stage 0, and its registered spike words, fetch stage 3), and its tag with it.
+    // With `ram_output_regs` the column enters three cycles later (im2col's tap table read
+    // with the registered row tile and its word registered, fetch stage 0, and its registered
+    // spike words, fetch stage 3), and its tag with it.
     let (mut issue_d1, mut entry_d1, mut ct_d1, mut tag1) = (issue_d1, entry_d1, ct_d1, tag1);
     if g.p.ram_output_regs {
-        for k in 2..=3 {
+        for k in 2..=4 {
             let issue = m.reg(format!("issue_d{k}"), Bool);
             m.next(issue, issue_d1);
             let entry = m.reg_no_reset(format!("entry_d{k}"), UInt(g.eb));
@@ -146,7 +147,7 @@ pub fn build(
     m.connect(&accs, acc.old, old_word);
     // The psum write; with `ram_output_regs` its enable, address and word are registered
     // first, so the accumulators' add ends at a register next to them rather than at the
-    // buffer's block RAMs (the write lands a cycle later: one of the three drain cycles the
+    // buffer's block RAMs (the write lands a cycle later: one of the four drain cycles the
     // flag adds, §5).
     let (we, wa, wd) = (
         accs.out(acc.write),

@@ -114,16 +114,8 @@ pub fn build(
     let ct1 = m.reg_no_reset("cls_ct1", UInt(g.fw));
     m.next(ct1, ct);
     // With `ram_output_regs` the psum word arrives registered, a cycle later: the logits add
-    // it in the step's third cycle (`cls_pipe`).
-    let (v1, ct1) = if g.p.ram_output_regs {
-        let v2 = m.reg("cls_v2", Bool);
-        m.next(v2, v1);
-        let ct2 = m.reg_no_reset("cls_ct2", UInt(g.fw));
-        m.next(ct2, ct1);
-        (v2, ct2)
-    } else {
-        (v1, ct1)
-    };
+    // it in the step's third cycle (`cls_pipe`), their per-class hits registered from the
+    // step's second (`early_hits`); their read ports are select trees (`tree_reads`).
     let issue_end = m.wire_from("cls_issue_end", busy & last_ct);
     let tail = m.reg("cls_tail", UInt(2));
     let done = m.wire_from("cls_done", seq.in_phase(ph::CLASSIFY) & tail.is_eq(1));
@@ -136,6 +128,8 @@ pub fn build(
         psum_bits: pb,
         logit_bits: lb,
         index_bits: g.fw,
+        early_hits: g.p.ram_output_regs,
+        tree_reads: g.p.ram_output_regs,
     };
     let (logit_module, lp) = logit_accumulators(&logit_params);
     let logits = m.instance("u_logits", &logit_module);

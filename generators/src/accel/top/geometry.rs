@@ -93,7 +93,7 @@ impl Geometry {
         let drain = drain_cycles(p);
         debug_assert_eq!(
             drain,
-            lat + 1 + 3 * u64::from(p.ram_output_regs),
+            lat + 1 + 4 * u64::from(p.ram_output_regs),
             "the array drain of docs/accelerator.md §5"
         );
         Geometry {

@@ -1,7 +1,8 @@
 //! The im2col fetch (docs/accelerator.md §5, "stream"): row `i` of the column issued for
 //! (p, t, rt) carries tap `n = rt·rows + i`. The column's taps (digits `cl`, `r`, `s`, spatial
 //! offset `lin`, valid) are one word of the stage's tap table (`stage_setup`), read the cycle
-//! before the column issues (its address is the streamer's next row tile). Each row checks
+//! before the column issues (its address is the streamer's next row tile; with
+//! `ram_output_regs` in the issue cycle, with the registered row tile). Each row checks
 //! its tap against the input's bounds, reads its spike from the input-role spike buffer
 //! (address in the issue cycle, then the read), and gates padding and invalid taps.
 
@@ -11,7 +12,7 @@ use super::streamer::Streamer;
 use super::Ctx;
 use spikeforge_dsl::prelude::*;
 
-/// The column as it enters the array (the cycle after its issue; two cycles after with
+/// The column as it enters the array (the cycle after its issue; four cycles after with
 /// `ram_output_regs`).
 #[derive(Clone, Debug)]
 pub struct Column {
@@ -27,19 +28,29 @@ pub struct Column {
 pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) -> Column {
     let Ctx { g, seq, bufs, .. } = cx;
     let table = &setup.taps;
-    // The table word of the issuing column's row tile: read with the row tile's next value, so
-    // it always shows the current one's (except while the STAGE phase writes the table).
+    let flag = g.p.ram_output_regs;
+    // The table word of the issuing column's row tile. Without `ram_output_regs` it is read
+    // with the row tile's next value, so it shows the current one's in the issue cycle. With
+    // it, read with the registered row tile (the address comes from a register, not from the
+    // pair control's start): the word shows the issuing column's taps a cycle after its issue.
+    // (Neither reads while the STAGE phase writes the table.)
+    let address = if flag {
+        st.rt.expr()
+    } else {
+        st.rt_next.clone()
+    };
     let word = m.mem_read(
         table.mem,
         "column_taps",
         !setup.taps_written.expr(),
-        fit(st.rt_next.clone(), table.address_bits()),
+        fit(address, table.address_bits()),
     );
     let bw = g.yw + 1;
     // With `ram_output_regs`, fetch stage 0: the table word is registered before any logic
     // uses it (nothing between the block RAM's output and that register, which an FPGA flow
-    // can fold into the RAM), and the issuing column's coordinates with it: the fetch runs a
-    // cycle after the issue (one of the three drain cycles it adds, docs/accelerator.md §5).
+    // can fold into the RAM), and the issuing column's coordinates travel two registers to
+    // meet it (`taps_rd_*`, then `fetch_*`): the fetch runs two cycles after the issue (two of
+    // the four drain cycles the flag adds, docs/accelerator.md §5).
     struct Issued {
         word: Signal,
         issue: Signal,
@@ -50,29 +61,40 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
         window_offset: Expr,
         t: Signal,
     }
-    let issued = if g.p.ram_output_regs {
+    let issued = if flag {
         let keep = |m: &mut ModuleBuilder, name: &str, v: Expr| -> Signal {
             let r = m.reg_no_reset(name, UInt(v.width()));
             m.next(r, v);
             r
         };
         let word_r = keep(m, "column_taps_r", word.expr());
+        let issue_rd = m.reg("taps_rd_issue", Bool);
+        m.next(issue_rd, st.issue);
         let issue = m.reg("fetch_issue", Bool);
-        m.next(issue, st.issue);
+        m.next(issue, issue_rd);
         let bound = |m: &mut ModuleBuilder, name: &str, b: Signal| -> Signal {
-            let r = m.reg_no_reset(name, SInt(bw));
-            m.next(r, b);
+            let rd = m.reg_no_reset(format!("taps_rd_{name}"), SInt(bw));
+            m.next(rd, b);
+            let r = m.reg_no_reset(format!("fetch_{name}"), SInt(bw));
+            m.next(r, rd);
             r
         };
+        // The window offset's two terms registered apart and added between the two registers
+        // (the add is off the path from the streamer's stepping).
+        let [row, col] = st.window_terms.clone();
+        let row_rd = keep(m, "taps_rd_window_row", row);
+        let col_rd = keep(m, "taps_rd_window_col", col);
+        let offset = row_rd.wrapping_add(col_rd);
+        let t_rd = keep(m, "taps_rd_t", st.t.expr());
         Issued {
             word: word_r,
             issue,
-            y_lo: bound(m, "fetch_y_lo", st.y_lo),
-            y_hi: bound(m, "fetch_y_hi", st.y_hi),
-            x_lo: bound(m, "fetch_x_lo", st.x_lo),
-            x_hi: bound(m, "fetch_x_hi", st.x_hi),
-            window_offset: keep(m, "fetch_window_offset", st.window_offset.clone()).expr(),
-            t: keep(m, "fetch_t", st.t.expr()),
+            y_lo: bound(m, "y_lo", st.y_lo),
+            y_hi: bound(m, "y_hi", st.y_hi),
+            x_lo: bound(m, "x_lo", st.x_lo),
+            x_hi: bound(m, "x_hi", st.x_hi),
+            window_offset: keep(m, "fetch_window_offset", offset).expr(),
+            t: keep(m, "fetch_t", t_rd.expr()),
         }
     } else {
         Issued {
@@ -82,7 +104,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, st: &Streamer, setup: &StageSetup) 
             y_hi: st.y_hi,
             x_lo: st.x_lo,
             x_hi: st.x_hi,
-            window_offset: st.window_offset.clone(),
+            window_offset: st.window_offset(),
             t: st.t,
         }
     };

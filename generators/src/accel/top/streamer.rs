@@ -25,8 +25,11 @@ pub struct Streamer {
     pub group: Signal,
     /// Row tile within the group of the issuing column.
     pub rl: Signal,
-    /// The row tile `g·D + rl` of the next column to issue (its value the next cycle:
-    /// `Geometry::rtb` bits), so the tap table can be read a cycle ahead.
+    /// The row tile `g·D + rl` of the issuing column (`Geometry::rtb` bits); the tap table's
+    /// read address with `ram_output_regs`.
+    pub rt: Signal,
+    /// The row tile of the next column to issue (`rt`'s value the next cycle), so the tap table
+    /// can be read a cycle ahead (without `ram_output_regs`).
     pub rt_next: Expr,
     /// The column's row tile is the group's last.
     pub last_rl: Signal,
@@ -43,13 +46,23 @@ pub struct Streamer {
     pub x_lo: Signal,
     /// See `x_lo`.
     pub x_hi: Signal,
-    /// `(e·stride − pad)·W + (f·stride − pad)` of the issuing column, modulo the spike
-    /// address width: the spike-buffer offset of its window.
-    pub window_offset: Expr,
+    /// `(e·stride − pad)·W` and `f·stride − pad` of the issuing column (`Geometry::sa` bits
+    /// each): their sum modulo the spike address width is the spike-buffer offset of its
+    /// window ([`Streamer::window_offset`]).
+    pub window_terms: [Expr; 2],
     /// Psum address `(ct·P + p)·B_max + t` of the issuing column.
     pub psum_addr: Expr,
     /// The stage's last pair has drained.
     pub array_done: Signal,
+}
+
+impl Streamer {
+    /// `(e·stride − pad)·W + (f·stride − pad)` of the issuing column, modulo the spike address
+    /// width: the spike-buffer offset of its window (the sum of `window_terms`).
+    pub fn window_offset(&self) -> Expr {
+        let [row, col] = self.window_terms.clone();
+        row.wrapping_add(col)
+    }
 }
 
 /// Builds the pair control and the streamer; drives the loader's `start` and `start_pair`.
@@ -67,7 +80,14 @@ pub fn build(
     let group = m.reg("st_g", UInt(g.fw));
     // Cycles since the last column was issued (0 while issuing), up to the drain.
     let tail = m.reg("st_tail", UInt(clog2(g.drain + 1)));
-    let issue = m.wire_from("st_issue", busy & tail.is_eq(0));
+    // With `ram_output_regs` a register set from the next values of `busy` and `tail` (below),
+    // like `end`, and so are the column loop's last-index flags: the loop's steps (the window
+    // bounds' enables) take registers only.
+    let issue = if g.p.ram_output_regs {
+        m.reg("st_issue", Bool)
+    } else {
+        m.wire_from("st_issue", busy & tail.is_eq(0))
+    };
     // The pair's drain ends this cycle (`busy & tail = DRAIN`). With `ram_output_regs` a
     // register set from the next values of `busy` and `tail` (below), so the tail compare is
     // off the paths into `start`, the tap table's address and the classify phase's start.
@@ -90,8 +110,15 @@ pub fn build(
     let next = m.reg("st_next", UInt(g.fw)); // the next pair to stream
     let loaded_next = m.wire_from("loaded_next", ld_done | ld.last);
     let free = m.wire_from("st_free", !busy | end);
+    // No pair has started yet (`next = 0`): with `ram_output_regs` a register set from
+    // `next`'s next value, so its compare is off the path into `start`.
+    let first_pair_r =
+        g.p.ram_output_regs
+            .then(|| m.reg_with_reset("st_first_pair", Bool, 1));
+    // (A fresh expression per use, as without the register each use has its own compare.)
+    let first_pair = || first_pair_r.map_or_else(|| next.is_eq(0), |r| r.expr());
     // Pairs remain to stream: none has started yet, or the one streaming is not the last.
-    let more = next.is_eq(0) | !last_pair.expr();
+    let more = first_pair() | !last_pair.expr();
     let start = m.wire_from("st_start", in_array & free & loaded_next & more);
     let array_done = m.wire_from("array_done", in_array & end & last_pair);
     // Loads: pair 0 at phase entry; with double buffering pair k+1 when pair k starts
@@ -99,7 +126,9 @@ pub fn build(
     let load_next = if g.p.double_buffer {
         let ld_last_pair = m.wire_from(
             "ld_last_pair",
-            ld.ct.is_eq(fit(desc.n_ct_m1, g.fw)) & ld.group.is_eq(fit(desc.groups_m1, g.fw)),
+            ld.last_pair.clone().unwrap_or_else(|| {
+                ld.ct.is_eq(fit(desc.n_ct_m1, g.fw)) & ld.group.is_eq(fit(desc.groups_m1, g.fw))
+            }),
         );
         start & !ld_last_pair.expr()
     } else {
@@ -123,12 +152,14 @@ pub fn build(
         .apply(m);
 
     // Streamer bookkeeping: each start advances (ct, g) by one pair (not for the first).
-    let first_pair = next.is_eq(0);
-    let advance = start & !first_pair.clone();
-    Update::new(next)
+    let advance = start & !first_pair();
+    let next_update = Update::new(next)
         .when(enter_array, 0)
-        .when(start, next.wrapping_add(1))
-        .apply(m);
+        .when(start, next.wrapping_add(1));
+    if let Some(r) = first_pair_r {
+        m.next(r, next_update.next_value().is_eq(0));
+    }
+    next_update.apply(m);
     Update::new(pair).when(start, next).apply(m);
     Update::new(busy)
         .when(start, true)
@@ -147,7 +178,7 @@ pub fn build(
             ct.wrapping_add(1).is_eq(n_ct_m1.clone()),
         )
         .apply(m);
-    Update::new(wrap)
+    let wrap_update = Update::new(wrap)
         .when(enter_array, groups_m1.is_eq(0))
         .when(
             advance.clone(),
@@ -155,8 +186,9 @@ pub fn build(
                 groups_m1.is_eq(0),
                 group.wrapping_add(1).is_eq(groups_m1.clone()),
             ),
-        )
-        .apply(m);
+        );
+    let wrap_next = wrap_update.next_value();
+    wrap_update.apply(m);
     // `ct·P`, the column tile's first psum row, stepped with it.
     let ct_rows = m.reg("st_ct_rows", UInt(g.pa));
     Update::new(ct_rows)
@@ -174,7 +206,7 @@ pub fn build(
         )
         .apply(m);
 
-    let cl = column_loop(m, cx, setup, start, issue, wrap);
+    let cl = column_loop(m, cx, setup, start, issue, (wrap, wrap_next));
     // The row tile of the issuing column, `g·D + rl`, stepped with the group and `rl`.
     let group_rt = m.reg("st_group_rt", UInt(g.rtb));
     let group_rt_next = enter_array.select(
@@ -209,6 +241,7 @@ pub fn build(
         );
         m.next(tail, tail_next.clone());
         let busy_next = start.select(true, end.select(false, busy.expr()));
+        m.next(issue, busy_next.clone() & tail_next.is_eq(0));
         m.next(end, busy_next & tail_next.is_eq(g.drain));
     } else {
         Update::new(tail)
@@ -229,6 +262,7 @@ pub fn build(
         ct,
         group,
         rl: cl.rl,
+        rt,
         rt_next,
         last_rl: cl.last_rl,
         t: cl.t,
@@ -236,7 +270,7 @@ pub fn build(
         y_hi: cl.bounds[1],
         x_lo: cl.bounds[2],
         x_hi: cl.bounds[3],
-        window_offset: cl.window_offset,
+        window_terms: cl.window_terms,
         psum_addr,
         array_done,
     }
@@ -250,19 +284,20 @@ struct ColumnLoop {
     p: Signal,
     /// `y_lo`, `y_hi`, `x_lo`, `x_hi` ([`Streamer`]).
     bounds: [Signal; 4],
-    window_offset: Expr,
+    window_terms: [Expr; 2],
     /// The pair's last column is issued this cycle.
     last_column: Expr,
 }
 
-/// Column loop: `rl` inner (up to the pair's group size), then `t`, then `p = (e, f)`.
+/// Column loop: `rl` inner (up to the pair's group size), then `t`, then `p = (e, f)`;
+/// `last_group` is the pair's last-group flag and its next value.
 fn column_loop(
     m: &mut ModuleBuilder,
     cx: Ctx,
     setup: &StageSetup,
     start: Signal,
     issue: Signal,
-    last_group: Signal,
+    (last_group, last_group_next): (Signal, Expr),
 ) -> ColumnLoop {
     let Ctx { g, seq, desc, .. } = cx;
     let p = m.reg("st_p", UInt(g.fw));
@@ -272,30 +307,53 @@ fn column_loop(
     // Every value of the window coordinates the fetch uses lies in (−2^k, H + 2^k), k = kd
     // (the driver bounds pad and the kernel by 2^k − 1, and H by the spike buffer).
     let fx = m.reg("st_fx", SInt(g.yw));
-    let r_m1 = m.wire_from("st_r_m1", group_last_tile(g, desc, last_group.expr()));
-    let last_rl = m.wire_from("st_last_rl", rl.is_eq(r_m1));
-    let last_t = m.wire_from("st_last_t", t.wrapping_add(1).is_eq(seq.tw));
-    let last_f = m.wire_from("st_last_f", f.is_eq(fit(desc.f_m1, g.fw)));
-    let last_p = m.wire_from("st_last_p", p.is_eq(fit(desc.p_m1, g.fw)));
+    let f_m1 = fit(desc.f_m1, g.fw);
+    let p_m1 = fit(desc.p_m1, g.fw);
+    // Whether each index is at its last value: compares of the index (without
+    // `ram_output_regs`), or registers set from the indices' next values, so the steps'
+    // enables below start at registers. (The bounds they compare with, the descriptor's and
+    // the window's, are set before the array phase and hold through it.)
+    let flag = g.p.ram_output_regs;
+    let last = |m: &mut ModuleBuilder, name: &str, now: Expr| -> Signal {
+        if flag {
+            m.reg(name, Bool)
+        } else {
+            m.wire_from(name, now)
+        }
+    };
+    let last_rl = if flag {
+        m.reg("st_last_rl", Bool)
+    } else {
+        let r_m1 = m.wire_from("st_r_m1", group_last_tile(g, desc, last_group.expr()));
+        m.wire_from("st_last_rl", rl.is_eq(r_m1))
+    };
+    let last_t = last(m, "st_last_t", t.wrapping_add(1).is_eq(seq.tw));
+    let last_f = last(m, "st_last_f", f.is_eq(f_m1.clone()));
+    let last_p = last(m, "st_last_p", p.is_eq(p_m1.clone()));
     let adv_t = m.wire_from("adv_t", issue & last_rl);
     let adv_p = m.wire_from("adv_p", adv_t & last_t);
     let adv_e = m.wire_from("adv_e", adv_p & last_f);
-    Update::new(rl)
+    let rl_update = Update::new(rl)
         .when(start, 0)
-        .when(issue, last_rl.select(u(0, g.gtb), rl.wrapping_add(1)))
-        .apply(m);
-    Update::new(t)
+        .when(issue, last_rl.select(u(0, g.gtb), rl.wrapping_add(1)));
+    let t_update = Update::new(t)
         .when(start, 0)
-        .when(adv_t, last_t.select(u(0, g.wb), t.wrapping_add(1)))
-        .apply(m);
-    Update::new(p)
+        .when(adv_t, last_t.select(u(0, g.wb), t.wrapping_add(1)));
+    let p_update = Update::new(p).when(start, 0).when(adv_p, p.wrapping_add(1));
+    let f_update = Update::new(f)
         .when(start, 0)
-        .when(adv_p, p.wrapping_add(1))
-        .apply(m);
-    Update::new(f)
-        .when(start, 0)
-        .when(adv_p, last_f.select(u(0, g.fw), f.wrapping_add(1)))
-        .apply(m);
+        .when(adv_p, last_f.select(u(0, g.fw), f.wrapping_add(1)));
+    if flag {
+        let r_m1_next = group_last_tile(g, desc, last_group_next);
+        m.next(last_rl, rl_update.next_value().is_eq(r_m1_next));
+        m.next(last_t, t_update.next_value().wrapping_add(1).is_eq(seq.tw));
+        m.next(last_f, f_update.next_value().is_eq(f_m1));
+        m.next(last_p, p_update.next_value().is_eq(p_m1));
+    }
+    rl_update.apply(m);
+    t_update.apply(m);
+    p_update.apply(m);
+    f_update.apply(m);
     let neg_pad = Expr::sint(0, g.yw).wrapping_sub(fit(desc.pad, g.yw - 1).as_sint());
     let stride = fit(desc.stride, g.yw - 1).as_sint();
     // The fetch's bounds (`Streamer::y_lo` …), stepped with `e` and `f` instead of formed
@@ -341,14 +399,14 @@ fn column_loop(
         .when(start, u(0, g.sa).wrapping_sub(setup.pad_w))
         .when(adv_e, row_offset.wrapping_add(setup.stride_w))
         .apply(m);
-    let window_offset = row_offset.wrapping_add(fit(fx.as_uint(), g.sa));
+    let window_terms = [row_offset.expr(), fit(fx.as_uint(), g.sa)];
     ColumnLoop {
         rl,
         last_rl,
         t,
         p,
         bounds,
-        window_offset,
+        window_terms,
         last_column: issue & last_rl & last_t & last_p,
     }
 }

@@ -146,7 +146,39 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, host: &HostInputs, stage_ready: Sig
             wct.wrapping_add(1),
         )
         .apply(m);
-    let recv_w_done = m.wire_from("recv_w_done", w_fire & wi_last & wrt_last & wct_last);
+    // The stage's last weight word is the one offered. With `ram_output_regs` a register set
+    // from the counters' next values (the same rules as their updates above), so the
+    // descriptor compares are off the path from the last word into the array phase's entry
+    // and the loader's and streamer's restarts (`enter_array` reaches every one of their
+    // registers).
+    let done = if g.p.ram_output_regs {
+        let last_word = m.reg("wrecv_last_word", Bool);
+        let single_rt = fit(desc.n_rt_m1, g.fw).is_eq(0);
+        let single_ct = fit(desc.n_ct_m1, g.fw).is_eq(0);
+        let single_row = g.rows == 1;
+        let wi_next_last = wi_last
+            .clone()
+            .select(Expr::bool(single_row), wi.wrapping_add(1).is_eq(g.rows - 1));
+        let wrt_next_last = wi_last.clone().select(
+            wrt_last.clone().select(
+                single_rt.clone(),
+                wrt.wrapping_add(1).is_eq(fit(desc.n_rt_m1, g.fw)),
+            ),
+            wrt_last.clone(),
+        );
+        let wct_next_last = (wi_last.clone() & wrt_last.clone()).select(
+            wct.wrapping_add(1).is_eq(fit(desc.n_ct_m1, g.fw)),
+            wct_last.clone(),
+        );
+        Update::new(last_word)
+            .when(req_fire, Expr::bool(single_row) & single_rt & single_ct)
+            .when(w_fire, wi_next_last & wrt_next_last & wct_next_last)
+            .apply(m);
+        w_fire & last_word
+    } else {
+        w_fire & wi_last & wrt_last & wct_last
+    };
+    let recv_w_done = m.wire_from("recv_w_done", done);
     m.mem_write(bufs.weight, w_fire, w_addr, host.w_data);
     let wrecv_n = m.wire_from("wrecv_n", mixed_index(wrt, g.rows, wi, g.nw));
     let wrecv_valid = m.wire_from(

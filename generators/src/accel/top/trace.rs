@@ -61,37 +61,56 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
     // The stage's output is in the output-role buffer: B when role = 0.
     let qa = m.mem_read(bufs.spike_a, "trace_qa", issue & seq.role, addr);
     let qb = m.mem_read(bufs.spike_b, "trace_qb", issue & !seq.role, addr);
-    let last_t = t.wrapping_add(1).is_eq(seq.tw);
-    let last_p = p.wrapping_add(1).is_eq(fit(desc.pooled_p, g.fw));
-    let last_ct = ct.is_eq(fit(desc.n_ct_m1, g.fw));
+    // Whether t, p and ct are at their last values: compares (without `ram_output_regs`) or
+    // registers set from their next values, so the loop's enables start at registers (the
+    // bounds, the window's length and the stage's shape, hold through the TRACE phase).
+    let flags = g.p.ram_output_regs.then(|| {
+        [
+            m.reg("trace_last_t", Bool),
+            m.reg("trace_last_p", Bool),
+            m.reg("trace_last_ct", Bool),
+        ]
+    });
+    let last_t_of = |t: Expr| t.wrapping_add(1).is_eq(seq.tw);
+    let last_p_of = |p: Expr| p.wrapping_add(1).is_eq(fit(desc.pooled_p, g.fw));
+    let last_ct_of = |ct: Expr| ct.is_eq(fit(desc.n_ct_m1, g.fw));
+    let (last_t, last_p, last_ct) = match flags {
+        Some([lt, lp, lc]) => (lt.expr(), lp.expr(), lc.expr()),
+        None => (
+            last_t_of(t.expr()),
+            last_p_of(p.expr()),
+            last_ct_of(ct.expr()),
+        ),
+    };
     let done = m.wire_from("trace_done", in_trace & all & !result.valid & !waiting);
     Update::new(issued)
         .when(restart, false)
         .when(issue, true)
         .when(issued, false)
         .apply(m);
-    Update::new(t)
+    let t_update = Update::new(t).when(restart, 0).when(
+        issue,
+        last_t
+            .clone()
+            .select(Expr::uint(0, g.wb), t.wrapping_add(1)),
+    );
+    let p_update = Update::new(p).when(restart, 0).when(
+        issue & last_t.clone(),
+        last_p
+            .clone()
+            .select(Expr::uint(0, g.fw), p.wrapping_add(1)),
+    );
+    let ct_update = Update::new(ct)
         .when(restart, 0)
-        .when(
-            issue,
-            last_t
-                .clone()
-                .select(Expr::uint(0, g.wb), t.wrapping_add(1)),
-        )
-        .apply(m);
-    Update::new(p)
-        .when(restart, 0)
-        .when(
-            issue & last_t.clone(),
-            last_p
-                .clone()
-                .select(Expr::uint(0, g.fw), p.wrapping_add(1)),
-        )
-        .apply(m);
-    Update::new(ct)
-        .when(restart, 0)
-        .when(issue & last_t.clone() & last_p.clone(), ct.wrapping_add(1))
-        .apply(m);
+        .when(issue & last_t.clone() & last_p.clone(), ct.wrapping_add(1));
+    if let Some([lt, lp, lc]) = flags {
+        m.next(lt, last_t_of(t_update.next_value()));
+        m.next(lp, last_p_of(p_update.next_value()));
+        m.next(lc, last_ct_of(ct_update.next_value()));
+    }
+    t_update.apply(m);
+    p_update.apply(m);
+    ct_update.apply(m);
     Update::new(row)
         .when(restart, 0)
         .when(issue & last_t.clone(), row.wrapping_add(1))

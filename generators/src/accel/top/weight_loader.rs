@@ -22,6 +22,10 @@ pub struct Loader {
     pub ct: Signal,
     /// Its row-tile group.
     pub group: Signal,
+    /// With `ram_output_regs`: the pair being loaded is the stage's last (`ct = n_ct − 1` and
+    /// `g = groups − 1`), from two registers set with `ct` and `g` (else `None`: the pair
+    /// control compares them).
+    pub last_pair: Option<Expr>,
     /// Valid lanes of the word read this cycle (weight-buffer reads, scratchpad writes).
     pub valid_lanes: Signal,
     /// Scratchpad write enable, row, entry and weights, one cycle after the read (to the array).
@@ -151,6 +155,19 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
         .when(enter_array, 0)
         .when(start, wrap.select(u(0, g.fw), next_group))
         .apply(m);
+    // Whether `ct` is the stage's last column tile, set with it (from its next value).
+    let last_pair = g.p.ram_output_regs.then(|| {
+        let last_ct = m.reg("ld_last_ct", Bool);
+        let n_ct_m1 = fit(desc.n_ct_m1, g.fw);
+        Update::new(last_ct)
+            .when(enter_array, n_ct_m1.is_eq(0))
+            .when(
+                start & wrap.clone(),
+                ct.wrapping_add(1).is_eq(n_ct_m1.clone()),
+            )
+            .apply(m);
+        last_ct & last_group
+    });
     Update::new(tile)
         .when(start, 0)
         .when(busy & last_row, tile.wrapping_add(1))
@@ -169,6 +186,7 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, enter_array: Signal) -> Loader {
         last,
         ct,
         group,
+        last_pair,
         valid_lanes,
         wl_en,
         wl_row,
