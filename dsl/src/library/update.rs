@@ -59,6 +59,19 @@ impl Update {
         next
     }
 
+    /// The next value of `f(register)`, given `now`, the value of `f(register)` this cycle
+    /// (for instance a flag register that tracks it): each rule's value mapped through `f`,
+    /// so `f`'s logic (a compare, say) runs beside the rules' conditions instead of after
+    /// their multiplexers. Equal to `f(self.next_value())` whenever `now` equals
+    /// `f(register)`.
+    pub fn next_value_of(&self, f: impl Fn(Expr) -> Expr, now: Expr) -> Expr {
+        let mut next = now;
+        for (cond, value, loc) in self.rules.iter().rev() {
+            next = mux(cond.clone(), f(value.clone()), next, loc);
+        }
+        next
+    }
+
     /// Drives the register with the rules.
     #[track_caller]
     pub fn apply(self, m: &mut ModuleBuilder) {

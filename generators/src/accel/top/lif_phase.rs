@@ -64,10 +64,26 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
     let cb = m.reg("lif_cb", UInt(g.fw));
     let grp = m.reg("lif_g", UInt(nb));
     let tail = m.reg("lif_tail", UInt(3));
-    let last_g = m.wire_from("lif_last_g", grp.is_eq(u64::from(n - 1)));
-    let last_cb = m.wire_from("lif_last_cb", cb.is_eq(fit(desc.n_ctb_m1, g.fw)));
-    let last_p = m.wire_from("lif_last_p", p.is_eq(fit(desc.p_m1, g.fw)));
-    let last_t = m.wire_from("lif_last_t", t.wrapping_add(1).is_eq(seq.tw));
+    // Whether each index is at its last value: compares of the index (without
+    // `ram_output_regs`), or registers set from the indices' next values, so the loop's
+    // enables and resets start at registers (the bounds, the share factor, the stage's shape
+    // and the window's length, hold through the LIF phase).
+    let flag = g.p.ram_output_regs;
+    let last_g_of = |v: Expr| v.is_eq(u64::from(n - 1));
+    let last_cb_of = |v: Expr| v.is_eq(fit(desc.n_ctb_m1, g.fw));
+    let last_p_of = |v: Expr| v.is_eq(fit(desc.p_m1, g.fw));
+    let last_t_of = |v: Expr| v.wrapping_add(1).is_eq(seq.tw);
+    let mut last_flag = |name: &str, now: Expr| {
+        if flag {
+            m.reg(name, Bool)
+        } else {
+            m.wire_from(name, now)
+        }
+    };
+    let last_g = last_flag("lif_last_g", last_g_of(grp.expr()));
+    let last_cb = last_flag("lif_last_cb", last_cb_of(cb.expr()));
+    let last_p = last_flag("lif_last_p", last_p_of(p.expr()));
+    let last_t = last_flag("lif_last_t", last_t_of(t.expr()));
     let last = m.wire_from("lif_final", busy & last_g & last_cb & last_p & last_t);
     // Stepped instead of multiplied: the column tile `ct = g·n_ctb + cb`, its psum row
     // `ct·P + p`, the psum row `cb·P + p` of group 0, and the membrane row `base + p·n_ctb`.
@@ -86,24 +102,30 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
         .when(start, true)
         .when(last, false)
         .apply(m);
-    Update::new(grp)
+    let grp_update = Update::new(grp)
         .when(start, 0)
-        .when(busy, last_g.select(u(0, nb), grp.wrapping_add(1)))
-        .apply(m);
+        .when(busy, last_g.select(u(0, nb), grp.wrapping_add(1)));
     let adv_cb = m.wire_from("lif_adv_cb", busy & last_g);
-    Update::new(cb)
+    let cb_update = Update::new(cb)
         .when(start, 0)
-        .when(adv_cb, last_cb.select(u(0, g.fw), cb.wrapping_add(1)))
-        .apply(m);
+        .when(adv_cb, last_cb.select(u(0, g.fw), cb.wrapping_add(1)));
     let adv_p = m.wire_from("lif_adv_p", adv_cb & last_cb);
-    Update::new(p)
+    let p_update = Update::new(p)
         .when(start, 0)
-        .when(adv_p, last_p.select(u(0, g.fw), p.wrapping_add(1)))
-        .apply(m);
-    Update::new(t)
+        .when(adv_p, last_p.select(u(0, g.fw), p.wrapping_add(1)));
+    let t_update = Update::new(t)
         .when(start, 0)
-        .when(adv_p & last_p, t.wrapping_add(1))
-        .apply(m);
+        .when(adv_p & last_p, t.wrapping_add(1));
+    if flag {
+        m.next(last_g, grp_update.next_value_of(last_g_of, last_g.expr()));
+        m.next(last_cb, cb_update.next_value_of(last_cb_of, last_cb.expr()));
+        m.next(last_p, p_update.next_value_of(last_p_of, last_p.expr()));
+        m.next(last_t, t_update.next_value_of(last_t_of, last_t.expr()));
+    }
+    grp_update.apply(m);
+    cb_update.apply(m);
+    p_update.apply(m);
+    t_update.apply(m);
     let cb_row_next = last_cb.select(
         last_p.select(u(0, pa), fit(p, pa).wrapping_add(1)),
         cb_row.wrapping_add(fit(desc.p, pa)),

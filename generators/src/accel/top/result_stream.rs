@@ -51,17 +51,36 @@ pub fn drive(
     let Ctx { g, seq, desc, .. } = cx;
     let in_logits = m.wire_from("in_logits", seq.in_phase(ph::LOGITS));
     let index = m.reg("logit_index", UInt(g.kb));
-    Update::new(index)
+    let index_update = Update::new(index)
         .when(rewind_logits, 0)
-        .when(in_logits & r.fire, index.wrapping_add(1))
-        .apply(m);
+        .when(in_logits & r.fire, index.wrapping_add(1));
     let classes = fit(desc.m, g.kb);
+    // Every logit is out (`index ≥ K`): a compare, or with `ram_output_regs` a register set
+    // from the index's next value (K holds through the classifier stage, and the index is
+    // rewound before each pass), so the compare is off the paths into the beat and the
+    // classify loop's restart.
+    let all_sent = if g.p.ram_output_regs {
+        let sent = m.reg("logits_all_sent", Bool);
+        let classes = classes.clone();
+        m.next(
+            sent,
+            index_update.next_value_of(|v| v.is_ge(classes.clone()), sent.expr()),
+        );
+        sent.expr()
+    } else {
+        index.is_ge(classes.clone())
+    };
+    index_update.apply(m);
     // The logit registers' read port B shows logit `index`.
     let (logit, logit_addr) = logit;
     m.drive(logit_addr, index);
     let logit = logit.sext(32);
-    let logit_beat = in_logits & !r.valid & index.is_lt(classes.clone());
-    m.drive(logits_done, in_logits & index.is_ge(classes) & !r.valid);
+    let logit_beat = if g.p.ram_output_regs {
+        in_logits & !r.valid & !all_sent.clone()
+    } else {
+        in_logits & !r.valid & index.is_lt(classes)
+    };
+    m.drive(logits_done, in_logits & all_sent & !r.valid);
     let final_go = m.wire_from("final_go", seq.in_phase(ph::FINAL) & !r.valid);
     let final_beat = Expr::cat([fit(seq.prediction, 16), fit(seq.exit_t, 16)]);
     Update::new(r.valid)

@@ -157,7 +157,7 @@ pub fn build(
         .when(enter_array, 0)
         .when(start, next.wrapping_add(1));
     if let Some(r) = first_pair_r {
-        m.next(r, next_update.next_value().is_eq(0));
+        m.next(r, next_update.next_value_of(|v| v.is_eq(0), r.expr()));
     }
     next_update.apply(m);
     Update::new(pair).when(start, next).apply(m);
@@ -346,9 +346,18 @@ fn column_loop(
     if flag {
         let r_m1_next = group_last_tile(g, desc, last_group_next);
         m.next(last_rl, rl_update.next_value().is_eq(r_m1_next));
-        m.next(last_t, t_update.next_value().wrapping_add(1).is_eq(seq.tw));
-        m.next(last_f, f_update.next_value().is_eq(f_m1));
-        m.next(last_p, p_update.next_value().is_eq(p_m1));
+        m.next(
+            last_t,
+            t_update.next_value_of(|v| v.wrapping_add(1).is_eq(seq.tw), last_t.expr()),
+        );
+        m.next(
+            last_f,
+            f_update.next_value_of(|v| v.is_eq(f_m1.clone()), last_f.expr()),
+        );
+        m.next(
+            last_p,
+            p_update.next_value_of(|v| v.is_eq(p_m1.clone()), last_p.expr()),
+        );
     }
     rl_update.apply(m);
     t_update.apply(m);

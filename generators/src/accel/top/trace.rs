@@ -104,9 +104,9 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
         .when(restart, 0)
         .when(issue & last_t.clone() & last_p.clone(), ct.wrapping_add(1));
     if let Some([lt, lp, lc]) = flags {
-        m.next(lt, last_t_of(t_update.next_value()));
-        m.next(lp, last_p_of(p_update.next_value()));
-        m.next(lc, last_ct_of(ct_update.next_value()));
+        m.next(lt, t_update.next_value_of(last_t_of, lt.expr()));
+        m.next(lp, p_update.next_value_of(last_p_of, lp.expr()));
+        m.next(lc, ct_update.next_value_of(last_ct_of, lc.expr()));
     }
     t_update.apply(m);
     p_update.apply(m);
