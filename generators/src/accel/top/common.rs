@@ -83,3 +83,18 @@ pub fn mixed_index(major: impl Into<Expr>, k: u32, minor: impl Into<Expr>, w: u3
 pub fn group_last_tile(g: &Geometry, desc: &Descriptor, is_last_group: Expr) -> Expr {
     is_last_group.select(fit(desc.last_group_m1, g.gtb), u(u64::from(g.d - 1), g.gtb))
 }
+
+/// Applies `update` to its register; with `flag` (a register tracking `f(register)`, such as
+/// a loop index's "at its last value") also drives the flag with `f`'s next value
+/// (`Update::next_value_of`), so the flag is a register set from the index's next value.
+pub fn apply_tracked(
+    m: &mut ModuleBuilder,
+    update: spikeforge_dsl::library::Update,
+    flag: Option<Signal>,
+    f: impl Fn(Expr) -> Expr,
+) {
+    if let Some(r) = flag {
+        m.next(r, update.next_value_of(f, r.expr()));
+    }
+    update.apply(m);
+}

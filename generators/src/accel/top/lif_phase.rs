@@ -6,7 +6,7 @@
 use super::super::lif_unit::{lif_unit, LifUnitParams};
 use super::super::params::lif_pipe;
 use super::super::pe::clog2;
-use super::common::{fit, lanes, row_address, u};
+use super::common::{apply_tracked, fit, lanes, row_address, u};
 use super::pooling;
 
 use super::sequencer::ph;
@@ -116,16 +116,10 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
     let t_update = Update::new(t)
         .when(start, 0)
         .when(adv_p & last_p, t.wrapping_add(1));
-    if flag {
-        m.next(last_g, grp_update.next_value_of(last_g_of, last_g.expr()));
-        m.next(last_cb, cb_update.next_value_of(last_cb_of, last_cb.expr()));
-        m.next(last_p, p_update.next_value_of(last_p_of, last_p.expr()));
-        m.next(last_t, t_update.next_value_of(last_t_of, last_t.expr()));
-    }
-    grp_update.apply(m);
-    cb_update.apply(m);
-    p_update.apply(m);
-    t_update.apply(m);
+    apply_tracked(m, grp_update, flag.then_some(last_g), last_g_of);
+    apply_tracked(m, cb_update, flag.then_some(last_cb), last_cb_of);
+    apply_tracked(m, p_update, flag.then_some(last_p), last_p_of);
+    apply_tracked(m, t_update, flag.then_some(last_t), last_t_of);
     let cb_row_next = last_cb.select(
         last_p.select(u(0, pa), fit(p, pa).wrapping_add(1)),
         cb_row.wrapping_add(fit(desc.p, pa)),

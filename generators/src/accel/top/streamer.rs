@@ -3,7 +3,7 @@
 //! window coordinates `e·stride − pad`, `f·stride − pad`, and the drain.
 
 use super::super::pe::clog2;
-use super::common::{fit, group_last_tile, row_address, u};
+use super::common::{apply_tracked, fit, group_last_tile, row_address, u};
 
 use super::sequencer::ph;
 use super::stage_setup::StageSetup;
@@ -344,25 +344,18 @@ fn column_loop(
         .when(start, 0)
         .when(adv_p, last_f.select(u(0, g.fw), f.wrapping_add(1)));
     if flag {
+        // (The last row tile's bound changes with the group at a pair's start, so this flag
+        // compares the whole next value with the next bound.)
         let r_m1_next = group_last_tile(g, desc, last_group_next);
         m.next(last_rl, rl_update.next_value().is_eq(r_m1_next));
-        m.next(
-            last_t,
-            t_update.next_value_of(|v| v.wrapping_add(1).is_eq(seq.tw), last_t.expr()),
-        );
-        m.next(
-            last_f,
-            f_update.next_value_of(|v| v.is_eq(f_m1.clone()), last_f.expr()),
-        );
-        m.next(
-            last_p,
-            p_update.next_value_of(|v| v.is_eq(p_m1.clone()), last_p.expr()),
-        );
     }
     rl_update.apply(m);
-    t_update.apply(m);
-    p_update.apply(m);
-    f_update.apply(m);
+    let tracked = |s: Signal| flag.then_some(s);
+    apply_tracked(m, t_update, tracked(last_t), |v| {
+        v.wrapping_add(1).is_eq(seq.tw)
+    });
+    apply_tracked(m, p_update, tracked(last_p), |v| v.is_eq(p_m1.clone()));
+    apply_tracked(m, f_update, tracked(last_f), |v| v.is_eq(f_m1.clone()));
     let neg_pad = Expr::sint(0, g.yw).wrapping_sub(fit(desc.pad, g.yw - 1).as_sint());
     let stride = fit(desc.stride, g.yw - 1).as_sint();
     // The fetch's bounds (`Streamer::y_lo` …), stepped with `e` and `f` instead of formed

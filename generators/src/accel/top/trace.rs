@@ -2,7 +2,7 @@
 //! LIF phase its output spike words go to the result stream in (ct, p, t) order over the pooled positions, one read of
 //! the output-role spike buffer per beat.
 
-use super::common::{fit, row_address};
+use super::common::{apply_tracked, fit, row_address};
 
 use super::result_stream::ResultRegs;
 use super::sequencer::ph;
@@ -103,14 +103,10 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
     let ct_update = Update::new(ct)
         .when(restart, 0)
         .when(issue & last_t.clone() & last_p.clone(), ct.wrapping_add(1));
-    if let Some([lt, lp, lc]) = flags {
-        m.next(lt, t_update.next_value_of(last_t_of, lt.expr()));
-        m.next(lp, p_update.next_value_of(last_p_of, lp.expr()));
-        m.next(lc, ct_update.next_value_of(last_ct_of, lc.expr()));
-    }
-    t_update.apply(m);
-    p_update.apply(m);
-    ct_update.apply(m);
+    let [lt, lp, lc] = flags.map_or([None; 3], |f| f.map(Some));
+    apply_tracked(m, t_update, lt, last_t_of);
+    apply_tracked(m, p_update, lp, last_p_of);
+    apply_tracked(m, ct_update, lc, last_ct_of);
     Update::new(row)
         .when(restart, 0)
         .when(issue & last_t.clone(), row.wrapping_add(1))
