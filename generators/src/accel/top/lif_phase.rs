@@ -95,7 +95,14 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
         "lif_psum_addr",
         row_address(psum_row.expr(), g.blog, t.expr(), pa),
     );
-    let maddr = m.wire_from("lif_mem_addr", mem_row.wrapping_add(fit(cb, ma)));
+    // The membrane address `mem_row + cb`; with `ram_output_regs` a register set from the two
+    // registers' next values, so its add is off the path into the read's skip compare and the
+    // buffer's read enable.
+    let maddr = if flag {
+        m.reg("lif_mem_addr", UInt(ma))
+    } else {
+        m.wire_from("lif_mem_addr", mem_row.wrapping_add(fit(cb, ma)))
+    };
     // The loop (g inner, then cb, p, t) and its stepped addresses.
     let start = m.wire_from("lif_start", start);
     Update::new(busy)
@@ -117,6 +124,7 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
         .when(start, 0)
         .when(adv_p & last_p, t.wrapping_add(1));
     apply_tracked(m, grp_update, flag.then_some(last_g), last_g_of);
+    let cb_next = cb_update.next_value();
     apply_tracked(m, cb_update, flag.then_some(last_cb), last_cb_of);
     apply_tracked(m, p_update, flag.then_some(last_p), last_p_of);
     apply_tracked(m, t_update, flag.then_some(last_t), last_t_of);
@@ -145,7 +153,7 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
             ),
         )
         .apply(m);
-    Update::new(mem_row)
+    let mem_row_update = Update::new(mem_row)
         .when(start, fit(desc.membrane_base, ma))
         .when(
             adv_p,
@@ -153,8 +161,14 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
                 fit(desc.membrane_base, ma),
                 mem_row.wrapping_add(fit(desc.n_ctb, ma)),
             ),
-        )
-        .apply(m);
+        );
+    if flag {
+        m.next(
+            maddr,
+            mem_row_update.next_value().wrapping_add(fit(cb_next, ma)),
+        );
+    }
+    mem_row_update.apply(m);
     // The pipeline after the loop's last step: the read and the datapaths' register, and
     // with `ram_output_regs` the words' two registers and the registered spike write.
     Update::new(tail)
