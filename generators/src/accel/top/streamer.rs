@@ -90,7 +90,7 @@ pub fn build(
     };
     // The pair's drain ends this cycle (`busy & tail = DRAIN`). With `ram_output_regs` a
     // register set from the next values of `busy` and `tail` (below), so the tail compare is
-    // off the paths into `start`, the tap table's address and the classify phase's start.
+    // off the paths into `start` and the classify phase's start.
     let end = if g.p.ram_output_regs {
         m.reg("st_end", Bool)
     } else {
