@@ -66,8 +66,10 @@ fn lif_loop(m: &mut ModuleBuilder, cx: Ctx, start: Expr) -> LifLoop {
     let tail = m.reg("lif_tail", UInt(3));
     // Whether each index is at its last value: compares of the index (without
     // `ram_output_regs`), or registers set from the indices' next values, so the loop's
-    // enables and resets start at registers (the bounds, the share factor, the stage's shape
-    // and the window's length, hold through the LIF phase).
+    // enables and resets start at registers. (A flag holds while its index holds, so its
+    // bound, the share factor, the stage's shape or the window's length, must be set before
+    // the loop's start, whose rule recomputes every flag, and hold through the phase: they
+    // do.)
     let flag = g.p.ram_output_regs;
     let last_g_of = |v: Expr| v.is_eq(u64::from(n - 1));
     let last_cb_of = |v: Expr| v.is_eq(fit(desc.n_ctb_m1, g.fw));

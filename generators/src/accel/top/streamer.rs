@@ -311,8 +311,9 @@ fn column_loop(
     let p_m1 = fit(desc.p_m1, g.fw);
     // Whether each index is at its last value: compares of the index (without
     // `ram_output_regs`), or registers set from the indices' next values, so the steps'
-    // enables below start at registers. (The bounds they compare with, the descriptor's and
-    // the window's, are set before the array phase and hold through it.)
+    // enables below start at registers. (A flag holds while its index holds, so the bounds
+    // they compare with, the descriptor's and the window's, must be set before the pair's
+    // start, whose rule recomputes every flag, and hold through the array phase: they do.)
     let flag = g.p.ram_output_regs;
     let last = |m: &mut ModuleBuilder, name: &str, now: Expr| -> Signal {
         if flag {

@@ -62,8 +62,9 @@ pub fn build(m: &mut ModuleBuilder, cx: Ctx, result: &ResultRegs, restart: Signa
     let qa = m.mem_read(bufs.spike_a, "trace_qa", issue & seq.role, addr);
     let qb = m.mem_read(bufs.spike_b, "trace_qb", issue & !seq.role, addr);
     // Whether t, p and ct are at their last values: compares (without `ram_output_regs`) or
-    // registers set from their next values, so the loop's enables start at registers (the
-    // bounds, the window's length and the stage's shape, hold through the TRACE phase).
+    // registers set from their next values, so the loop's enables start at registers. (A flag
+    // holds while its index holds, so the bounds, the window's length and the stage's shape,
+    // must be set before the restart, whose rule recomputes every flag: they are.)
     let flags = g.p.ram_output_regs.then(|| {
         [
             m.reg("trace_last_t", Bool),
