@@ -471,6 +471,48 @@ fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
     );
 }
 
+#[test]
+fn cli_profile_guided_run_matches() {
+    // The simulator GCC optimised with the profile of a training run (the first cycles of this
+    // same run) gives the same results and counters as the plain build.
+    let dir = tempfile::tempdir().unwrap();
+    let acc = write(
+        dir.path(),
+        "acc.json",
+        &serde_json::to_string(&accel_db(4)).unwrap(),
+    );
+    let netf = write(dir.path(), "net.toml", SHARED);
+    let inp = write(
+        dir.path(),
+        "in.toml",
+        "encoding = \"random\"\ndensity = 0.4\nseed = 5\n",
+    );
+    let exe = env!("CARGO_BIN_EXE_spikeforge");
+    let report = |extra: &[&str]| {
+        let o = std::process::Command::new(exe)
+            .args(["cosim", "--json", "-o"])
+            .arg(dir.path().join("out"))
+            .args(extra)
+            .args([&acc, &netf, &inp])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let guided = report(&["--profile-guided"]);
+    let plain = report(&[]);
+    assert_eq!(guided["matched"], true);
+    assert_eq!(guided["profile_guided"], true);
+    assert_eq!(plain["profile_guided"], false);
+    assert_eq!(guided["counters"], plain["counters"]);
+    assert_eq!(guided["run_cycles"], plain["run_cycles"]);
+}
+
 const CLASSIFIER_ONLY: &str = r#"
 name = "classifier_only"
 timesteps = 3

@@ -28,6 +28,11 @@ pub struct CosimArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Build the simulator profile-guided (GCC): its first build trains on the first million
+    /// cycles of this run and compiles the design twice; later runs of the same hardware load
+    /// the faster library from the cache (docs/cosim.md, "Profile-guided builds").
+    #[arg(long)]
+    pub profile_guided: bool,
     /// Memory and work budget of the co-simulation.
     #[command(flatten)]
     pub budget: super::golden::BudgetArgs,
@@ -50,6 +55,7 @@ pub fn run(args: CosimArgs) -> anyhow::Result<()> {
         out_dir: Some(args.out.clone()),
         max_cycles: args.max_cycles,
         budget: args.budget.budget(),
+        profile_guided: args.profile_guided,
         ..Default::default()
     };
     let (report, err) = match cosim(&accel, &hw, &net, &input, &opts) {
@@ -115,7 +121,12 @@ fn text(r: &CosimReport, hw: &spikeforge_generators::accel::params::AccelParams)
         r.run_cycles,
         r.golden_cycles,
         r.build_s,
-        if r.cached_build { " (cached)" } else { "" },
+        match (r.cached_build, r.profile_guided) {
+            (false, false) => "",
+            (true, false) => " (cached)",
+            (false, true) => " (profile-guided)",
+            (true, true) => " (cached, profile-guided)",
+        },
         r.sim_s
     );
     let _ = writeln!(s, "\n{:<24} {:>16} {:>16}", "counter", "RTL", "golden");

@@ -9,6 +9,7 @@ use crate::cache::{default_cache_dir, hash_parts, versioned_root, KeyLock};
 use crate::entry::{self, Check, Marker, MARKER};
 use crate::error::{excerpt, RtlSimError};
 use crate::guardian::ProcessGroup;
+use crate::profile::{self, Pgo, Trainer};
 use crate::simulator::{BuildInfo, Simulator};
 use crate::staging::{self, Staging};
 use crate::tools::{self, Tool};
@@ -190,6 +191,34 @@ fn is_ident(s: &str) -> bool {
 /// what was wrong. Builds run in a per-process temporary folder that is published by `rename`,
 /// and their tools die with this process (see `docs/rtlsim.md`, "The cache").
 pub fn build(sources: &DesignSources, opts: &BuildOptions) -> Result<Simulator, RtlSimError> {
+    build_with(sources, opts, None)
+}
+
+/// Builds (or loads from the cache) a simulator for `sources` whose fast-path C++ GCC optimised
+/// with the profile of a training run (`-fprofile-use`; see `docs/rtlsim.md`, "Profile-guided
+/// builds").
+///
+/// On a cache miss the design is first compiled with instrumentation into a temporary folder,
+/// `train` drives that simulator (any run that exercises the design the way later runs will;
+/// its results are discarded), and the design is compiled again with the recorded profile and
+/// cached under its own key (the plain key plus "profile-guided"). On a hit `train` is not
+/// called. The library computes exactly what a plain build computes; it is only faster (the
+/// co-simulation of VGG5 on the default accelerator: ~1.25×, docs/cosim.md). Needs GCC as the
+/// C++ compiler; an error from `train` ends the build with that error.
+pub fn build_profiled(
+    sources: &DesignSources,
+    opts: &BuildOptions,
+    train: impl FnOnce(&mut Simulator) -> Result<(), RtlSimError>,
+) -> Result<Simulator, RtlSimError> {
+    build_with(sources, opts, Some(Box::new(train)))
+}
+
+/// [`build`], or with a trainer [`build_profiled`].
+fn build_with(
+    sources: &DesignSources,
+    opts: &BuildOptions,
+    trainer: Option<Trainer<'_>>,
+) -> Result<Simulator, RtlSimError> {
     let t0 = Instant::now();
     validate(sources)?;
     if opts.opt_level > 3 {
@@ -201,11 +230,12 @@ pub fn build(sources: &DesignSources, opts: &BuildOptions) -> Result<Simulator, 
     let base = opts.cache_dir.clone().unwrap_or_else(default_cache_dir);
     let root = versioned_root(&base);
     let vf = verilator_facts(&root)?;
-    let key = design_key(sources, opts, &vf.version);
+    let key = design_key(sources, opts, &vf.version, trainer.is_some());
     let ddir = root.join("designs").join(&key[..32]);
     let info = BuildInfo {
         cached: true,
         key: key.clone(),
+        profile_guided: trainer.is_some(),
         ..Default::default()
     };
     // Fast path, no lock: a complete, intact entry.
@@ -241,8 +271,21 @@ pub fn build(sources: &DesignSources, opts: &BuildOptions) -> Result<Simulator, 
     info.cached = false;
     let tmp_root = root.join("tmp");
     staging::sweep(&tmp_root);
+    // A profile-guided build first records its profile (instrumented build + training run).
+    let profile = match trainer {
+        None => None,
+        Some(train) => Some(record_profile(
+            sources, opts, &vf, &root, &tmp_root, &key, train, &mut info,
+        )?),
+    };
+    let pgo = match &profile {
+        None => Pgo::Off,
+        Some(p) => Pgo::Use(p.path().join("profile")),
+    };
     let stage = Staging::create(&tmp_root, &format!("d-{}", &key[..16]))?;
-    if let Err(e) = build_design(sources, opts, &vf, &root, stage.path(), &mut info) {
+    let built = build_design(sources, opts, &vf, &root, stage.path(), &mut info, &pgo);
+    drop(profile);
+    if let Err(e) = built {
         // Keep the logs and generated C++ for inspection under failed/<key32>/.
         let failed = root.join("failed").join(&key[..32]);
         let e = relocate_logs(e, stage.path(), &failed);
@@ -339,7 +382,12 @@ fn relocate_logs(e: RtlSimError, from: &Path, to: &Path) -> RtlSimError {
     }
 }
 
-fn design_key(sources: &DesignSources, opts: &BuildOptions, version: &str) -> String {
+fn design_key(
+    sources: &DesignSources,
+    opts: &BuildOptions,
+    version: &str,
+    profile_guided: bool,
+) -> String {
     let mut parts: Vec<Vec<u8>> = vec![
         b"spikeforge-rtlsim design v1".to_vec(),
         version.as_bytes().to_vec(),
@@ -360,6 +408,10 @@ fn design_key(sources: &DesignSources, opts: &BuildOptions, version: &str) -> St
         parts.push(name.as_bytes().to_vec());
         parts.push(text.as_bytes().to_vec());
     }
+    if profile_guided {
+        // Only then, so plain builds keep their keys.
+        parts.push(b"profile-guided v1".to_vec());
+    }
     let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
     hash_parts(&refs)
 }
@@ -368,10 +420,81 @@ fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, RtlSimError> {
     r.map_err(|e| RtlSimError::io(path, e))
 }
 
+/// Records the profile of a profile-guided build: compiles the design with instrumentation in a
+/// temporary folder of `tmp_root` (never published), loads it, runs `train` on it and unloads it,
+/// which writes the profile into the folder's `profile/`. Returns the folder (removed when
+/// dropped); `info.profile_s` gets the time it took.
+#[allow(clippy::too_many_arguments)]
+fn record_profile(
+    sources: &DesignSources,
+    opts: &BuildOptions,
+    vf: &VerilatorFacts,
+    root: &Path,
+    tmp_root: &Path,
+    key: &str,
+    train: Trainer<'_>,
+    info: &mut BuildInfo,
+) -> Result<Staging, RtlSimError> {
+    let t = Instant::now();
+    let includes: Vec<PathBuf> = vec![];
+    let tool = cc_base(2, tmp_root, &includes, false)
+        .try_get_compiler()
+        .map_err(|e| RtlSimError::Invalid(format!("no C++ compiler found by the cc crate: {e}")))?;
+    profile::require_gcc(&tool)?;
+    let stage = Staging::create(tmp_root, &format!("p-{}", &key[..16]))?;
+    let lib_dir = stage.path().join("instrumented");
+    let dir = stage.path().join("profile");
+    io(&dir, std::fs::create_dir_all(&dir))?;
+    io(&lib_dir, std::fs::create_dir_all(&lib_dir))?;
+    let mut ginfo = BuildInfo {
+        key: key.to_string(),
+        ..Default::default()
+    };
+    build_design(
+        sources,
+        opts,
+        vf,
+        root,
+        &lib_dir,
+        &mut ginfo,
+        &Pgo::Generate(dir.clone()),
+    )?;
+    let unusable = |reason: String| RtlSimError::Load {
+        path: lib_dir.clone(),
+        message: format!(
+            "the instrumented library of a profile-guided build is unusable: {reason}"
+        ),
+    };
+    let mut sim = match entry::check(&lib_dir, key, &[PORTS_JSON]) {
+        Check::Good(m) => {
+            load_entry(&lib_dir, &m, sources, opts, ginfo, t).map_err(|e| match e {
+                LoadError::Heal(_, reason) => unusable(reason),
+                LoadError::Fail(e) => e,
+            })?
+        }
+        Check::Bad(reason) => return Err(unusable(reason)),
+        Check::Absent => return Err(unusable("it was not written".into())),
+    };
+    train(&mut sim)?;
+    // GCC's profiling runtime writes the .gcda files now (not at unload: a library with
+    // thread-local storage may stay mapped until the process exits).
+    let dumped = sim.dump_profile();
+    drop(sim);
+    if !dumped || profile::recorded_files(&dir) == 0 {
+        return Err(RtlSimError::Invalid(format!(
+            "the training run of a profile-guided build recorded no profile in {}",
+            dir.display()
+        )));
+    }
+    info.profile_s = Some(t.elapsed().as_secs_f64());
+    Ok(stage)
+}
+
 /// Builds the design's cache entry in `ddir`, a fresh temporary folder owned by this process
 /// (published by the caller): Verilated C++ under `work/`, logs, the library
 /// `libsf_<key16>_<unique>.so`, `ports.json`, and last the completion marker. Every tool runs in
-/// a [`ProcessGroup`] that dies with this process, with `ddir` as its working directory.
+/// a [`ProcessGroup`] that dies with this process, with `ddir` as its working directory. `pgo`
+/// says how the fast-path C++ (the shim and the design's per-cycle code) is compiled.
 fn build_design(
     sources: &DesignSources,
     opts: &BuildOptions,
@@ -379,6 +502,7 @@ fn build_design(
     root: &Path,
     ddir: &Path,
     info: &mut BuildInfo,
+    pgo: &Pgo,
 ) -> Result<(), RtlSimError> {
     let top = &sources.top;
     let group = ProcessGroup::new()?;
@@ -486,7 +610,8 @@ fn build_design(
     let jobs = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let mut units: Vec<(PathBuf, u32)> = Vec::new();
+    // (unity file, C++ optimisation level, fast path)
+    let mut units: Vec<(PathBuf, u32, bool)> = Vec::new();
     let fast_paths: Vec<PathBuf> = fast.iter().map(|c| mdir.join(format!("{c}.cpp"))).collect();
     let slow_paths: Vec<PathBuf> = slow.iter().map(|c| mdir.join(format!("{c}.cpp"))).collect();
     let mut fast_with_shim = vec![shim_path.clone()];
@@ -494,12 +619,12 @@ fn build_design(
     for (i, chunk) in chunks(&fast_with_shim, jobs).into_iter().enumerate() {
         let u = mdir.join(format!("sf_unity_fast_{i}.cpp"));
         write_unity(&u, &chunk)?;
-        units.push((u, opts.opt_level));
+        units.push((u, opts.opt_level, true));
     }
     for (i, chunk) in chunks(&slow_paths, jobs).into_iter().enumerate() {
         let u = mdir.join(format!("sf_unity_slow_{i}.cpp"));
         write_unity(&u, &chunk)?;
-        units.push((u, 0));
+        units.push((u, 0, false));
     }
     let includes = vec![
         vroot.join("include"),
@@ -509,10 +634,28 @@ fn build_design(
     let objdir = work.join("o");
     io(&objdir, std::fs::create_dir_all(&objdir))?;
     let mut jobs_list = Vec::new();
-    for (u, opt) in &units {
+    for (u, opt, fast) in &units {
         let obj = objdir.join(format!("{}.o", u.file_stem().unwrap().to_string_lossy()));
-        let mut cmd = compile_command(*opt, &objdir, &includes, opts.trace, u, &obj)?;
+        // `-o` relative to the working directory `ddir`: GCC names a profile file after it
+        // (mangled, less `-fprofile-prefix-path`), so both builds of a profile-guided build
+        // agree on the names; an absolute `-o` would put the build's own folder in them.
+        let obj_arg = obj.strip_prefix(ddir).unwrap_or(&obj);
+        let mut cmd = compile_command(*opt, &objdir, &includes, opts.trace, u, obj_arg)?;
         cmd.args(extra_cxxflags());
+        if *fast {
+            if let Pgo::Use(dir) = pgo {
+                // GCC would silently compile a unit without a profile as a plain one.
+                let f = profile::profile_file(dir, obj_arg);
+                if !f.is_file() {
+                    return Err(RtlSimError::Invalid(format!(
+                        "the training run of a profile-guided build recorded no profile for {} (no {})",
+                        obj_arg.display(),
+                        f.display()
+                    )));
+                }
+            }
+            cmd.args(pgo.compile_flags(ddir));
+        }
         jobs_list.push((cmd, obj));
     }
     let clog = ddir.join("compile.log");
@@ -550,7 +693,8 @@ fn build_design(
         .args(&objs)
         .args(&runtime_objs)
         // The same extra flags as the compile: some need the link too (`-fprofile-generate`).
-        .args(extra_cxxflags());
+        .args(extra_cxxflags())
+        .args(pgo.link_flags());
     let out = io(compiler.path(), link.output())?;
     let llog = ddir.join("link.log");
     let text = format!("$ {:?}\n{}", link, String::from_utf8_lossy(&out.stderr));

@@ -37,6 +37,7 @@ mod guardian;
 pub mod icarus;
 pub mod logged;
 pub mod pnr;
+mod profile;
 mod simulator;
 mod staging;
 pub mod stat;
@@ -45,7 +46,7 @@ pub mod tools;
 
 use std::path::PathBuf;
 
-pub use compile::build;
+pub use compile::{build, build_profiled};
 pub use error::RtlSimError;
 pub use num_bigint::BigUint;
 pub use simulator::{BuildInfo, Port, SimStatus, Simulator, VectorCycle};

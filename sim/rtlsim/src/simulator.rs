@@ -37,6 +37,11 @@ pub struct BuildInfo {
     pub load_s: f64,
     /// Everything [`crate::build`] did.
     pub total_s: f64,
+    /// Whether the library is a profile-guided build ([`crate::build_profiled`]).
+    pub profile_guided: bool,
+    /// The instrumented build and the training run of a profile-guided build, when this build
+    /// recorded the profile (`None` when cached or not profile-guided).
+    pub profile_s: Option<f64>,
 }
 
 /// Where the simulation stands.
@@ -87,6 +92,7 @@ struct Fns {
     step: FnStep,
     trace_open: FnTraceOpen,
     trace_close: FnInt,
+    profile_dump: FnInt,
     set_u64: FnSetU64,
     get_u64: FnGetU64,
     set_words: FnSetW,
@@ -197,6 +203,7 @@ impl Simulator {
             step: sym(&lib, so, "sf_step")?,
             trace_open: sym(&lib, so, "sf_trace_open")?,
             trace_close: sym(&lib, so, "sf_trace_close")?,
+            profile_dump: sym(&lib, so, "sf_profile_dump")?,
             set_u64: sym(&lib, so, "sf_set_u64")?,
             get_u64: sym(&lib, so, "sf_get_u64")?,
             set_words: sym(&lib, so, "sf_set_words")?,
@@ -232,6 +239,12 @@ impl Simulator {
             info,
             _lib: lib,
         })
+    }
+
+    /// Writes the profile of an instrumented library (the first build of
+    /// [`crate::build_profiled`]) now; `false` for any other library, which records none.
+    pub(crate) fn dump_profile(&self) -> bool {
+        unsafe { (self.f.profile_dump)(self.handle) == 1 }
     }
 
     /// How this simulator was built (cache hit or not, timings, library path).
