@@ -402,20 +402,30 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
     p
 }
 
-#[test]
-fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
-    let dir = tempfile::tempdir().unwrap();
+/// The files of a CLI run in `dir`: the double-buffered 4×4 configuration (B = 4), the `SHARED`
+/// network and a random input of density 0.4 drawn with `seed`.
+fn cli_files(
+    dir: &std::path::Path,
+    seed: u64,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let acc = write(
-        dir.path(),
+        dir,
         "acc.json",
         &serde_json::to_string(&accel_db(4)).unwrap(),
     );
-    let netf = write(dir.path(), "net.toml", SHARED);
+    let netf = write(dir, "net.toml", SHARED);
     let inp = write(
-        dir.path(),
+        dir,
         "in.toml",
-        "encoding = \"random\"\ndensity = 0.4\nseed = 2\n",
+        &format!("encoding = \"random\"\ndensity = 0.4\nseed = {seed}\n"),
     );
+    (acc, netf, inp)
+}
+
+#[test]
+fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (acc, netf, inp) = cli_files(dir.path(), 2);
     let exe = env!("CARGO_BIN_EXE_spikeforge");
     let out_dir = dir.path().join("out");
     let o = std::process::Command::new(exe)
@@ -476,17 +486,7 @@ fn cli_profile_guided_run_matches() {
     // The simulator GCC optimised with the profile of a training run (the first cycles of this
     // same run) gives the same results and counters as the plain build.
     let dir = tempfile::tempdir().unwrap();
-    let acc = write(
-        dir.path(),
-        "acc.json",
-        &serde_json::to_string(&accel_db(4)).unwrap(),
-    );
-    let netf = write(dir.path(), "net.toml", SHARED);
-    let inp = write(
-        dir.path(),
-        "in.toml",
-        "encoding = \"random\"\ndensity = 0.4\nseed = 5\n",
-    );
+    let (acc, netf, inp) = cli_files(dir.path(), 5);
     let exe = env!("CARGO_BIN_EXE_spikeforge");
     let report = |extra: &[&str]| {
         let o = std::process::Command::new(exe)
