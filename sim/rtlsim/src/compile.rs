@@ -410,7 +410,7 @@ fn design_key(
     }
     if profile_guided {
         // Only then, so plain builds keep their keys.
-        parts.push(b"profile-guided v1".to_vec());
+        parts.push(profile::key_part().into_bytes());
     }
     let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
     hash_parts(&refs)
@@ -421,8 +421,8 @@ fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, RtlSimError> {
 }
 
 /// Records the profile of a profile-guided build: compiles the design with instrumentation in a
-/// temporary folder of `tmp_root` (never published), loads it, runs `train` on it and unloads it,
-/// which writes the profile into the folder's `profile/`. Returns the folder (removed when
+/// temporary folder of `tmp_root` (never published), loads it, runs `train` on it and has GCC's
+/// runtime write the profile into the folder's `profile/`. Returns the folder (removed when
 /// dropped); `info.profile_s` gets the time it took.
 #[allow(clippy::too_many_arguments)]
 fn record_profile(

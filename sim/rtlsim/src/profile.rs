@@ -68,6 +68,18 @@ impl Pgo {
     }
 }
 
+/// What a profile-guided build adds to the cache key: a version and the flags of both builds
+/// (with placeholder folders), so that changing them rebuilds.
+pub(crate) fn key_part() -> String {
+    let (dir, build) = (PathBuf::from("PROFILE"), Path::new("BUILD"));
+    format!(
+        "profile-guided v1 {:?} {:?} {:?}",
+        Pgo::Generate(dir.clone()).compile_flags(build),
+        Pgo::Generate(dir.clone()).link_flags(),
+        Pgo::Use(dir).compile_flags(build)
+    )
+}
+
 /// Checks that the C++ compiler the cc crate found is GCC (the flags above are GCC's).
 pub(crate) fn require_gcc(tool: &cc::Tool) -> Result<(), RtlSimError> {
     if tool.is_like_gnu() && !tool.is_like_clang() {
