@@ -2206,7 +2206,14 @@ fn counters_harness(p: &AccelParams, widths: &[Vec<u32>]) -> Module {
                 incs.push((counter_named(COUNTER_TABLE[i]), inc.expr()));
             }
         }
-        let file = counters::build(m, &parts.seq, &parts.host, p.counter_bits, &incs);
+        let file = counters::build(
+            m,
+            &parts.seq,
+            &parts.host,
+            p.counter_bits,
+            p.ram_output_regs,
+            &incs,
+        );
         expose(
             m,
             [
@@ -2244,8 +2251,8 @@ fn set_increments(
 }
 
 /// One run on the counter file: a run start, busy cycles in random phases with random
-/// increments on every input, then idle until settled (at most the 3 cycles of lag and two
-/// rounds of the 25 counters, 55 cycles: §9); checks that no counter word is given while busy or unsettled,
+/// increments on every input, then idle until settled (at most the 3 cycles of lag, 4 with
+/// `ram_output_regs`, and two rounds of the 25 counters, 55 cycles: §9); checks that no counter word is given while busy or unsettled,
 /// and that every counter word, read in random order, is the sum of its increments (and, for
 /// the cycle counters, of its phases' cycles) modulo `2^counter_bits`. Returns the words
 /// checked and how many of them were high words above 0.

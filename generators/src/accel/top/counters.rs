@@ -37,6 +37,14 @@ pub fn phase_cycles(seq: &Sequencer) -> Vec<(Counter, Expr)> {
 /// counters' accumulators in the same cycle. The counts, read once settled, are the same.
 pub const COUNT_LAG: u32 = 3;
 
+/// Cycles an event's count lags the event in a design with `[rtl] ram_output_regs`
+/// (`register_terms`): one more than [`COUNT_LAG`], as every block's increment is registered
+/// on its own before its counter's sum (the sums of several terms, each a lane count or a
+/// select, are then not on one path).
+pub fn count_lag(register_terms: bool) -> u32 {
+    COUNT_LAG + u32::from(register_terms)
+}
+
 /// What the register read needs of the counter file.
 #[derive(Clone, Debug)]
 pub struct CounterFile {
@@ -82,14 +90,34 @@ fn increment_of(counter: Counter, incs: &[(Counter, Expr)]) -> Expr {
 }
 
 /// Builds the counter file (a [`counter_file`] instance, `u_counters`) from every block's
-/// `(counter, increment)` pairs (increments of one counter add up), and its bus read.
+/// `(counter, increment)` pairs (increments of one counter add up), and its bus read. With
+/// `register_terms` (`[rtl] ram_output_regs`) every pair's increment is registered
+/// (`inc_<counter>_term<j>`) before the sums: the counts lag by [`count_lag`].
 pub fn build(
     m: &mut ModuleBuilder,
     seq: &Sequencer,
     host: &HostInputs,
     cw: u32,
+    register_terms: bool,
     incs: &[(Counter, Expr)],
 ) -> CounterFile {
+    let registered: Vec<(Counter, Expr)>;
+    let incs = if register_terms {
+        let mut seen: Vec<Counter> = Vec::new();
+        registered = incs
+            .iter()
+            .map(|(c, e)| {
+                let j = seen.iter().filter(|s| *s == c).count();
+                seen.push(*c);
+                let r = m.reg(format!("inc_{}_term{j}", c.name()), e.ty());
+                m.next(r, e.clone());
+                (*c, r.expr())
+            })
+            .collect();
+        &registered[..]
+    } else {
+        incs
+    };
     let summed: Vec<(Counter, Expr)> = Counter::ALL
         .iter()
         .map(|&c| (c, increment_of(c, incs)))
@@ -112,11 +140,11 @@ pub fn build(
     let clear = m.reg("counters_clear", Bool);
     m.next(clear, seq.run_start);
     m.connect(&unit, "clear", clear);
-    // The counter file stays active until the last increment, [`COUNT_LAG`] cycles behind its
+    // The counter file stays active until the last increment, [`count_lag`] cycles behind its
     // event, has reached it.
     let mut active = seq.busy.expr();
     let mut busy_d = seq.busy.expr();
-    for k in 1..=COUNT_LAG {
+    for k in 1..=count_lag(register_terms) {
         let r = m.reg(format!("count_busy_d{k}"), Bool);
         m.next(r, busy_d);
         busy_d = r.expr();

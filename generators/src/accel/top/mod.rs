@@ -218,7 +218,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
         (seq.in_phase(ph::FINAL) & results.fire).select(Expr::uint(32, 6), Expr::uint(0, 6)),
     ));
     let counter_file = if g.p.counters {
-        counters::build(m, &seq, &host, g.p.counter_bits, &incs)
+        counters::build(m, &seq, &host, g.p.counter_bits, g.p.ram_output_regs, &incs)
     } else {
         counters::none(m, &incs)
     };
