@@ -4,10 +4,11 @@
 //! A profile-guided build happens in three steps (in [`crate::compile`]):
 //! 1. the design is compiled with instrumentation (`-fprofile-generate=DIR`) into a temporary
 //!    folder that is never published to the cache;
-//! 2. the caller's *training run* drives that library; dropping it (`dlclose`) makes GCC's
-//!    runtime write one `.gcda` file per fast translation unit into `DIR`;
+//! 2. the caller's *training run* drives that library; then the shim's `sf_profile_dump`
+//!    has GCC's runtime write one `.gcda` file per fast translation unit into `DIR` (not at
+//!    `dlclose`: a library with thread-local storage may stay mapped until the process exits);
 //! 3. the design is compiled again with `-fprofile-use=DIR` and cached like any other build
-//!    under its own key (the plain key plus "profile-guided").
+//!    under its own key (the plain key plus [`key_part`]: a version and these flags).
 //!
 //! The profile changes how GCC lays out and optimises the code (hot and cold blocks, branch
 //! order), never what it computes: a profile-guided library gives the same results, cycle for
