@@ -10,7 +10,7 @@
 //! never divided or multiplied.
 
 use super::super::pe::clog2;
-use super::common::{fit, row_address, u};
+use super::common::{apply_tracked, fit, row_address, u};
 use super::Ctx;
 use spikeforge_dsl::library::Update;
 use spikeforge_dsl::prelude::*;
@@ -108,23 +108,66 @@ pub fn issue(m: &mut ModuleBuilder, cx: Ctx, s: &LoopSteps) -> PoolIssue {
     let ocb_row = m.reg("pool_ocb_row", UInt(sa));
     let o_row = m.reg("pool_o_row", UInt(sa));
 
-    let last_f = m.wire_from("pool_last_f", f.is_eq(fit(desc.f_m1, fw)));
+    // With `ram_output_regs` the last-column flag is a register set from the column's next
+    // value, and the output row's base `q_base + fq` (`pool_q`) and `q_base + F'`
+    // (`pool_q_base_pf`) are registers too, so the output row steps by selects only: no
+    // compare or add between the window counters and `pool_ocb_row`. (The flag holds while the
+    // column holds; its bound `F − 1` is set before the loop's start, whose rule recomputes it.)
+    let flag = g.p.ram_output_regs;
+    let last_f_of = |v: Expr| v.is_eq(fit(desc.f_m1, fw));
+    let last_f = if flag {
+        m.reg("pool_last_f", Bool)
+    } else {
+        m.wire_from("pool_last_f", last_f_of(f.expr()))
+    };
     let fx_wrap = m.wire_from("pool_fx_wrap", fx.wrapping_add(1).is_eq(k.clone()));
     let ey_wrap = m.wire_from("pool_ey_wrap", ey.wrapping_add(1).is_eq(k.clone()));
     // The next position's window coordinates (their values after `adv_p`).
     let fq_next = last_f.select(u(0, fw), fx_wrap.select(fq.wrapping_add(1), fq.expr()));
     let row_done = m.wire_from("pool_row_done", last_f & ey_wrap);
-    let q_base_next = s.last_p.select(
-        u(0, sa),
-        row_done.select(q_base.wrapping_add(fit(desc.pooled_f, sa)), q_base.expr()),
-    );
-    let q_next = q_base_next.clone().wrapping_add(fit(fq_next.clone(), sa));
+    let pf = fit(desc.pooled_f, sa);
+    let q_regs = flag.then(|| (m.reg("pool_q", UInt(sa)), m.reg("pool_q_base_pf", UInt(sa))));
+    let q_base_pf = match q_regs {
+        Some((_, r)) => r.expr(),
+        None => q_base.wrapping_add(pf.clone()),
+    };
+    let q_base_next = s
+        .last_p
+        .select(u(0, sa), row_done.select(q_base_pf, q_base.expr()));
+    // The output row of the next position, `q_base_next + fq_next`.
+    let q_next = match q_regs {
+        // The sum's cases: at the last position `0 + fq_next`; at a row's last column
+        // `q_base_next + 0`; elsewhere `q_base + fq_next`, i.e. `pool_q` or `pool_q + 1`.
+        Some((q, _)) => s.last_p.select(
+            fit(fq_next.clone(), sa),
+            last_f.select(
+                q_base_next.clone(),
+                fx_wrap.select(q.wrapping_add(1), q.expr()),
+            ),
+        ),
+        None => q_base_next.clone().wrapping_add(fit(fq_next.clone(), sa)),
+    };
     let adv_p = s.adv_p;
     let restart = m.wire_from("pool_restart", s.start | (adv_p & s.last_p));
-    Update::new(f)
-        .when(restart, 0)
-        .when(adv_p, last_f.select(u(0, fw), f.wrapping_add(1)))
-        .apply(m);
+    apply_tracked(
+        m,
+        Update::new(f)
+            .when(restart, 0)
+            .when(adv_p, last_f.select(u(0, fw), f.wrapping_add(1))),
+        flag.then_some(last_f),
+        last_f_of,
+    );
+    if let Some((q, q_base_pf)) = q_regs {
+        Update::new(q)
+            .when(s.start, 0)
+            .when(adv_p & s.last_p, 0)
+            .when(adv_p, q_next.clone())
+            .apply(m);
+        Update::new(q_base_pf)
+            .when(s.start, pf.clone())
+            .when(adv_p, q_base_next.clone().wrapping_add(pf))
+            .apply(m);
+    }
     Update::new(fx)
         .when(restart, 0)
         .when(
