@@ -422,16 +422,18 @@ fn cli_files(
     (acc, netf, inp)
 }
 
-#[test]
-fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
-    let dir = tempfile::tempdir().unwrap();
-    let (acc, netf, inp) = cli_files(dir.path(), 2);
-    let exe = env!("CARGO_BIN_EXE_spikeforge");
-    let out_dir = dir.path().join("out");
-    let o = std::process::Command::new(exe)
-        .args(["cosim", "--json", "--tick-batch", "2", "-o"])
-        .arg(&out_dir)
-        .args([&acc, &netf, &inp])
+/// Runs `spikeforge cosim --json -o OUT EXTRA… CONFIG NETWORK INPUT`, requires success and
+/// returns the JSON report.
+fn cosim_json(
+    out: &std::path::Path,
+    extra: &[&str],
+    files: [&std::path::Path; 3],
+) -> serde_json::Value {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+        .args(["cosim", "--json", "-o"])
+        .arg(out)
+        .args(extra)
+        .args(files)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -440,7 +442,19 @@ fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (acc, netf, inp) = cli_files(dir.path(), 2);
+    let exe = env!("CARGO_BIN_EXE_spikeforge");
+    let v = cosim_json(
+        &dir.path().join("out"),
+        &["--tick-batch", "2"],
+        [&acc, &netf, &inp],
+    );
     assert_eq!(v["matched"], true);
     assert_eq!(v["counters"].as_array().unwrap().len(), 25);
     assert_eq!(v["tick_batch"], 2);
@@ -448,19 +462,7 @@ fn cli_reports_match_as_json_and_unsupported_networks_by_field() {
     // A pooled layer runs (OR pooling in the LIF phase, docs/accelerator.md §6) and matches.
     let pooled = SHARED.replace("share_factor = 2", "share_factor = 2\npool = 2");
     let netp = write(dir.path(), "pooled.toml", &pooled);
-    let o = std::process::Command::new(exe)
-        .args(["cosim", "--json", "-o"])
-        .arg(dir.path().join("out-pooled"))
-        .args([&acc, &netp, &inp])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let v = cosim_json(&dir.path().join("out-pooled"), &[], [&acc, &netp, &inp]);
     assert_eq!(v["matched"], true);
 
     // A layer the hardware is not generated for: one line naming the field, no build.
@@ -487,23 +489,7 @@ fn cli_profile_guided_run_matches() {
     // same run) gives the same results and counters as the plain build.
     let dir = tempfile::tempdir().unwrap();
     let (acc, netf, inp) = cli_files(dir.path(), 5);
-    let exe = env!("CARGO_BIN_EXE_spikeforge");
-    let report = |extra: &[&str]| {
-        let o = std::process::Command::new(exe)
-            .args(["cosim", "--json", "-o"])
-            .arg(dir.path().join("out"))
-            .args(extra)
-            .args([&acc, &netf, &inp])
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            o.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
-    };
+    let report = |extra: &[&str]| cosim_json(&dir.path().join("out"), extra, [&acc, &netf, &inp]);
     let guided = report(&["--profile-guided"]);
     let plain = report(&[]);
     assert_eq!(guided["matched"], true);
