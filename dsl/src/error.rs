@@ -83,6 +83,24 @@ pub enum ElabError {
         /// The signals on the loop, in order, the first repeated at the end.
         signals: Vec<String>,
     },
+    /// A module instantiated as functions (`ModuleBuilder::function_instance`) has state.
+    #[error(
+        "instance `{instance}` in module `{module}` emits `{child}` as functions, but `{child}` has {what}: only a combinational module can be a function (at {})",
+        at(loc)
+    )]
+    NotCombinational {
+        /// Module name (the parent).
+        module: String,
+        /// Instance name.
+        instance: String,
+        /// The instantiated module.
+        child: String,
+        /// What it has that a function cannot: `registers`, `memories`, `instances` or
+        /// `properties`.
+        what: &'static str,
+        /// Where it was instantiated.
+        loc: SourceLoc,
+    },
     /// An input port is driven inside its module.
     #[error(
         "input `{signal}` of module `{module}` is driven inside the module (at {})",

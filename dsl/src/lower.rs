@@ -391,6 +391,23 @@ pub(crate) fn lower(
                 }),
             }
         }
+        if inst.as_function {
+            let state = [
+                (!child.regs.is_empty(), "registers"),
+                (!child.mems.is_empty(), "memories"),
+                (!child.instances.is_empty(), "instances"),
+                (!child.properties.is_empty(), "properties"),
+            ];
+            if let Some((_, what)) = state.iter().find(|(has, _)| *has) {
+                lw.errors.push(ElabError::NotCombinational {
+                    module: module.clone(),
+                    instance: inst.name.clone(),
+                    child: child.name.clone(),
+                    what,
+                    loc: inst.loc,
+                });
+            }
+        }
         instances.push(ir::Instance {
             name: inst.name.clone(),
             module: child_id,
@@ -400,6 +417,7 @@ pub(crate) fn lower(
                 .iter()
                 .map(|(p, s)| (p.clone(), SignalId(s.index)))
                 .collect(),
+            as_function: inst.as_function,
             loc: inst.loc,
         });
     }

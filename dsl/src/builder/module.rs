@@ -66,6 +66,8 @@ pub(crate) struct InstDecl {
     pub(crate) module: Module,
     pub(crate) connections: Vec<(String, Expr, SourceLoc)>,
     pub(crate) outputs: Vec<(String, Signal)>,
+    /// Emitted as functions (see [`ModuleBuilder::function_instance`]).
+    pub(crate) as_function: bool,
     pub(crate) loc: SourceLoc,
 }
 
@@ -801,8 +803,34 @@ impl ModuleBuilder {
     /// [`ModuleBuilder::connect`]; read outputs with [`Instance::out`].
     #[track_caller]
     pub fn instance(&mut self, name: impl Into<String>, child: &Module) -> Instance {
-        let loc = Location::caller();
-        let name = name.into();
+        self.instance_at(name.into(), child, false, Location::caller())
+    }
+
+    /// Instantiates the combinational module `child` as `name`, to be emitted in Verilog as
+    /// one function per output (`<child>_<port>`, declared in this module), called wherever
+    /// the output is read, instead of as a module instance. The logic is the same (the
+    /// evaluator, the checks and synthesis see no difference), but a simulator such as
+    /// Verilator then computes the child's logic only where the call is reached: read it in a
+    /// register's enabled update (`next_when`, or a `select` at the top of a register's next
+    /// value, emitted as `if`/`else`) and it is computed only in the cycles that load the
+    /// register, instead of after every clock edge. Each read of an output is a call of its
+    /// own, so read each output once (through a wire when it is needed in several places).
+    ///
+    /// The child may have no registers, memories, instances or properties: elaboration
+    /// reports one that does, naming the instance. The child gets no Verilog file of its own
+    /// unless it is also instantiated as a module somewhere.
+    #[track_caller]
+    pub fn function_instance(&mut self, name: impl Into<String>, child: &Module) -> Instance {
+        self.instance_at(name.into(), child, true, Location::caller())
+    }
+
+    fn instance_at(
+        &mut self,
+        name: String,
+        child: &Module,
+        as_function: bool,
+        loc: SourceLoc,
+    ) -> Instance {
         let index = self.data.instances.len();
         let mut outputs = Vec::new();
         for &p in &child.0.ports {
@@ -825,6 +853,7 @@ impl ModuleBuilder {
             module: child.clone(),
             connections: Vec::new(),
             outputs: outputs.clone(),
+            as_function,
             loc,
         });
         Instance {

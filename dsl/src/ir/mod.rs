@@ -227,6 +227,10 @@ pub struct Instance {
     pub inputs: Vec<(String, ExprId)>,
     /// Output ports and the parent signals they drive, in the child's port order.
     pub outputs: Vec<(String, SignalId)>,
+    /// Emitted as Verilog functions called where its outputs are read, instead of a module
+    /// instance (`ModuleBuilder::function_instance`; the child is combinational). The same
+    /// logic: only the emission differs.
+    pub as_function: bool,
     /// Where it was instantiated.
     pub loc: SourceLoc,
 }

@@ -27,6 +27,14 @@
 //!
 //! Structurally identical modules (same ports and body after their own children were merged)
 //! are emitted once, under the name of the first; instances of the others use that name.
+//!
+//! A combinational child instantiated with `ModuleBuilder::function_instance` is emitted as
+//! functions declared in its parent, one per output read, called where the output is read
+//! ([`function`]); a register whose next value selects between arms that call one is loaded in
+//! an `if`/`else`, so that a simulator computes the call only in the cycles that need it. A
+//! module instantiated only that way gets no file.
+
+mod function;
 
 use super::templates;
 use crate::checks::names::RESERVED;
@@ -109,8 +117,14 @@ pub fn emit_verilog(design: &ir::Design) -> VerilogOutput {
     let mut seen: HashMap<(String, String), ModuleId> = HashMap::new();
     let mut bodies: Vec<Option<(Vec<String>, String)>> = Vec::new();
     let mut aliases: HashMap<ModuleId, Vec<String>> = HashMap::new();
+    let function_only = function::function_only(design);
     for (i, m) in design.modules.iter().enumerate() {
         let id = ModuleId(i as u32);
+        if function_only[i] {
+            canonical.push(id);
+            bodies.push(None);
+            continue;
+        }
         let emitter = ModuleEmitter::new(m, design, &canonical);
         let ports = emitter.port_decls();
         let body = emitter.body();
@@ -284,6 +298,10 @@ struct ModuleEmitter<'a> {
     param_used: RefCell<Vec<u8>>,
     /// True while the properties' block is being written.
     in_formal: Cell<bool>,
+    /// Signals that are outputs of function instances (read as calls, never declared).
+    fn_output: Vec<bool>,
+    /// The functions this module declares, in the order of their first use.
+    functions: Vec<function::FunctionUse>,
 }
 
 impl<'a> ModuleEmitter<'a> {
@@ -314,8 +332,11 @@ impl<'a> ModuleEmitter<'a> {
             case_driven: vec![false; m.signals.len()],
             param_used: RefCell::new(vec![0; m.localparams.len()]),
             in_formal: Cell::new(false),
+            fn_output: vec![false; m.signals.len()],
+            functions: Vec::new(),
         };
         e.plan();
+        e.plan_functions();
         e
     }
 
@@ -1194,6 +1215,11 @@ impl<'a> ModuleEmitter<'a> {
         {
             return self.reg_case_block(r, chain);
         }
+        if let ExprKind::Mux(sel, a, b) = m.expr(r.next).kind {
+            if !self.is_temp(r.next) && (self.calls_function(a) || self.calls_function(b)) {
+                return self.reg_branch_block(r, sel, a, b);
+            }
+        }
         let next = self.emit(r.next);
         let load = match r.enable {
             Some(en) => format!("if ({}) {} <= {next};", self.emit(en), s.name),
@@ -1209,6 +1235,41 @@ impl<'a> ModuleEmitter<'a> {
             None => {
                 let _ = writeln!(out, "        {load}");
             }
+        }
+        let _ = writeln!(out, "    end\n");
+        out
+    }
+
+    /// The `always` block of a register whose next value is `sel ? a : b` with a function call
+    /// in an arm: `if (sel) r <= a; else r <= b;`, so the call is made only when its arm is
+    /// taken.
+    fn reg_branch_block(&self, r: &ir::Reg, sel: ExprId, a: ExprId, b: ExprId) -> String {
+        let s = self.m.signal(r.signal);
+        let mut out = String::from("    always @(posedge clk) begin\n");
+        let mut guard = Vec::new();
+        if let Some(v) = &r.reset {
+            let _ = writeln!(out, "        if (rst) {} <= {};", s.name, literal(s.ty, v));
+            guard.push("else".to_string());
+        }
+        if let Some(en) = r.enable {
+            guard.push(format!("if ({})", self.emit(en)));
+        }
+        let indent = if guard.is_empty() {
+            "        "
+        } else {
+            let _ = writeln!(out, "        {} begin", guard.join(" "));
+            "            "
+        };
+        let _ = writeln!(
+            out,
+            "{indent}if ({}) {} <= {};",
+            self.emit(sel),
+            s.name,
+            self.emit(a)
+        );
+        let _ = writeln!(out, "{indent}else {} <= {};", s.name, self.emit(b));
+        if !guard.is_empty() {
+            let _ = writeln!(out, "        end");
         }
         let _ = writeln!(out, "    end\n");
         out
@@ -1246,7 +1307,7 @@ impl<'a> ModuleEmitter<'a> {
         let (logic, formal) = self.logic_and_formal();
         // Declarations: wires, registers, memory read data, instance outputs, memories.
         for (i, (s, name)) in m.signals.iter().zip(&self.signal_names).enumerate() {
-            if formal[i] {
+            if formal[i] || self.fn_output[i] {
                 continue;
             }
             let kw = match s.kind {
@@ -1297,6 +1358,8 @@ impl<'a> ModuleEmitter<'a> {
             out.push_str(&decls);
             out.push('\n');
         }
+        // The functions of the function instances.
+        out.push_str(&self.functions_text());
         // Continuous assignments, temporaries then the builder's; then the `case` blocks, one
         // paragraph each.
         let mut assigns = String::new();
@@ -1370,7 +1433,7 @@ impl<'a> ModuleEmitter<'a> {
             }
         }
         // Instances.
-        for inst in &m.instances {
+        for inst in m.instances.iter().filter(|i| !i.as_function) {
             let child = self.design.module(inst.module);
             let mut conns = Vec::new();
             if child.uses_clock {
