@@ -369,7 +369,9 @@ pub fn current_over_threshold(params: &LifUnitParams, current: Expr, threshold: 
 /// that ends cycle t (latency 1 cycle, throughput 1 group step per cycle).
 ///
 /// Module `lif_unit_<tag>_n<n>`, e.g. `lif_unit_m8_c12_shift2_hard_ge_n4`; it instantiates
-/// [`lif_step`] as `u_step`. Clock `clk` (rising edge), synchronous active-high reset `rst`.
+/// [`lif_step`] as `u_step`, a function instance (emitted as Verilog functions called in the
+/// loads of `v_r` and `spike_r`, so a simulator computes the step only in cycles with
+/// `valid`). Clock `clk` (rising edge), synchronous active-high reset `rst`.
 ///
 /// | port | dir | type | meaning |
 /// |---|---|---|---|
@@ -432,7 +434,10 @@ pub fn lif_unit(params: &LifUnitParams) -> Module {
         (v_in.expr(), group.is_eq(n - 1))
     };
 
-    let u = m.instance("u_step", &step);
+    // The step is emitted as functions called in the registers' enabled updates, so that a
+    // simulator computes it only in the cycles with `valid` (the LIF phase is a few percent of
+    // a run's cycles; docs/cosim.md). The same logic for synthesis.
+    let u = m.function_instance("u_step", &step);
     m.connect(&u, "v", v_in);
     if params.current_lead {
         let current_r = m.reg_no_reset("current_r", SInt(cb));
@@ -452,13 +457,25 @@ pub fn lif_unit(params: &LifUnitParams) -> Module {
         m.connect(&u, "threshold", threshold);
     }
 
-    let v_next = m.wire_from("v_step", u.out("v_next"));
-    m.next_when(v_r, valid, v_next);
-    m.next(spike_r, valid & u.out("spike"));
+    // With `current_lead` the controller's membrane forwarding reads `v_next` in every cycle:
+    // one call, through a wire. Otherwise the register's update calls the step itself, and
+    // `v_next` is a second call that only a reader of the port pays for.
+    let v_next: Expr = if params.current_lead {
+        let v_step = m.wire_from("v_step", u.out("v_next"));
+        m.next_when(v_r, valid, v_step);
+        v_step.expr()
+    } else {
+        m.next_when(v_r, valid, u.out("v_next"));
+        u.out("v_next")
+    };
+    // Loaded only with `valid` (a load of `valid & spike` would be simplified by Verilator
+    // into an expression that calls the step in every cycle); the port masks it with
+    // `valid_r`, so it is 0 after a cycle without a step.
+    m.next_when(spike_r, valid, u.out("spike"));
     m.next(valid_r, valid);
     m.next(last_r, valid & is_last);
 
-    m.output_from("spike", spike_r);
+    m.output_from("spike", spike_r & valid_r);
     m.output_from("spike_valid", valid_r);
     m.output_from("v_out", v_r);
     m.output_from("v_valid", last_r);
