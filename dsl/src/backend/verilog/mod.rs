@@ -1244,39 +1244,27 @@ impl<'a> ModuleEmitter<'a> {
     /// in an arm: `if (sel) r <= a; else r <= b;`, so the call is made only when its arm is
     /// taken.
     fn reg_branch_block(&self, r: &ir::Reg, sel: ExprId, a: ExprId, b: ExprId) -> String {
-        let s = self.m.signal(r.signal);
-        let mut out = String::from("    always @(posedge clk) begin\n");
-        let mut guard = Vec::new();
-        if let Some(v) = &r.reset {
-            let _ = writeln!(out, "        if (rst) {} <= {};", s.name, literal(s.ty, v));
-            guard.push("else".to_string());
-        }
-        if let Some(en) = r.enable {
-            guard.push(format!("if ({})", self.emit(en)));
-        }
-        let indent = if guard.is_empty() {
-            "        "
-        } else {
-            let _ = writeln!(out, "        {} begin", guard.join(" "));
-            "            "
-        };
-        let _ = writeln!(
-            out,
-            "{indent}if ({}) {} <= {};",
-            self.emit(sel),
-            s.name,
-            self.emit(a)
-        );
-        let _ = writeln!(out, "{indent}else {} <= {};", s.name, self.emit(b));
-        if !guard.is_empty() {
-            let _ = writeln!(out, "        end");
-        }
-        let _ = writeln!(out, "    end\n");
-        out
+        let name = &self.m.signal(r.signal).name;
+        self.guarded_reg_block(r, &|indent| {
+            format!(
+                "{indent}if ({}) {name} <= {};\n{indent}else {name} <= {};\n",
+                self.emit(sel),
+                self.emit(a),
+                self.emit(b)
+            )
+        })
     }
 
     /// The `always` block of a register whose next value is a `case`.
     fn reg_case_block(&self, r: &ir::Reg, chain: &Chain) -> String {
+        let name = &self.m.signal(r.signal).name;
+        self.guarded_reg_block(r, &|indent| self.case_statement(chain, name, "<=", indent))
+    }
+
+    /// The `always` block of register `r` whose load is the statements `load` writes at the
+    /// indent it is given, under the register's reset and enable (a `begin … end` when there
+    /// is either).
+    fn guarded_reg_block(&self, r: &ir::Reg, load: &dyn Fn(&str) -> String) -> String {
         let s = self.m.signal(r.signal);
         let mut out = String::from("    always @(posedge clk) begin\n");
         let mut guard = Vec::new();
@@ -1288,10 +1276,10 @@ impl<'a> ModuleEmitter<'a> {
             guard.push(format!("if ({})", self.emit(en)));
         }
         if guard.is_empty() {
-            out.push_str(&self.case_statement(chain, &s.name, "<=", "        "));
+            out.push_str(&load("        "));
         } else {
             let _ = writeln!(out, "        {} begin", guard.join(" "));
-            out.push_str(&self.case_statement(chain, &s.name, "<=", "            "));
+            out.push_str(&load("            "));
             let _ = writeln!(out, "        end");
         }
         let _ = writeln!(out, "    end\n");
