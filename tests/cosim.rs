@@ -429,6 +429,15 @@ fn cosim_json(
     extra: &[&str],
     files: [&std::path::Path; 3],
 ) -> serde_json::Value {
+    cosim_json_and_progress(out, extra, files).0
+}
+
+/// [`cosim_json`], with what the run wrote to standard error (its progress lines).
+fn cosim_json_and_progress(
+    out: &std::path::Path,
+    extra: &[&str],
+    files: [&std::path::Path; 3],
+) -> (serde_json::Value, String) {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_spikeforge"))
         .args(["cosim", "--json", "-o"])
         .arg(out)
@@ -442,7 +451,8 @@ fn cosim_json(
         "{stdout}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    serde_json::from_str(&stdout).unwrap()
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    (serde_json::from_str(&stdout).unwrap(), stderr)
 }
 
 #[test]
@@ -489,9 +499,31 @@ fn cli_profile_guided_run_matches() {
     // same run) gives the same results and counters as the plain build.
     let dir = tempfile::tempdir().unwrap();
     let (acc, netf, inp) = cli_files(dir.path(), 5);
-    let report = |extra: &[&str]| cosim_json(&dir.path().join("out"), extra, [&acc, &netf, &inp]);
-    let guided = report(&["--profile-guided"]);
-    let plain = report(&[]);
+    let report = |extra: &[&str]| {
+        cosim_json_and_progress(&dir.path().join("out"), extra, [&acc, &netf, &inp])
+    };
+    let (guided, progress) = report(&["--profile-guided"]);
+    let (plain, _) = report(&[]);
+    // Not a terminal: one line per step, each step in order (training only when the guided
+    // library was not in the cache yet), the stream with its words (its requests at most one
+    // line a second: this run is too short for them).
+    let trained = guided["cached_build"] == false;
+    let mut order = vec!["cosim: building the simulator"];
+    if trained {
+        order.push("cosim: training the profile-guided build");
+        order.push("cosim: building the simulator again with the profile");
+    }
+    order.extend([
+        "cosim: running the golden model",
+        "cosim: programming the registers: 0 of ",
+        "cosim: reading the results: ",
+        "cosim: comparing with the golden model",
+    ]);
+    let at: Vec<Option<usize>> = order.iter().map(|l| progress.find(l)).collect();
+    assert!(
+        at.iter().all(Option::is_some) && at.windows(2).all(|w| w[0] < w[1]),
+        "{at:?}\n{progress}"
+    );
     assert_eq!(guided["matched"], true);
     assert_eq!(guided["profile_guided"], true);
     assert_eq!(plain["profile_guided"], false);

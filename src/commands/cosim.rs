@@ -1,8 +1,13 @@
 //! `spikeforge cosim`: the generated RTL (Verilator) against the golden model.
 
+use super::progress::ProgressDisplay;
 use spikeforge_config::{AcceleratorConfig, Input, Network};
-use spikeforge_cosim::{cosim, params_for, CosimError, CosimOptions, CosimReport};
+use spikeforge_cosim::{
+    cosim, params_for, CosimError, CosimOptions, CosimReport, Progress, ProgressHook,
+};
+use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// Arguments of `spikeforge cosim`.
 #[derive(Debug, clap::Args)]
@@ -51,14 +56,25 @@ pub fn run(args: CosimArgs) -> anyhow::Result<()> {
         accel.schedule.tick_batch = b;
         accel.validate(&file)?;
     }
+    // Progress on standard error: building the simulator can take a minute the first time.
+    let display = Arc::new(Mutex::new(ProgressDisplay::new(
+        "cosim",
+        std::io::stderr().is_terminal(),
+    )));
     let opts = CosimOptions {
         out_dir: Some(args.out.clone()),
         max_cycles: args.max_cycles,
         budget: args.budget.budget(),
         profile_guided: args.profile_guided,
+        progress: Some(ProgressHook(Arc::new({
+            let display = display.clone();
+            move |p: &Progress| display.lock().unwrap_or_else(|e| e.into_inner()).show(p)
+        }))),
         ..Default::default()
     };
-    let (report, err) = match cosim(&accel, &hw, &net, &input, &opts) {
+    let result = cosim(&accel, &hw, &net, &input, &opts);
+    display.lock().unwrap_or_else(|e| e.into_inner()).finish();
+    let (report, err) = match result {
         Ok(r) => (r, None),
         Err(CosimError::Mismatch { report }) => {
             let msg = CosimError::Mismatch {

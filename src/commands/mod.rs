@@ -7,6 +7,7 @@ pub mod fpga;
 pub mod generate;
 pub mod golden;
 pub mod import;
+pub mod progress;
 pub mod reproduce;
 pub mod run;
 pub mod stdout;

@@ -2,13 +2,13 @@
 //! (`--sim`) or a real board on a serial port (`--port`) — through the host link's byte
 //! protocol (docs/host-link.md); prints the result as JSON.
 
+use super::progress::ProgressDisplay;
 use spikeforge_config::{AcceleratorConfig, Input, Network};
 use spikeforge_cosim::params_for;
 use spikeforge_cosim::run::{run_with_progress, Target};
-use spikeforge_cosim::Progress;
 use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Arguments of `spikeforge run`.
 #[derive(Debug, clap::Args)]
@@ -77,7 +77,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             build: Default::default(),
         },
     };
-    let mut display = ProgressDisplay::new(std::io::stderr().is_terminal());
+    let mut display = ProgressDisplay::new("run", std::io::stderr().is_terminal());
     let report = run_with_progress(
         &accel,
         &hw,
@@ -105,83 +105,5 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     match report.golden.as_ref().and_then(|g| g.mismatch.as_ref()) {
         Some(m) => anyhow::bail!("the board and the golden model disagree: {m}"),
         None => Ok(()),
-    }
-}
-
-/// Progress on standard error, as `spikeforge fpga` and `evaluate` show theirs: on a terminal a
-/// bar of the stream words sent with what the host is doing; otherwise plain `run: …` lines —
-/// one for each step before and after the stream, and in the stream at most one a second when
-/// the request changes, and one every ten seconds while a long one goes out.
-struct ProgressDisplay {
-    terminal: bool,
-    bar: indicatif::ProgressBar,
-    started: Instant,
-    /// The last line written (plain lines), and when.
-    last: Option<(String, bool, Instant)>,
-    /// Bytes sent so far, when the transport sends bytes.
-    bytes: Option<u64>,
-}
-
-impl ProgressDisplay {
-    fn new(terminal: bool) -> Self {
-        let bar = if terminal {
-            indicatif::ProgressBar::new(0).with_style(
-                indicatif::ProgressStyle::with_template(
-                    "run [{bar:40}] {pos}/{len} words, {msg} ({elapsed})",
-                )
-                .expect("a valid template")
-                .progress_chars("=> "),
-            )
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
-        // The bar's clock moves while the board computes and no word goes out.
-        bar.enable_steady_tick(Duration::from_millis(200));
-        ProgressDisplay {
-            terminal,
-            bar,
-            started: Instant::now(),
-            last: None,
-            bytes: None,
-        }
-    }
-
-    fn show(&mut self, p: &Progress) {
-        self.bytes = p.bytes;
-        let bytes = p
-            .bytes
-            .map(|b| format!(", {b} bytes sent"))
-            .unwrap_or_default();
-        let what = p.describe();
-        if self.terminal {
-            self.bar.set_length(p.words_planned.max(p.words));
-            self.bar.set_position(p.words);
-            self.bar.set_message(format!("{what}{bytes}"));
-            self.bar.tick();
-            return;
-        }
-        let streaming = p.timesteps.is_some();
-        let due = match &self.last {
-            None => true,
-            Some((last, was_streaming, at)) => {
-                let quiet = at.elapsed();
-                (*last != what && (!streaming || !was_streaming || quiet >= Duration::from_secs(1)))
-                    || quiet >= Duration::from_secs(10)
-            }
-        };
-        if due {
-            let _ = writeln!(
-                std::io::stderr(),
-                "run: {what}: {} of {} words{bytes} ({:.0} s)",
-                p.words,
-                p.words_planned,
-                self.started.elapsed().as_secs_f64()
-            );
-            self.last = Some((what, streaming, Instant::now()));
-        }
-    }
-
-    fn finish(&self) {
-        self.bar.finish_and_clear();
     }
 }

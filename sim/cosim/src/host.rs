@@ -4,7 +4,9 @@
 //! ([`crate::driver::drive`]: program, start, serve requests, gather beats, read STATUS,
 //! EXIT_T, PREDICTION and the 25 counters) over it.
 
-use crate::driver::{drive, Event, HostState, Offer, Timed, Transport};
+use crate::driver::{
+    drive, drive_with_progress, Event, HostState, Offer, Progress, Timed, Transport,
+};
 use crate::error::CosimError;
 use crate::program::Program;
 use crate::regmap::{self, COUNTER_NAMES, NUM_COUNTERS};
@@ -507,4 +509,16 @@ pub fn run(
 ) -> Result<RtlOutcome, CosimError> {
     let mut t = PortTransport::new(sim, opts)?;
     drive(&mut t, prog, spikes)
+}
+
+/// [`run`], telling `progress` where the run is ([`drive_with_progress`]).
+pub fn run_with_progress(
+    sim: &mut Simulator,
+    prog: &Program,
+    spikes: &[Vec<u32>],
+    opts: &HostOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<RtlOutcome, CosimError> {
+    let mut t = PortTransport::new(sim, opts)?;
+    drive_with_progress(&mut t, prog, spikes, progress)
 }

@@ -62,6 +62,38 @@ pub struct CosimOptions {
     /// design compiles it twice and trains it on the first [`PROFILE_TRAINING_CYCLES`] of this
     /// run; the cached library then simulates ~1.25× faster (docs/cosim.md). Default `false`.
     pub profile_guided: bool,
+    /// Hears where the co-simulation is: building the simulator, training it, running the
+    /// golden model, the host's requests while the stream goes out (as [`drive_with_progress`]
+    /// tells them), comparing. `None` (the default): nobody listens.
+    pub progress: Option<ProgressHook>,
+}
+
+/// A listener of a co-simulation's [`Progress`] ([`CosimOptions::progress`]); the steps before
+/// and after the stream come with only `doing` set.
+#[derive(Clone)]
+pub struct ProgressHook(pub std::sync::Arc<dyn Fn(&Progress) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
+}
+
+impl ProgressHook {
+    /// Tells the listener that the co-simulation is now `doing` this.
+    fn step(&self, doing: &str) {
+        (self.0)(&Progress {
+            doing: doing.into(),
+            ..Default::default()
+        });
+    }
+}
+
+/// Tells `opts`'s listener, if any, what the co-simulation is doing now.
+fn step(opts: &CosimOptions, doing: &str) {
+    if let Some(h) = &opts.progress {
+        h.step(doing);
+    }
 }
 
 /// Simulated cycles of the training run of a profile-guided build (at most; a shorter
@@ -77,6 +109,7 @@ impl Default for CosimOptions {
             build: BuildOptions::default(),
             budget: Budget::default(),
             profile_guided: false,
+            progress: None,
         }
     }
 }
@@ -320,6 +353,7 @@ pub fn train_on(
 ) {
     let training = CosimOptions {
         out_dir: None,
+        progress: None,
         max_cycles: Some(
             opts.max_cycles
                 .unwrap_or(PROFILE_TRAINING_CYCLES)
@@ -464,9 +498,18 @@ pub fn cosim(
         trace: false,
         ..opts.build.clone()
     };
+    step(
+        opts,
+        "building the simulator (Verilator and the C++ compiler; cached after the first build)",
+    );
     let mut sim = if opts.profile_guided {
         design.build_profiled(&build_opts, |sim| {
-            train_on(&design, sim, accel_cfg, net, input, opts)
+            step(
+                opts,
+                "training the profile-guided build (its first million cycles)",
+            );
+            train_on(&design, sim, accel_cfg, net, input, opts);
+            step(opts, "building the simulator again with the profile");
         })?
     } else {
         design.build(&build_opts)?
@@ -498,6 +541,7 @@ pub fn cosim_on(
     check_config(accel_cfg, hw)?;
     check_budget(accel_cfg, hw, net, &opts.budget)?;
     let prog = Program::compile(net, hw)?.with_tick_batch(accel_cfg.schedule.tick_batch)?;
+    step(opts, "running the golden model");
     let gold = golden_within(accel_cfg, net, input, &opts.budget)?;
     let spikes = encode::input_spikes(net, input);
     let max_cycles = opts
@@ -508,8 +552,12 @@ pub fn cosim_on(
         ..Default::default()
     };
     let t_sim = std::time::Instant::now();
-    let rtl = host::run(sim, &prog, &spikes, &host_opts)?;
+    let rtl = match &opts.progress {
+        Some(h) => host::run_with_progress(sim, &prog, &spikes, &host_opts, &mut |p| (h.0)(p))?,
+        None => host::run(sim, &prog, &spikes, &host_opts)?,
+    };
     let sim_s = t_sim.elapsed().as_secs_f64();
+    step(opts, "comparing with the golden model");
     let result = compare::compare(&rtl, &gold, net);
     let g = compare::golden_counters(&gold.counts, net.layers.len());
     let mut report = CosimReport {
