@@ -3,8 +3,8 @@
 //!
 //! Each random design instantiates one random combinational child twice, as a module and as
 //! functions, and reads both the same ways: in a register with a load enable, in a register
-//! whose next value selects the output (emitted `if`/`else`), and in an output. Assertions
-//! demand that the two agree. Every design must be `-Wall` clean under Verilator, compile under
+//! whose next value selects the output (emitted `if`/`else`), in an output, and as the input
+//! of a second instance of each kind (a call as a call's argument). Assertions demand that the two agree. Every design must be `-Wall` clean under Verilator, compile under
 //! Icarus, be proved by Yosys's temporal induction (the assertions hold), and agree with the
 //! reference evaluator on every output in every cycle of a random run.
 
@@ -83,6 +83,18 @@ fn design(seed: u64) -> Module {
         picked(&mut m, "hit_fn", f.out("hit")),
         picked(&mut m, "hit_mod", i.out("hit")),
     );
+    // A second pair reads the first pair's outputs: a call whose argument is a call.
+    let f2 = m.function_instance("u_fn2", &c);
+    let i2 = m.instance("u_mod2", &c);
+    for (u, first) in [(&f2, &f), (&i2, &i)] {
+        m.connect(u, "p", first.out("big").trunc(w).as_sint());
+        m.connect(u, "q", q);
+        m.connect(u, "k", k);
+        m.connect(u, "go", en);
+    }
+    let chain_fn = m.output_from("chain_fn", f2.out("hit"));
+    let chain_mod = m.output_from("chain_mod", i2.out("hit"));
+    m.assert_always(chain_fn.is_eq(chain_mod), "the chained calls agree");
     let o_fn = m.output_from("now_fn", f.out("big"));
     let o_mod = m.output_from("now_mod", i.out("big"));
     for (name, r) in [("held_fn_q", a), ("held_mod_q", b)] {
@@ -107,6 +119,21 @@ fn random_function_instances_lint_simulate_and_prove_equal_to_module_instances()
         assert!(
             text.contains("_big;\n") && text.contains("_hit;\n"),
             "{text}"
+        );
+        let chained = text
+            .lines()
+            .find(|l| l.starts_with("    assign chain_fn = "))
+            .unwrap_or_else(|| panic!("{text}"));
+        // Its argument selects bits of a call, which Verilog cannot write: a temporary holds
+        // the call (`assign held_fn_t0 = step_w…_big(…);`) and the argument selects from it.
+        let arg = chained
+            .split_once("_hit(")
+            .and_then(|(_, args)| args.split_once('['))
+            .map(|(temp, _)| temp)
+            .unwrap_or_else(|| panic!("{chained}"));
+        assert!(
+            text.contains(&format!("    assign {arg} = step_w")) && text.contains("_big("),
+            "{arg}:\n{text}"
         );
         let Emitted {
             dir: _dir, files, ..
@@ -158,6 +185,8 @@ fn random_function_instances_lint_simulate_and_prove_equal_to_module_instances()
                 "held_mod_q",
                 "hit_fn_q",
                 "hit_mod_q",
+                "chain_fn",
+                "chain_mod",
             ] {
                 assert_eq!(
                     BigInt::from(ev.peek(o).unwrap()),

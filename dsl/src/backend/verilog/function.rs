@@ -101,13 +101,14 @@ impl ModuleEmitter<'_> {
         }
         let mut taken = self.identifiers();
         let mut by_output: HashMap<(ModuleId, String), String> = HashMap::new();
+        // Each read output's function name.
+        let mut calls: Vec<(usize, SignalId, String)> = Vec::new();
         for (k, inst) in m.instances.iter().enumerate() {
             if !inst.as_function {
                 continue;
             }
             let child = self.canonical[inst.module.0 as usize];
             for (port, s) in &inst.outputs {
-                self.fn_output[s.0 as usize] = true;
                 if !read[s.0 as usize] {
                     continue;
                 }
@@ -128,14 +129,32 @@ impl ModuleEmitter<'_> {
                         name
                     }
                 };
+                calls.push((k, *s, name));
+            }
+        }
+        // The calls' texts. An argument may read another function instance's output, whose
+        // text is its own call: repeat until nothing changes (instances form no loop, so at
+        // most one round per instance, plus one).
+        for _ in 0..=calls.len() {
+            let mut changed = false;
+            for (k, s, name) in &calls {
+                let inst = &m.instances[*k];
                 let args: Vec<String> = inst.inputs.iter().map(|(_, e)| self.emit(*e)).collect();
                 let call = format!("{name}({})", args.join(", "));
+                if self.signal_names[s.0 as usize] == call {
+                    continue;
+                }
+                changed = true;
+                // A read that is a temporary keeps its name; its assignment is the call.
                 for (i, x) in m.exprs.iter().enumerate() {
-                    if x.kind == ExprKind::Signal(*s) {
+                    if x.kind == ExprKind::Signal(*s) && !self.fn_temp[i] {
                         self.names[i] = Some(call.clone());
                     }
                 }
                 self.signal_names[s.0 as usize] = call;
+            }
+            if !changed {
+                break;
             }
         }
     }

@@ -300,6 +300,9 @@ struct ModuleEmitter<'a> {
     in_formal: Cell<bool>,
     /// Signals that are outputs of function instances (read as calls, never declared).
     fn_output: Vec<bool>,
+    /// Reads of such outputs that must be named (a part select of a call is not Verilog):
+    /// temporaries assigned the call.
+    fn_temp: Vec<bool>,
     /// The functions this module declares, in the order of their first use.
     functions: Vec<function::FunctionUse>,
 }
@@ -333,8 +336,14 @@ impl<'a> ModuleEmitter<'a> {
             param_used: RefCell::new(vec![0; m.localparams.len()]),
             in_formal: Cell::new(false),
             fn_output: vec![false; m.signals.len()],
+            fn_temp: vec![false; m.exprs.len()],
             functions: Vec::new(),
         };
+        for inst in m.instances.iter().filter(|i| i.as_function) {
+            for (_, s) in &inst.outputs {
+                e.fn_output[s.0 as usize] = true;
+            }
+        }
         e.plan();
         e.plan_functions();
         e
@@ -394,12 +403,16 @@ impl<'a> ModuleEmitter<'a> {
             if !live[i] {
                 continue;
             }
+            let fn_temp = matches!(x.kind, ExprKind::Signal(s) if self.fn_output[s.0 as usize])
+                && counts.must_name[i];
+            self.fn_temp[i] = fn_temp;
             match &x.kind {
-                ExprKind::Signal(s) => {
+                ExprKind::Signal(s) if !fn_temp => {
                     self.names[i] = Some(self.signal_names[s.0 as usize].clone());
                 }
                 ExprKind::Const(_) => {}
-                _ if counts.must_name[i]
+                _ if fn_temp
+                    || counts.must_name[i]
                     || counts.uses[i] > 1
                     || (self.chains.contains_key(&ExprId(i as u32)) && !self.direct[i]) =>
                 {
@@ -788,7 +801,8 @@ impl<'a> ModuleEmitter<'a> {
     }
 
     fn is_temp(&self, id: ExprId) -> bool {
-        !matches!(
+        self.fn_temp[id.0 as usize]
+            || !matches!(
             self.m.expr(id).kind,
             ExprKind::Signal(_) | ExprKind::Const(_)
         ) && self.names[id.0 as usize].is_some()
