@@ -325,7 +325,7 @@ fn sequencer_harness(p: &AccelParams) -> Module {
     };
     events.exit_t = m.input("ev_exit_t", UInt(g.tb)).expr();
     events.prediction = m.input("ev_prediction", UInt(g.kb)).expr();
-    seq.transitions(m, fsm, &globals, &host, &events);
+    seq.transitions(m, fsm, &globals, &host, &events, p.ram_output_regs);
     for name in ph::ALL {
         m.output_from(format!("in_{name}"), seq.in_phase(name));
     }

@@ -204,6 +204,18 @@ pub fn build(
         entropy_finish & (eu.out("exit") | last_timestep),
     );
     let more_t = tl.wrapping_add(1).is_lt(seq.tw);
+    // With `ram_output_regs`, registered: it is read only where an entropy evaluation or the
+    // logit beats end (here and in the sequencer), dozens of cycles after `tl` or the
+    // window's length last changed, so the register's cycle of lag is never seen, and the add
+    // and compare leave the path from the entropy unit's `done` into the loop's restart
+    // (docs/fpga.md). No cycle changes.
+    let more_t = if g.p.ram_output_regs {
+        let r = m.reg("cls_more_t", Bool);
+        m.next(r, more_t);
+        r.expr()
+    } else {
+        more_t
+    };
 
     // The loop: restarted for the window's next timestep after the entropy evaluation (or
     // after the logit beats when tracing).

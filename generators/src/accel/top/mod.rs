@@ -205,6 +205,7 @@ pub fn accelerator(p: &AccelParams) -> Module {
             trace_done: tr.done.expr(),
             r_fire: results.fire.expr(),
         },
+        g.p.ram_output_regs,
     );
 
     // Counters (§9): each block's (counter, increment) pairs.

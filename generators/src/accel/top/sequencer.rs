@@ -162,7 +162,9 @@ impl Sequencer {
         self.phase.is_eq(self.codes[i].clone())
     }
 
-    /// Drives the phase machine and the sequencer's registers from the blocks' events.
+    /// Drives the phase machine and the sequencer's registers from the blocks' events. With
+    /// `window_regs` (`[rtl] ram_output_regs`) the window's end and next window are computed
+    /// into registers ahead of the NEXT phase that reads them (below).
     pub fn transitions(
         &self,
         m: &mut ModuleBuilder,
@@ -170,15 +172,34 @@ impl Sequencer {
         globals: &Globals,
         host: &HostInputs,
         ev: &Events,
+        window_regs: bool,
     ) {
         let start = self.run_start.expr();
         let next_go = self.in_phase(ph::NEXT);
         let final_taken = self.in_phase(ph::FINAL) & ev.r_fire.clone();
         let tb = self.t0.width();
-        let last_window = self
-            .t0
-            .wrapping_add(fit(self.tw, tb))
-            .is_ge(globals.timesteps);
+        // The window's end and the next window (below) change only with `t0` and `tw`, which
+        // change only at a run's start and in NEXT, at least a whole stage (many cycles)
+        // before the next NEXT reads them: with `window_regs` they are registers, a cycle or
+        // two behind, and their adds and compares leave the paths into the phase and the
+        // window registers (docs/fpga.md). No cycle changes.
+        let ahead = |m: &mut ModuleBuilder, name: &str, e: Expr| -> Expr {
+            if window_regs {
+                let r = m.reg(name, e.ty());
+                m.next(r, e);
+                r.expr()
+            } else {
+                e
+            }
+        };
+        let window_end = || self.t0.wrapping_add(fit(self.tw, tb));
+        let t_next = ahead(m, "t_next_r", window_end());
+        // (Without the registers, its own add: the Verilog of those designs stays as it was.)
+        let last_window = if window_regs {
+            ahead(m, "last_window_r", t_next.is_ge(globals.timesteps))
+        } else {
+            window_end().is_ge(globals.timesteps)
+        };
         let win_over = self.last_stage & (last_window | self.exited.expr());
         // After an entropy evaluation (or its logit beats): the window's next timestep, or on.
         let classify_more = |fsm: &mut Fsm, from: &str, when: Expr| {
@@ -266,9 +287,12 @@ impl Sequencer {
             .timesteps
             .is_lt(batch.clone())
             .select(globals.timesteps, batch.clone());
-        let t_next = self.t0.wrapping_add(fit(self.tw, tb));
         let rest = globals.timesteps.wrapping_sub(t_next.clone());
-        let tw_next = rest.is_lt(batch.clone()).select(rest, batch);
+        let tw_next = ahead(
+            m,
+            "tw_next_r",
+            fit(rest.is_lt(batch.clone()).select(rest, batch), wb),
+        );
         let next_window = next_go & self.last_stage;
         Update::new(self.t0)
             .when(start.clone(), 0)
