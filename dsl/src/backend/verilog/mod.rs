@@ -803,9 +803,9 @@ impl<'a> ModuleEmitter<'a> {
     fn is_temp(&self, id: ExprId) -> bool {
         self.fn_temp[id.0 as usize]
             || !matches!(
-            self.m.expr(id).kind,
-            ExprKind::Signal(_) | ExprKind::Const(_)
-        ) && self.names[id.0 as usize].is_some()
+                self.m.expr(id).kind,
+                ExprKind::Signal(_) | ExprKind::Const(_)
+            ) && self.names[id.0 as usize].is_some()
     }
 
     /// The expression as Verilog text of exactly its own width.
