@@ -236,9 +236,6 @@ pub fn run_flow(
     let mut best: Option<(u32, f64)> = None;
     let mut last_failure = None;
     for seed in 1..=seeds {
-        if seeds > 1 {
-            progress(Stage::PlaceAndRoute, &format!("seed {seed} of {seeds}"));
-        }
         // Each seed's files under its own names; the kept one's are renamed at the end.
         let tag = |name: &str| format!("seed{seed}-{name}");
         let mut cmd = Command::new(&tools.nextpnr.path);
@@ -261,7 +258,21 @@ pub fn run_flow(
             Family::Ecp5 => cmd.args(["--router", "router2", "--textcfg", &tag(&placed)]),
         };
         let log = w.join(tag("nextpnr.log"));
-        let (ok, text) = run_tool(cmd, &log, Stage::PlaceAndRoute, &opts.interrupt, progress)?;
+        // With several seeds, each phase line says which seed it belongs to.
+        let mut seed_progress = |stage: Stage, phase: &str| {
+            if seeds > 1 {
+                progress(stage, &format!("seed {seed} of {seeds}: {phase}"));
+            } else {
+                progress(stage, phase);
+            }
+        };
+        let (ok, text) = run_tool(
+            cmd,
+            &log,
+            Stage::PlaceAndRoute,
+            &opts.interrupt,
+            &mut seed_progress,
+        )?;
         if !ok {
             let key = packed_logic_key(family);
             if let Some((used, available)) = packed_logic_cells(&text, key).filter(|(u, a)| u > a) {
