@@ -14,12 +14,8 @@
 
 mod common;
 
-use common::{write_verilog, Emitted, SplitMix};
-use num_bigint::{BigInt, BigUint};
-use spikeforge_dsl::eval::Evaluator;
+use common::{assert_clean_and_proved, evaluator_and_model, step_both, SplitMix};
 use spikeforge_dsl::prelude::*;
-use spikeforge_rtlsim::tools::{self, ProofOutcome};
-use spikeforge_rtlsim::{build, BuildOptions, DesignSources};
 
 /// One arm: the constant compared with the selector and the arm's value.
 type Arm = (Expr, Expr);
@@ -166,34 +162,10 @@ fn random_chains_become_cases_that_simulate_and_prove_equal_to_ternaries() {
             text.contains("case (sel2)"),
             "a nested chain, seed {seed}:\n{text}"
         );
-        let Emitted {
-            dir: _dir, files, ..
-        } = write_verilog(v.clone(), "sf-dsl-case-");
-        let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
-        assert!(lint.is_clean(), "seed {seed}: {lint}\n{text}");
-        tools::iverilog_compile(&files, &v.top).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        let proof = tools::yosys_prove(&files, &v.top, Some("rst"), 8)
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        assert!(
-            matches!(proof.outcome, ProofOutcome::Proven { .. }),
-            "seed {seed}: {:?} (log {})",
-            proof.outcome,
-            proof.log.display()
-        );
+        let what = format!("seed {seed}");
+        let _files = assert_clean_and_proved(&v, &what);
         // Simulation: the evaluator and Verilator (checking the assertions) in lockstep.
-        let sources = DesignSources {
-            clock: Some("clk".into()),
-            reset: Some("rst".into()),
-            ..DesignSources::from_texts(&v.top, v.module_files())
-        };
-        let opts = BuildOptions {
-            assertions: true,
-            ..Default::default()
-        };
-        let mut sim = build(&sources, &opts).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        let mut ev = Evaluator::new(&ir);
-        ev.reset(1);
-        sim.reset(1);
+        let (mut ev, mut sim) = evaluator_and_model(&ir, &v, &what);
         let mut rng = SplitMix(seed ^ 0x5eed);
         let width = ir.top().signal(ir.top().port("sel").unwrap()).ty.width();
         for cycle in 0..300 {
@@ -206,29 +178,16 @@ fn random_chains_become_cases_that_simulate_and_prove_equal_to_ternaries() {
                 ("x2", rng.below(256)),
                 ("x3", rng.below(256)),
             ];
-            for (name, value) in inputs {
-                ev.poke(name, &BigUint::from(value)).unwrap();
-                sim.poke_u64(name, value).unwrap();
-            }
-            ev.step();
-            sim.try_step()
-                .unwrap_or_else(|e| panic!("seed {seed}, cycle {cycle}: {e}"));
-            for o in [
+            let outputs = [
                 "direct",
                 "direct_tern",
                 "in_expr",
                 "in_expr_tern",
                 "held_q",
                 "held_tern_q",
-            ] {
-                let e = ev.peek(o).unwrap();
-                let s = sim.peek_u64(o).unwrap();
-                assert_eq!(
-                    BigInt::from(e),
-                    BigInt::from(s),
-                    "seed {seed}, cycle {cycle}, output {o}: evaluator vs Verilator"
-                );
-            }
+            ];
+            let at = format!("seed {seed}, cycle {cycle}");
+            step_both(&mut ev, &mut sim, &inputs, &outputs, &at);
         }
         sim.check().unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         assert_eq!(ev.property_failures(), &[], "seed {seed}");

@@ -10,12 +10,8 @@
 
 mod common;
 
-use common::{write_verilog, Emitted, SplitMix};
-use num_bigint::{BigInt, BigUint};
-use spikeforge_dsl::eval::Evaluator;
+use common::{assert_clean_and_proved, evaluator_and_model, step_both, SplitMix};
 use spikeforge_dsl::prelude::*;
-use spikeforge_rtlsim::tools::{self, ProofOutcome};
-use spikeforge_rtlsim::{build, BuildOptions, DesignSources};
 
 /// A random combinational child: inputs `p` (signed), `q`, `k` (a selector) and `go`; a named
 /// wire, a `case` over `k` with random constants, a signed shift and compare. `big` reads
@@ -135,33 +131,9 @@ fn random_function_instances_lint_simulate_and_prove_equal_to_module_instances()
             text.contains(&format!("    assign {arg} = step_w")) && text.contains("_big("),
             "{arg}:\n{text}"
         );
-        let Emitted {
-            dir: _dir, files, ..
-        } = write_verilog(v.clone(), "sf-dsl-fn-");
-        let lint = tools::verilator_lint(&files, &v.top).unwrap_or_else(|e| panic!("{e}"));
-        assert!(lint.is_clean(), "seed {seed}: {lint}\n{text}");
-        tools::iverilog_compile(&files, &v.top).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        let proof = tools::yosys_prove(&files, &v.top, Some("rst"), 8)
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        assert!(
-            matches!(proof.outcome, ProofOutcome::Proven { .. }),
-            "seed {seed}: {:?} (log {})",
-            proof.outcome,
-            proof.log.display()
-        );
-        let sources = DesignSources {
-            clock: Some("clk".into()),
-            reset: Some("rst".into()),
-            ..DesignSources::from_texts(&v.top, v.module_files())
-        };
-        let opts = BuildOptions {
-            assertions: true,
-            ..Default::default()
-        };
-        let mut sim = build(&sources, &opts).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        let mut ev = Evaluator::new(&ir);
-        ev.reset(1);
-        sim.reset(1);
+        let what = format!("seed {seed}");
+        let _files = assert_clean_and_proved(&v, &what);
+        let (mut ev, mut sim) = evaluator_and_model(&ir, &v, &what);
         let w = ir.top().signal(ir.top().port("p").unwrap()).ty.width();
         let mut rng = SplitMix(seed ^ 0xf00d);
         for cycle in 0..300 {
@@ -171,14 +143,7 @@ fn random_function_instances_lint_simulate_and_prove_equal_to_module_instances()
                 ("k", rng.below(8)),
                 ("en", u64::from(rng.coin(1, 2))),
             ];
-            for (name, value) in inputs {
-                ev.poke(name, &BigUint::from(value)).unwrap();
-                sim.poke_u64(name, value).unwrap();
-            }
-            ev.step();
-            sim.try_step()
-                .unwrap_or_else(|e| panic!("seed {seed}, cycle {cycle}: {e}"));
-            for o in [
+            let outputs = [
                 "now_fn",
                 "now_mod",
                 "held_fn_q",
@@ -187,13 +152,9 @@ fn random_function_instances_lint_simulate_and_prove_equal_to_module_instances()
                 "hit_mod_q",
                 "chain_fn",
                 "chain_mod",
-            ] {
-                assert_eq!(
-                    BigInt::from(ev.peek(o).unwrap()),
-                    BigInt::from(sim.peek_u64(o).unwrap()),
-                    "seed {seed}, cycle {cycle}, output {o}: evaluator vs Verilator"
-                );
-            }
+            ];
+            let at = format!("seed {seed}, cycle {cycle}");
+            step_both(&mut ev, &mut sim, &inputs, &outputs, &at);
         }
         sim.check().unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         assert_eq!(ev.property_failures(), &[], "seed {seed}");

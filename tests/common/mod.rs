@@ -135,3 +135,79 @@ pub fn run_python(script: &str, args: &[&std::path::Path]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Writes `verilog` into a temporary folder and requires it to be `verilator --lint-only -Wall`
+/// clean, compiled by Icarus, and proved by Yosys's temporal induction (depth 8, reset `rst`):
+/// the properties hold. Panics naming `what` and the tool's complaint otherwise.
+#[track_caller]
+pub fn assert_clean_and_proved(verilog: &spikeforge_dsl::VerilogOutput, what: &str) -> Emitted {
+    use spikeforge_rtlsim::tools::{self, ProofOutcome};
+    let emitted = write_verilog(verilog.clone(), "sf-dsl-tools-");
+    let top = &verilog.top;
+    let text = verilog.file(&format!("{top}.v")).unwrap_or_default();
+    let lint = tools::verilator_lint(&emitted.files, top).unwrap_or_else(|e| panic!("{e}"));
+    assert!(lint.is_clean(), "{what}: {lint}\n{text}");
+    tools::iverilog_compile(&emitted.files, top).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let proof = tools::yosys_prove(&emitted.files, top, Some("rst"), 8)
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        matches!(proof.outcome, ProofOutcome::Proven { .. }),
+        "{what}: {:?} (log {})",
+        proof.outcome,
+        proof.log.display()
+    );
+    emitted
+}
+
+/// The reference evaluator of `design` and a Verilator model of its Verilog built with its
+/// assertions checked (clock `clk`, reset `rst`), both after one cycle of reset.
+#[track_caller]
+pub fn evaluator_and_model(
+    design: &spikeforge_dsl::ir::Design,
+    verilog: &spikeforge_dsl::VerilogOutput,
+    what: &str,
+) -> (
+    spikeforge_dsl::eval::Evaluator,
+    spikeforge_rtlsim::Simulator,
+) {
+    let sources = spikeforge_rtlsim::DesignSources {
+        clock: Some("clk".into()),
+        reset: Some("rst".into()),
+        ..spikeforge_rtlsim::DesignSources::from_texts(&verilog.top, verilog.module_files())
+    };
+    let opts = spikeforge_rtlsim::BuildOptions {
+        assertions: true,
+        ..Default::default()
+    };
+    let mut sim =
+        spikeforge_rtlsim::build(&sources, &opts).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mut ev = spikeforge_dsl::eval::Evaluator::new(design);
+    ev.reset(1);
+    sim.reset(1);
+    (ev, sim)
+}
+
+/// One cycle in lockstep: `inputs` poked into both, one clock edge each, then every output in
+/// `outputs` required equal (the Verilator model's assertions checked on its edge).
+#[track_caller]
+pub fn step_both(
+    ev: &mut spikeforge_dsl::eval::Evaluator,
+    sim: &mut spikeforge_rtlsim::Simulator,
+    inputs: &[(&str, u64)],
+    outputs: &[&str],
+    what: &str,
+) {
+    for &(name, value) in inputs {
+        ev.poke(name, &num_bigint::BigUint::from(value)).unwrap();
+        sim.poke_u64(name, value).unwrap();
+    }
+    ev.step();
+    sim.try_step().unwrap_or_else(|e| panic!("{what}: {e}"));
+    for o in outputs {
+        assert_eq!(
+            num_bigint::BigInt::from(ev.peek(o).unwrap()),
+            num_bigint::BigInt::from(sim.peek_u64(o).unwrap()),
+            "{what}, output {o}: evaluator vs Verilator"
+        );
+    }
+}
